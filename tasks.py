@@ -112,7 +112,7 @@ def job_report(args: list[str]) -> int:
 def job_test(args: list[str]) -> int:
     setup(test=True)
     env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}"}
-    cmd = [str(PY), "-m", "pytest", *(args or ["-n", "2", "-q"])]
+    cmd = [str(PY), "-m", "pytest", *(args or ["-n", "2", "--dist", "loadgroup", "-q"])]
     say("$ " + " ".join(cmd))
     code = subprocess.run(cmd, cwd=ROOT, env=env).returncode
     if code == 5:
