@@ -1,0 +1,935 @@
+"""`gxq clean`: messy submissions → one tidy, validated table, and nothing lost on the way.
+
+Inputs (under ``--raw``, default ``data/raw``; never written to):
+
+- ``submissions/**`` — ``.xlsx``, ``.xls`` and ``.csv`` files as departments send them (title and unit
+  lines, one- or two-level merged headers, footnotes, several sheets), and tidy CSVs (any CSV whose
+  header has ``indicator_id, period, value``; DESIGN §3).
+- ``public/public_figures.csv`` — published figures with sources (context and benchmarks).
+
+Outputs (under ``--out``, default ``data/processed``; each written atomically):
+
+- ``observations.csv`` — columns :data:`~gxq_analysis.observations.OBSERVATION_COLUMNS`, one row per
+  (geo, indicator, period, ytd), values in the catalogue's unit.
+- ``quarantine.csv`` — everything that did not become an observation, one line per row (or per cell,
+  when one value of a row failed), with a ``category`` and a human-readable ``reason`` naming file,
+  sheet, row and column. Unreadable files appear with an empty ``source_row``.
+- ``revisions.csv`` — values replaced by a later submission of the same (geo, indicator, period, ytd),
+  with the submission that replaced them.
+- ``manifest.json`` — files read (sha256, rows, encoding), files that could not be read and why.
+
+Accounting guarantee: every non-blank data row of every input is in ``observations.csv`` or in
+``quarantine.csv`` (superseded and duplicate values are in quarantine too, categories ``superseded``
+and ``duplicate``, and superseded ones also in ``revisions.csv``). Outputs are sorted and carry no
+timestamps, so a rerun on the same inputs is byte-identical.
+
+Precedence between submissions of the same key: the later reporting date (填报日期 in the file) wins;
+without one, the file's modification date; ties are broken by path, sheet, row and column.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import io
+import json
+import os
+import re
+import sys
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .matching import Matcher, is_section_heading
+from .observations import OBSERVATION_COLUMNS
+from .periods import FREQ_ANNUAL, Period, PeriodError, PeriodMatch, extract_period, parse_period
+from .plan import Plan, load_plan
+from .readers import (
+    ROLE_NAME,
+    ROLE_NOTE,
+    ROLE_PERIOD,
+    ROLE_UNIT,
+    ROLE_VALUE,
+    SPREADSHEET_SUFFIXES,
+    Grid,
+    Table,
+    UnreadableFile,
+    cell_text,
+    fill_merged,
+    find_reported_at,
+    find_table,
+    is_footnote_line,
+    read_file,
+    reported_at_in_row,
+    row_text,
+)
+from .values import (
+    ParsedValue,
+    UnitError,
+    canonical_unit_text,
+    convert_unit,
+    format_number,
+    normalize_text,
+    parse_value,
+    raw_text,
+    unit_family,
+)
+
+ILLUSTRATIVE_MARKER = "ILLUSTRATIVE.md"
+PUBLIC_FILE = Path("public") / "public_figures.csv"
+SUBMISSIONS_DIR = "submissions"
+
+QUARANTINE_COLUMNS = [
+    "source_file", "source_sheet", "source_row", "source_column", "category", "reason", "raw_value",
+    "raw_name", "indicator_id", "geo", "period", "ytd", "reported_at", "illustrative",
+]
+REVISION_COLUMNS = [
+    "indicator_id", "geo", "period", "ytd", "old_value", "new_value", "unit",
+    "old_source_file", "old_source_sheet", "old_source_row", "old_source_column", "old_reported_at",
+    "new_source_file", "new_source_sheet", "new_source_row", "new_source_column", "new_reported_at",
+    "reason",
+]
+
+# Categories of quarantine lines (stable ids, for filtering).
+Q_UNREADABLE = "unreadable_file"
+Q_NO_TABLE = "no_table"
+Q_UNKNOWN = "unknown_indicator"
+Q_EMPTY_NAME = "empty_name"
+Q_NO_VALUE = "no_value"
+Q_BAD_VALUE = "invalid_value"
+Q_UNIT = "incompatible_unit"
+Q_FRACTION = "fraction_not_percent"
+Q_RANGE = "out_of_range"
+Q_NOT_INTEGER = "not_integer"
+Q_NO_PERIOD = "no_period"
+Q_FUTURE = "future_period"
+Q_DUPLICATE = "duplicate"
+Q_SUPERSEDED = "superseded"
+Q_CONTEXT = "context_only"
+Q_POPULATION = "different_population"
+Q_CONFLICT = "inconsistent_columns"
+
+_FILLER_RE = re.compile(r"(?:填报|报送)单位\s*[:：]\s*([^\s:：]+?)(?=\s|$|填报|报送|联系|日期)")
+_CURRENT_WORDS = ("本月", "本季", "当月", "当季", "当期", "本期")
+_POPULATION_WORDS = {"rank": ("县域",)}
+
+
+class CleanError(Exception):
+    """The clean could not run at all (one-line reason)."""
+
+
+@dataclass
+class Candidate:
+    """An observation before duplicates and revisions are resolved."""
+
+    rec: dict
+    precedence: tuple
+
+
+@dataclass
+class FileReport:
+    path: str
+    sha256: str = ""
+    bytes: int = 0
+    kind: str = ""
+    encoding: str = ""
+    sheets: list[str] = field(default_factory=list)
+    data_rows: int = 0
+    cells: int = 0
+    candidates: int = 0
+    quarantined: int = 0
+    reported_at: str = ""
+    illustrative: bool = False
+    unreadable: str = ""
+
+
+@dataclass
+class CleanResult:
+    observations: list[dict]
+    quarantine: list[dict]
+    revisions: list[dict]
+    files: list[FileReport]
+    ignored: list[str]
+
+    @property
+    def unreadable(self) -> list[FileReport]:
+        return [f for f in self.files if f.unreadable]
+
+
+def col_letter(index: int) -> str:
+    s = ""
+    while index > 0:
+        index, rem = divmod(index - 1, 26)
+        s = chr(65 + rem) + s
+    return s
+
+
+def _where(rel: str, sheet: str, row: int | None, col: str = "", label: str = "") -> str:
+    parts = [rel]
+    if sheet:
+        parts.append(f"sheet '{sheet}'")
+    if row is not None:
+        parts.append(f"row {row}")
+    if col:
+        parts.append(f"column {col}" + (f" ({label})" if label else ""))
+    return ", ".join(parts)
+
+
+class _Context:
+    """What every row of one source shares."""
+
+    def __init__(self, cleaner: "Cleaner", rel: str, illustrative: bool, mtime_date: dt.date):
+        self.cleaner = cleaner
+        self.rel = rel
+        self.illustrative = illustrative
+        self.mtime_date = mtime_date
+        self.quarantine: list[dict] = []
+        self.candidates: list[Candidate] = []
+
+    def q(self, sheet: str, row: int | None, col: str, category: str, reason: str, raw_value: object = "",
+          raw_name: str = "", indicator_id: str = "", geo: str = "", period: str = "", ytd: object = "",
+          reported_at: str = "", label: str = "") -> None:
+        self.quarantine.append({
+            "source_file": self.rel, "source_sheet": sheet, "source_row": "" if row is None else row,
+            "source_column": col, "category": category,
+            "reason": f"{_where(self.rel, sheet, row, col, label)}: {reason}",
+            "raw_value": raw_text(raw_value) if not isinstance(raw_value, str) else raw_value,
+            "raw_name": raw_name, "indicator_id": indicator_id, "geo": geo, "period": period,
+            "ytd": "" if ytd == "" else _bool(bool(ytd)), "reported_at": reported_at,
+            "illustrative": _bool(self.illustrative),
+        })
+
+    def add(self, rec: dict, reported_at: dt.date | None) -> None:
+        effective = reported_at or self.mtime_date
+        precedence = (effective.isoformat(), rec["source_file"], rec["source_sheet"],
+                      int(rec["source_row"] or 0), rec["source_column"])
+        self.candidates.append(Candidate(rec, precedence))
+
+
+def _bool(v: bool) -> str:
+    return "true" if v else "false"
+
+
+class Cleaner:
+    def __init__(self, plan: Plan):
+        self.plan = plan
+        self.matcher = Matcher(plan)
+        self.zone = plan.zone_geo
+        ind = plan.indicators
+        self.units = {iid: canonical_unit_text(ind.at[iid, "unit"]) for iid in ind.index}
+        self.kinds = {iid: str(ind.at[iid, "kind"]) for iid in ind.index}
+        self.accum = {iid: str(ind.at[iid, "accumulation"]) for iid in ind.index}
+        self.bounds = {iid: plan.bounds(iid) for iid in ind.index}
+        self.min_target: dict[str, float] = {}
+        for iid, grp in plan.targets.groupby("indicator_id"):
+            self.min_target[str(iid)] = float(grp["target"].min())
+
+    # -- validation ----------------------------------------------------------------------------
+    def validate(self, iid: str, pv: ParsedValue, src_unit: str, percent_explicit: bool
+                 ) -> tuple[float | None, str, str, str]:
+        """Return (value in catalogue unit, conversion, error category, error reason)."""
+        target_unit = self.units[iid]
+        kind = self.kinds[iid]
+        v = pv.value
+        assert v is not None
+        unit = pv.unit or src_unit
+        conversion = ""
+        if unit:
+            try:
+                v, conversion = convert_unit(v, unit, target_unit)
+            except UnitError:
+                return None, "", Q_UNIT, (f"单位不兼容 incompatible unit: {unit} given, the catalogue unit of "
+                                          f"{iid} is {target_unit}")
+        if target_unit == "%" and 0 < v < 1 and not percent_explicit and not pv.unit and \
+                self.min_target.get(iid, 100.0) >= 1:
+            return None, "", Q_FRACTION, (f"看似小数而非百分数 looks like a fraction, not percent: {format_number(v)} "
+                                          f"(the unit is %, so 5.5 means 5.5%; did you mean {format_number(v * 100)}?)"
+                                          " — not multiplied, please correct")
+        lo, hi = self.bounds[iid]
+        if kind in ("count", "rank", "amount", "ratio") and v < 0:
+            return None, "", Q_RANGE, f"负值 negative value {format_number(v)} for a {kind} indicator"
+        if kind == "rank" and (v < 1 or not float(v).is_integer()):
+            return None, "", Q_NOT_INTEGER, f"排名须为正整数 a rank must be a positive whole number, got {format_number(v)}"
+        if kind == "count" and not float(v).is_integer():
+            return None, "", Q_NOT_INTEGER, f"计数非整数 a count must be a whole number, got {format_number(v)}"
+        if (lo is not None and v < lo) or (hi is not None and v > hi):
+            return None, "", Q_RANGE, (f"超出范围 outside the indicator's range [{format_number(lo) if lo is not None else ''}, "
+                                       f"{format_number(hi) if hi is not None else ''}]: {format_number(v)}")
+        return v, conversion, "", ""
+
+    # -- files -------------------------------------------------------------------------------------
+    def clean_file(self, path: Path, rel: str, illustrative: bool, report: FileReport) -> _Context:
+        mtime_date = dt.datetime.fromtimestamp(path.stat().st_mtime, tz=dt.timezone.utc).date()
+        ctx = _Context(self, rel, illustrative, mtime_date)
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            report.unreadable = f"无法打开 cannot open file: {exc.strerror}"
+            ctx.q("", None, "", Q_UNREADABLE, report.unreadable)
+            return ctx
+        report.sha256 = hashlib.sha256(data).hexdigest()
+        report.bytes = len(data)
+        report.kind = path.suffix.lower().lstrip(".")
+        try:
+            wb = read_file(path, data)
+        except UnreadableFile as exc:
+            report.unreadable = str(exc)
+            ctx.q("", None, "", Q_UNREADABLE, f"文件无法读取 file cannot be read: {exc}")
+            return ctx
+        report.encoding = wb.encoding
+        report.sheets = [g.name for g in wb.grids]
+        if rel == PUBLIC_FILE.as_posix() and wb.kind == "csv":
+            self._clean_public(wb.grids[0], ctx, report)
+            return ctx
+        # Reporting date and filler found anywhere in the workbook serve as a fallback for every sheet.
+        tables: list[tuple[Grid, Table | None]] = []
+        for grid in wb.grids:
+            if wb.kind == "csv" and _is_tidy(grid):
+                tables.append((grid, None))
+                continue
+            tables.append((grid, find_table(grid)))
+        any_table = any(t is not None or (wb.kind == "csv" and _is_tidy(g)) for g, t in tables)
+        if not any_table:
+            report.unreadable = "没有可识别的指标表 no recognisable table (no header with an indicator-name and a value column)"
+            ctx.q("", None, "", Q_UNREADABLE, f"文件无法读取 file cannot be read: {report.unreadable}")
+            return ctx
+        file_reported = None
+        for grid, table in tables:
+            if table is not None:
+                file_reported = file_reported or _sheet_reported_at(grid, table)
+        for grid, table in tables:
+            if table is None:
+                if wb.kind == "csv" and _is_tidy(grid):
+                    self._clean_tidy(grid, ctx, report)
+                elif any(row_text(r) for r in grid.rows):
+                    ctx.q(grid.name, None, "", Q_NO_TABLE,
+                          "工作表中没有可识别的指标表 no recognisable table in this sheet (sheet skipped)")
+                continue
+            self._clean_table(path, grid, table, ctx, report, file_reported)
+        if file_reported:
+            report.reported_at = file_reported.isoformat()
+        return ctx
+
+    # -- department tables -----------------------------------------------------------------------
+    def _clean_table(self, path: Path, grid: Grid, table: Table, ctx: _Context, report: FileReport,
+                     file_reported: dt.date | None) -> None:
+        rel = ctx.rel
+        sheet = grid.name
+        name_col = table.by_role(ROLE_NAME)[0]
+        value_cols = table.by_role(ROLE_VALUE)
+        unit_col = next(iter(table.by_role(ROLE_UNIT)), None)
+        period_col = next(iter(table.by_role(ROLE_PERIOD)), None)
+        note_col = next(iter(table.by_role(ROLE_NOTE)), None)
+        # Period: title lines, then sheet name, then file name (a period column wins per row).
+        sheet_period: PeriodMatch | None = None
+        period_origin = ""
+        for _, line in table.title_lines:
+            sheet_period = extract_period(line)
+            if sheet_period:
+                period_origin = "title"
+                break
+        if sheet_period is None and sheet:
+            sheet_period = extract_period(sheet) if re.search(r"\d{4}", normalize_text(sheet)) else None
+            period_origin = "sheet name" if sheet_period else ""
+        if sheet_period is None:
+            sheet_period = _period_from_path(rel)
+            period_origin = "file name" if sheet_period else ""
+        reported_at = _sheet_reported_at(grid, table) or file_reported
+        reported_text = reported_at.isoformat() if reported_at else ""
+        filler = ""
+        footnotes: dict[str, str] = {}
+        lines = [t for _, t in table.title_lines]
+        for r in range(table.first_data_row, len(grid.rows) + 1):
+            row = grid.rows[r - 1]
+            if row and is_footnote_line(row):
+                lines.append(row_text(row))
+        for line in lines:
+            m = _FILLER_RE.search(normalize_text(line))
+            if m and not filler:
+                filler = m.group(1)
+            for fm in re.finditer(r"([①-⑳*＊※])\s*([^①-⑳*＊※。;；]+)", line):
+                footnotes.setdefault(fm.group(1).replace("＊", "*"), fm.group(2).strip(" ;；。:："))
+        merged_name = fill_merged(grid, set(range(table.first_data_row, len(grid.rows) + 1)))
+        ncols = len(table.columns)
+        for r in range(table.first_data_row, len(grid.rows) + 1):
+            row = grid.rows[r - 1]
+            if not row or not row_text(row):
+                continue
+            if is_footnote_line(row):
+                continue
+            name_v = row[name_col.index - 1] if len(row) >= name_col.index else None
+            if name_v is None and (r, name_col.index) in merged_name:
+                name_v = merged_name[(r, name_col.index)]
+            name = cell_text(name_v)
+            cells = {c.index: (row[c.index - 1] if len(row) >= c.index else None) for c in value_cols}
+            report.cells += sum(1 for v in row if v is not None)
+            no_values = all(v is None or (isinstance(v, str) and not v.strip()) for v in cells.values())
+            if no_values and _is_text_line(row, name):
+                continue  # 一、创新投入 or a remark line across the table: not a data row
+            report.data_rows += 1
+            if not name:
+                ctx.q(sheet, r, col_letter(name_col.index), Q_EMPTY_NAME,
+                      "指标名称为空 empty indicator name; row values: " + row_text(row)[:80],
+                      raw_value=row_text(row)[:120], reported_at=reported_text, label=name_col.label)
+                continue
+            match = self.matcher.match(name)
+            if match.indicator_id is None:
+                hint = ("; 最接近的目录指标 closest catalogue names: " + "、".join(match.suggestions)) \
+                    if match.suggestions else "; 目录中无相近指标 no similar catalogue name"
+                ctx.q(sheet, r, col_letter(name_col.index), Q_UNKNOWN,
+                      f"未知指标 unknown indicator {name!r}{hint}", raw_value=row_text(row)[:120], raw_name=name,
+                      reported_at=reported_text, label=name_col.label)
+                continue
+            iid = match.indicator_id
+            row_unit = ""
+            raw_unit = ""
+            if unit_col is not None and len(row) >= unit_col.index and cell_text(row[unit_col.index - 1]):
+                raw_unit = cell_text(row[unit_col.index - 1])
+                row_unit = canonical_unit_text(raw_unit)
+            elif match.unit_in_name:
+                row_unit = raw_unit = match.unit_in_name
+            # Row period: a period column beats everything.
+            row_period = sheet_period
+            if period_col is not None and len(row) >= period_col.index and row[period_col.index - 1] is not None:
+                pv = row[period_col.index - 1]
+                row_period = _period_from_cell(pv)
+                if row_period is None:
+                    ctx.q(sheet, r, col_letter(period_col.index), Q_NO_PERIOD,
+                          f"报告期无法识别 period not understood: {cell_text(pv)!r}", raw_value=cell_text(pv),
+                          raw_name=name, indicator_id=iid, reported_at=reported_text, label=period_col.label)
+                    continue
+            note_text = cell_text(row[note_col.index - 1]) if note_col is not None and len(row) >= note_col.index else ""
+            is_stock = self.accum[iid] == "stock"
+            produced = 0
+            problems: list[tuple[str, str, str, object, str]] = []  # (col, category, reason, raw, label)
+            placeholders: list[str] = []
+            stock_values: dict[tuple, tuple[float, str]] = {}
+            ordered = sorted(value_cols, key=lambda c: (c.ytd, c.index))
+            for col in ordered:
+                raw = cells[col.index]
+                letter = col_letter(col.index)
+                pv = parse_value(raw)
+                if pv.status == "blank":
+                    continue
+                if pv.status == "placeholder":
+                    placeholders.append(f"{letter}={pv.raw}")
+                    continue
+                if not pv.ok:
+                    problems.append((letter, Q_BAD_VALUE, pv.reason, raw, col.label))
+                    continue
+                period_m = row_period
+                if col.period_text:
+                    period_m = extract_period(col.period_text) or row_period
+                if period_m is None:
+                    problems.append((letter, Q_NO_PERIOD, "无法确定报告期 no reporting period (no period column, "
+                                     "period in the title line, sheet name or file name)", raw, col.label))
+                    continue
+                period = period_m.period
+                ytd = col.ytd or (period_m.ytd and not any(w in col.label for w in _CURRENT_WORDS))
+                if is_stock or period.freq == FREQ_ANNUAL:
+                    ytd = False
+                unit = col.unit or row_unit or table.sheet_unit
+                value, conversion, cat, why = self.validate(iid, pv, unit, percent_explicit=False)
+                if cat:
+                    problems.append((letter, cat, why, raw, col.label))
+                    continue
+                if reported_at is not None and period.end > reported_at:
+                    problems.append((letter, Q_FUTURE, f"报告期晚于填报日期 period {period} ends after the "
+                                     f"reporting date {reported_at.isoformat()} (a future period)", raw, col.label))
+                    continue
+                key = (str(period), ytd)
+                if is_stock and key in stock_values:
+                    prev_v, prev_col = stock_values[key]
+                    if prev_v != value:
+                        problems.append((letter, Q_CONFLICT,
+                                         f"存量指标两列数值不一致 stock indicator: {col.label} gives "
+                                         f"{format_number(value)} but column {prev_col} gives {format_number(prev_v)}; "
+                                         f"kept column {prev_col}", raw, col.label))
+                    continue
+                stock_values[key] = (value, letter)
+                notes = [f"{mk}{footnotes[mk]}" if mk in footnotes else mk for mk in match.markers + pv.markers]
+                note = "; ".join([n for n in [note_text] + [f"注: {x}" for x in notes] if n])
+                rec = {
+                    "indicator_id": iid, "geo": self.zone, "period": str(period), "value": value,
+                    "unit": self.units[iid], "source_file": rel, "source_row": r,
+                    "illustrative": ctx.illustrative, "ytd": ytd, "source_sheet": sheet,
+                    "source_column": letter, "raw_value": pv.raw, "raw_unit": pv.unit or raw_unit or unit,
+                    "conversion": conversion, "qualifier": pv.qualifier, "reported_at": reported_text,
+                    "source": filler, "note": note, "_period": period,
+                }
+                ctx.add(rec, reported_at)
+                produced += 1
+            for letter, cat, why, raw, label in problems:
+                ctx.q(sheet, r, letter, cat, why, raw_value=raw, raw_name=name, indicator_id=iid,
+                      period=str(row_period.period) if row_period else "", reported_at=reported_text, label=label)
+            if produced == 0 and not problems:
+                if placeholders:
+                    why = "占位符, 无数据 placeholder only, no data: " + ", ".join(placeholders)
+                else:
+                    why = "未填报数值 no value reported (all value cells blank)"
+                ctx.q(sheet, r, ",".join(col_letter(c.index) for c in value_cols), Q_NO_VALUE, why,
+                      raw_value=row_text(row)[:120], raw_name=name, indicator_id=iid,
+                      period=str(row_period.period) if row_period else "", reported_at=reported_text)
+        _ = ncols, path, period_origin
+
+    # -- tidy CSV ------------------------------------------------------------------------------------
+    def _clean_tidy(self, grid: Grid, ctx: _Context, report: FileReport) -> None:
+        header_row = next(i for i, r in enumerate(grid.rows, start=1) if row_text(r))
+        header = [normalize_text(cell_text(h)).lower() for h in grid.rows[header_row - 1]]
+        idx = {h: i for i, h in enumerate(header) if h}
+
+        def get(row: list[object], col: str) -> str:
+            i = idx.get(col)
+            if i is None or i >= len(row):
+                return ""
+            return cell_text(row[i])
+
+        for r in range(header_row + 1, len(grid.rows) + 1):
+            row = grid.rows[r - 1]
+            if not row or not row_text(row):
+                continue
+            report.data_rows += 1
+            report.cells += sum(1 for v in row if v is not None)
+            raw_id = get(row, "indicator_id")
+            vcol = col_letter(idx["value"] + 1)
+            m = self.matcher.match_id(raw_id)
+            if m.indicator_id is None:
+                hint = ("; closest: " + ", ".join(m.suggestions)) if m.suggestions else ""
+                ctx.q("", r, col_letter(idx["indicator_id"] + 1), Q_UNKNOWN,
+                      f"未知指标 unknown indicator_id {raw_id!r}{hint}", raw_value=get(row, "value"), raw_name=raw_id)
+                continue
+            iid = m.indicator_id
+            ptext = get(row, "period")
+            try:
+                period = parse_period(ptext)
+                ytd_p = False
+            except PeriodError:
+                pm = extract_period(ptext)
+                if pm is None:
+                    ctx.q("", r, col_letter(idx["period"] + 1), Q_NO_PERIOD,
+                          f"报告期无法识别 period not understood: {ptext!r}", raw_value=ptext, indicator_id=iid)
+                    continue
+                period, ytd_p = pm.period, pm.ytd
+            ytd_text = get(row, "ytd").lower()
+            ytd = ytd_p or ytd_text in ("true", "1", "yes", "y", "是")
+            if self.accum[iid] == "stock" or period.freq == FREQ_ANNUAL:
+                ytd = False
+            pv = parse_value(row[idx["value"]] if idx["value"] < len(row) else None)
+            geo = get(row, "geo") or self.zone
+            if not pv.ok:
+                cat = Q_NO_VALUE if pv.status in ("blank", "placeholder") else Q_BAD_VALUE
+                ctx.q("", r, vcol, cat, pv.reason, raw_value=pv.raw, indicator_id=iid, geo=geo, period=str(period))
+                continue
+            unit = canonical_unit_text(get(row, "unit"))
+            value, conversion, cat, why = self.validate(iid, pv, unit, percent_explicit=(unit == "%"))
+            if cat:
+                ctx.q("", r, vcol, cat, why, raw_value=pv.raw, indicator_id=iid, geo=geo, period=str(period))
+                continue
+            illus = ctx.illustrative or get(row, "illustrative").lower() in ("true", "1", "yes", "y", "是")
+            rec = {
+                "indicator_id": iid, "geo": geo, "period": str(period), "value": value, "unit": self.units[iid],
+                "source_file": ctx.rel, "source_row": r, "illustrative": illus, "ytd": ytd, "source_sheet": "",
+                "source_column": vcol, "raw_value": pv.raw, "raw_unit": pv.unit or get(row, "unit"),
+                "conversion": conversion, "qualifier": get(row, "qualifier") or pv.qualifier,
+                "reported_at": get(row, "reported_at"), "source": get(row, "source"), "note": get(row, "note"),
+                "_period": period,
+            }
+            rep = None
+            if rec["reported_at"]:
+                try:
+                    rep = dt.date.fromisoformat(rec["reported_at"])
+                except ValueError:
+                    rep = None
+            ctx.add(rec, rep)
+
+    # -- public figures --------------------------------------------------------------------------
+    def _clean_public(self, grid: Grid, ctx: _Context, report: FileReport) -> None:
+        header_row = next(i for i, r in enumerate(grid.rows, start=1) if row_text(r))
+        header = [cell_text(h).strip().lower() for h in grid.rows[header_row - 1]]
+        idx = {h: i for i, h in enumerate(header) if h}
+        required = ("geo", "plan_indicator_no", "indicator_cn", "year", "value", "unit")
+        missing = [c for c in required if c not in idx]
+        if missing:
+            report.unreadable = f"公开数据缺少列 public figures file lacks column(s): {', '.join(missing)}"
+            ctx.q("", None, "", Q_UNREADABLE, report.unreadable)
+            return
+        by_no = self.plan.by_number()
+
+        def get(row: list[object], col: str) -> str:
+            i = idx.get(col)
+            if i is None or i >= len(row):
+                return ""
+            return cell_text(row[i])
+
+        for r in range(header_row + 1, len(grid.rows) + 1):
+            row = grid.rows[r - 1]
+            if not row or not row_text(row):
+                continue
+            report.data_rows += 1
+            report.cells += sum(1 for v in row if v is not None)
+            geo, no, name = get(row, "geo"), get(row, "plan_indicator_no"), get(row, "indicator_cn")
+            year = get(row, "year")
+            raw_value = get(row, "value")
+            no_col = col_letter(idx["plan_indicator_no"] + 1)
+            if not no:
+                ctx.q("", r, no_col, Q_CONTEXT, f"公开数据: 无对应计划指标 (仅作背景) public figure with no matching plan "
+                      f"indicator (context only): {geo} {name} {year}", raw_value=raw_value, raw_name=name, geo=geo,
+                      period=year)
+                continue
+            iid = by_no.get(no)
+            if iid is None:
+                ctx.q("", r, no_col, Q_UNKNOWN, f"公开数据: 计划中没有第 {no} 号指标 no plan indicator number {no}",
+                      raw_value=raw_value, raw_name=name, geo=geo, period=year)
+                continue
+            words = [w for w in _POPULATION_WORDS.get(self.kinds[iid], ()) if w in name]
+            if words:
+                ctx.q("", r, col_letter(idx["indicator_cn"] + 1), Q_POPULATION,
+                      f"公开数据: 口径不同, 县域国家高新区中的位次不是计划的全国排名 different population: a rank among "
+                      f"county-level national high-tech zones, not the plan's national rank ({iid}); not mapped",
+                      raw_value=raw_value, raw_name=name, indicator_id=iid, geo=geo, period=year)
+                continue
+            try:
+                period = parse_period(year)
+            except PeriodError:
+                ctx.q("", r, col_letter(idx["year"] + 1), Q_NO_PERIOD, f"年份无法识别 year not understood: {year!r}",
+                      raw_value=raw_value, raw_name=name, indicator_id=iid, geo=geo)
+                continue
+            ytd = False
+            # A sub-year span stated up front in the bracket ("(1-8月)", "(上半年,预计)") is a YTD figure;
+            # one mentioned only as a possibility ("或为2017年1-9月") is not.
+            sub = re.search(r"[(（]\s*(?:1\s*[-~～—至]\s*(\d{1,2})\s*月|(上半年))", normalize_text(name))
+            if sub and sub.group(1) and 1 <= int(sub.group(1)) < 12:
+                period, ytd = Period.month(period.year, int(sub.group(1))), True
+            elif sub and sub.group(2):
+                period, ytd = Period.quarter(period.year, 2), True
+            if self.accum[iid] == "stock":
+                ytd = False
+            pv = parse_value(raw_value)
+            vcol = col_letter(idx["value"] + 1)
+            if not pv.ok:
+                ctx.q("", r, vcol, Q_BAD_VALUE, pv.reason, raw_value=raw_value, raw_name=name, indicator_id=iid,
+                      geo=geo, period=str(period))
+                continue
+            unit = canonical_unit_text(get(row, "unit"))
+            value, conversion, cat, why = self.validate(iid, pv, unit, percent_explicit=True)
+            if cat:
+                ctx.q("", r, vcol, cat, why, raw_value=raw_value, raw_name=name, indicator_id=iid, geo=geo,
+                      period=str(period))
+                continue
+            note = "; ".join(x for x in (get(row, "quote"), get(row, "note")) if x)
+            rec = {
+                "indicator_id": iid, "geo": geo, "period": str(period), "value": value, "unit": self.units[iid],
+                "source_file": ctx.rel, "source_row": r, "illustrative": False, "ytd": ytd, "source_sheet": "",
+                "source_column": vcol, "raw_value": raw_value, "raw_unit": get(row, "unit"),
+                "conversion": conversion, "qualifier": get(row, "qualifier") or pv.qualifier, "reported_at": "",
+                "source": get(row, "source_url"), "note": note, "_period": period,
+            }
+            ctx.add(rec, None)
+
+
+def _is_text_line(row: list[object], name: str) -> bool:
+    """A heading (一、创新投入) or a free-text remark line: one text cell, or a section heading as name."""
+    if name and is_section_heading(name):
+        return True
+    filled = [v for v in row if cell_text(v)]
+    if len(filled) != 1 or name:
+        return False
+    v = filled[0]
+    if not isinstance(v, str):
+        return False
+    t = normalize_text(v)
+    return is_section_heading(t) or (len(t) >= 6 and not re.fullmatch(r"[\d.,%\s-]+", t))
+
+
+def _is_tidy(grid: Grid) -> bool:
+    for row in grid.rows[:1] if grid.rows and row_text(grid.rows[0]) else [r for r in grid.rows if row_text(r)][:1]:
+        header = {normalize_text(cell_text(h)).lower() for h in row}
+        return {"indicator_id", "period", "value"} <= header
+    return False
+
+
+def _sheet_reported_at(grid: Grid, table: Table) -> dt.date | None:
+    lines = [t for _, t in table.title_lines]
+    rows = [grid.rows[i - 1] for i, _ in table.title_lines]
+    for r in range(table.first_data_row, len(grid.rows) + 1):
+        row = grid.rows[r - 1]
+        if row and is_footnote_line(row):
+            lines.append(row_text(row))
+            rows.append(row)
+    found = find_reported_at(lines)
+    if found:
+        return found
+    for row in rows:
+        found = reported_at_in_row(row)
+        if found:
+            return found
+    return None
+
+
+def _period_from_path(rel: str) -> PeriodMatch | None:
+    p = Path(rel)
+    for part in [p.stem] + [q for q in reversed(p.parent.parts)]:
+        m = extract_period(part)
+        if m:
+            return m
+    return None
+
+
+def _period_from_cell(v: object) -> PeriodMatch | None:
+    if isinstance(v, dt.datetime) or isinstance(v, dt.date):
+        return PeriodMatch(Period.month(v.year, v.month), False, v.isoformat())
+    if isinstance(v, (int, float)) and not isinstance(v, bool):
+        v = cell_text(v)
+    text = str(v)
+    try:
+        return PeriodMatch(parse_period(text), False, text)
+    except PeriodError:
+        return extract_period(text)
+
+
+# --- resolution of duplicates and revisions -----------------------------------------------------
+def resolve(candidates: list[Candidate]) -> tuple[list[dict], list[dict], list[dict]]:
+    """Keep the latest submission per (geo, indicator, period, ytd). Returns (kept, quarantine, revisions)."""
+    groups: dict[tuple, list[Candidate]] = {}
+    for c in candidates:
+        r = c.rec
+        groups.setdefault((r["geo"], r["indicator_id"], r["period"], r["ytd"]), []).append(c)
+    kept: list[dict] = []
+    quarantine: list[dict] = []
+    revisions: list[dict] = []
+    for key, group in groups.items():
+        group.sort(key=lambda c: c.precedence)
+        winner = group[-1].rec
+        kept.append(winner)
+        for c in group[:-1]:
+            old = c.rec
+            where_new = _where(winner["source_file"], winner["source_sheet"], winner["source_row"],
+                               winner["source_column"])
+            base = {
+                "source_file": old["source_file"], "source_sheet": old["source_sheet"],
+                "source_row": old["source_row"], "source_column": old["source_column"],
+                "raw_value": old["raw_value"], "raw_name": "", "indicator_id": old["indicator_id"],
+                "geo": old["geo"], "period": old["period"], "ytd": _bool(old["ytd"]),
+                "reported_at": old["reported_at"], "illustrative": _bool(old["illustrative"]),
+            }
+            here = _where(old["source_file"], old["source_sheet"], old["source_row"], old["source_column"])
+            if old["value"] == winner["value"]:
+                quarantine.append({**base, "category": Q_DUPLICATE,
+                                   "reason": f"{here}: 重复数据, 同值只保留一次 duplicate of {where_new} with the same "
+                                             f"value {format_number(old['value'])} (kept once)"})
+                continue
+            why = ("填报日期更晚 later reporting date" if old["reported_at"] != winner["reported_at"] and
+                   winner["reported_at"] else "后报文件优先 later submission (file date, then path and row order)")
+            revisions.append({
+                "indicator_id": old["indicator_id"], "geo": old["geo"], "period": old["period"],
+                "ytd": _bool(old["ytd"]), "old_value": format_number(old["value"]),
+                "new_value": format_number(winner["value"]), "unit": old["unit"],
+                "old_source_file": old["source_file"], "old_source_sheet": old["source_sheet"],
+                "old_source_row": old["source_row"], "old_source_column": old["source_column"],
+                "old_reported_at": old["reported_at"],
+                "new_source_file": winner["source_file"], "new_source_sheet": winner["source_sheet"],
+                "new_source_row": winner["source_row"], "new_source_column": winner["source_column"],
+                "new_reported_at": winner["reported_at"], "reason": why,
+            })
+            quarantine.append({**base, "category": Q_SUPERSEDED,
+                               "reason": f"{here}: 已被更正 superseded: {format_number(old['value'])} replaced by "
+                                         f"{format_number(winner['value'])} from {where_new} ({why}; see revisions.csv)"})
+    return kept, quarantine, revisions
+
+
+# --- the run -------------------------------------------------------------------------------------
+def discover(raw: Path) -> tuple[list[Path], list[str], set[Path]]:
+    """Input files (sorted), ignored files (relative paths), and folders marked illustrative."""
+    files: list[Path] = []
+    ignored: list[str] = []
+    marked: set[Path] = set()
+    sub = raw / SUBMISSIONS_DIR
+    if sub.is_dir():
+        for p in sorted(sub.rglob("*")):
+            if not p.is_file():
+                continue
+            if p.name == ILLUSTRATIVE_MARKER:
+                marked.add(p.parent)
+                continue
+            rel = p.relative_to(raw).as_posix()
+            if p.name.startswith(("~$", ".")) or p.suffix.lower() not in SPREADSHEET_SUFFIXES:
+                ignored.append(rel)
+                continue
+            files.append(p)
+    pub = raw / PUBLIC_FILE
+    if pub.is_file():
+        files.append(pub)
+    return files, ignored, marked
+
+
+def _is_illustrative(path: Path, raw: Path, marked: set[Path]) -> bool:
+    for parent in path.parents:
+        if parent in marked:
+            return True
+        if parent == raw:
+            break
+    return False
+
+
+def clean(raw: Path, plan: Plan, progress: bool = False) -> CleanResult:
+    raw = Path(raw)
+    if not raw.is_dir():
+        raise CleanError(f"raw data folder not found: {raw}")
+    files, ignored, marked = discover(raw)
+    cleaner = Cleaner(plan)
+    all_candidates: list[Candidate] = []
+    quarantine: list[dict] = []
+    reports: list[FileReport] = []
+    iterator = files
+    bar = None
+    if progress:
+        from tqdm import tqdm
+
+        bar = tqdm(files, desc="gxq clean", unit="file", file=sys.stderr, leave=False)
+        iterator = bar
+    for path in iterator:
+        rel = path.relative_to(raw).as_posix()
+        rep = FileReport(rel, illustrative=_is_illustrative(path, raw, marked))
+        ctx = cleaner.clean_file(path, rel, rep.illustrative, rep)
+        rep.candidates = len(ctx.candidates)
+        rep.quarantined = len(ctx.quarantine)
+        all_candidates.extend(ctx.candidates)
+        quarantine.extend(ctx.quarantine)
+        reports.append(rep)
+    if bar is not None:
+        bar.close()
+    kept, q2, revisions = resolve(all_candidates)
+    quarantine.extend(q2)
+    kept.sort(key=lambda r: (r["indicator_id"], r["geo"], r["_period"].sort_key, r["ytd"], r["source_file"],
+                             r["source_sheet"], r["source_row"], r["source_column"]))
+    quarantine.sort(key=lambda q: (q["source_file"], q["source_sheet"],
+                                   -1 if q["source_row"] == "" else int(q["source_row"]),
+                                   q["source_column"], q["category"], q["reason"]))
+    revisions.sort(key=lambda v: (v["indicator_id"], v["geo"], parse_period(v["period"]).sort_key, v["ytd"],
+                                  v["old_source_file"], str(v["old_source_row"])))
+    return CleanResult(kept, quarantine, revisions, reports, ignored)
+
+
+def _csv_text(rows: list[dict], columns: list[str]) -> str:
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(columns)
+    for r in rows:
+        out = []
+        for c in columns:
+            v = r.get(c, "")
+            if isinstance(v, bool):
+                v = _bool(v)
+            elif isinstance(v, float):
+                v = format_number(v)
+            elif v is None:
+                v = ""
+            out.append(v)
+        w.writerow(out)
+    return buf.getvalue()
+
+
+def atomic_write(path: Path, data: bytes) -> None:
+    """Write to a temporary file in the same folder, then rename over the target."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+
+
+def manifest(result: CleanResult, plan: Plan) -> dict:
+    return {
+        "plan": plan.id,
+        "files": [
+            {k: v for k, v in {
+                "path": f.path, "sha256": f.sha256, "bytes": f.bytes, "kind": f.kind, "encoding": f.encoding,
+                "sheets": f.sheets, "data_rows": f.data_rows, "cells": f.cells, "values": f.candidates,
+                "quarantined": f.quarantined, "reported_at": f.reported_at, "illustrative": f.illustrative,
+            }.items() if v not in ("", None)}
+            for f in result.files if not f.unreadable
+        ],
+        "unreadable": [{"path": f.path, "sha256": f.sha256, "reason": f.unreadable} for f in result.unreadable],
+        "ignored": result.ignored,
+        "totals": {
+            "files_read": len(result.files) - len(result.unreadable),
+            "files_unreadable": len(result.unreadable),
+            "data_rows": sum(f.data_rows for f in result.files),
+            "observations": len(result.observations),
+            "quarantined": len(result.quarantine),
+            "revisions": len(result.revisions),
+        },
+    }
+
+
+def write_outputs(result: CleanResult, plan: Plan, out: Path) -> None:
+    out = Path(out)
+    atomic_write(out / "observations.csv", _csv_text(result.observations, OBSERVATION_COLUMNS).encode("utf-8"))
+    # Human-facing logs carry a BOM so that Excel opens the Chinese text correctly.
+    atomic_write(out / "quarantine.csv", _csv_text(result.quarantine, QUARANTINE_COLUMNS).encode("utf-8-sig"))
+    atomic_write(out / "revisions.csv", _csv_text(result.revisions, REVISION_COLUMNS).encode("utf-8-sig"))
+    text = json.dumps(manifest(result, plan), ensure_ascii=False, indent=2, sort_keys=False) + "\n"
+    atomic_write(out / "manifest.json", text.encode("utf-8"))
+
+
+def _inside(child: Path, parent: Path) -> bool:
+    try:
+        child.resolve().relative_to(parent.resolve())
+        return True
+    except ValueError:
+        return False
+
+
+def summary(result: CleanResult, out: Path) -> str:
+    rows_clean = len({(o["source_file"], o["source_sheet"], o["source_row"]) for o in result.observations})
+    rows_q = len({(q["source_file"], q["source_sheet"], q["source_row"]) for q in result.quarantine
+                  if q["source_row"] != ""} -
+                 {(o["source_file"], o["source_sheet"], o["source_row"]) for o in result.observations})
+    lines = [
+        f"gxq clean: {len(result.files) - len(result.unreadable)} files read, "
+        f"{len(result.unreadable)} unreadable; {len(result.observations)} observations from {rows_clean} rows; "
+        f"{len(result.quarantine)} quarantine entries ({rows_q} rows with no clean value); "
+        f"{len(result.revisions)} revisions",
+    ]
+    for f in result.unreadable:
+        lines.append(f"  unreadable: {f.path}: {f.unreadable}")
+    cats: dict[str, int] = {}
+    for q in result.quarantine:
+        cats[q["category"]] = cats.get(q["category"], 0) + 1
+    if cats:
+        lines.append("  quarantine by category: " + ", ".join(f"{k} {v}" for k, v in sorted(cats.items())))
+    lines.append(f"  wrote {out / 'observations.csv'}, quarantine.csv, revisions.csv, manifest.json")
+    return "\n".join(lines)
+
+
+def command_clean(args) -> int:
+    raw = Path(args.raw)
+    out = Path(args.out)
+    if not raw.is_dir():
+        print(f"gxq clean: raw data folder not found: {raw}", file=sys.stderr)
+        return 2
+    if _inside(out, raw):
+        print(f"gxq clean: refusing to write into the raw data folder ({out} is inside {raw})", file=sys.stderr)
+        return 2
+    plan = load_plan(args.plan)
+    files, _, _ = discover(raw)
+    show = not getattr(args, "no_progress", False) and len(files) > 1 and (sys.stderr.isatty() or len(files) > 20)
+    try:
+        result = clean(raw, plan, progress=show)
+        write_outputs(result, plan, out)
+    except CleanError as exc:
+        print(f"gxq clean: {exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:
+        print(f"gxq clean: cannot write outputs: {exc}", file=sys.stderr)
+        return 2
+    print(summary(result, out))
+    return 0
