@@ -36,7 +36,8 @@ def indicator_rows(obs: pd.DataFrame, indicator_id: str, geo: str | None = None,
         sel = sel[sel["qualifier"].fillna("").astype(str).str.strip() == ""]
     if as_of is not None:
         cut = parse_period(as_of)
-        sel = sel[[p.ends_by(cut) for p in sel["period_obj"]]]
+        # A boolean Series, not a list: an empty list would select zero *columns*.
+        sel = sel[pd.Series([p.ends_by(cut) for p in sel["period_obj"]], index=sel.index, dtype=bool)]
     return sel
 
 

@@ -90,3 +90,10 @@ def test_loader_errors_name_row_and_column(tmp_path):
     p.write_text("indicator_id,value\n", encoding="utf-8")
     with pytest.raises(ObservationsError, match="missing required column"):
         load_observations(p)
+
+
+def test_as_of_on_an_indicator_without_rows_returns_an_empty_frame_with_columns(obs):
+    # Regression: filtering an empty selection with an empty list picked zero columns.
+    a = annual_values(obs, PLAN, "tech_smes", as_of="2019Q4", include_partial=True)
+    assert a.empty and "year" in a.columns
+    assert latest_value(obs, PLAN, "tech_smes", as_of="2019Q4") is None
