@@ -1,0 +1,344 @@
+"""Trend projections to a target year, an 80 % interval and the probability of meeting the target.
+
+Layer 2 of the assessment (reference note §5): a straight-line trend fitted by least squares on a
+scale that suits the indicator, and the Student-t predictive distribution at the target year, which
+carries the parameter uncertainty that matters for short series:
+
+    z = g(y);  z_i = a + b·t_i + e_i;  m = â + b̂·T;
+    s² = σ̂²·(1 + 1/n + (T − t̄)² / Σ(t_i − t̄)²);   (z_T − m)/s ~ t_{n−2}
+    p_meet = P(g(Y_T) ≥ g(y*))  (≤ for lower-is-better)
+
+Scales ``g``: ``logit`` of the position between the bounds for shares (the bounds can never be
+crossed), ``log`` for counts, amounts, ratios and indices (a constant growth rate), ``log1p`` for counts
+that are or aim at zero (独角兽 0 → 1), ``linear`` for ranks (positions). The median and the interval
+are back-transformed; the median on the transformed scale is the median on the original scale.
+
+Edge rules:
+- At least ``MIN_POINTS`` (3) points at distinct times; fewer gives ``insufficient_data`` with a reason.
+- A share target on its bound (coverage 100 %) is taken as met within ``bound_tolerance`` pp of the
+  bound (UNSD rule), so p_meet uses an effective target of 99 %; observed values on a bound are
+  clipped to 0.1 % of the range inside it before the logit.
+- The residual standard deviation on the transformed scale is floored (``SIGMA_FLOOR``): reported
+  figures are rounded, so a perfect fit does not mean zero uncertainty.
+- When the target year's value is already observed, p_meet is 1 or 0 (``status == "observed"``).
+- Ranks are clipped at their lower bound (1) in the reported median and interval.
+
+A damped-trend ETS cross-check (statsmodels ``ETSModel``) is available with ``cross_check=True`` when
+there are at least ``ETS_MIN_POINTS`` points; it is slow, so it is not in the default path.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from .periods import Period, parse_period
+from .plan import Plan
+from .progress import Thresholds, period_time, sign, target_on_bound
+from .series import annual_values, data_cutoff
+
+MIN_POINTS = 3
+ETS_MIN_POINTS = 8
+INTERVAL = 0.80
+SIGMA_FLOOR = {"logit": 0.03, "log": 0.03, "log1p": 0.05, "linear": 1.0}
+"""Floor of the residual SD on the transformed scale: about 3 % of the level around the trend for
+logs and logits (administrative counts and shares rarely sit closer than that to a straight line;
+with n = 3 a near-collinear fit would otherwise claim near certainty), one position for ranks. For
+non-rank linear series 3 % of the mean absolute level is used instead."""
+BOUND_CLIP = 0.001  # share of the bounded range kept between an observed value and its bound
+
+HISTORY_COLUMNS = ["year", "time", "value", "period", "complete", "source_file", "source_row", "illustrative"]
+PATH_COLUMNS = ["year", "time", "median", "lo80", "hi80", "observed"]
+
+
+@dataclass
+class TrajectoryResult:
+    indicator_id: str
+    target_year: int
+    target: float | None
+    direction: str
+    scale: str
+    history: pd.DataFrame
+    path: pd.DataFrame
+    p_meet: float = float("nan")
+    projected_value: float = float("nan")
+    interval80: tuple[float, float] = (float("nan"), float("nan"))
+    method: str = ""
+    status: str = "insufficient_data"  # "ok" | "observed" | "insufficient_data"
+    reason: str = ""
+    n_points: int = 0
+    cross_check: dict = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return self.status in ("ok", "observed")
+
+
+# --- scales ---------------------------------------------------------------------------------------
+
+def choose_scale(kind: str, values, target: float | None, bounds: tuple[float | None, float | None]) -> str:
+    """The transformed scale on which the trend is linear (see module docstring)."""
+    y = np.asarray(values, dtype=float)
+    lo, hi = bounds
+    if kind == "rank":
+        return "linear"
+    if kind == "share" and lo is not None and hi is not None and hi > lo:
+        return "logit"
+    if (y.size and y.min() < 0) or (target is not None and target < 0):
+        return "linear"
+    if (y.size and y.min() == 0) or (target is not None and target == 0):
+        return "log1p"
+    return "log"
+
+
+def forward(y, scale: str, bounds: tuple[float | None, float | None] = (None, None)) -> np.ndarray:
+    y = np.asarray(y, dtype=float)
+    if scale == "logit":
+        lo, hi = bounds
+        p = np.clip((y - lo) / (hi - lo), BOUND_CLIP, 1 - BOUND_CLIP)
+        return np.log(p / (1 - p))
+    if scale == "log":
+        return np.log(y)
+    if scale == "log1p":
+        return np.log1p(y)
+    return y.copy()
+
+
+def backward(z, scale: str, bounds: tuple[float | None, float | None] = (None, None)) -> np.ndarray:
+    z = np.asarray(z, dtype=float)
+    if scale == "logit":
+        lo, hi = bounds
+        return lo + (hi - lo) / (1 + np.exp(-z))
+    if scale == "log":
+        return np.exp(z)
+    if scale == "log1p":
+        return np.expm1(z)
+    return z.copy()
+
+
+# --- the t predictive ---------------------------------------------------------------------------
+
+@dataclass
+class LineFit:
+    a: float
+    b: float
+    sigma: float  # residual SD after the floor
+    sigma_raw: float
+    tbar: float
+    sxx: float
+    n: int
+
+    @property
+    def df(self) -> int:
+        return self.n - 2
+
+    def mean(self, t) -> np.ndarray:
+        return self.a + self.b * np.asarray(t, dtype=float)
+
+    def scale_at(self, t) -> np.ndarray:
+        t = np.asarray(t, dtype=float)
+        return self.sigma * np.sqrt(1 + 1 / self.n + (t - self.tbar) ** 2 / self.sxx)
+
+
+def fit_line(t, z, sigma_floor: float = 0.0) -> LineFit:
+    """Ordinary least squares z = a + b·t, with the residual SD floored at ``sigma_floor``."""
+    t = np.asarray(t, dtype=float)
+    z = np.asarray(z, dtype=float)
+    n = t.size
+    if n < 3 or np.unique(t).size < 2:
+        raise ValueError("a line with a predictive interval needs at least 3 points at 2+ distinct times")
+    tbar = float(t.mean())
+    sxx = float(((t - tbar) ** 2).sum())
+    b = float(((t - tbar) * (z - z.mean())).sum() / sxx)
+    a = float(z.mean() - b * tbar)
+    resid = z - (a + b * t)
+    sigma_raw = math.sqrt(float((resid**2).sum()) / (n - 2))
+    return LineFit(a, b, max(sigma_raw, sigma_floor), sigma_raw, tbar, sxx, n)
+
+
+# --- projection of one series ----------------------------------------------------------------
+
+def project_series(times, values, target: float | None, target_time: float, direction: str,
+                   kind: str = "", bounds: tuple[float | None, float | None] = (None, None),
+                   thresholds: Thresholds | dict | None = None) -> dict:
+    """Project one series to ``target_time``; returns a dict of the TrajectoryResult fields
+    (``scale, p_meet, projected_value, interval80, method, status, reason, n_points, path``)."""
+    th = Thresholds.coerce(thresholds)
+    t = np.asarray(times, dtype=float)
+    y = np.asarray(values, dtype=float)
+    order = np.argsort(t, kind="stable")
+    t, y = t[order], y[order]
+    nan2 = (float("nan"), float("nan"))
+    out = {"scale": choose_scale(kind, y, target, bounds), "p_meet": float("nan"),
+           "projected_value": float("nan"), "interval80": nan2, "method": "", "status": "insufficient_data",
+           "reason": "", "n_points": int(t.size), "path": pd.DataFrame(columns=PATH_COLUMNS)}
+    d = sign(direction)
+
+    # The target year's value is observed: the outcome is known.
+    at_t = np.isclose(t, target_time)
+    if at_t.any() and target is not None:
+        v = float(y[at_t][-1])
+        met = d * (v - target) >= 0 or (kind == "share" and target_on_bound(target, bounds)
+                                         and abs(v - target) <= th.bound_tolerance)
+        out.update(p_meet=1.0 if met else 0.0, projected_value=v, interval80=(v, v), method="observed",
+                   status="observed", reason="the target year's value is observed")
+        out["path"] = pd.DataFrame([{"year": int(round(target_time)), "time": float(target_time), "median": v,
+                                     "lo80": v, "hi80": v, "observed": True}], columns=PATH_COLUMNS)
+        return out
+    if t.size < MIN_POINTS or np.unique(t).size < MIN_POINTS:
+        out["reason"] = (f"needs at least {MIN_POINTS} points at distinct times for a trend with a predictive "
+                         f"interval (has {np.unique(t).size})")
+        out["method"] = "insufficient_data"
+        return out
+    if target_time <= t[-1]:
+        out["reason"] = "target year is not after the latest observation"
+        out["method"] = "insufficient_data"
+        return out
+
+    scale = out["scale"]
+    z = forward(y, scale, bounds)
+    floor = SIGMA_FLOOR[scale]
+    if scale == "linear" and kind != "rank":
+        floor = 0.03 * max(float(np.abs(y).mean()), 1e-12)
+    fit = fit_line(t, z, floor)
+    q = stats.t.ppf(0.5 + INTERVAL / 2, fit.df)
+
+    # Path: the last observed point, then each year-end up to the target year.
+    last_t, last_y = float(t[-1]), float(y[-1])
+    rows = [{"year": int(math.ceil(last_t - 1e-9)), "time": last_t, "median": last_y, "lo80": last_y,
+             "hi80": last_y, "observed": True}]
+    first_year = int(math.floor(last_t + 1e-9)) + 1
+    years = np.arange(first_year, int(round(target_time)) + 1)
+    if years.size:
+        m = fit.mean(years)
+        s = fit.scale_at(years)
+        med, lo, hi = (backward(v, scale, bounds) for v in (m, m - q * s, m + q * s))
+        for yr, a, b_, c in zip(years, med, lo, hi):
+            rows.append({"year": int(yr), "time": float(yr), "median": float(a), "lo80": float(b_),
+                         "hi80": float(c), "observed": False})
+    path = pd.DataFrame(rows, columns=PATH_COLUMNS)
+    if kind == "rank":
+        lo_b = bounds[0] if bounds[0] is not None else 1.0
+        for col in ("median", "lo80", "hi80"):
+            path[col] = path[col].clip(lower=lo_b)
+
+    mT = float(fit.mean(target_time))
+    sT = float(fit.scale_at(target_time))
+    proj = float(backward(mT, scale, bounds))
+    lo80 = float(backward(mT - q * sT, scale, bounds))
+    hi80 = float(backward(mT + q * sT, scale, bounds))
+    if kind == "rank":
+        lo_b = bounds[0] if bounds[0] is not None else 1.0
+        proj, lo80, hi80 = max(proj, lo_b), max(lo80, lo_b), max(hi80, lo_b)
+
+    notes = []
+    p_meet = float("nan")
+    if target is not None:
+        eff = target
+        if kind == "share" and target_on_bound(target, bounds) and th.bound_tolerance > 0:
+            lo_b, hi_b = bounds
+            eff = target - th.bound_tolerance if target == hi_b else target + th.bound_tolerance
+            notes.append(f"target on its bound: met within {th.bound_tolerance:g} pp (effective {eff:g})")
+        zstar = float(forward(eff, scale, bounds))
+        tstat = (zstar - mT) / sT
+        p_meet = float(stats.t.sf(tstat, fit.df)) if d > 0 else float(stats.t.cdf(tstat, fit.df))
+    if fit.sigma_raw < fit.sigma:
+        notes.append("residual SD floored")
+    out.update(p_meet=p_meet, projected_value=proj, interval80=(lo80, hi80),
+               method=f"ols_t_{scale}", status="ok", reason="; ".join(notes), path=path)
+    return out
+
+
+def ets_cross_check(times, values, target: float, target_time: float, direction: str, kind: str = "",
+                    bounds: tuple[float | None, float | None] = (None, None), repetitions: int = 2000,
+                    seed: int = 0) -> dict:
+    """Damped additive-trend ETS on the transformed scale, simulated to the target year.
+
+    Returns ``{"p_meet_ets", "projected_value_ets", "interval80_ets"}`` or ``{"ets_reason": ...}``.
+    Intervals ignore parameter uncertainty (reference note §5.1): a cross-check, not the headline.
+    """
+    t = np.asarray(times, dtype=float)
+    y = np.asarray(values, dtype=float)
+    if t.size < ETS_MIN_POINTS:
+        return {"ets_reason": f"ETS needs at least {ETS_MIN_POINTS} points (has {t.size})"}
+    steps = np.diff(t)
+    if not np.allclose(steps, 1.0):
+        return {"ets_reason": "ETS needs equally spaced annual points"}
+    h = int(round(target_time - t[-1]))
+    if h < 1:
+        return {"ets_reason": "target year is not after the latest observation"}
+    import warnings
+
+    from statsmodels.tsa.exponential_smoothing.ets import ETSModel
+
+    scale = choose_scale(kind, y, target, bounds)
+    z = pd.Series(forward(y, scale, bounds))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        res = ETSModel(z, error="add", trend="add", damped_trend=True).fit(disp=False)
+        sims = res.simulate(h, anchor="end", repetitions=repetitions, rng=np.random.default_rng(seed))
+    zT = np.asarray(sims)[-1]
+    zstar = float(forward(target, scale, bounds))
+    met = zT >= zstar if sign(direction) > 0 else zT <= zstar
+    lo, med, hi = np.quantile(zT, [0.1, 0.5, 0.9])
+    return {"p_meet_ets": float(met.mean()), "projected_value_ets": float(backward(med, scale, bounds)),
+            "interval80_ets": (float(backward(lo, scale, bounds)), float(backward(hi, scale, bounds)))}
+
+
+# --- from the plan and the tidy table -------------------------------------------------------------
+
+def indicator_history(plan: Plan, obs: pd.DataFrame, indicator_id: str, as_of: Period | str | None = None,
+                      geo: str | None = None) -> pd.DataFrame:
+    """The points used for trends: annual values (year-end levels of stocks, complete-year flows)
+    plus, for a stock, the latest level of a year not yet complete. Columns ``HISTORY_COLUMNS``."""
+    a = annual_values(obs, plan, indicator_id, geo=geo, as_of=as_of, include_partial=True)
+    if a.empty:
+        return pd.DataFrame(columns=HISTORY_COLUMNS)
+    h = a.copy()
+    h["time"] = [float(y) if c else period_time(p) for y, c, p in zip(h["year"], h["complete"], h["period"])]
+    return h[HISTORY_COLUMNS].reset_index(drop=True)
+
+
+def project_indicator(plan: Plan, obs: pd.DataFrame, indicator_id: str, target_year: int,
+                      as_of: Period | str | None = None, geo: str | None = None,
+                      thresholds: Thresholds | dict | None = None, cross_check: bool = False,
+                      history: pd.DataFrame | None = None) -> TrajectoryResult:
+    """Project one indicator of the plan to ``target_year`` using only data up to ``as_of``.
+
+    ``as_of`` defaults to the latest period in ``obs``. ``history`` may be passed to reuse
+    :func:`indicator_history` output.
+    """
+    if indicator_id not in plan.indicators.index:
+        raise KeyError(f"indicator {indicator_id!r} is not in the plan")
+    if as_of is None:
+        as_of = data_cutoff(obs)
+    if history is None:
+        history = indicator_history(plan, obs, indicator_id, as_of=as_of, geo=geo)
+    row = plan.indicator(indicator_id)
+    kind, direction = str(row["kind"]), str(row["direction"])
+    bounds = plan.bounds(indicator_id)
+    target = plan.target(indicator_id, int(target_year))
+    res = TrajectoryResult(indicator_id=indicator_id, target_year=int(target_year), target=target,
+                           direction=direction, scale="", history=history,
+                           path=pd.DataFrame(columns=PATH_COLUMNS))
+    if history.empty:
+        res.reason = "no observation up to the as-of period"
+        res.method = "insufficient_data"
+        return res
+    if target is None:
+        res.reason = f"no target for {target_year}"
+    out = project_series(history["time"], history["value"], target, float(target_year), direction, kind,
+                         bounds, thresholds)
+    for k, v in out.items():
+        setattr(res, k, v)
+    if target is None:
+        res.reason = "; ".join(x for x in (f"no target for {target_year}", res.reason) if x)
+    if cross_check and target is not None and res.status == "ok":
+        complete = history[history["complete"]]
+        res.cross_check = ets_cross_check(complete["time"], complete["value"], target, float(target_year),
+                                          direction, kind, bounds)
+    return res
