@@ -500,6 +500,12 @@ def compute_index(obs: pd.DataFrame, plan: Plan, config: IndexConfig | None = No
     mapping = load_index_mapping(plan) if mapping is None else mapping
     method = normalisation or config.normalisation
     years = config.years(plan)
+    if as_of is not None:  # a report as of 2019 shows the years up to 2019, not empty later years
+        from .periods import parse_period
+
+        cut = parse_period(as_of)
+        last = cut.year if cut.end_month == 12 else cut.year - 1
+        years = [y for y in years if y <= last] or years[:1]
     long = annual_long(obs, plan, mapping.index, geo=geo, as_of=as_of)
     long = long[long["year"].isin(years)].reset_index(drop=True)
     values = values_table(long, mapping.index, years)

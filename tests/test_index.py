@@ -413,8 +413,14 @@ def test_compute_index_from_a_tidy_csv_and_as_of(tiny, tmp_path):
     r19 = compute_index(obs, plan, config=_cfg(), as_of="2019")
     # only 2018 and 2019 known: every indicator's goalposts are its two values -> 0 and 100
     assert r19.overall[2018] == pytest.approx(0) and r19.overall[2019] == pytest.approx(100)
-    assert np.isnan(r19.overall[2020])
-    assert "only 0 of" in r19.computable(2020, "创新主体")[1]
+    assert r19.years == [2018, 2019]  # a report as of 2019 does not carry an empty 2020
+    ok, why = r19.computable(2020)
+    assert not ok and "outside" in why
+    # a year that has not ended is not an annual value: as of 2020Q3 the index stops at 2019
+    assert compute_index(obs, plan, config=_cfg(), as_of="2020Q3").years == [2018, 2019]
+    # a missing year inside the window is reported as not computable, with the reason
+    r_gap = compute_index(obs[obs["year"] != 2019], plan, config=_cfg())
+    assert np.isnan(r_gap.overall[2019]) and "only 0 of 1" in r_gap.computable(2019, "创新主体")[1]
 
 
 # ---------------------------------------------------------------- mapping and config files
