@@ -11,9 +11,9 @@ Method (details and reasons in ``docs/methods.md``, section "Innovation-capabili
 3. **Normalisation** (direction-aware, to [0, 1]):
 
    - ``minmax`` (default): min–max over a pooled window of years (EIS). The goalposts are the lowest and
-     highest of the window's observed values *and* of the plan's targets for the window's years, so that
-     the scale does not collapse when only two years are known and so that the scale is shared by all the
-     years. ``lower`` indicators (ranks) are flipped: ``(hi − x) / (hi − lo)``.
+     highest of the window's observed values *and* of the plan's targets for all the window's years
+     (an edition as of 2019 already places its values against the 2020 targets), so that the scale does
+     not collapse when only two years are known and stays close from one edition to the next. ``lower`` indicators (ranks) are flipped: ``(hi − x) / (hi − lo)``.
    - ``target``: completion of the plan's final-year target, ``x / T`` (``T / x`` for ``lower``), capped at 1.
    - ``ratio``: value relative to the base year, ``x / x_base`` (``x_base / x`` for ``lower``): a fixed-base
      index whose base year scores 100 by construction, like the zone's 高质量发展指数 (2018 = 100).
@@ -291,17 +291,20 @@ def _final_target(plan: Plan, iid: str) -> tuple[int | None, float | None]:
 
 
 def normalise(values: pd.DataFrame, mapping: pd.DataFrame, plan: Plan, method: str,
-              years=None, base_year: int | None = None, include_targets: bool = True
-              ) -> tuple[pd.DataFrame, list[dict]]:
+              years=None, base_year: int | None = None, include_targets: bool = True,
+              target_years=None) -> tuple[pd.DataFrame, list[dict]]:
     """Direction-aware normalisation of an indicator × year table to [0, 1] (``ratio`` is unbounded).
 
-    ``years`` is the pooled window for ``minmax`` (default: every column). Returns the normalised table
-    and a list of notes (``indicator_id, method, flag, reason``) for indicators that could not be
+    ``years`` is the pooled window of values for ``minmax`` (default: every column); with
+    ``include_targets`` the plan's targets for ``target_years`` (default: ``years``) join the pool, so
+    an edition as of 2019 already places its values against the 2020 targets. Returns the normalised
+    table and a list of notes (``indicator_id, method, flag, reason``) for indicators that could not be
     normalised or were treated specially.
     """
     if method not in NORMALISATIONS:
         raise ValueError(f"normalisation must be one of {', '.join(NORMALISATIONS)}, not {method!r}")
     years = list(values.columns) if years is None else list(years)
+    target_years = years if target_years is None else list(target_years)
     out = pd.DataFrame(np.nan, index=values.index, columns=values.columns, dtype="float64")
     notes: list[dict] = []
 
@@ -317,7 +320,8 @@ def normalise(values: pd.DataFrame, mapping: pd.DataFrame, plan: Plan, method: s
         if method == "minmax":
             pool = [v for y, v in zip(values.columns, x) if y in years and not np.isnan(v)]
             if include_targets:
-                pool += [v for v in apply_transform(_target_values(plan, iid, years), transform) if not np.isnan(v)]
+                pool += [v for v in apply_transform(_target_values(plan, iid, target_years), transform)
+                         if not np.isnan(v)]
             if not pool:
                 note(iid, "no_data_in_window", "no value in the pooled window")
                 continue
@@ -462,6 +466,7 @@ class IndexResult:
     notes: list[dict]
     provenance: pd.DataFrame  # long annual values with source and illustrative flag
     normalisation: str = "minmax"
+    window: list[int] = field(default_factory=list)  # the plan window whose targets set the goalposts
 
     @property
     def availability(self) -> pd.DataFrame:
@@ -509,20 +514,21 @@ def compute_index(obs: pd.DataFrame, plan: Plan, config: IndexConfig | None = No
     long = annual_long(obs, plan, mapping.index, geo=geo, as_of=as_of)
     long = long[long["year"].isin(years)].reset_index(drop=True)
     values = values_table(long, mapping.index, years)
-    return _index_from_values(values, mapping, plan, config, method, long)
+    return _index_from_values(values, mapping, plan, config, method, long, window=config.years(plan))
 
 
-def _index_from_values(values, mapping, plan, config, method, provenance=None) -> IndexResult:
+def _index_from_values(values, mapping, plan, config, method, provenance=None, window=None) -> IndexResult:
     values = values.reindex(mapping.index)
     years = list(values.columns)
+    window = list(years) if window is None else list(window)
     norm, notes = normalise(values, mapping, plan, method, years=years, base_year=config.base_year,
-                            include_targets=config.minmax_include_targets)
+                            include_targets=config.minmax_include_targets, target_years=window)
     dims, overall, coverage = aggregate(norm, mapping, config.dimension_weights, config.min_share, config.min_count)
     if provenance is None:
         provenance = pd.DataFrame(columns=["indicator_id", "year", "value", "illustrative"])
     return IndexResult(config=config, mapping=mapping, years=years, values=values, normalised=norm,
                        dimensions=dims, overall=overall, coverage=coverage, notes=notes,
-                       provenance=provenance, normalisation=method)
+                       provenance=provenance, normalisation=method, window=window)
 
 
 def index_from_values(values: pd.DataFrame, mapping: pd.DataFrame, plan: Plan,
@@ -534,7 +540,8 @@ def index_from_values(values: pd.DataFrame, mapping: pd.DataFrame, plan: Plan,
 
 def with_normalisation(result: IndexResult, method: str, plan: Plan) -> IndexResult:
     """The same data and weights under another normalisation."""
-    return _index_from_values(result.values, result.mapping, plan, result.config, method, result.provenance)
+    return _index_from_values(result.values, result.mapping, plan, result.config, method, result.provenance,
+                              window=result.window)
 
 
 # --------------------------------------------------------------------------------------------------

@@ -416,6 +416,12 @@ def test_compute_index_from_a_tidy_csv_and_as_of(tiny, tmp_path):
     assert r19.years == [2018, 2019]  # a report as of 2019 does not carry an empty 2020
     ok, why = r19.computable(2020)
     assert not ok and "outside" in why
+    # with the targets in the goalposts, an edition as of 2019 already uses the 2020 targets:
+    # a = 10, 12 against a 2020 target of 20 -> (12 - 10)/(20 - 10) = 0.2 (not 1 as above)
+    r19t = compute_index(obs, plan, config=_cfg(minmax_include_targets=True), as_of="2019")
+    assert r19t.normalised.at["a", 2019] == pytest.approx(0.2)
+    # b = 4, 7 against 10 -> 0.5; c (rank) = 9, 8 against 5 -> (9 - 8)/(9 - 5) = 0.25; d sqrt 4, 7 vs 10 -> 0.5
+    assert r19t.normalised.loc[["b", "c", "d"], 2019].tolist() == pytest.approx([0.5, 0.25, 0.5])
     # a year that has not ended is not an annual value: as of 2020Q3 the index stops at 2019
     assert compute_index(obs, plan, config=_cfg(), as_of="2020Q3").years == [2018, 2019]
     # a missing year inside the window is reported as not computable, with the reason
