@@ -25,7 +25,7 @@ from .periods import Period, parse_period
 from .plan import Plan
 from .progress import Thresholds, assess_progress, sign
 from .series import data_cutoff
-from .trajectory import indicator_history, project_series
+from .trajectory import indicator_history, project_series, quarterly_history, use_seasonal
 
 STATUS_COLUMNS = [
     "indicator_id", "no", "name", "unit", "direction", "kind", "accumulation", "in_table",
@@ -86,9 +86,11 @@ def assess_plan(plan: Plan, obs: pd.DataFrame, as_of: Period | str | None = None
         years = target_years_for(plan, iid, cut.year)
         if not years:
             continue
-        history = indicator_history(plan, groups.get(iid, empty), iid, geo=geo)
+        sub = groups.get(iid, empty)
+        history = indicator_history(plan, sub, iid, geo=geo)
+        qhist = quarterly_history(plan, sub, iid, geo=geo)
         for T in years:
-            records.append(_assess_row(plan, iid, ind, int(T), history, cut, th, lang))
+            records.append(_assess_row(plan, iid, ind, int(T), history, qhist, cut, th, lang))
     df = pd.DataFrame.from_records(records, columns=STATUS_COLUMNS)
     for col in ("target", "latest_value", "p_meet", "projected_value", "projected_lo80", "projected_hi80",
                 "ratio", "observed_growth", "required_growth", "gap", "milestone_target"):
@@ -96,8 +98,8 @@ def assess_plan(plan: Plan, obs: pd.DataFrame, as_of: Period | str | None = None
     return df
 
 
-def _assess_row(plan: Plan, iid: str, ind: pd.Series, T: int, history: pd.DataFrame, cut: Period,
-                th: Thresholds, lang: str) -> dict:
+def _assess_row(plan: Plan, iid: str, ind: pd.Series, T: int, history: pd.DataFrame, qhist: pd.DataFrame,
+                cut: Period, th: Thresholds, lang: str) -> dict:
     direction, kind = str(ind["direction"]), str(ind["kind"])
     bounds = plan.bounds(iid)
     target = plan.target(iid, T)
@@ -148,7 +150,13 @@ def _assess_row(plan: Plan, iid: str, ind: pd.Series, T: int, history: pd.DataFr
 
     prog = assess_progress(times, values, target, float(T), direction, kind, bounds, th,
                            level_counts_as_achieved=str(ind["accumulation"]) == "stock")
-    proj = project_series(times, values, target, float(T), direction, kind, bounds, th)
+    q = qhist[qhist["time"] <= T + 1e-9] if not qhist.empty else qhist
+    if use_seasonal(q):
+        proj = project_series(q["time"], q["value"], target, float(T), direction, kind, bounds, th,
+                              quarters=q["quarter"])
+        rec["n_points"] = len(q)
+    else:
+        proj = project_series(times, values, target, float(T), direction, kind, bounds, th)
     rec["gap"] = d * (rec["latest_value"] - target)
     rec.update(ratio=_num(prog.ratio), observed_growth=_num(prog.observed_growth),
                required_growth=_num(prog.required_growth), growth_unit=prog.growth_unit)

@@ -39,12 +39,14 @@ from scipy import stats
 from .periods import Period, parse_period
 from .plan import Plan
 from .progress import Thresholds, period_time, sign, target_on_bound
-from .series import annual_values, data_cutoff
+from .series import _pick, annual_values, data_cutoff, indicator_rows
 
 MIN_POINTS = 3
+MIN_SEASONAL_DF = 2  # quarter-end model: points − parameters (trend 2 + up to 3 quarter effects)
+MIN_SEASONAL_POINTS = 6
 ETS_MIN_POINTS = 8
 INTERVAL = 0.80
-SIGMA_FLOOR = {"logit": 0.03, "log": 0.03, "log1p": 0.05, "linear": 1.0}
+SIGMA_FLOOR = {"logit": 0.01, "log": 0.01, "log1p": 0.05, "linear": 1.0}
 """Floor of the residual SD on the transformed scale: about 3 % of the level around the trend for
 logs and logits (administrative counts and shares rarely sit closer than that to a straight line;
 with n = 3 a near-collinear fit would otherwise claim near certainty), one position for ranks. For
@@ -123,55 +125,84 @@ def backward(z, scale: str, bounds: tuple[float | None, float | None] = (None, N
 # --- the t predictive ---------------------------------------------------------------------------
 
 @dataclass
-class LineFit:
-    a: float
-    b: float
+class TrendFit:
+    """OLS trend z = a + b·t (+ quarter effects, Q4 = reference) with its t predictive."""
+
+    beta: np.ndarray
+    xtx_inv: np.ndarray
     sigma: float  # residual SD after the floor
     sigma_raw: float
-    tbar: float
-    sxx: float
     n: int
+    quarters: tuple[int, ...] = ()  # quarters with their own effect (never 4)
 
     @property
     def df(self) -> int:
-        return self.n - 2
+        return self.n - len(self.beta)
 
-    def mean(self, t) -> np.ndarray:
-        return self.a + self.b * np.asarray(t, dtype=float)
+    def design(self, t, quarter=4) -> np.ndarray:
+        t = np.atleast_1d(np.asarray(t, dtype=float))
+        qs = np.broadcast_to(np.asarray(quarter), t.shape)
+        cols = [np.ones_like(t), t - T0] + [(qs == q).astype(float) for q in self.quarters]
+        return np.column_stack(cols)
 
-    def scale_at(self, t) -> np.ndarray:
-        t = np.asarray(t, dtype=float)
-        return self.sigma * np.sqrt(1 + 1 / self.n + (t - self.tbar) ** 2 / self.sxx)
+    def mean(self, t, quarter=4) -> np.ndarray:
+        return self.design(t, quarter) @ self.beta
+
+    def scale_at(self, t, quarter=4) -> np.ndarray:
+        x = self.design(t, quarter)
+        return self.sigma * np.sqrt(1 + np.einsum("ij,jk,ik->i", x, self.xtx_inv, x))
 
 
-def fit_line(t, z, sigma_floor: float = 0.0) -> LineFit:
-    """Ordinary least squares z = a + b·t, with the residual SD floored at ``sigma_floor``."""
+T0 = 2000.0  # centring of the time axis, for numerical stability only
+
+
+def fit_trend(t, z, sigma_floor: float = 0.0, quarters=None) -> TrendFit:
+    """OLS of z on (1, t) plus, when ``quarters`` (1–4 per point) is given, a dummy for each quarter
+    other than Q4 that occurs; the residual SD is floored at ``sigma_floor``."""
     t = np.asarray(t, dtype=float)
     z = np.asarray(z, dtype=float)
-    n = t.size
-    if n < 3 or np.unique(t).size < 2:
+    qset: tuple[int, ...] = ()
+    if quarters is not None:
+        qarr = np.asarray(quarters, dtype=int)
+        qset = tuple(sorted(int(q) for q in set(qarr.tolist()) if q != 4))
+    fit = TrendFit(np.zeros(2 + len(qset)), np.eye(2 + len(qset)), 0.0, 0.0, t.size, qset)
+    X = fit.design(t, qarr if quarters is not None else 4)
+    if t.size <= X.shape[1] or np.linalg.matrix_rank(X) < X.shape[1]:
+        raise ValueError("too few points for the trend's parameters")
+    xtx_inv = np.linalg.inv(X.T @ X)
+    beta = xtx_inv @ X.T @ z
+    resid = z - X @ beta
+    sigma_raw = math.sqrt(float(resid @ resid) / (t.size - X.shape[1]))
+    fit.beta, fit.xtx_inv, fit.sigma_raw, fit.sigma = beta, xtx_inv, sigma_raw, max(sigma_raw, sigma_floor)
+    return fit
+
+
+def fit_line(t, z, sigma_floor: float = 0.0) -> TrendFit:
+    """Ordinary least squares z = a + b·t, with the residual SD floored at ``sigma_floor``."""
+    t = np.asarray(t, dtype=float)
+    if t.size < 3 or np.unique(t).size < 2:
         raise ValueError("a line with a predictive interval needs at least 3 points at 2+ distinct times")
-    tbar = float(t.mean())
-    sxx = float(((t - tbar) ** 2).sum())
-    b = float(((t - tbar) * (z - z.mean())).sum() / sxx)
-    a = float(z.mean() - b * tbar)
-    resid = z - (a + b * t)
-    sigma_raw = math.sqrt(float((resid**2).sum()) / (n - 2))
-    return LineFit(a, b, max(sigma_raw, sigma_floor), sigma_raw, tbar, sxx, n)
+    return fit_trend(t, z, sigma_floor)
 
 
 # --- projection of one series ----------------------------------------------------------------
 
 def project_series(times, values, target: float | None, target_time: float, direction: str,
                    kind: str = "", bounds: tuple[float | None, float | None] = (None, None),
-                   thresholds: Thresholds | dict | None = None) -> dict:
+                   thresholds: Thresholds | dict | None = None, quarters=None) -> dict:
     """Project one series to ``target_time``; returns a dict of the TrajectoryResult fields
-    (``scale, p_meet, projected_value, interval80, method, status, reason, n_points, path``)."""
+    (``scale, p_meet, projected_value, interval80, method, status, reason, n_points, path``).
+
+    ``quarters`` (1–4 per point) switches to the seasonal model on quarter-end levels: the trend
+    plus an effect for each quarter other than Q4, so year-ends are projected without the
+    within-year pattern (e.g. certifications that land in Q4) biasing the slope.
+    """
     th = Thresholds.coerce(thresholds)
     t = np.asarray(times, dtype=float)
     y = np.asarray(values, dtype=float)
     order = np.argsort(t, kind="stable")
     t, y = t[order], y[order]
+    qs = None if quarters is None else np.asarray(quarters, dtype=int)[order]
     nan2 = (float("nan"), float("nan"))
     out = {"scale": choose_scale(kind, y, target, bounds), "p_meet": float("nan"),
            "projected_value": float("nan"), "interval80": nan2, "method": "", "status": "insufficient_data",
@@ -189,7 +220,14 @@ def project_series(times, values, target: float | None, target_time: float, dire
         out["path"] = pd.DataFrame([{"year": int(round(target_time)), "time": float(target_time), "median": v,
                                      "lo80": v, "hi80": v, "observed": True}], columns=PATH_COLUMNS)
         return out
-    if t.size < MIN_POINTS or np.unique(t).size < MIN_POINTS:
+    if qs is not None:
+        n_par = 2 + len(set(qs.tolist()) - {4})
+        if 4 not in set(qs.tolist()) or t.size < n_par + MIN_SEASONAL_DF or np.unique(t).size < t.size:
+            out["reason"] = (f"seasonal model needs a Q4 level and at least {MIN_SEASONAL_DF} degrees of freedom "
+                             f"({t.size} quarter-end points for {n_par} parameters)")
+            out["method"] = "insufficient_data"
+            return out
+    elif t.size < MIN_POINTS or np.unique(t).size < MIN_POINTS:
         out["reason"] = (f"needs at least {MIN_POINTS} points at distinct times for a trend with a predictive "
                          f"interval (has {np.unique(t).size})")
         out["method"] = "insufficient_data"
@@ -204,7 +242,7 @@ def project_series(times, values, target: float | None, target_time: float, dire
     floor = SIGMA_FLOOR[scale]
     if scale == "linear" and kind != "rank":
         floor = 0.03 * max(float(np.abs(y).mean()), 1e-12)
-    fit = fit_line(t, z, floor)
+    fit = fit_line(t, z, floor) if qs is None else fit_trend(t, z, floor, qs)
     q = stats.t.ppf(0.5 + INTERVAL / 2, fit.df)
 
     # Path: the last observed point, then each year-end up to the target year.
@@ -226,8 +264,8 @@ def project_series(times, values, target: float | None, target_time: float, dire
         for col in ("median", "lo80", "hi80"):
             path[col] = path[col].clip(lower=lo_b)
 
-    mT = float(fit.mean(target_time))
-    sT = float(fit.scale_at(target_time))
+    mT = float(fit.mean(target_time)[0])
+    sT = float(fit.scale_at(target_time)[0])
     proj = float(backward(mT, scale, bounds))
     lo80 = float(backward(mT - q * sT, scale, bounds))
     hi80 = float(backward(mT + q * sT, scale, bounds))
@@ -248,8 +286,9 @@ def project_series(times, values, target: float | None, target_time: float, dire
         p_meet = float(stats.t.sf(tstat, fit.df)) if d > 0 else float(stats.t.cdf(tstat, fit.df))
     if fit.sigma_raw < fit.sigma:
         notes.append("residual SD floored")
+    method = f"ols_t_{scale}" + ("_quarterly" if qs is not None else "")
     out.update(p_meet=p_meet, projected_value=proj, interval80=(lo80, hi80),
-               method=f"ols_t_{scale}", status="ok", reason="; ".join(notes), path=path)
+               method=method, status="ok", reason="; ".join(notes), path=path)
     return out
 
 
@@ -303,14 +342,44 @@ def indicator_history(plan: Plan, obs: pd.DataFrame, indicator_id: str, as_of: P
     return h[HISTORY_COLUMNS].reset_index(drop=True)
 
 
+def quarterly_history(plan: Plan, obs: pd.DataFrame, indicator_id: str, as_of: Period | str | None = None,
+                      geo: str | None = None) -> pd.DataFrame:
+    """Quarter-end levels of a stock (columns ``HISTORY_COLUMNS`` + ``quarter``): one per quarter,
+    from a quarterly, monthly (March, June, September, December) or annual (= Q4) value. Empty for
+    flows."""
+    cols = HISTORY_COLUMNS + ["quarter"]
+    if plan.indicator(indicator_id)["accumulation"] != "stock":
+        return pd.DataFrame(columns=cols)
+    geo = plan.zone_geo if geo is None else geo
+    rows = indicator_rows(obs, indicator_id, geo, as_of)
+    rows = rows[rows["end_month"] % 3 == 0]
+    out = []
+    for (year, month), g in rows.groupby(["year", "end_month"], sort=True):
+        r = _pick(g)
+        out.append({"year": int(year), "time": int(year) - 1 + int(month) / 12.0, "value": float(r["value"]),
+                    "period": r["period"], "complete": int(month) == 12, "source_file": r.get("source_file"),
+                    "source_row": r.get("source_row"), "illustrative": r.get("illustrative"),
+                    "quarter": int(month) // 3})
+    return pd.DataFrame(out, columns=cols)
+
+
+def use_seasonal(qhist: pd.DataFrame) -> bool:
+    """The quarter-end model is used for a stock when it has enough quarter-end levels in at least
+    two different quarters (else the annual model)."""
+    return (len(qhist) >= MIN_SEASONAL_POINTS and qhist["quarter"].nunique() >= 2
+            and (qhist["quarter"] == 4).any())
+
+
 def project_indicator(plan: Plan, obs: pd.DataFrame, indicator_id: str, target_year: int,
                       as_of: Period | str | None = None, geo: str | None = None,
                       thresholds: Thresholds | dict | None = None, cross_check: bool = False,
-                      history: pd.DataFrame | None = None) -> TrajectoryResult:
+                      history: pd.DataFrame | None = None, seasonal: bool | None = None) -> TrajectoryResult:
     """Project one indicator of the plan to ``target_year`` using only data up to ``as_of``.
 
     ``as_of`` defaults to the latest period in ``obs``. ``history`` may be passed to reuse
-    :func:`indicator_history` output.
+    :func:`indicator_history` output. For stocks with enough quarter-end levels the seasonal
+    quarter-end model is used (``seasonal=False`` forces the annual model); ``.history`` then holds
+    the quarter-end levels.
     """
     if indicator_id not in plan.indicators.index:
         raise KeyError(f"indicator {indicator_id!r} is not in the plan")
@@ -331,8 +400,14 @@ def project_indicator(plan: Plan, obs: pd.DataFrame, indicator_id: str, target_y
         return res
     if target is None:
         res.reason = f"no target for {target_year}"
-    out = project_series(history["time"], history["value"], target, float(target_year), direction, kind,
-                         bounds, thresholds)
+    qhist = quarterly_history(plan, obs, indicator_id, as_of=as_of, geo=geo)
+    if seasonal is not False and use_seasonal(qhist):
+        out = project_series(qhist["time"], qhist["value"], target, float(target_year), direction, kind,
+                             bounds, thresholds, quarters=qhist["quarter"])
+        res.history = qhist
+    else:
+        out = project_series(history["time"], history["value"], target, float(target_year), direction, kind,
+                             bounds, thresholds)
     for k, v in out.items():
         setattr(res, k, v)
     if target is None:
