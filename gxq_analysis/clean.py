@@ -501,16 +501,12 @@ class Cleaner:
                 continue
             iid = m.indicator_id
             ptext = get(row, "period")
-            try:
-                period = parse_period(ptext)
-                ytd_p = False
-            except PeriodError:
-                pm = extract_period(ptext)
-                if pm is None:
-                    ctx.q("", r, col_letter(idx["period"] + 1), Q_NO_PERIOD,
-                          f"报告期无法识别 period not understood: {ptext!r}", raw_value=ptext, indicator_id=iid)
-                    continue
-                period, ytd_p = pm.period, pm.ytd
+            pm = _period_from_cell(ptext)
+            if pm is None:
+                ctx.q("", r, col_letter(idx["period"] + 1), Q_NO_PERIOD,
+                      f"报告期无法识别 period not understood: {ptext!r}", raw_value=ptext, indicator_id=iid)
+                continue
+            period, ytd_p = pm.period, pm.ytd
             ytd_text = get(row, "ytd").lower()
             ytd = ytd_p or ytd_text in ("true", "1", "yes", "y", "是")
             if self.accum[iid] == "stock" or period.freq == FREQ_ANNUAL:
@@ -685,7 +681,12 @@ def _period_from_cell(v: object) -> PeriodMatch | None:
     try:
         return PeriodMatch(parse_period(text), False, text)
     except PeriodError:
-        return extract_period(text)
+        pass
+    # Free text only when the period found covers the whole cell: "2019Q5" must not become 2019.
+    pm = extract_period(text)
+    if pm is not None and re.sub(r"\s+", "", pm.text) == re.sub(r"\s+", "", normalize_text(text)):
+        return pm
+    return None
 
 
 # --- resolution of duplicates and revisions -----------------------------------------------------
