@@ -1,0 +1,846 @@
+"""Helpers the report notebooks share: set-up, parameter validation, report text, escaped output.
+
+Rules this module enforces:
+
+- Every string a reader sees lives here (Chinese by default, English with ``lang="en"``), so the
+  notebooks stay thin and translatable.
+- Everything taken from data (indicator names, notes, file names, reasons …) is escaped before it goes
+  into HTML or Markdown: nbconvert passes raw HTML inside Markdown straight through, so an indicator
+  name containing ``<script>`` would otherwise run in the reader's browser. Use :func:`esc`,
+  :func:`md`, :func:`html_table` and :func:`html_block`; never format data into HTML by hand.
+
+Only the standard library is imported at module level: ``gxq report`` imports this module in the
+parent process for titles and labels, and that must stay cheap. pandas and the analysis modules are
+imported inside the functions that need them.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+import math
+import re
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping
+
+from .i18n import STATUS_COLOURS, check_lang, likelihood_label, status_label
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+
+    from .periods import Period
+    from .plan import Plan
+
+# Output metadata key a notebook uses to tell the renderer what its report showed (see report_meta).
+REPORT_META_KEY = "gxq_report"
+
+# ----------------------------------------------------------------------------------------------
+# Report text (zh / en). Keys are stable; notebooks and the renderer look strings up with t().
+# ----------------------------------------------------------------------------------------------
+TEXT: dict[str, dict[str, str]] = {
+    # notebook titles (also used by the renderer for the cover and the index)
+    "title.10_data_quality": {"zh": "数据质量报告", "en": "Data quality"},
+    "title.20_trajectories": {"zh": "指标走势与目标测算", "en": "Indicator trajectories"},
+    "title.30_quarterly_brief": {"zh": "季度简报", "en": "Quarterly brief"},
+    "title.40_annual_evaluation": {"zh": "年度评估报告", "en": "Annual evaluation"},
+    "title.90_exploration": {"zh": "数据探索", "en": "Exploration"},
+    "desc.10_data_quality": {
+        "zh": "读取了哪些数据、哪些被隔离及原因、修订、各指标各期覆盖情况、哪些数字为示例数据。",
+        "en": "What was read, what was quarantined and why, revisions, coverage, illustrative figures.",
+    },
+    "desc.20_trajectories": {
+        "zh": "逐项指标：历史序列、年度目标与目标路径、预测区间、达标概率、全国与江苏省对比。",
+        "en": "Per indicator: series, yearly milestones and target path, projection fan, p(meet), benchmarks.",
+    },
+    "desc.30_quarterly_brief": {
+        "zh": "一页看全部目标的红黄绿灯、年内进度与时间进度、需要关注的指标。",
+        "en": "Traffic lights for every target, in-year pace vs time elapsed, indicators needing attention.",
+    },
+    "desc.40_annual_evaluation": {"zh": "年度目标完成情况评估。", "en": "Evaluation of the year's targets."},
+    # cover and index
+    "cover.period": {"zh": "报告期", "en": "Reporting period"},
+    "cover.cutoff": {"zh": "数据截至", "en": "Data cut-off"},
+    "cover.generated": {"zh": "生成时间", "en": "Generated"},
+    "cover.version": {"zh": "版本", "en": "Version"},
+    "cover.index": {"zh": "返回目录", "en": "Back to the index"},
+    "cover.pack": {"zh": "报告目录", "en": "Report pack"},
+    "cover.annual_pack": {"zh": "年度报告", "en": "Annual report"},
+    "cover.quarterly_pack": {"zh": "季度报告", "en": "Quarterly report"},
+    "cover.contents": {"zh": "本期报告", "en": "Contents"},
+    "cover.skipped": {"zh": "未包含", "en": "Not included"},
+    "banner.illustrative": {
+        "zh": "示例数据：本报告中部分或全部数字为示例数据（非真实统计数据），仅用于演示，不得引用。",
+        "en": "Illustrative data: some or all figures in this report are illustrative (not real statistics) "
+              "and must not be quoted.",
+    },
+    "none": {"zh": "无", "en": "none"},
+    "na": {"zh": "—", "en": "—"},
+    "yes": {"zh": "是", "en": "yes"},
+    "no": {"zh": "否", "en": "no"},
+    # parameter validation
+    "param.header": {"zh": "报告参数无效", "en": "Invalid report parameter"},
+    # common columns
+    "col.indicator": {"zh": "指标", "en": "Indicator"},
+    "col.unit": {"zh": "单位", "en": "Unit"},
+    "col.status": {"zh": "状态", "en": "Status"},
+    "col.p_meet": {"zh": "达标概率", "en": "P(meet)"},
+    "col.latest": {"zh": "最新值", "en": "Latest"},
+    "col.latest_period": {"zh": "最新期", "en": "Latest period"},
+    "col.milestone": {"zh": "年度目标", "en": "Milestone"},
+    "col.target": {"zh": "规划目标", "en": "Plan target"},
+    "col.projected": {"zh": "预计值", "en": "Projected"},
+    "col.interval": {"zh": "80%区间", "en": "80% interval"},
+    "col.file": {"zh": "文件", "en": "File"},
+    "col.sheet": {"zh": "工作表", "en": "Sheet"},
+    "col.row": {"zh": "行", "en": "Row"},
+    "col.column": {"zh": "列", "en": "Column"},
+    "col.raw_value": {"zh": "原始值", "en": "Raw value"},
+    "col.reason": {"zh": "原因", "en": "Reason"},
+    "col.rows": {"zh": "行数", "en": "Rows"},
+    "col.indicators": {"zh": "指标数", "en": "Indicators"},
+    "col.periods": {"zh": "期间", "en": "Periods"},
+    "col.illustrative": {"zh": "示例数据", "en": "Illustrative"},
+    "col.count": {"zh": "数量", "en": "Count"},
+    "col.period": {"zh": "期间", "en": "Period"},
+    "col.value": {"zh": "数值", "en": "Value"},
+    "col.note": {"zh": "备注", "en": "Note"},
+    "col.ytd": {"zh": "本年累计", "en": "Year to date"},
+    "col.annual_target": {"zh": "全年目标", "en": "Annual target"},
+    "col.completion": {"zh": "完成进度", "en": "Completion"},
+    "col.time_elapsed": {"zh": "时间进度", "en": "Time elapsed"},
+    "col.pace_ratio": {"zh": "进度比", "en": "Pace ratio"},
+    "col.projected_annual": {"zh": "全年预计", "en": "Projected year"},
+    "col.behind": {"zh": "落后于时间进度", "en": "Behind schedule"},
+    "col.source": {"zh": "来源", "en": "Source"},
+    "col.dimension": {"zh": "维度", "en": "Dimension"},
+    # data quality
+    "dq.summary": {"zh": "概览", "en": "Summary"},
+    "dq.read": {"zh": "读取的数据", "en": "What was read"},
+    "dq.quarantine": {"zh": "隔离的数据及原因", "en": "Quarantined rows and why"},
+    "dq.quarantine_examples": {"zh": "隔离明细（前 {n} 行）", "en": "Quarantined rows (first {n})"},
+    "dq.revisions": {"zh": "数据修订", "en": "Revisions"},
+    "dq.coverage": {"zh": "各指标各期覆盖情况", "en": "Coverage by indicator and period"},
+    "dq.coverage_note": {
+        "zh": "表中为每年已有数据的最新期：年 = 年度数，Q3 = 截至第三季度，9月 = 截至9月；空白表示无数据。",
+        "en": "Each cell shows the latest period with data in that year: FY = annual, Q3 = through Q3, "
+              "M9 = through September; blank = no data.",
+    },
+    "dq.illustrative": {"zh": "示例数据", "en": "Illustrative figures"},
+    "dq.no_quarantine": {"zh": "没有被隔离的数据行。", "en": "No rows were quarantined."},
+    "dq.no_quarantine_file": {
+        "zh": "未找到隔离清单（quarantine.csv）。",
+        "en": "No quarantine list (quarantine.csv) was found.",
+    },
+    "dq.no_revisions": {"zh": "没有数据修订。", "en": "No revisions."},
+    "dq.no_revisions_file": {"zh": "未找到修订清单（revisions.csv）。", "en": "No revisions list (revisions.csv) was found."},
+    "dq.no_illustrative": {"zh": "本报告使用的数据均非示例数据。", "en": "No figure in this report is illustrative."},
+    "dq.illustrative_list": {
+        "zh": "以下指标的数据为示例数据（共 {n} 个数值）：",
+        "en": "These indicators carry illustrative values ({n} values in all):",
+    },
+    "dq.stat.rows": {"zh": "有效数据行", "en": "Clean rows"},
+    "dq.stat.files": {"zh": "来源文件", "en": "Source files"},
+    "dq.stat.indicators": {"zh": "有数据的规划指标", "en": "Plan indicators with data"},
+    "dq.stat.quarantined": {"zh": "隔离行", "en": "Quarantined rows"},
+    "dq.stat.revisions": {"zh": "修订", "en": "Revisions"},
+    "dq.stat.illustrative": {"zh": "示例数据行", "en": "Illustrative rows"},
+    "dq.stat.cutoff": {"zh": "数据截至", "en": "Data cut-off"},
+    "dq.stat.geos": {"zh": "地区", "en": "Areas"},
+    "dq.fy": {"zh": "年", "en": "FY"},
+    "dq.month": {"zh": "{n}月", "en": "M{n}"},
+    # trajectories
+    "tr.headline": {"zh": "核心问题", "en": "The headline"},
+    "tr.indicators": {"zh": "逐项指标", "en": "Indicator by indicator"},
+    "tr.no_data": {"zh": "暂无该指标的数据。", "en": "No data for this indicator yet."},
+    "tr.series": {"zh": "实际值", "en": "Actual"},
+    "tr.milestones": {"zh": "年度目标", "en": "Yearly milestones"},
+    "tr.target_path": {"zh": "目标路径", "en": "Target path"},
+    "tr.projection": {"zh": "预测（中位数）", "en": "Projection (median)"},
+    "tr.fan": {"zh": "80% 预测区间", "en": "80% interval"},
+    "tr.partial": {"zh": "年内最新值", "en": "Latest in-year value"},
+    "tr.year": {"zh": "年份", "en": "Year"},
+    "geo.全国": {"zh": "全国", "en": "China"},
+    "geo.江苏省": {"zh": "江苏省", "en": "Jiangsu"},
+    # brief
+    "br.lights": {"zh": "目标红黄绿灯", "en": "Traffic lights"},
+    "br.pace": {"zh": "年内进度与时间进度", "en": "In-year pace vs time elapsed"},
+    "br.attention": {"zh": "需要关注的指标", "en": "Indicators needing attention"},
+    "br.detail": {"zh": "明细", "en": "Detail"},
+    "br.no_attention": {"zh": "本期没有需要特别关注的指标。", "en": "No indicator needs particular attention."},
+    "br.no_pace": {"zh": "本期没有可比较年内进度的指标。", "en": "No indicator has in-year data to compare."},
+    "br.counts": {"zh": "共 {n} 项目标：", "en": "{n} targets: "},
+}
+
+
+def t(key: str, lang: str = "zh", **values: Any) -> str:
+    """The report string ``key`` in ``lang``, formatted with ``values`` (values are NOT escaped here:
+    pass the result through :func:`esc` or use :func:`md`/:func:`html_block`)."""
+    check_lang(lang)
+    entry = TEXT.get(key)
+    if entry is None:
+        raise KeyError(f"no report text for {key!r}")
+    text = entry[lang]
+    return text.format(**values) if values else text
+
+
+def notebook_title(stem: str, lang: str = "zh") -> str:
+    key = f"title.{stem}"
+    return t(key, lang) if key in TEXT else stem
+
+
+def notebook_description(stem: str, lang: str = "zh") -> str:
+    key = f"desc.{stem}"
+    return t(key, lang) if key in TEXT else ""
+
+
+# ----------------------------------------------------------------------------------------------
+# Escaping and display
+# ----------------------------------------------------------------------------------------------
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]{}#|~!$])")
+
+
+def esc(value: Any) -> str:
+    """HTML-escape any value taken from data (``None``/NaN → empty)."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and math.isnan(value):
+        return ""
+    return html.escape(str(value), quote=True)
+
+
+def esc_md(value: Any) -> str:
+    """Escape a value for Markdown: HTML-escaped, and Markdown/LaTeX markup characters backslashed."""
+    return _MD_SPECIAL.sub(r"\\\1", esc(value))
+
+
+class SafeHTML(str):
+    """A string already safe to put into HTML (built by this module from escaped parts)."""
+
+
+def _safe(value: Any) -> str:
+    return value if isinstance(value, SafeHTML) else esc(value)
+
+
+def html_block(template: str, **values: Any) -> SafeHTML:
+    """Fill an HTML ``template`` (trusted, written in code) with escaped ``values``."""
+    return SafeHTML(template.format(**{k: _safe(v) for k, v in values.items()}))
+
+
+def md(template: str, **values: Any) -> str:
+    """Fill a Markdown ``template`` (trusted) with escaped values; display it in a notebook.
+
+    Returns the Markdown text (also displayed when running inside IPython).
+    """
+    text = template.format(**{k: (v if isinstance(v, SafeHTML) else esc_md(v)) for k, v in values.items()})
+    _display_markdown(text)
+    return text
+
+
+def show(content: str) -> None:
+    """Display trusted or :class:`SafeHTML` content as HTML (plain strings are escaped)."""
+    from IPython.display import HTML, display
+
+    display(HTML(_safe(content)))
+
+
+def _display_markdown(text: str) -> None:
+    try:
+        from IPython import get_ipython
+        from IPython.display import Markdown, display
+    except ImportError:  # pragma: no cover
+        return
+    if get_ipython() is not None:
+        display(Markdown(text))
+
+
+def heading(key_or_text: str, lang: str = "zh", level: int = 2, anchor: str | None = None) -> SafeHTML:
+    """An HTML heading from a report-text key (or data text, escaped)."""
+    text = t(key_or_text, lang) if key_or_text in TEXT else key_or_text
+    ident = f' id="{esc(anchor)}"' if anchor else ""
+    return SafeHTML(f"<h{level}{ident}>{esc(text)}</h{level}>")
+
+
+def html_table(
+    rows: "pd.DataFrame | Iterable[Mapping[str, Any]]",
+    columns: Mapping[str, str],
+    formats: Mapping[str, Callable[[Any], Any]] | None = None,
+    css_class: str = "gxq-table",
+    numeric: Iterable[str] = (),
+) -> SafeHTML:
+    """An HTML table; every cell is escaped unless a formatter returns :class:`SafeHTML`.
+
+    ``columns`` maps source column → header text (headers are escaped too).
+    """
+    formats = dict(formats or {})
+    numeric = set(numeric)
+    records = rows.to_dict("records") if hasattr(rows, "to_dict") else list(rows)
+    num_attr = ' class="num"'
+    head = "".join(f"<th{num_attr if c in numeric else ''}>{esc(h)}</th>" for c, h in columns.items())
+    body = []
+    for rec in records:
+        cells = []
+        for col in columns:
+            value = rec.get(col)
+            if col in formats:
+                value = formats[col](value)
+            cls = num_attr if col in numeric else ""
+            cells.append(f"<td{cls}>{_safe(value)}</td>")
+        body.append("<tr>" + "".join(cells) + "</tr>")
+    return SafeHTML(
+        f'<table class="{esc(css_class)}"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'
+    )
+
+
+def stat_cards(items: Iterable[tuple[str, Any]]) -> SafeHTML:
+    """A row of headline figures (label, value); both escaped."""
+    cards = "".join(
+        f'<div class="gxq-card"><div class="gxq-card-value">{_safe(v)}</div>'
+        f'<div class="gxq-card-label">{_safe(k)}</div></div>'
+        for k, v in items
+    )
+    return SafeHTML(f'<div class="gxq-cards">{cards}</div>')
+
+
+# ----------------------------------------------------------------------------------------------
+# Number formatting
+# ----------------------------------------------------------------------------------------------
+def is_missing(value: Any) -> bool:
+    if value is None:
+        return True
+    try:
+        return bool(value != value)  # NaN, pd.NA raises → treated below
+    except (TypeError, ValueError):
+        return True
+
+
+def fmt_number(value: Any, unit: str = "", decimals: int | None = None) -> str:
+    """5.3 → '5.30%' for %, 120 → '120家', 3.456 → '3.46亿元'; missing → '—'."""
+    if is_missing(value):
+        return "—"
+    v = float(value)
+    if decimals is None:
+        if unit == "%":
+            decimals = 2
+        elif abs(v - round(v)) < 1e-9 and abs(v) >= 1:
+            decimals = 0
+        else:
+            decimals = 2
+    text = f"{v:,.{decimals}f}"
+    if not unit:
+        return text
+    return f"{text}{unit}" if unit in ("%",) or not unit.isascii() else f"{text} {unit}"
+
+
+def fmt_percent(value: Any, decimals: int = 0) -> str:
+    """A share in [0, 1] as a percentage: 0.625 → '63%'."""
+    if is_missing(value):
+        return "—"
+    return f"{float(value) * 100:.{decimals}f}%"
+
+
+def fmt_p_meet(value: Any, lang: str = "zh") -> str:
+    """'63%（可能）' / '63% (likely)'; missing → the 'cannot be estimated' wording."""
+    if is_missing(value):
+        return likelihood_label(None, lang)
+    pct = fmt_percent(value)
+    label = likelihood_label(float(value), lang)
+    return f"{pct}（{label}）" if lang == "zh" else f"{pct} ({label})"
+
+
+# ----------------------------------------------------------------------------------------------
+# Traffic lights
+# ----------------------------------------------------------------------------------------------
+def status_light(status: Any, lang: str = "zh", label: str | None = None) -> SafeHTML:
+    """A coloured dot and the status label, for tables."""
+    sid = "insufficient_data" if is_missing(status) else str(status)
+    colour = STATUS_COLOURS.get(sid, STATUS_COLOURS["insufficient_data"])
+    text = label if label is not None else status_label(sid, lang)
+    return SafeHTML(
+        f'<span class="gxq-light" style="background:{esc(colour)}" aria-hidden="true"></span>'
+        f'<span class="gxq-status gxq-status-{esc(sid)}">{esc(text)}</span>'
+    )
+
+
+def status_counts(statuses: Iterable[Any], lang: str = "zh") -> SafeHTML:
+    """'共 16 项目标：● 已完成 3 ● 按期可达 5 …' in the stable status order."""
+    from .i18n import STATUS_IDS
+
+    items = ["insufficient_data" if is_missing(s) else str(s) for s in statuses]
+    parts = []
+    for sid in (*STATUS_IDS, "target_missed"):
+        n = items.count(sid)
+        if n:
+            parts.append(f'<span class="gxq-count">{status_light(sid, lang)} <b>{n}</b></span>')
+    return SafeHTML(f'<p class="gxq-counts">{esc(t("br.counts", lang, n=len(items)))}{" ".join(parts)}</p>')
+
+
+# ----------------------------------------------------------------------------------------------
+# Set-up and parameters
+# ----------------------------------------------------------------------------------------------
+def setup_notebook(charts: bool = True) -> None:
+    """Silence warnings and logging noise in a report notebook and set the chart style.
+
+    Missing-glyph warnings are the one exception: they are left visible (the renderer refuses to
+    publish a report whose charts lost Chinese characters, and the tests look for them).
+    """
+    warnings.simplefilter("ignore")
+    warnings.filterwarnings("always", message=r".*[Gg]lyph .* missing from font.*")
+    logging.getLogger().setLevel(logging.ERROR)
+    for name in ("matplotlib", "matplotlib.font_manager", "PIL", "fontTools", "numexpr", "py.warnings"):
+        logging.getLogger(name).setLevel(logging.ERROR)
+    try:
+        import pandas as pd
+
+        pd.set_option("display.max_columns", 50)
+        pd.set_option("display.width", 200)
+    except ImportError:  # pragma: no cover
+        pass
+    if charts:
+        from .charts import apply_style
+
+        apply_style()
+
+
+class ReportParameterError(ValueError):
+    """A report parameter that cannot be used; the message is in Chinese and English."""
+
+    def __init__(self, name: str, value: Any, zh: str, en: str):
+        self.name, self.value = name, value
+        super().__init__(
+            f"{TEXT['param.header']['zh']} / {TEXT['param.header']['en']}: {name}={value!r} — {zh} / {en}"
+        )
+
+
+@dataclass
+class ReportContext:
+    """What a report notebook works with once its parameters are validated."""
+
+    period: "Period"
+    lang: str
+    plan_dir: Path
+    observations_path: Path
+    plan: "Plan"
+    obs_all: "pd.DataFrame"  # every row of the observations file
+    obs: "pd.DataFrame"  # rows whose period ended by the report period
+    year: int | None = None
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def processed_dir(self) -> Path:
+        """The folder holding observations.csv and its siblings (quarantine.csv, revisions.csv …)."""
+        return self.observations_path.parent
+
+    @property
+    def zone(self) -> str:
+        return self.plan.zone_geo
+
+    @property
+    def zone_obs(self) -> "pd.DataFrame":
+        return self.obs[self.obs["geo"] == self.zone]
+
+    @property
+    def target_year(self) -> int:
+        """The plan year the report looks towards: the report year, within the plan's years."""
+        years = self.plan.years
+        later = [y for y in years if y >= self.period.year]
+        return min(later) if later else max(years)
+
+    @property
+    def final_year(self) -> int:
+        return max(self.plan.years)
+
+
+def validate_params(
+    period: Any,
+    lang: Any = "zh",
+    plan_dir: Any = "",
+    observations_path: Any = "",
+    *,
+    year: Any = None,
+    kinds: str = "QA",
+) -> ReportContext:
+    """Check a report notebook's parameters and load its inputs.
+
+    ``kinds`` lists the period kinds the notebook accepts (``Q`` quarterly, ``A`` annual). Empty paths
+    mean the project defaults. Raises :class:`ReportParameterError` with a clear message.
+    """
+    from .config import DEFAULT_OBSERVATIONS, DEFAULT_PLAN_DIR
+    from .periods import PeriodError, parse_period
+
+    if lang not in ("zh", "en"):
+        raise ReportParameterError("lang", lang, "报告语言应为 zh 或 en", "report language must be zh or en")
+    try:
+        per = parse_period(period)
+    except PeriodError:
+        raise ReportParameterError(
+            "period", period, "无法识别的报告期，应为 2019Q3（季度）或 2019（年度）",
+            "not a period: expected 2019Q3 (a quarter) or 2019 (a year)") from None
+    if per.freq not in kinds:
+        wanted_zh = "、".join({"Q": "季度（如 2019Q3）", "A": "年度（如 2019）"}[k] for k in kinds)
+        wanted_en = " or ".join({"Q": "a quarter (2019Q3)", "A": "a year (2019)"}[k] for k in kinds)
+        raise ReportParameterError("period", period, f"本报告的报告期应为{wanted_zh}",
+                                   f"this report needs {wanted_en}")
+    year_int: int | None = None
+    if year is not None and year != "":
+        try:
+            year_int = int(year)
+        except (TypeError, ValueError):
+            raise ReportParameterError("year", year, "年份应为整数，如 2019", "year must be an integer such as 2019"
+                                       ) from None
+        if year_int != per.year:
+            raise ReportParameterError("year", year, f"年份与报告期 {per} 不一致",
+                                       f"year does not match the period {per}")
+    pdir = Path(plan_dir) if plan_dir else DEFAULT_PLAN_DIR
+    if not pdir.is_dir():
+        raise ReportParameterError("plan_dir", str(pdir), "找不到规划目录", "plan folder not found")
+    opath = Path(observations_path) if observations_path else DEFAULT_OBSERVATIONS
+    if not opath.is_file():
+        raise ReportParameterError("observations_path", str(opath), "找不到数据文件，请先运行 gxq clean",
+                                   "observations file not found; run `gxq clean` first")
+    from .observations import ObservationsError, filter_as_of, load_observations
+    from .plan import PlanError, load_plan
+
+    try:
+        plan = load_plan(pdir)
+    except PlanError as exc:
+        raise ReportParameterError("plan_dir", str(pdir), f"规划目录无效：{exc}", f"invalid plan: {exc}") from None
+    try:
+        obs_all = load_observations(opath, default_geo=plan.zone_geo)
+    except ObservationsError as exc:
+        raise ReportParameterError("observations_path", str(opath), f"数据文件无效：{exc}",
+                                   f"invalid observations: {exc}") from None
+    obs = filter_as_of(obs_all, per) if len(obs_all) else obs_all
+    return ReportContext(period=per, lang=lang, plan_dir=pdir, observations_path=opath, plan=plan,
+                         obs_all=obs_all, obs=obs, year=year_int)
+
+
+# ----------------------------------------------------------------------------------------------
+# Banner and report metadata
+# ----------------------------------------------------------------------------------------------
+def any_illustrative(*frames: Any) -> bool:
+    """True when any given table has a true ``illustrative`` value (or a bool argument is True)."""
+    for f in frames:
+        if isinstance(f, bool):
+            if f:
+                return True
+            continue
+        if f is None or not hasattr(f, "columns") or "illustrative" not in f.columns or len(f) == 0:
+            continue
+        if f["illustrative"].fillna(False).astype(bool).any():
+            return True
+    return False
+
+
+def banner_html(lang: str = "zh", inline: bool = False) -> SafeHTML:
+    """The 示例数据 banner. ``inline`` banners (inside a notebook's body) are for JupyterLab readers;
+    the rendered HTML shows the banner on its cover instead and hides the inline copy."""
+    cls = "gxq-banner gxq-banner-inline" if inline else "gxq-banner"
+    return SafeHTML(f'<div class="{cls}" role="alert">{esc(t("banner.illustrative", lang))}</div>')
+
+
+def report_meta(ctx: ReportContext, illustrative: bool, **extra: Any) -> dict:
+    """Tell the renderer what this report showed (data cut-off, illustrative) and show the banner.
+
+    The information travels as metadata of a display output (nbconvert ignores it); the banner is
+    shown in the body too when any figure shown is illustrative.
+    """
+    from .series import data_cutoff
+
+    cutoff = data_cutoff(ctx.obs, geo=ctx.zone)
+    meta = {
+        "illustrative": bool(illustrative),
+        "cutoff": str(cutoff) if cutoff is not None else "",
+        "cutoff_label": cutoff.label(ctx.lang) if cutoff is not None else "",
+        "period": str(ctx.period),
+        "lang": ctx.lang,
+        **extra,
+    }
+    try:
+        from IPython import get_ipython
+        from IPython.display import HTML, display
+    except ImportError:  # pragma: no cover
+        return meta
+    if get_ipython() is not None:
+        body = banner_html(ctx.lang, inline=True) if illustrative else ""
+        display(HTML(body), metadata={REPORT_META_KEY: meta})
+    return meta
+
+
+def illustrative_banner(ctx: ReportContext, *frames: Any) -> bool:
+    """Show the 示例数据 banner if any figure in ``frames`` is illustrative; report it to the renderer."""
+    flag = any_illustrative(*frames)
+    report_meta(ctx, flag)
+    return flag
+
+
+# ----------------------------------------------------------------------------------------------
+# Data-quality helpers
+# ----------------------------------------------------------------------------------------------
+def coverage_matrix(plan: "Plan", obs: "pd.DataFrame", lang: str = "zh", geo: str | None = None
+                    ) -> "pd.DataFrame":
+    """Indicator × year table of the latest period with a value in that year (zone only).
+
+    Cells: the FY label for an annual value (or any period ending in December), ``Q3``-style for a
+    quarter, ``9月``/``M9`` for a month; empty when the year has no value. Rows follow the plan's
+    order; columns are the years present in the data and the plan.
+    """
+    import pandas as pd
+
+    geo = plan.zone_geo if geo is None else geo
+    rows = obs[obs["geo"] == geo]
+    years = sorted(set(int(y) for y in rows["year"]) | set(plan.years)) if len(rows) else list(plan.years)
+    out = pd.DataFrame("", index=list(plan.indicators.index), columns=years, dtype=object)
+    for (iid, year), grp in rows.groupby(["indicator_id", "year"]):
+        if iid not in out.index:
+            continue
+        best = max(grp["period_obj"])
+        if best.end_month == 12:
+            label = t("dq.fy", lang)
+        elif best.freq == "Q":
+            label = f"Q{best.number}"
+        else:
+            label = t("dq.month", lang, n=best.number)
+        out.at[iid, int(year)] = label
+    return out
+
+
+def read_optional_csv(path: Path) -> "pd.DataFrame | None":
+    """A CSV written by the cleaner, as text columns; None when the file is absent."""
+    import pandas as pd
+
+    if not Path(path).is_file():
+        return None
+    try:
+        return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    except pd.errors.EmptyDataError:
+        return pd.DataFrame()
+
+
+# ----------------------------------------------------------------------------------------------
+# Plain-language sentences generated from data
+# ----------------------------------------------------------------------------------------------
+def _row_get(row: Mapping[str, Any], key: str) -> Any:
+    value = row.get(key) if hasattr(row, "get") else None
+    return None if is_missing(value) else value
+
+
+def attention_sentence(row: Mapping[str, Any], lang: str = "zh", pace: Mapping[str, Any] | None = None) -> str:
+    """One plain-language sentence explaining why an indicator needs attention, from its status row.
+
+    ``row`` is a row of ``status.assess_plan`` (name, unit, direction, status, latest_value,
+    latest_period, milestone_year, milestone_target, target_year, target, projected_value,
+    projected_lo80, projected_hi80, p_meet); ``pace`` optionally a row of ``pace.assess_pace``.
+    The sentence is plain text (escape it before display).
+    """
+    check_lang(lang)
+    name = str(_row_get(row, "name") or _row_get(row, "indicator_id") or "")
+    unit = str(_row_get(row, "unit") or "")
+    status = str(_row_get(row, "status") or "insufficient_data")
+    label = status_label(status, lang)
+    latest = _row_get(row, "latest_value")
+    latest_period = _row_get(row, "latest_period")
+    m_year = _row_get(row, "milestone_year")
+    m_target = _row_get(row, "milestone_target")
+    t_year = _row_get(row, "target_year")
+    target = _row_get(row, "target")
+    proj = _row_get(row, "projected_value")
+    lo, hi = _row_get(row, "projected_lo80"), _row_get(row, "projected_hi80")
+    p = _row_get(row, "p_meet")
+    lower_better = str(_row_get(row, "direction") or "higher") == "lower"
+    parts: list[str] = []
+    zh = lang == "zh"
+    if status == "insufficient_data" or latest is None:
+        return (f"{name}：数据不足，无法判断能否完成目标，请尽快报送数据。" if zh else
+                f"{name}: not enough data to judge whether the target will be met; data are needed.")
+    latest_txt = fmt_number(latest, unit)
+    if zh:
+        parts.append(f"{name}最新值为{latest_txt}（{latest_period}）")
+    else:
+        parts.append(f"{name} stood at {latest_txt} ({latest_period})")
+    if m_target is not None and m_year is not None:
+        gap = float(m_target) - float(latest)
+        short = gap < 0 if lower_better else gap > 0
+        gap_txt = fmt_number(abs(gap), unit)
+        if zh:
+            parts.append(f"距{int(m_year)}年目标{fmt_number(m_target, unit)}"
+                         + (f"还差{gap_txt}" if short else "已达到"))
+        else:
+            parts.append(f"{gap_txt} short of the {int(m_year)} milestone of {fmt_number(m_target, unit)}"
+                         if short else f"at or beyond the {int(m_year)} milestone of {fmt_number(m_target, unit)}")
+    if pace is not None and _row_get(pace, "completion_rate") is not None and _row_get(pace, "time_elapsed"):
+        comp = fmt_percent(_row_get(pace, "completion_rate"))
+        elapsed = fmt_percent(_row_get(pace, "time_elapsed"))
+        parts.append(f"全年目标完成{comp}，时间进度为{elapsed}" if zh else
+                     f"{comp} of the annual target done with {elapsed} of the year gone")
+    if proj is not None and t_year is not None and target is not None:
+        rng = ""
+        if lo is not None and hi is not None:
+            rng = (f"（80%区间{fmt_number(lo, unit)}至{fmt_number(hi, unit)}）" if zh else
+                   f" (80% interval {fmt_number(lo, unit)} to {fmt_number(hi, unit)})")
+        parts.append(f"按目前趋势{int(t_year)}年预计为{fmt_number(proj, unit)}{rng}，目标为{fmt_number(target, unit)}"
+                     if zh else f"on current trends it reaches {fmt_number(proj, unit)} in {int(t_year)}{rng} "
+                     f"against a target of {fmt_number(target, unit)}")
+    if p is not None:
+        parts.append(f"达标概率约{fmt_percent(p)}（{likelihood_label(float(p), lang)}）" if zh else
+                     f"the chance of meeting it is about {fmt_percent(p)} ({likelihood_label(float(p), lang)})")
+    if zh:
+        return "，".join(parts) + f"。状态：{label}。"
+    return "; ".join(parts) + f". Status: {label}."
+
+
+# Severity order for choosing the few indicators that need attention.
+ATTENTION_ORDER = {"deterioration": 0, "target_missed": 0, "limited_progress": 1, "needs_acceleration": 2}
+
+
+def needs_attention(status: "pd.DataFrame", pace: "pd.DataFrame | None" = None, limit: int = 5
+                    ) -> "pd.DataFrame":
+    """The few indicators that need attention: worst status first, then lowest p_meet; an indicator
+    behind the in-year 时间进度 is added even when its status is acceptable."""
+    import pandas as pd
+
+    if status is None or len(status) == 0:
+        return status
+    df = status.copy()
+    df["_sev"] = df["status"].map(ATTENTION_ORDER)
+    behind: set[str] = set()
+    if pace is not None and len(pace) and "behind_schedule" in pace:
+        behind = set(pace.loc[pace["behind_schedule"].fillna(False).astype(bool), "indicator_id"])
+    df.loc[df["_sev"].isna() & df["indicator_id"].isin(behind), "_sev"] = 3
+    df = df[df["_sev"].notna()]
+    if df.empty:
+        return df.drop(columns="_sev")
+    df["_p"] = pd.to_numeric(df.get("p_meet"), errors="coerce").fillna(1.0)
+    df = df.sort_values(["_sev", "_p"]).drop_duplicates("indicator_id")
+    return df.head(limit).drop(columns=["_sev", "_p"])
+
+
+def read_manifest(path: Path) -> dict | None:
+    """The cleaner's manifest.json (what was read), or None when absent or unreadable."""
+    import json
+
+    path = Path(path)
+    if not path.is_file():
+        return None
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def sources_summary(obs: "pd.DataFrame", lang: str = "zh") -> "pd.DataFrame":
+    """One row per source file of the clean table: rows, indicators, period range, illustrative."""
+    import pandas as pd
+
+    cols = ["source_file", "rows", "indicators", "periods", "illustrative"]
+    if obs is None or len(obs) == 0:
+        return pd.DataFrame(columns=cols)
+    out = []
+    for src, grp in obs.groupby(obs["source_file"].fillna("").astype(str), sort=True):
+        periods = sorted(grp["period_obj"])
+        span = str(periods[0]) if periods[0] == periods[-1] else f"{periods[0]}–{periods[-1]}"
+        out.append({"source_file": src, "rows": len(grp), "indicators": grp["indicator_id"].nunique(),
+                    "periods": span, "illustrative": t("yes" if grp["illustrative"].any() else "no", lang)})
+    return pd.DataFrame(out, columns=cols)
+
+
+def illustrative_summary(plan: "Plan", obs: "pd.DataFrame", lang: str = "zh") -> "pd.DataFrame":
+    """Indicators with illustrative values: name, number of values and the periods they cover."""
+    import pandas as pd
+
+    cols = ["indicator_id", "name", "count", "periods"]
+    if obs is None or len(obs) == 0 or "illustrative" not in obs:
+        return pd.DataFrame(columns=cols)
+    ill = obs[obs["illustrative"].astype(bool)]
+    out = []
+    for iid, grp in ill.groupby("indicator_id", sort=False):
+        name = plan.name(iid, lang) if iid in plan.indicators.index else iid
+        periods = sorted(grp["period_obj"])
+        span = str(periods[0]) if periods[0] == periods[-1] else f"{periods[0]}–{periods[-1]}"
+        out.append({"indicator_id": iid, "name": name, "count": len(grp), "periods": span})
+    order = {iid: i for i, iid in enumerate(plan.indicators.index)}
+    out.sort(key=lambda r: order.get(r["indicator_id"], len(order)))
+    return pd.DataFrame(out, columns=cols)
+
+
+# ----------------------------------------------------------------------------------------------
+# Trajectory sections
+# ----------------------------------------------------------------------------------------------
+BENCHMARK_GEOS = ("全国", "江苏省")
+# Benchmarks are drawn only for intensive measures (shares, ratios, indices) in the same unit:
+# a province's count of enterprises is not comparable with a zone's.
+COMPARABLE_KINDS = ("share", "ratio", "index")
+
+
+def indicators_with_targets(plan: "Plan") -> list[str]:
+    """Plan indicators that have at least one target, in the plan's order."""
+    have = set(plan.targets["indicator_id"])
+    return [iid for iid in plan.indicators.index if iid in have]
+
+
+def headline_indicator(plan: "Plan") -> str:
+    """The indicator the trajectories report leads with: ``plan.json`` ``headline_indicator``, else the
+    first indicator of the plan's table (no. 1)."""
+    iid = plan.meta.get("headline_indicator")
+    if iid and iid in plan.indicators.index:
+        return str(iid)
+    numbered = [(int(no), i) for i, no in plan.indicators["no"].items() if str(no).strip().isdigit()]
+    return min(numbered)[1] if numbered else str(plan.indicators.index[0])
+
+
+def benchmark_series(ctx: ReportContext, iid: str) -> dict[str, "pd.DataFrame"]:
+    """Annual benchmark values (全国, 江苏省) for an indicator, when comparable; label → year/value."""
+    from .series import annual_values
+
+    ind = ctx.plan.indicator(iid)
+    if str(ind.get("kind", "")) not in COMPARABLE_KINDS:
+        return {}
+    out = {}
+    for geo in BENCHMARK_GEOS:
+        rows = ctx.obs[(ctx.obs["indicator_id"] == iid) & (ctx.obs["geo"] == geo)]
+        if "unit" in rows:
+            units = rows["unit"].fillna("").astype(str)
+            rows = rows[(units == "") | (units == str(ind["unit"]))]
+        if rows.empty:
+            continue
+        vals = annual_values(rows, ctx.plan, iid, geo=geo)
+        if len(vals):
+            key = f"geo.{geo}"
+            out[t(key, ctx.lang) if key in TEXT else geo] = vals[["year", "value"]]
+    return out
+
+
+def trajectory_chart(ctx: ReportContext, iid: str, projection: Any = None) -> "SafeHTML | None":
+    """The trend chart of one indicator as embedded HTML, or None when it has no data at all."""
+    from .charts import figure_html, trend_chart
+    from .series import annual_values, latest_value
+
+    plan, lang = ctx.plan, ctx.lang
+    hist = annual_values(ctx.obs, plan, iid)
+    latest = latest_value(ctx.obs, plan, iid)
+    if hist.empty and latest is None:
+        return None
+    milestones = plan.targets_for(iid)[["year", "target"]]
+    baseline = None
+    before = hist[hist["year"] < plan.start_year]
+    if len(before):
+        baseline = (int(before["year"].iloc[-1]), float(before["value"].iloc[-1]))
+    partial = None
+    if latest is not None and not latest.get("complete", True):
+        from .periods import parse_period
+
+        per = parse_period(latest["period"])
+        partial = (per.year - 1 + per.end_month / 12.0, float(latest["value"]), str(per))
+    proj = None
+    if projection is not None and getattr(projection, "path", None) is not None and len(projection.path):
+        proj = projection.path
+    ind = plan.indicator(iid)
+    name = plan.name(iid, lang)
+    fig = trend_chart(hist[["year", "value"]], milestones, title=name, unit=str(ind["unit"]), lang=lang,
+                      direction=str(ind["direction"]), baseline=baseline, projection=proj, partial=partial,
+                      benchmarks=benchmark_series(ctx, iid))
+    alt = f"{name}：{t('tr.series', lang)}、{t('tr.milestones', lang)}、{t('tr.target_path', lang)}" if lang == "zh" \
+        else f"{name}: {t('tr.series', lang)}, {t('tr.milestones', lang)}, {t('tr.target_path', lang)}"
+    return figure_html(fig, alt)
