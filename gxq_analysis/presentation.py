@@ -171,6 +171,23 @@ TEXT: dict[str, dict[str, str]] = {
     "br.no_attention": {"zh": "本期没有需要特别关注的指标。", "en": "No indicator needs particular attention."},
     "br.no_pace": {"zh": "本期没有可比较年内进度的指标。", "en": "No indicator has in-year data to compare."},
     "br.counts": {"zh": "共 {n} 项目标：", "en": "{n} targets: "},
+    "br.counts_year": {"zh": "{year}年目标（{n} 项）：", "en": "{year} targets ({n}): "},
+    "br.insufficient": {
+        "zh": "另有 {n} 项指标数据不足、无法判断，请相关部门报送数据：{names}。",
+        "en": "{n} more indicators lack the data to judge; the departments concerned should report: {names}.",
+    },
+    "br.milestone_col": {"zh": "{year}年目标", "en": "{year} target"},
+    "br.lights_note": {
+        "zh": "每个目标一盏灯；括号内为按目前趋势达到该目标的概率。",
+        "en": "One light per target; in brackets, the probability of meeting it on current trends.",
+    },
+    "col.target_year": {"zh": "目标年份", "en": "Target year"},
+    "col.gap": {"zh": "差距", "en": "Gap"},
+    "tr.headline_q": {
+        "zh": "{name}能否在{year}年达到{target}？",
+        "en": "Will {name} reach {target} by {year}?",
+    },
+    "tr.status_line": {"zh": "状态", "en": "Status"},
 }
 
 
@@ -363,8 +380,9 @@ def status_light(status: Any, lang: str = "zh", label: str | None = None) -> Saf
     )
 
 
-def status_counts(statuses: Iterable[Any], lang: str = "zh") -> SafeHTML:
-    """'共 16 项目标：● 已完成 3 ● 按期可达 5 …' in the stable status order."""
+def status_counts(statuses: Iterable[Any], lang: str = "zh", prefix: str | None = None) -> SafeHTML:
+    """'共 16 项目标：● 已完成 3 ● 按期可达 5 …' in the stable status order (``prefix`` replaces
+    the '共 16 项目标：' lead)."""
     from .i18n import STATUS_IDS
 
     items = ["insufficient_data" if is_missing(s) else str(s) for s in statuses]
@@ -373,7 +391,8 @@ def status_counts(statuses: Iterable[Any], lang: str = "zh") -> SafeHTML:
         n = items.count(sid)
         if n:
             parts.append(f'<span class="gxq-count">{status_light(sid, lang)} <b>{n}</b></span>')
-    return SafeHTML(f'<p class="gxq-counts">{esc(t("br.counts", lang, n=len(items)))}{" ".join(parts)}</p>')
+    lead = prefix if prefix is not None else t("br.counts", lang, n=len(items))
+    return SafeHTML(f'<p class="gxq-counts">{esc(lead)}{" ".join(parts)}</p>')
 
 
 # ----------------------------------------------------------------------------------------------
@@ -834,13 +853,171 @@ def trajectory_chart(ctx: ReportContext, iid: str, projection: Any = None) -> "S
         per = parse_period(latest["period"])
         partial = (per.year - 1 + per.end_month / 12.0, float(latest["value"]), str(per))
     proj = None
-    if projection is not None and getattr(projection, "path", None) is not None and len(projection.path):
-        proj = projection.path
+    if projection is not None and getattr(projection, "path", None) is not None and len(projection.path) > 1:
+        path = projection.path
+        proj = path.assign(year=path["time"] if "time" in path else path["year"])
     ind = plan.indicator(iid)
     name = plan.name(iid, lang)
+    # Benchmarks only over the chart's own years (the zone's history and the plan).
+    first_year = min([int(y) for y in hist["year"]] + [plan.start_year - 1])
+    benchmarks = {k: v[v["year"] >= first_year] for k, v in benchmark_series(ctx, iid).items()}
     fig = trend_chart(hist[["year", "value"]], milestones, title=name, unit=str(ind["unit"]), lang=lang,
                       direction=str(ind["direction"]), baseline=baseline, projection=proj, partial=partial,
-                      benchmarks=benchmark_series(ctx, iid))
+                      benchmarks={k: v for k, v in benchmarks.items() if len(v)})
     alt = f"{name}：{t('tr.series', lang)}、{t('tr.milestones', lang)}、{t('tr.target_path', lang)}" if lang == "zh" \
         else f"{name}: {t('tr.series', lang)}, {t('tr.milestones', lang)}, {t('tr.target_path', lang)}"
     return figure_html(fig, alt)
+
+
+# ----------------------------------------------------------------------------------------------
+# Brief and trajectory text
+# ----------------------------------------------------------------------------------------------
+def projection_sentence(row: Mapping[str, Any], lang: str = "zh") -> str:
+    """Plain text: the projection to the target year, its 80 % interval, p_meet and the status."""
+    zh = lang == "zh"
+    unit = str(_row_get(row, "unit") or "")
+    status = str(_row_get(row, "status") or "insufficient_data")
+    label = status_label(status, lang)
+    latest, latest_period = _row_get(row, "latest_value"), _row_get(row, "latest_period")
+    t_year, target = _row_get(row, "target_year"), _row_get(row, "target")
+    proj, lo, hi = (_row_get(row, k) for k in ("projected_value", "projected_lo80", "projected_hi80"))
+    p = _row_get(row, "p_meet")
+    parts = []
+    if latest is not None:
+        parts.append(f"最新值{fmt_number(latest, unit)}（{latest_period}）" if zh else
+                     f"latest value {fmt_number(latest, unit)} ({latest_period})")
+    if proj is not None and t_year is not None:
+        rng = ""
+        if lo is not None and hi is not None:
+            rng = (f"（80%区间{fmt_number(lo, unit)}至{fmt_number(hi, unit)}）" if zh else
+                   f" (80% interval {fmt_number(lo, unit)} to {fmt_number(hi, unit)})")
+        parts.append(f"按目前趋势{int(t_year)}年预计为{fmt_number(proj, unit)}{rng}" if zh else
+                     f"projected {fmt_number(proj, unit)} in {int(t_year)}{rng}")
+    if p is not None:
+        parts.append(f"达标概率约{fmt_percent(p)}（{likelihood_label(float(p), lang)}）" if zh else
+                     f"chance of meeting the target about {fmt_percent(p)} ({likelihood_label(float(p), lang)})")
+    elif target is not None:
+        parts.append("数据不足以估计达标概率" if zh else "not enough data to estimate the chance of meeting it")
+    if zh:
+        return ("，".join(parts) + "。" if parts else "") + f"状态：{label}。"
+    return ("; ".join(parts).capitalize() + ". " if parts else "") + f"Status: {label}."
+
+
+def headline_html(row: Mapping[str, Any], lang: str = "zh") -> SafeHTML:
+    """The trajectories headline: the question (e.g. will R&D reach 5.5 % of GDP?) and the answer."""
+    unit = str(_row_get(row, "unit") or "")
+    question = t("tr.headline_q", lang, name=_row_get(row, "name") or "", year=int(_row_get(row, "target_year") or 0),
+                 target=fmt_number(_row_get(row, "target"), unit))
+    return html_block('<div class="gxq-headline"><b>{q}</b><br/>{light} {a}</div>', q=question,
+                      light=status_light(_row_get(row, "status"), lang), a=projection_sentence(row, lang))
+
+
+def lights_table(status: "pd.DataFrame", lang: str = "zh") -> SafeHTML:
+    """One row per indicator, one traffic light per target year (with p_meet), latest vs milestone."""
+    if status is None or len(status) == 0:
+        return SafeHTML("")
+    years = sorted(int(y) for y in status["target_year"].unique())
+    rows = []
+    for iid, grp in status.groupby("indicator_id", sort=False):
+        first = grp.iloc[0]
+        unit = str(first["unit"])
+        rec: dict[str, Any] = {
+            "name": first["name"],
+            "latest": "—" if is_missing(first["latest_value"]) else
+            f"{fmt_number(first['latest_value'], unit)}（{first['latest_period']}）" if lang == "zh" else
+            f"{fmt_number(first['latest_value'], unit)} ({first['latest_period']})",
+        }
+        for y in years:
+            r = grp[grp["target_year"] == y]
+            if r.empty:
+                rec[f"y{y}"] = ""
+                continue
+            r = r.iloc[0]
+            p = "" if is_missing(r["p_meet"]) else f"（{fmt_percent(r['p_meet'])}）" if lang == "zh" \
+                else f" ({fmt_percent(r['p_meet'])})"
+            rec[f"y{y}"] = SafeHTML(f"{esc(fmt_number(r['target'], unit))} {status_light(r['status'], lang)}"
+                                    f"{esc(p)}")
+        rows.append(rec)
+    columns = {"name": t("col.indicator", lang), "latest": t("col.latest", lang),
+               **{f"y{y}": t("br.milestone_col", lang, year=y) for y in years}}
+    return html_table(rows, columns, numeric=["latest"], css_class="gxq-table gxq-lights")
+
+
+def status_counts_by_year(status: "pd.DataFrame", lang: str = "zh") -> SafeHTML:
+    """One status_counts line per target year."""
+    parts = []
+    for y, grp in status.groupby("target_year", sort=True):
+        parts.append(status_counts(grp["status"], lang, prefix=t("br.counts_year", lang, year=int(y), n=len(grp))))
+    return SafeHTML("".join(parts))
+
+
+def detail_table(status: "pd.DataFrame", lang: str = "zh") -> SafeHTML:
+    """Every status row: target, latest, status, p_meet, projection with interval, gap, note."""
+    if status is None or len(status) == 0:
+        return SafeHTML("")
+    recs = []
+    for r in status.to_dict("records"):
+        unit = str(r.get("unit", ""))
+        interval = "—" if is_missing(r.get("projected_lo80")) else \
+            f"{fmt_number(r['projected_lo80'], unit)} – {fmt_number(r['projected_hi80'], unit)}"
+        recs.append({"name": r.get("name"), "target_year": r.get("target_year"),
+                     "target": fmt_number(r.get("target"), unit),
+                     "latest": fmt_number(r.get("latest_value"), unit), "latest_period": r.get("latest_period"),
+                     "status": status_light(r.get("status"), lang), "p_meet": fmt_p_meet(r.get("p_meet"), lang),
+                     "projected": fmt_number(r.get("projected_value"), unit), "interval": interval,
+                     "note": r.get("note", "")})
+    cols = {"name": t("col.indicator", lang), "target_year": t("col.target_year", lang),
+            "target": t("col.target", lang), "latest": t("col.latest", lang),
+            "latest_period": t("col.latest_period", lang), "status": t("col.status", lang),
+            "p_meet": t("col.p_meet", lang), "projected": t("col.projected", lang),
+            "interval": t("col.interval", lang), "note": t("col.note", lang)}
+    return html_table(recs, cols, numeric=["target_year", "target", "latest", "projected", "interval"])
+
+
+def attention_list(status: "pd.DataFrame", lang: str = "zh", pace: "pd.DataFrame | None" = None,
+                   limit: int = 5) -> SafeHTML:
+    """The few indicators needing attention, each with its generated sentence; then the data gaps."""
+    top = needs_attention(status, pace, limit=limit)
+    items = []
+    pace_rows = {}
+    if pace is not None and len(pace):
+        for r in pace.to_dict("records"):
+            pace_rows.setdefault(r["indicator_id"], r)
+    for r in ([] if top is None else top.to_dict("records")):
+        sentence = attention_sentence(r, lang, pace=pace_rows.get(r["indicator_id"]))
+        items.append(f"<li>{status_light(r['status'], lang)} {esc(sentence)}</li>")
+    body = f'<ul class="gxq-attention">{"".join(items)}</ul>' if items else \
+        f"<p>{esc(t('br.no_attention', lang))}</p>"
+    judged = set(status.loc[status["status"] != "insufficient_data", "indicator_id"])
+    missing = status[~status["indicator_id"].isin(judged)].drop_duplicates("indicator_id")
+    if len(missing):
+        names = "、".join(missing["name"].astype(str)) if lang == "zh" else ", ".join(missing["name"].astype(str))
+        body += f'<p class="gxq-muted">{esc(t("br.insufficient", lang, n=len(missing), names=names))}</p>'
+    return SafeHTML(body)
+
+
+def project(ctx: ReportContext, iid: str, target_year: int | None = None) -> Any:
+    """The trajectory of one indicator to ``target_year`` (default: the plan's final year), as of the
+    report period (:func:`trajectory.project_indicator`)."""
+    from .trajectory import project_indicator
+
+    return project_indicator(ctx.plan, ctx.obs, iid, int(target_year or ctx.final_year), as_of=ctx.period)
+
+
+def assess(ctx: ReportContext) -> "pd.DataFrame":
+    """The status table as of the report period (:func:`status.assess_plan`)."""
+    from .status import assess_plan
+
+    return assess_plan(ctx.plan, ctx.obs, ctx.period, lang=ctx.lang)
+
+
+def indicator_summary(status: "pd.DataFrame", iid: str, lang: str = "zh") -> SafeHTML:
+    """The status lines of one indicator (one per target year) for its trajectory section."""
+    rows = status[status["indicator_id"] == iid]
+    lines = []
+    for r in rows.to_dict("records"):
+        unit = str(r.get("unit", ""))
+        head = (f"{int(r['target_year'])}年目标{fmt_number(r['target'], unit)}：" if lang == "zh" else
+                f"{int(r['target_year'])} target {fmt_number(r['target'], unit)}: ")
+        lines.append(f"<li>{status_light(r['status'], lang)} {esc(head + projection_sentence(r, lang))}</li>")
+    return SafeHTML(f'<ul class="gxq-attention">{"".join(lines)}</ul>' if lines else "")

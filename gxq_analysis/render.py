@@ -47,7 +47,7 @@ PACKS: dict[str, tuple[str, ...]] = {
 }
 # Notebooks another engineer is still writing: while the file is absent the pack renders without
 # it and says so. Any other missing notebook is an error.
-PENDING_NOTEBOOKS = frozenset({"40_annual_evaluation", "30_quarterly_brief"})
+PENDING_NOTEBOOKS = frozenset({"40_annual_evaluation"})
 
 EXECUTION_TIMEOUT = 900  # seconds per cell
 START_TIMEOUT = 120  # seconds for a kernel to start
