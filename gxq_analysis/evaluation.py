@@ -105,6 +105,7 @@ TEXT: dict[str, dict[str, str]] = {
     "col.prev": {"zh": "上年得分", "en": "Score, previous year"},
     "col.curr": {"zh": "本年得分", "en": "Score, this year"},
     "col.shift": {"zh": "剔除后变动", "en": "Change without it"},
+    "col.shift_diff": {"zh": "与全部指标时之差", "en": "Difference from the full index"},
     "col.available": {"zh": "有数据指标", "en": "Indicators with data"},
     "col.computable": {"zh": "可计算", "en": "Computable"},
     "col.reason": {"zh": "说明", "en": "Note"},
