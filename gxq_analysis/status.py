@@ -148,7 +148,17 @@ def _assess_row(plan: Plan, iid: str, ind: pd.Series, T: int, history: pd.DataFr
                    method="", likelihood=likelihood_label(None, lang))
         return rec
 
-    prog = assess_progress(times, values, target, float(T), direction, kind, bounds, th,
+    # Base of the deterministic rule: the plan's base year (the year before it starts, or
+    # plan.json "base_year"), i.e. the latest point at or before it; else (or when that is the
+    # latest point itself) the first point.
+    base_year = int(plan.meta.get("base_year", plan.start_year - 1))
+    before = np.flatnonzero(times <= base_year + 1e-9)
+    b0 = int(before[-1]) if before.size else 0
+    if len(times) - b0 < 2:  # the base would be the latest point: no growth span, use the first point
+        b0 = 0
+    if b0 > 0:
+        notes.append(f"base {hist['period'].iat[b0]}")
+    prog = assess_progress(times[b0:], values[b0:], target, float(T), direction, kind, bounds, th,
                            level_counts_as_achieved=str(ind["accumulation"]) == "stock")
     q = qhist[qhist["time"] <= T + 1e-9] if not qhist.empty else qhist
     if use_seasonal(q):
