@@ -105,11 +105,23 @@ def read_csv_bytes(data: bytes) -> Workbook:
     return Workbook([Grid("", rows)], encoding=enc, kind="csv")
 
 
+_MERGE_REF = re.compile(r'<mergeCell\s+ref="([A-Z]+)(\d+):([A-Z]+)(\d+)"')
+
+
+def _col_number(letters: str) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + ord(ch) - 64
+    return n
+
+
 def read_xlsx(path: Path) -> Workbook:
+    """Values through openpyxl's read-only (streaming) reader, which is faster and far lighter than the
+    full one; merged ranges, which that reader skips, are read from the sheet XML directly."""
     import openpyxl
 
     try:
-        wb = openpyxl.load_workbook(path, data_only=True, read_only=False)
+        wb = openpyxl.load_workbook(path, data_only=True, read_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError, IndexError) as exc:
         raise UnreadableFile(f"工作簿已损坏或不是 xlsx corrupt or not an .xlsx workbook ({type(exc).__name__}: "
                              f"{str(exc)[:120]})") from None
@@ -118,13 +130,25 @@ def read_xlsx(path: Path) -> Workbook:
     grids = []
     try:
         for ws in wb.worksheets:
+            if hasattr(ws, "reset_dimensions"):
+                ws.reset_dimensions()  # never trust the stored dimension
             rows = [list(r) for r in ws.iter_rows(values_only=True)]
             # Trim trailing empty cells so blank rows are empty lists.
             for r in rows:
                 while r and (r[-1] is None or (isinstance(r[-1], str) and not r[-1].strip())):
                     r.pop()
-            merged = [(m.min_row, m.min_col, m.max_row, m.max_col) for m in ws.merged_cells.ranges]
+            merged: list[tuple[int, int, int, int]] = []
+            sheet_path = getattr(ws, "_worksheet_path", None)
+            if sheet_path:
+                xml = wb._archive.read(sheet_path).decode("utf-8", errors="replace")
+                for m in _MERGE_REF.finditer(xml):
+                    merged.append((int(m.group(2)), _col_number(m.group(1)), int(m.group(4)),
+                                   _col_number(m.group(3))))
             grids.append(Grid(ws.title, rows, merged))
+    except UnreadableFile:
+        raise
+    except Exception as exc:
+        raise UnreadableFile(f"工作簿无法读取 cannot read workbook ({type(exc).__name__}: {str(exc)[:120]})") from None
     finally:
         wb.close()
     return Workbook(grids, kind="xlsx")
