@@ -233,7 +233,7 @@ def pace_chart(names: Iterable[str], completion: Iterable[float], time_elapsed: 
     names = list(names)
     completion = [float(c) * 100 for c in completion]
     behind = list(behind) if behind is not None else [c < time_elapsed * 100 for c in completion]
-    fig, ax = plt.subplots(figsize=(7.2, 0.45 * len(names) + 1.0))
+    fig, ax = plt.subplots(figsize=(7.2, 0.3 * len(names) + 1.0))
     colours = [STATUS_COLOURS["limited_progress"] if b else STATUS_COLOURS["on_track"] for b in behind]
     ypos = list(range(len(names)))[::-1]
     ax.barh(ypos, completion, color=colours, height=0.6)
@@ -244,7 +244,7 @@ def pace_chart(names: Iterable[str], completion: Iterable[float], time_elapsed: 
     for y, c in zip(ypos, completion):
         ax.annotate(f"{c:.0f}%", (c, y), textcoords="offset points", xytext=(3, 0), va="center", fontsize=8)
     ax.set_xlabel(t("col.completion", lang) + " (%)")
-    ax.set_xlim(0, max([110.0, *[c + 15 for c in completion]]))
+    ax.set_xlim(min([0.0, *[c - 10 for c in completion]]), max([110.0, *[c + 15 for c in completion]]))
     ax.grid(axis="y", visible=False)
     fig.tight_layout()
     return fig

@@ -1021,3 +1021,49 @@ def indicator_summary(status: "pd.DataFrame", iid: str, lang: str = "zh") -> Saf
                 f"{int(r['target_year'])} target {fmt_number(r['target'], unit)}: ")
         lines.append(f"<li>{status_light(r['status'], lang)} {esc(head + projection_sentence(r, lang))}</li>")
     return SafeHTML(f'<ul class="gxq-attention">{"".join(lines)}</ul>' if lines else "")
+
+
+def assess_pace(ctx: ReportContext) -> "pd.DataFrame":
+    """In-year pace as of the report period (:func:`pace.assess_pace`)."""
+    from .pace import assess_pace as _assess_pace
+
+    return _assess_pace(ctx.plan, ctx.obs, ctx.period, lang=ctx.lang)
+
+
+def pace_table(pace: "pd.DataFrame", lang: str = "zh") -> SafeHTML:
+    """Year-to-date value, annual target, completion against 时间进度, projection, behind flag."""
+    if pace is None or len(pace) == 0:
+        return SafeHTML(f"<p>{esc(t('br.no_pace', lang))}</p>")
+    recs = []
+    for r in pace.to_dict("records"):
+        unit = str(r.get("unit", ""))
+        behind = bool(r.get("behind_schedule")) if not is_missing(r.get("behind_schedule")) else False
+        recs.append({
+            "name": r.get("name"), "ytd": fmt_number(r.get("ytd_value"), unit),
+            "annual_target": fmt_number(r.get("annual_target"), unit),
+            "completion": fmt_percent(r.get("completion_rate")), "time_elapsed": fmt_percent(r.get("time_elapsed")),
+            "projected": fmt_number(r.get("projected_annual"), unit),
+            "behind": status_light("limited_progress" if behind else "on_track", lang,
+                                   label=t("yes" if behind else "no", lang)),
+        })
+    cols = {"name": t("col.indicator", lang), "ytd": t("col.ytd", lang),
+            "annual_target": t("col.annual_target", lang), "completion": t("col.completion", lang),
+            "time_elapsed": t("col.time_elapsed", lang), "projected": t("col.projected_annual", lang),
+            "behind": t("col.behind", lang)}
+    return html_table(recs, cols, numeric=["ytd", "annual_target", "completion", "time_elapsed", "projected"])
+
+
+def pace_figure(pace: "pd.DataFrame", lang: str = "zh") -> "SafeHTML | None":
+    """Bars of completion against the 时间进度 line (embedded PNG)."""
+    if pace is None or len(pace) == 0:
+        return None
+    from .charts import figure_html, pace_chart
+
+    p = pace[pace["completion_rate"].notna()]
+    if p.empty:
+        return None
+    elapsed = float(p["time_elapsed"].iloc[0])
+    fig = pace_chart(p["name"].astype(str), p["completion_rate"].astype(float), elapsed, lang,
+                     behind=p["behind_schedule"].fillna(False).astype(bool))
+    alt = (f"{t('col.completion', lang)} / {t('col.time_elapsed', lang)} {fmt_percent(elapsed)}")
+    return figure_html(fig, alt)

@@ -1,0 +1,282 @@
+"""`gxq report` on small fixture data: the published HTML is code-free, clean, offline and escaped;
+a failed notebook never publishes. The pack is rendered once per test process (see
+test_render_support)."""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from gxq_analysis.periods import parse_period
+from gxq_analysis.render import PACKS, RenderError, default_period, render_pack
+from test_render_support import (OBSERVATIONS, PERIOD, PLAN, SCRIPT, executed_notebooks, render_fixture_pack,
+                                 write_notebook)
+
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("render")]
+
+QUARTERLY = ["10_data_quality", "20_trajectories", "30_quarterly_brief"]
+
+
+class _Tags(HTMLParser):
+    """Every start tag with its attributes, and the text of <style> and <script> elements."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tags: list[tuple[str, dict]] = []
+        self.style_text: list[str] = []
+        self.script_text: list[str] = []
+        self._in: str | None = None
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append((tag, dict(attrs)))
+        if tag in ("style", "script"):
+            self._in = tag
+
+    def handle_endtag(self, tag):
+        if tag == self._in:
+            self._in = None
+
+    def handle_data(self, data):
+        if self._in == "style":
+            self.style_text.append(data)
+        elif self._in == "script":
+            self.script_text.append(data)
+
+
+def parse(text: str) -> _Tags:
+    p = _Tags()
+    p.feed(text)
+    return p
+
+
+def external_refs(text: str) -> list[str]:
+    """URLs a browser would fetch from the network: script/link/img/iframe sources, CSS @import and
+    url(), and dynamic import()."""
+    doc = parse(text)
+    refs = []
+    for tag, attrs in doc.tags:
+        for attr in ("src", "href"):
+            if tag in ("script", "link", "img", "iframe", "source", "video", "audio") and attr in attrs:
+                v = (attrs[attr] or "").strip().lower()
+                if v.startswith(("http:", "https:", "//")):
+                    refs.append(f"<{tag} {attr}={attrs[attr]}>")
+    css = "\n".join(doc.style_text)
+    css = re.sub(r"/\*.*?\*/", "", css, flags=re.S)  # comments are never fetched
+    refs += re.findall(r"@import[^;]*", css)
+    refs += re.findall(r"url\(\s*['\"]?\s*(?:https?:)?//[^)]*\)", css)
+    refs += re.findall(r"import\(\s*['\"](?:https?:)?//[^'\"]*", "\n".join(doc.script_text))
+    return refs
+
+
+@pytest.fixture(scope="session")
+def pack(tmp_path_factory):
+    return render_fixture_pack(str(tmp_path_factory.mktemp("reports")))
+
+
+@pytest.fixture(scope="session")
+def pages(pack) -> dict[str, str]:
+    return {p.stem: p.read_text(encoding="utf-8") for p in sorted(pack.path.glob("*.html"))}
+
+
+def test_the_quarterly_pack_is_published_with_an_index(pack, pages):
+    assert pack.path.name == PERIOD
+    assert sorted(pages) == sorted([*QUARTERLY, "index"])
+    index = parse(pages["index"])
+    links = [a["href"] for tag, a in index.tags if tag == "a"]
+    assert links == [f"{stem}.html" for stem in QUARTERLY]
+    # nothing left behind beside the report
+    assert [p.name for p in pack.path.parent.iterdir() if p.name.startswith(".") and p.is_dir()] == []
+
+
+def test_pages_hold_no_code_prompts_or_tracebacks(pages):
+    for name, text in pages.items():
+        classes = " ".join(a.get("class") or "" for _t, a in parse(text).tags).split()
+        assert not {"jp-InputArea", "jp-InputPrompt", "jp-OutputPrompt", "cm-editor"} & set(classes), name
+        body = text[text.index("<body"):]
+        assert "In&nbsp;[" not in body and "Out[" not in body, name
+        assert "from gxq_analysis import" not in text, name
+        assert "validate_params" not in text, name
+        assert "Traceback" not in text and "An Exception was encountered" not in text, name
+        assert 'data-mime-type="application/vnd.jupyter.stderr"' not in text, name
+
+
+def test_pages_are_self_contained(pages):
+    for name, text in pages.items():
+        assert external_refs(text) == [], name
+        for tag, attrs in parse(text).tags:
+            if tag == "img":
+                assert attrs["src"].startswith("data:image/"), name
+                assert attrs.get("alt"), f"{name}: image without alt text"
+        # the CDN scripts of nbconvert's default template are gone
+        assert "require.min.js" not in text and "MathJax" not in text and "mermaid" not in text, name
+
+
+def test_external_ref_check_would_catch_a_cdn_script():
+    page = ('<html><head><script src="https://cdnjs.cloudflare.com/x.js"></script>'
+            '<style>/* see https://example.org */ @import url("https://fonts.example/x.css");</style>'
+            '</head><body><img src="//cdn.example/a.png"></body></html>')
+    refs = " ".join(external_refs(page))
+    assert "cdnjs.cloudflare.com" in refs and "cdn.example" in refs and "fonts.example" in refs
+    assert "example.org" not in refs  # a URL in a CSS comment is never fetched
+
+
+def test_pages_are_chinese_with_a_cover(pack, pages):
+    for name, text in pages.items():
+        assert re.search(r'<html lang="zh"', text), name
+        assert "2019年第三季度" in text, name  # 报告期
+        assert "数据截至" in text and "生成时间" in text and "版本" in text, name
+        assert re.search(r"20\d\d-\d\d-\d\d \d\d:\d\d", text), name  # generation time
+    # the data cut-off: the latest zone value up to 2019Q3 (the 2019-10 row is after the period)
+    assert "<dd>2019年第三季度</dd>" in pages["30_quarterly_brief"]
+    assert "江阴高新区科技创新三年行动计划" in pages["index"]
+
+
+def test_illustrative_data_carries_the_banner(pages):
+    for name, text in pages.items():
+        assert 'class="gxq-banner"' in text, name
+        assert "示例数据" in text, name
+
+
+def test_data_text_is_escaped(pages):
+    # The fixture plan names an indicator 科技型中小企业家数<script>alert(1)</script>.
+    for name, text in pages.items():
+        assert SCRIPT not in text, name
+        assert "alert(1)" not in "".join(parse(text).script_text), name
+    for name in QUARTERLY:
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in pages[name], name
+
+
+def test_executed_notebooks_have_no_missing_glyph_warnings(pack):
+    notebooks = executed_notebooks(pack)
+    assert len(notebooks) == 3
+    images = 0
+    for nb in notebooks:
+        for cell in nb["cells"]:
+            for out in cell.get("outputs", []):
+                if out.get("output_type") == "stream":
+                    text = "".join(out["text"]) if isinstance(out["text"], list) else out["text"]
+                    assert "missing from font" not in text
+                    assert "findfont" not in text
+                if out.get("output_type") == "display_data":
+                    html = "".join(out["data"].get("text/html", ""))
+                    images += html.count("data:image/png;base64,")
+    assert images >= 5  # the charts were drawn (trajectories and pace)
+
+
+def test_brief_shows_lights_pace_and_attention(pages):
+    brief = pages["30_quarterly_brief"]
+    for heading in ("目标红黄绿灯", "年内进度与时间进度", "需要关注的指标", "明细"):
+        assert heading in brief
+    assert brief.count('class="gxq-light"') >= 10
+    # the attention list explains in a sentence; the fixture's 高新技术企业 is 90 of a 2019 target of 100
+    assert "高新技术企业总数最新值为90家（2019Q3），距2019年目标100家还差10家" in brief
+
+
+def test_trajectories_lead_with_the_headline(pages):
+    tr = pages["20_trajectories"]
+    assert tr.index("核心问题") < tr.index("逐项指标")
+    assert "研发经费投入占GDP比重能否在2020年达到5.50%？" in tr
+
+
+def test_data_quality_lists_quarantine_revisions_coverage(pages):
+    dq = pages["10_data_quality"]
+    for text in ("value is not a number", "unknown indicator", "later submission revises an earlier value",
+                 "demo/2019Q3.xlsx", "各指标各期覆盖情况"):
+        assert text in dq
+
+
+def test_english_brief(tmp_path_factory):
+    res = render_fixture_pack(str(tmp_path_factory.mktemp("reports_en")), lang="en",
+                              pack=("30_quarterly_brief",))
+    text = (res.path / "30_quarterly_brief.html").read_text(encoding="utf-8")
+    index = (res.path / "index.html").read_text(encoding="utf-8")
+    assert '<html lang="en"' in text and '<html lang="en"' in index
+    assert "Traffic lights" in text and "Indicators needing attention" in text
+    assert "Illustrative data" in text and "2019 Q3" in text
+    assert "Number of high-tech enterprises stood at 90" in text
+    for zh in ("报告期", "已完成", "需加快", "目标红黄绿灯"):
+        assert zh not in text
+
+
+# ------------------------------------------------------------------------------------------------
+# Failure: nothing is published, the earlier report stays, notebook and cell are named
+# ------------------------------------------------------------------------------------------------
+def test_failed_notebook_keeps_the_earlier_report(tmp_path):
+    nbdir, out = tmp_path / "notebooks", tmp_path / "reports"
+    write_notebook(nbdir / "10_ok.ipynb", ["print('fine')"])
+    write_notebook(nbdir / "20_broken.ipynb", ["x = 1", "y = x / 0"])
+    kw = dict(plan_dir=PLAN, observations_path=OBSERVATIONS, out_dir=out, notebooks_dir=nbdir, progress=False,
+              say=lambda _m: None)
+    good = render_pack(PERIOD, pack=["10_ok"], **kw)
+    before = {p.name: p.read_bytes() for p in good.path.glob("*.html")}
+    assert "10_ok.html" in before
+
+    with pytest.raises(RenderError) as err:
+        render_pack(PERIOD, pack=["10_ok", "20_broken"], **kw)
+    msg = str(err.value)
+    assert "20_broken.ipynb" in msg
+    assert "cell 3" in msg and "y = x / 0" in msg  # third cell of the notebook as written
+    assert "ZeroDivisionError" in msg
+    after = {p.name: p.read_bytes() for p in (out / PERIOD).glob("*.html")}
+    assert after == before
+    kept = out / "_failed" / PERIOD / "20_broken.ipynb"
+    assert kept.is_file() and "ZeroDivisionError" in kept.read_text(encoding="utf-8")
+    assert [p.name for p in out.iterdir() if ".tmp-" in p.name] == []
+
+
+def test_validation_error_names_notebook_and_parameter(tmp_path):
+    # the brief is quarterly only: an annual period fails in its validation cell (the third cell)
+    with pytest.raises(RenderError) as err:
+        render_pack("2019", plan_dir=PLAN, observations_path=OBSERVATIONS, out_dir=tmp_path, progress=False,
+                    pack=["30_quarterly_brief"], say=lambda _m: None)
+    msg = str(err.value)
+    assert "30_quarterly_brief.ipynb" in msg and "cell 3" in msg
+    assert "ReportParameterError" in msg and "period" in msg
+    assert not (tmp_path / "2019").exists()
+
+
+def test_annual_pack_without_its_notebook_says_so(tmp_path):
+    nbdir = tmp_path / "notebooks"
+    write_notebook(nbdir / "10_data_quality.ipynb", ["print(period)"])
+    messages: list[str] = []
+    res = render_pack("2019", plan_dir=PLAN, observations_path=OBSERVATIONS, out_dir=tmp_path / "reports",
+                      notebooks_dir=nbdir, progress=False, say=messages.append)
+    assert "40_annual_evaluation" in PACKS[parse_period("2019").freq]
+    if not (nbdir / "40_annual_evaluation.ipynb").exists():
+        assert res.skipped == ["40_annual_evaluation"]
+        assert any("skipped 40_annual_evaluation" in m for m in messages)
+    assert (res.path / "10_data_quality.html").is_file() and res.path.name == "2019"
+
+
+def test_missing_report_notebook_is_an_error(tmp_path):
+    with pytest.raises(RenderError, match="report notebook missing"):
+        render_pack(PERIOD, plan_dir=PLAN, observations_path=OBSERVATIONS, out_dir=tmp_path,
+                    notebooks_dir=tmp_path, progress=False, say=lambda _m: None)
+
+
+def test_default_period_is_the_latest_quarter_of_the_zone(tmp_path):
+    # 2019-10 does not close a quarter; benchmark (全国/江苏省) and bound rows do not count
+    assert str(default_period(OBSERVATIONS, PLAN)) == "2019Q3"
+    csv = tmp_path / "obs.csv"
+    csv.write_text("indicator_id,geo,period,value\nrd_gdp_share,江阴高新区,2019-12,5\n"
+                   "rd_gdp_share,全国,2022,2\nrd_gdp_share,江阴高新区,2021,5.8\n", encoding="utf-8")
+    # sub-annual submissions drive the quarterly default; a later annual figure alone does not
+    assert str(default_period(csv, PLAN)) == "2019Q4"
+
+
+def test_months_have_no_pack(tmp_path):
+    with pytest.raises(RenderError, match="not months"):
+        render_pack("2019-09", plan_dir=PLAN, observations_path=OBSERVATIONS, out_dir=tmp_path, progress=False)
+
+
+def test_cli_report_exit_code_and_message(tmp_path, capsys):
+    from gxq_analysis.cli import main
+
+    code = main(["report", "--period", "2019Q9", "--plan", str(PLAN), "--observations", str(OBSERVATIONS),
+                 "--out", str(tmp_path)])
+    assert code == 1
+    assert "--period" in capsys.readouterr().err
+    assert not any(Path(tmp_path).iterdir())
