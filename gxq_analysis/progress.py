@@ -207,7 +207,7 @@ def assess_progress(times, values, target: float, target_time: float, direction:
         return res
     if d * req < 0:
         notes.append("base already beyond the target (R uses |required growth|)")
-    res.ratio = d * obs / abs(req)
+    res.ratio = d * obs / abs(req) + 0.0  # + 0.0 turns −0.0 into 0.0
     res.status = classify_ratio(res.ratio, th)
     res.note = "; ".join(notes)
     return res

@@ -39,7 +39,7 @@ from scipy import stats
 from .periods import Period, parse_period
 from .plan import Plan
 from .progress import Thresholds, period_time, sign, target_on_bound
-from .series import _pick, annual_values, data_cutoff, indicator_rows
+from .series import _pick, annual_values, data_cutoff, indicator_rows, ytd_path
 
 MIN_POINTS = 3
 MIN_SEASONAL_DF = 2  # quarter-end model: points − parameters (trend 2 + up to 3 quarter effects)
@@ -193,9 +193,10 @@ def project_series(times, values, target: float | None, target_time: float, dire
     """Project one series to ``target_time``; returns a dict of the TrajectoryResult fields
     (``scale, p_meet, projected_value, interval80, method, status, reason, n_points, path``).
 
-    ``quarters`` (1–4 per point) switches to the seasonal model on quarter-end levels: the trend
-    plus an effect for each quarter other than Q4, so year-ends are projected without the
-    within-year pattern (e.g. certifications that land in Q4) biasing the slope.
+    ``quarters`` (1–4 per point) switches to the seasonal model on quarter-end values (levels of
+    stocks, year-to-date totals of flows): the trend plus an effect for each quarter other than Q4,
+    so year-ends are projected without the within-year pattern (certifications that land in Q4,
+    the build-up of a year-to-date total) biasing the slope.
     """
     th = Thresholds.coerce(thresholds)
     t = np.asarray(times, dtype=float)
@@ -344,13 +345,29 @@ def indicator_history(plan: Plan, obs: pd.DataFrame, indicator_id: str, as_of: P
 
 def quarterly_history(plan: Plan, obs: pd.DataFrame, indicator_id: str, as_of: Period | str | None = None,
                       geo: str | None = None) -> pd.DataFrame:
-    """Quarter-end levels of a stock (columns ``HISTORY_COLUMNS`` + ``quarter``): one per quarter,
-    from a quarterly, monthly (March, June, September, December) or annual (= Q4) value. Empty for
-    flows."""
+    """Quarter-end values (columns ``HISTORY_COLUMNS`` + ``quarter``), one per quarter: for a stock
+    the level, from a quarterly, monthly (March, June, September, December) or annual (= Q4) value;
+    for a flow the year-to-date total through the quarter end (Q4 = the year's total), from
+    :func:`series.ytd_path` and, for Q4, the annual value."""
     cols = HISTORY_COLUMNS + ["quarter"]
-    if plan.indicator(indicator_id)["accumulation"] != "stock":
-        return pd.DataFrame(columns=cols)
     geo = plan.zone_geo if geo is None else geo
+    if plan.indicator(indicator_id)["accumulation"] == "flow":
+        rows = indicator_rows(obs, indicator_id, geo, as_of)
+        annual = annual_values(rows, plan, indicator_id, geo=geo)
+        full = {int(y): r for y, r in zip(annual["year"], annual.to_dict("records"))}
+        out = []
+        for year in sorted({int(y) for y in rows["year"]}):
+            path = ytd_path(rows, plan, indicator_id, year, geo=geo)
+            byq = {int(m) // 3: r for m, r in zip(path["end_month"], path.to_dict("records")) if int(m) % 3 == 0}
+            if year in full:
+                byq[4] = full[year]
+            for q in sorted(byq):
+                r = byq[q]
+                out.append({"year": year, "time": year - 1 + q / 4.0, "value": float(r["value"]),
+                            "period": r["period"], "complete": q == 4, "source_file": r.get("source_file"),
+                            "source_row": r.get("source_row"), "illustrative": r.get("illustrative"),
+                            "quarter": q})
+        return pd.DataFrame(out, columns=cols)
     rows = indicator_rows(obs, indicator_id, geo, as_of)
     rows = rows[rows["end_month"] % 3 == 0]
     out = []
@@ -364,8 +381,8 @@ def quarterly_history(plan: Plan, obs: pd.DataFrame, indicator_id: str, as_of: P
 
 
 def use_seasonal(qhist: pd.DataFrame) -> bool:
-    """The quarter-end model is used for a stock when it has enough quarter-end levels in at least
-    two different quarters (else the annual model)."""
+    """The quarter-end model is used when there are enough quarter-end values in at least two
+    different quarters including Q4 (else the annual model)."""
     return (len(qhist) >= MIN_SEASONAL_POINTS and qhist["quarter"].nunique() >= 2
             and (qhist["quarter"] == 4).any())
 
