@@ -230,3 +230,64 @@ def test_a_harder_target_is_never_more_likely(values, t1, t2):
     p_easy = project_series(t, values, lo, 2022, "higher", "share", (0, 100))["p_meet"]
     p_hard = project_series(t, values, hi, 2022, "higher", "share", (0, 100))["p_meet"]
     assert 0 <= p_hard <= p_easy <= 1
+
+
+# --- quarter-end model and the ETS cross-check ------------------------------------------------
+
+def test_quarterly_model_matches_the_regression_with_quarter_dummies():
+    # Two years of quarter-end levels with a Q4 jump (certifications at year-end).
+    levels = [69, 70, 72, 82, 84, 85, 87, 101]
+    t = np.array([2017.25, 2017.5, 2017.75, 2018.0, 2018.25, 2018.5, 2018.75, 2019.0])
+    q = np.array([1, 2, 3, 4, 1, 2, 3, 4])
+    z = np.log(levels)
+    # Design: intercept, t, and dummies for Q1–Q3 (Q4 is the reference), written out here.
+    X = np.column_stack([np.ones(8), t, q == 1, q == 2, q == 3]).astype(float)
+    beta = np.linalg.solve(X.T @ X, X.T @ z)
+    resid = z - X @ beta
+    sigma = max(math.sqrt(resid @ resid / (8 - 5)), SIGMA_FLOOR["log"])
+    x0 = np.array([1.0, 2020.0, 0, 0, 0])
+    m = x0 @ beta
+    s = sigma * math.sqrt(1 + x0 @ np.linalg.inv(X.T @ X) @ x0)
+    p = stats.t.sf((math.log(120) - m) / s, 3)
+    out = project_series(t, levels, 120, 2020, "higher", "count", quarters=q)
+    assert out["method"] == "ols_t_log_quarterly"
+    assert out["p_meet"] == pytest.approx(p, rel=1e-6)
+    assert out["projected_value"] == pytest.approx(math.exp(m), rel=1e-9)
+    # A year-end-to-year-end line through 82 → 101 (+23 %/yr) would project ~124 for 2020; the model
+    # with quarter effects uses all eight points and lands in the same region.
+    assert 110 < out["projected_value"] < 140
+
+
+def test_quarterly_model_needs_a_q4_and_enough_points():
+    out = project_series([2018.25, 2018.5, 2018.75], [1, 2, 3], 5, 2020, "higher", "count", quarters=[1, 2, 3])
+    assert out["status"] == "insufficient_data" and "Q4" in out["reason"]
+
+
+def test_ets_cross_check_on_a_long_series():
+    from gxq_analysis.trajectory import ets_cross_check
+
+    t = np.arange(2010, 2019, dtype=float)
+    y = 50 * 1.08 ** (t - 2010) * (1 + 0.01 * np.sin(t))
+    out = ets_cross_check(t, y, 110, 2020, "higher", "count")
+    assert 0 <= out["p_meet_ets"] <= 1
+    lo, hi = out["interval80_ets"]
+    assert lo <= out["projected_value_ets"] <= hi
+    assert "ets_reason" in ets_cross_check(t[:5], y[:5], 110, 2020, "higher", "count")
+
+
+def test_quarterly_history_of_a_flow_is_its_year_to_date_path(tmp_path):
+    from gxq_analysis.trajectory import quarterly_history
+
+    rows = ["indicator_id,period,value,ytd"]
+    ytd = {2018: [0.5, 1.4, 2.1, 2.9], 2019: [0.7, 1.8, 2.5, 3.5]}
+    for year, vals in ytd.items():
+        rows += [f"tax_relief,{year}Q{q},{v},true" for q, v in enumerate(vals, start=1)]
+    p = tmp_path / "o.csv"
+    p.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    obs = load_observations(p, default_geo=PLAN.zone_geo)
+    h = quarterly_history(PLAN, obs, "tax_relief")
+    assert h["value"].tolist() == ytd[2018] + ytd[2019]
+    assert h["quarter"].tolist() == [1, 2, 3, 4] * 2
+    assert h["time"].tolist() == [2017.25, 2017.5, 2017.75, 2018.0, 2018.25, 2018.5, 2018.75, 2019.0]
+    res = project_indicator(PLAN, obs, "tax_relief", 2020, as_of="2019Q4")
+    assert res.method == "ols_t_log_quarterly" and 0 <= res.p_meet <= 1
