@@ -332,10 +332,18 @@ def is_missing(value: Any) -> bool:
         return True
 
 
-def fmt_number(value: Any, unit: str = "", decimals: int | None = None) -> str:
-    """5.3 → '5.30%' for %, 120 → '120家', 3.456 → '3.46亿元'; missing → '—'."""
+# Units in English reports (the catalogue's units are Chinese; counts need no unit in English).
+UNITS_EN = {"家": "", "件": "", "位": "", "人": "", "名": "", "个": "", "项": "", "亿元": "×100m yuan",
+            "万元": "×10k yuan", "万平方米": "×10k m²", "万元/人": "×10k yuan per person"}
+
+
+def fmt_number(value: Any, unit: str = "", decimals: int | None = None, lang: str = "zh") -> str:
+    """5.3 → '5.30%' for %, 120 → '120家', 3.456 → '3.46亿元'; missing → '—'. With ``lang="en"``
+    Chinese units are translated (120 → '120', 3.456 亿元 → '3.46 ×100m yuan')."""
     if is_missing(value):
         return "—"
+    if lang == "en":
+        unit = UNITS_EN.get(unit, unit)
     v = float(value)
     if decimals is None:
         if unit == "%":
@@ -347,7 +355,8 @@ def fmt_number(value: Any, unit: str = "", decimals: int | None = None) -> str:
     text = f"{v:,.{decimals}f}"
     if not unit:
         return text
-    return f"{text}{unit}" if unit in ("%",) or not unit.isascii() else f"{text} {unit}"
+    glue = unit == "%" or (lang != "en" and not unit.isascii())  # 120家, 5.30%, but 3.46 ×100m yuan
+    return f"{text}{unit}" if glue else f"{text} {unit}"
 
 
 def fmt_percent(value: Any, decimals: int = 0) -> str:
@@ -673,7 +682,7 @@ def attention_sentence(row: Mapping[str, Any], lang: str = "zh", pace: Mapping[s
     if status == "insufficient_data" or latest is None:
         return (f"{name}：数据不足，无法判断能否完成目标，请尽快报送数据。" if zh else
                 f"{name}: not enough data to judge whether the target will be met; data are needed.")
-    latest_txt = fmt_number(latest, unit)
+    latest_txt = fmt_number(latest, unit, lang=lang)
     if zh:
         parts.append(f"{name}最新值为{latest_txt}（{latest_period}）")
     else:
@@ -681,13 +690,13 @@ def attention_sentence(row: Mapping[str, Any], lang: str = "zh", pace: Mapping[s
     if m_target is not None and m_year is not None:
         gap = float(m_target) - float(latest)
         short = gap < 0 if lower_better else gap > 0
-        gap_txt = fmt_number(abs(gap), unit)
+        gap_txt = fmt_number(abs(gap), unit, lang=lang)
         if zh:
-            parts.append(f"距{int(m_year)}年目标{fmt_number(m_target, unit)}"
+            parts.append(f"距{int(m_year)}年目标{fmt_number(m_target, unit, lang=lang)}"
                          + (f"还差{gap_txt}" if short else "已达到"))
         else:
-            parts.append(f"{gap_txt} short of the {int(m_year)} milestone of {fmt_number(m_target, unit)}"
-                         if short else f"at or beyond the {int(m_year)} milestone of {fmt_number(m_target, unit)}")
+            parts.append(f"{gap_txt} short of the {int(m_year)} milestone of {fmt_number(m_target, unit, lang=lang)}"
+                         if short else f"at or beyond the {int(m_year)} milestone of {fmt_number(m_target, unit, lang=lang)}")
     if pace is not None and _row_get(pace, "completion_rate") is not None and _row_get(pace, "time_elapsed"):
         comp = fmt_percent(_row_get(pace, "completion_rate"))
         elapsed = fmt_percent(_row_get(pace, "time_elapsed"))
@@ -696,11 +705,11 @@ def attention_sentence(row: Mapping[str, Any], lang: str = "zh", pace: Mapping[s
     if proj is not None and t_year is not None and target is not None:
         rng = ""
         if lo is not None and hi is not None:
-            rng = (f"（80%区间{fmt_number(lo, unit)}至{fmt_number(hi, unit)}）" if zh else
-                   f" (80% interval {fmt_number(lo, unit)} to {fmt_number(hi, unit)})")
-        parts.append(f"按目前趋势{int(t_year)}年预计为{fmt_number(proj, unit)}{rng}，目标为{fmt_number(target, unit)}"
-                     if zh else f"on current trends it reaches {fmt_number(proj, unit)} in {int(t_year)}{rng} "
-                     f"against a target of {fmt_number(target, unit)}")
+            rng = (f"（80%区间{fmt_number(lo, unit, lang=lang)}至{fmt_number(hi, unit, lang=lang)}）" if zh else
+                   f" (80% interval {fmt_number(lo, unit, lang=lang)} to {fmt_number(hi, unit, lang=lang)})")
+        parts.append(f"按目前趋势{int(t_year)}年预计为{fmt_number(proj, unit, lang=lang)}{rng}，目标为{fmt_number(target, unit, lang=lang)}"
+                     if zh else f"on current trends it reaches {fmt_number(proj, unit, lang=lang)} in {int(t_year)}{rng} "
+                     f"against a target of {fmt_number(target, unit, lang=lang)}")
     if p is not None:
         parts.append(f"达标概率约{fmt_percent(p)}（{likelihood_label(float(p), lang)}）" if zh else
                      f"the chance of meeting it is about {fmt_percent(p)} ({likelihood_label(float(p), lang)})")
@@ -884,15 +893,15 @@ def projection_sentence(row: Mapping[str, Any], lang: str = "zh") -> str:
     p = _row_get(row, "p_meet")
     parts = []
     if latest is not None:
-        parts.append(f"最新值{fmt_number(latest, unit)}（{latest_period}）" if zh else
-                     f"latest value {fmt_number(latest, unit)} ({latest_period})")
+        parts.append(f"最新值{fmt_number(latest, unit, lang=lang)}（{latest_period}）" if zh else
+                     f"latest value {fmt_number(latest, unit, lang=lang)} ({latest_period})")
     if proj is not None and t_year is not None:
         rng = ""
         if lo is not None and hi is not None:
-            rng = (f"（80%区间{fmt_number(lo, unit)}至{fmt_number(hi, unit)}）" if zh else
-                   f" (80% interval {fmt_number(lo, unit)} to {fmt_number(hi, unit)})")
-        parts.append(f"按目前趋势{int(t_year)}年预计为{fmt_number(proj, unit)}{rng}" if zh else
-                     f"projected {fmt_number(proj, unit)} in {int(t_year)}{rng}")
+            rng = (f"（80%区间{fmt_number(lo, unit, lang=lang)}至{fmt_number(hi, unit, lang=lang)}）" if zh else
+                   f" (80% interval {fmt_number(lo, unit, lang=lang)} to {fmt_number(hi, unit, lang=lang)})")
+        parts.append(f"按目前趋势{int(t_year)}年预计为{fmt_number(proj, unit, lang=lang)}{rng}" if zh else
+                     f"projected {fmt_number(proj, unit, lang=lang)} in {int(t_year)}{rng}")
     if p is not None:
         parts.append(f"达标概率约{fmt_percent(p)}（{likelihood_label(float(p), lang)}）" if zh else
                      f"chance of meeting the target about {fmt_percent(p)} ({likelihood_label(float(p), lang)})")
@@ -907,7 +916,7 @@ def headline_html(row: Mapping[str, Any], lang: str = "zh") -> SafeHTML:
     """The trajectories headline: the question (e.g. will R&D reach 5.5 % of GDP?) and the answer."""
     unit = str(_row_get(row, "unit") or "")
     question = t("tr.headline_q", lang, name=_row_get(row, "name") or "", year=int(_row_get(row, "target_year") or 0),
-                 target=fmt_number(_row_get(row, "target"), unit))
+                 target=fmt_number(_row_get(row, "target"), unit, lang=lang))
     return html_block('<div class="gxq-headline"><b>{q}</b><br/>{light} {a}</div>', q=question,
                       light=status_light(_row_get(row, "status"), lang), a=projection_sentence(row, lang))
 
@@ -924,8 +933,8 @@ def lights_table(status: "pd.DataFrame", lang: str = "zh") -> SafeHTML:
         rec: dict[str, Any] = {
             "name": first["name"],
             "latest": "—" if is_missing(first["latest_value"]) else
-            f"{fmt_number(first['latest_value'], unit)}（{first['latest_period']}）" if lang == "zh" else
-            f"{fmt_number(first['latest_value'], unit)} ({first['latest_period']})",
+            f"{fmt_number(first['latest_value'], unit, lang=lang)}（{first['latest_period']}）" if lang == "zh" else
+            f"{fmt_number(first['latest_value'], unit, lang=lang)} ({first['latest_period']})",
         }
         for y in years:
             r = grp[grp["target_year"] == y]
@@ -935,7 +944,7 @@ def lights_table(status: "pd.DataFrame", lang: str = "zh") -> SafeHTML:
             r = r.iloc[0]
             p = "" if is_missing(r["p_meet"]) else f"（{fmt_percent(r['p_meet'])}）" if lang == "zh" \
                 else f" ({fmt_percent(r['p_meet'])})"
-            rec[f"y{y}"] = SafeHTML(f"{esc(fmt_number(r['target'], unit))} {status_light(r['status'], lang)}"
+            rec[f"y{y}"] = SafeHTML(f"{esc(fmt_number(r['target'], unit, lang=lang))} {status_light(r['status'], lang)}"
                                     f"{esc(p)}")
         rows.append(rec)
     columns = {"name": t("col.indicator", lang), "latest": t("col.latest", lang),
@@ -959,12 +968,12 @@ def detail_table(status: "pd.DataFrame", lang: str = "zh") -> SafeHTML:
     for r in status.to_dict("records"):
         unit = str(r.get("unit", ""))
         interval = "—" if is_missing(r.get("projected_lo80")) else \
-            f"{fmt_number(r['projected_lo80'], unit)} – {fmt_number(r['projected_hi80'], unit)}"
+            f"{fmt_number(r['projected_lo80'], unit, lang=lang)} – {fmt_number(r['projected_hi80'], unit, lang=lang)}"
         recs.append({"name": r.get("name"), "target_year": r.get("target_year"),
-                     "target": fmt_number(r.get("target"), unit),
-                     "latest": fmt_number(r.get("latest_value"), unit), "latest_period": r.get("latest_period"),
+                     "target": fmt_number(r.get("target"), unit, lang=lang),
+                     "latest": fmt_number(r.get("latest_value"), unit, lang=lang), "latest_period": r.get("latest_period"),
                      "status": status_light(r.get("status"), lang), "p_meet": fmt_p_meet(r.get("p_meet"), lang),
-                     "projected": fmt_number(r.get("projected_value"), unit), "interval": interval,
+                     "projected": fmt_number(r.get("projected_value"), unit, lang=lang), "interval": interval,
                      "note": r.get("note", "")})
     cols = {"name": t("col.indicator", lang), "target_year": t("col.target_year", lang),
             "target": t("col.target", lang), "latest": t("col.latest", lang),
@@ -1017,8 +1026,8 @@ def indicator_summary(status: "pd.DataFrame", iid: str, lang: str = "zh") -> Saf
     lines = []
     for r in rows.to_dict("records"):
         unit = str(r.get("unit", ""))
-        head = (f"{int(r['target_year'])}年目标{fmt_number(r['target'], unit)}：" if lang == "zh" else
-                f"{int(r['target_year'])} target {fmt_number(r['target'], unit)}: ")
+        head = (f"{int(r['target_year'])}年目标{fmt_number(r['target'], unit, lang=lang)}：" if lang == "zh" else
+                f"{int(r['target_year'])} target {fmt_number(r['target'], unit, lang=lang)}: ")
         lines.append(f"<li>{status_light(r['status'], lang)} {esc(head + projection_sentence(r, lang))}</li>")
     return SafeHTML(f'<ul class="gxq-attention">{"".join(lines)}</ul>' if lines else "")
 
@@ -1039,10 +1048,10 @@ def pace_table(pace: "pd.DataFrame", lang: str = "zh") -> SafeHTML:
         unit = str(r.get("unit", ""))
         behind = bool(r.get("behind_schedule")) if not is_missing(r.get("behind_schedule")) else False
         recs.append({
-            "name": r.get("name"), "ytd": fmt_number(r.get("ytd_value"), unit),
-            "annual_target": fmt_number(r.get("annual_target"), unit),
+            "name": r.get("name"), "ytd": fmt_number(r.get("ytd_value"), unit, lang=lang),
+            "annual_target": fmt_number(r.get("annual_target"), unit, lang=lang),
             "completion": fmt_percent(r.get("completion_rate")), "time_elapsed": fmt_percent(r.get("time_elapsed")),
-            "projected": fmt_number(r.get("projected_annual"), unit),
+            "projected": fmt_number(r.get("projected_annual"), unit, lang=lang),
             "behind": status_light("limited_progress" if behind else "on_track", lang,
                                    label=t("yes" if behind else "no", lang)),
         })

@@ -1,0 +1,210 @@
+"""Report helpers: escaping, parameter validation, generated sentences, coverage."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from gxq_analysis import presentation as P
+from gxq_analysis.observations import load_observations
+from gxq_analysis.plan import load_plan
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures" / "report"
+PLAN = FIXTURES / "plan"
+OBS = FIXTURES / "processed" / "observations.csv"
+
+
+# -- escaping ---------------------------------------------------------------------------------------
+def test_esc_turns_markup_into_text():
+    assert P.esc('<script>alert("x")</script> & co') == "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; co"
+    assert P.esc(None) == "" and P.esc(float("nan")) == ""
+
+
+def test_md_escapes_values_but_not_the_template():
+    text = P.md("**{name}**: {note}", name="R&D_share*", note="<b>bold</b> [link](http://x) $x$")
+    assert text.startswith("**R&amp;D\\_share\\***: ")
+    assert "<b>" not in text and "&lt;b&gt;" in text
+    assert "\\[link\\]" in text and "\\$x\\$" in text
+
+
+def test_html_table_escapes_cells_and_headers_but_keeps_safe_html():
+    table = P.html_table([{"a": "<script>alert(1)</script>", "b": 3}], {"a": "<i>A</i>", "b": "B"},
+                         formats={"b": lambda v: P.SafeHTML(f"<b>{v}</b>")}, numeric=["b"])
+    assert "<script>" not in table and "&lt;script&gt;alert(1)&lt;/script&gt;" in table
+    assert "&lt;i&gt;A&lt;/i&gt;" in table
+    assert '<td class="num"><b>3</b></td>' in table
+
+
+def test_html_block_escapes_values():
+    assert P.html_block("<p>{m}</p>", m="<img src=x onerror=alert(1)>") == \
+        "<p>&lt;img src=x onerror=alert(1)&gt;</p>"
+
+
+def test_status_light_escapes_a_label_from_data():
+    light = P.status_light("on_track", "zh", label="<b>x</b>")
+    assert "&lt;b&gt;x&lt;/b&gt;" in light and "#2da44e" in light
+    assert "按期可达" in P.status_light("on_track", "zh")
+    assert "数据不足" in P.status_light(float("nan"), "zh")
+
+
+# -- formatting ------------------------------------------------------------------------------------
+@pytest.mark.parametrize("value, unit, expected", [
+    (5.3, "%", "5.30%"), (120, "家", "120家"), (3.456, "亿元", "3.46亿元"), (1234567, "件", "1,234,567件"),
+    (None, "%", "—"), (float("nan"), "", "—"), (0.5, "", "0.50"),
+])
+def test_fmt_number(value, unit, expected):
+    assert P.fmt_number(value, unit) == expected
+
+
+def test_fmt_number_in_english_translates_units():
+    assert P.fmt_number(120, "家", lang="en") == "120"
+    assert P.fmt_number(3.456, "亿元", lang="en") == "3.46 ×100m yuan"
+    assert P.fmt_number(5.3, "%", lang="en") == "5.30%"
+
+
+def test_fmt_p_meet_uses_the_likelihood_scale():
+    assert P.fmt_p_meet(0.63, "zh") == "63%（可能性一半左右）"
+    assert P.fmt_p_meet(0.95, "en") == "95% (very likely)"
+    assert P.fmt_p_meet(float("nan"), "zh") == "无法估计"
+
+
+def test_every_text_key_has_both_languages():
+    for key, entry in P.TEXT.items():
+        assert set(entry) == {"zh", "en"}, key
+        assert entry["zh"] and entry["en"], key
+
+
+# -- parameters -------------------------------------------------------------------------------------
+def test_validate_params_loads_plan_and_data_as_of_the_period():
+    ctx = P.validate_params("2019Q3", "zh", str(PLAN), str(OBS))
+    assert str(ctx.period) == "2019Q3" and ctx.zone == "江阴高新区"
+    assert len(ctx.obs_all) == 28
+    # the 2019-10 value, the 2019 Jiangsu annual figure and the 2022 bound are after 2019Q3
+    assert len(ctx.obs) == 25
+    assert ctx.processed_dir == OBS.parent
+    assert ctx.target_year == 2019 and ctx.final_year == 2020
+
+
+@pytest.mark.parametrize("kwargs, needle", [
+    (dict(period="2019Q5"), "period='2019Q5'"),
+    (dict(period="2019Q3", lang="fr"), "lang='fr'"),
+    (dict(period="2019", kinds="Q"), "this report needs a quarter"),
+    (dict(period="2019", year=2018), "year=2018"),
+    (dict(period="2019Q3", plan_dir="/nonexistent/plan"), "plan folder not found"),
+    (dict(period="2019Q3", observations_path="/nonexistent/obs.csv"), "run `gxq clean` first"),
+])
+def test_validate_params_explains_in_chinese_and_english(kwargs, needle):
+    kwargs = {"plan_dir": str(PLAN), "observations_path": str(OBS), **kwargs}
+    period = kwargs.pop("period")
+    with pytest.raises(P.ReportParameterError) as err:
+        P.validate_params(period, **kwargs)
+    msg = str(err.value)
+    assert needle in msg
+    assert "报告参数无效" in msg and "Invalid report parameter" in msg
+
+
+def test_validate_params_reports_a_broken_observations_file(tmp_path):
+    bad = tmp_path / "obs.csv"
+    bad.write_text("indicator_id,period,value\nrd_gdp_share,2019Q3,abc\n", encoding="utf-8")
+    with pytest.raises(P.ReportParameterError, match="row 2, column 'value'"):
+        P.validate_params("2019Q3", "zh", str(PLAN), str(bad))
+
+
+# -- generated sentences ---------------------------------------------------------------------------
+ROW = {
+    "indicator_id": "hitech_enterprises", "name": "高新技术企业总数", "unit": "家", "direction": "higher",
+    "status": "limited_progress", "latest_value": 87.0, "latest_period": "2019Q3", "milestone_year": 2019,
+    "milestone_target": 100.0, "target_year": 2020, "target": 120.0, "projected_value": 99.5,
+    "projected_lo80": 96.5, "projected_hi80": 102.6, "p_meet": 0.04,
+}
+
+
+def test_attention_sentence_in_chinese():
+    s = P.attention_sentence(ROW, "zh", pace={"completion_rate": 0.2778, "time_elapsed": 0.75})
+    assert s == ("高新技术企业总数最新值为87家（2019Q3），距2019年目标100家还差13家，全年目标完成28%，时间进度为75%，"
+                 "按目前趋势2020年预计为99.50家（80%区间96.50家至102.60家），目标为120家，"
+                 "达标概率约4%（很不可能）。状态：进展不足。")
+
+
+def test_attention_sentence_in_english_and_for_a_rank():
+    row = {**ROW, "name": "Rank in the national evaluation", "unit": "位", "direction": "lower",
+           "latest_value": 58.0, "milestone_target": 54.0, "target": 49.0, "projected_value": None,
+           "projected_lo80": None, "projected_hi80": None, "p_meet": None, "status": "needs_acceleration"}
+    s = P.attention_sentence(row, "en")
+    assert s == ("Rank in the national evaluation stood at 58 (2019Q3); 4 short of the 2019 milestone of "
+                 "54. Status: Needs acceleration.")
+    ahead = P.attention_sentence({**row, "latest_value": 50.0}, "zh")
+    assert "距2019年目标54位已达到" in ahead
+
+
+def test_attention_sentence_without_data():
+    row = {**ROW, "latest_value": float("nan"), "status": "insufficient_data"}
+    assert P.attention_sentence(row, "zh") == "高新技术企业总数：数据不足，无法判断能否完成目标，请尽快报送数据。"
+
+
+def test_needs_attention_orders_by_severity_then_p_meet_and_adds_behind_schedule():
+    status = pd.DataFrame([
+        {"indicator_id": "a", "status": "needs_acceleration", "p_meet": 0.3},
+        {"indicator_id": "b", "status": "deterioration", "p_meet": 0.5},
+        {"indicator_id": "c", "status": "needs_acceleration", "p_meet": 0.1},
+        {"indicator_id": "d", "status": "on_track", "p_meet": 0.8},
+        {"indicator_id": "e", "status": "on_track", "p_meet": 0.9},
+        {"indicator_id": "f", "status": "insufficient_data", "p_meet": math.nan},
+        {"indicator_id": "a", "status": "limited_progress", "p_meet": 0.2},
+    ])
+    pace = pd.DataFrame([{"indicator_id": "e", "behind_schedule": True},
+                         {"indicator_id": "d", "behind_schedule": False}])
+    top = P.needs_attention(status, pace, limit=4)
+    assert list(top["indicator_id"]) == ["b", "a", "c", "e"]
+    assert list(top["status"])[:2] == ["deterioration", "limited_progress"]
+
+
+def test_projection_sentence_and_headline():
+    row = {**ROW, "name": "研发经费投入占GDP比重", "unit": "%", "target": 5.5, "latest_value": 5.12,
+           "projected_value": 5.41, "projected_lo80": 5.2, "projected_hi80": 5.63, "p_meet": 0.3,
+           "status": "needs_acceleration"}
+    html = P.headline_html(row, "zh")
+    assert "研发经费投入占GDP比重能否在2020年达到5.50%？" in html
+    assert "按目前趋势2020年预计为5.41%（80%区间5.20%至5.63%）" in html
+    assert "达标概率约30%（不太可能）" in html and "状态：需加快。" in html
+
+
+# -- data-quality helpers --------------------------------------------------------------------------
+def test_coverage_matrix_shows_the_latest_period_per_year():
+    plan = load_plan(PLAN)
+    obs = load_observations(OBS, default_geo=plan.zone_geo)
+    cov = P.coverage_matrix(plan, obs, "zh")
+    assert list(cov.columns) == [2016, 2017, 2018, 2019, 2020]
+    assert cov.at["rd_gdp_share", 2018] == "年"
+    assert cov.at["rd_gdp_share", 2019] == "10月"  # 2019-10 is the latest rd_gdp_share period in 2019
+    assert cov.at["tax_relief", 2019] == "Q3"
+    assert cov.at["vc_fund_size", 2019] == ""  # no data
+    assert P.coverage_matrix(plan, obs, "en").at["rd_gdp_share", 2019] == "M10"
+
+
+def test_sources_and_illustrative_summaries():
+    plan = load_plan(PLAN)
+    obs = load_observations(OBS, default_geo=plan.zone_geo)
+    src = P.sources_summary(obs, "zh").set_index("source_file")
+    assert src.at["demo/2019Q3.xlsx", "rows"] == 4
+    assert src.at["public/public_figures.csv", "illustrative"] == "否"
+    ill = P.illustrative_summary(plan, obs, "zh").set_index("indicator_id")
+    assert ill.at["rd_gdp_share", "count"] == 7
+    assert ill.at["rd_gdp_share", "periods"] == "2016–2019-10"
+    assert "national_rank" in ill.index and ill.at["national_rank", "count"] == 2
+
+
+def test_any_illustrative():
+    assert P.any_illustrative(pd.DataFrame({"illustrative": [False, True]}))
+    assert not P.any_illustrative(pd.DataFrame({"illustrative": [False]}), None, False)
+    assert P.any_illustrative(pd.DataFrame({"x": [1]}), True)
+
+
+def test_headline_indicator_is_plan_number_one_unless_configured():
+    plan = load_plan(PLAN)
+    assert P.headline_indicator(plan) == "rd_gdp_share"
+    plan.meta["headline_indicator"] = "vc_fund_size"
+    assert P.headline_indicator(plan) == "vc_fund_size"
