@@ -74,10 +74,39 @@ def assess_plan(plan: Plan, obs: pd.DataFrame, as_of: Period | str | None = None
 
     ``obs`` is the frame from :func:`observations.load_observations`; ``as_of`` defaults to the
     zone's data cut-off. ``thresholds``: a :class:`progress.Thresholds` or a dict of its fields.
+    Results are cached on the content of the plan and the table (a changed table is a new key);
+    each call returns its own copy.
     """
     check_lang(lang)
     th = Thresholds.coerce(thresholds)
     cut = _as_of_period(obs, plan, as_of)
+    key = (_fingerprint(plan.targets), _fingerprint(plan.indicators.drop(columns=["_row"], errors="ignore")),
+           _fingerprint(obs), str(cut), th, lang, geo)
+    hit = _CACHE.get(key)
+    if hit is not None:
+        return hit.copy()
+    df = _assess_plan(plan, obs, cut, th, lang, geo)
+    if len(_CACHE) >= _CACHE_SIZE:
+        _CACHE.pop(next(iter(_CACHE)))
+    _CACHE[key] = df.copy()
+    return df
+
+
+_CACHE: dict = {}
+_CACHE_SIZE = 64
+
+
+def _fingerprint(df: pd.DataFrame) -> tuple:
+    """A cheap content hash of a frame (the cache must notice a changed table, not just a new one)."""
+    if df.empty:
+        return (0, tuple(df.columns))
+    cols = [c for c in df.columns if c != "period_obj"]
+    h = pd.util.hash_pandas_object(df[cols].astype(str), index=False)
+    return (len(df), tuple(cols), int(h.sum()), int((h * np.arange(1, len(h) + 1, dtype="uint64")).sum()))
+
+
+def _assess_plan(plan: Plan, obs: pd.DataFrame, cut: Period, th: Thresholds, lang: str,
+                 geo: str | None) -> pd.DataFrame:
     obs_cut = filter_as_of(obs, cut) if not obs.empty else obs
     groups = {k: g for k, g in obs_cut.groupby("indicator_id", sort=False)} if not obs_cut.empty else {}
     empty = obs_cut.iloc[0:0]

@@ -189,3 +189,14 @@ def test_format_table_handles_empty_estimates(obs):
     df = assess_plan(PLAN, obs, as_of="2019Q3")
     text = format_table(df, "en")
     assert "Insufficient data" in text and "—" in text
+
+
+def test_cache_returns_copies_and_notices_a_changed_table(obs):
+    a = assess_plan(PLAN, obs, as_of="2019Q3")
+    a.loc[:, "status"] = "tampered"
+    b = assess_plan(PLAN, obs, as_of="2019Q3")
+    assert "tampered" not in set(b["status"])
+    changed = obs.copy()
+    changed.loc[changed["indicator_id"] == "rd_gdp_share", "value"] += 1.0
+    c = assess_plan(PLAN, changed, as_of="2019Q3")
+    assert row(c, "rd_gdp_share", 2020)["latest_value"] == pytest.approx(6.1)
