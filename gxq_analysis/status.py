@@ -313,11 +313,18 @@ def command_status(args) -> int:
         return 2
     fmt = getattr(args, "format", "table")
     if fmt == "csv":
-        sys.stdout.write(df.to_csv(index=False, lineterminator="\n"))
+        text = df.to_csv(index=False, lineterminator="\n")
     elif fmt == "json":
-        sys.stdout.write(json.dumps(_jsonable(df), ensure_ascii=False, indent=1) + "\n")
+        text = json.dumps(_jsonable(df), ensure_ascii=False, indent=1) + "\n"
     else:
         as_of = df["as_of"].iat[0] if not df.empty else str(args.as_of or "")
         head = (f"{plan.title_in(args.lang)} — " + ("截至 " if args.lang == "zh" else "as of ") + as_of)
-        print(format_table(df, args.lang, head))
+        text = format_table(df, args.lang, head) + "\n"
+    try:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    except BrokenPipeError:  # `gxq status | head`: the reader left; not an error
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     return 0
