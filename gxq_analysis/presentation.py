@@ -865,6 +865,12 @@ def trajectory_chart(ctx: ReportContext, iid: str, projection: Any = None) -> "S
     if projection is not None and getattr(projection, "path", None) is not None and len(projection.path) > 1:
         path = projection.path
         proj = path.assign(year=path["time"] if "time" in path else path["year"])
+        first = proj.iloc[0]
+        hist = getattr(projection, "history", None)
+        if (partial is None and bool(first.get("observed", False)) and float(first["year"]) % 1
+                and hist is not None and len(hist) and "period" in hist):
+            # a flow's year-to-date value (or an in-year level) the projection starts from
+            partial = (float(first["year"]), float(first["median"]), str(hist["period"].iloc[-1]))
     ind = plan.indicator(iid)
     name = plan.name(iid, lang)
     # Benchmarks only over the chart's own years (the zone's history and the plan).
