@@ -15,15 +15,14 @@ import io
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable, Mapping
 
-import matplotlib
+import matplotlib.pyplot as plt
+from matplotlib import font_manager, rcParams
+from matplotlib.ticker import MaxNLocator
 
-matplotlib.use("Agg")  # reports never need a GUI backend; harmless inside Jupyter (inline still works)
+from .i18n import STATUS_COLOURS
 
-import matplotlib.pyplot as plt  # noqa: E402
-from matplotlib import font_manager, rcParams  # noqa: E402
-from matplotlib.ticker import MaxNLocator  # noqa: E402
-
-from .i18n import STATUS_COLOURS  # noqa: E402
+# No backend is forced: in a kernel the inline backend shows figures to analysts, and report helpers
+# embed figures themselves (figure_html closes them, so nothing is displayed twice).
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd

@@ -83,7 +83,7 @@ def test_trend_chart_draws_milestones_target_path_fan_and_benchmarks():
         charts.figure_png(fig)
     assert [str(w.message) for w in caught if "missing from font" in str(w.message)] == []
     ax = fig.axes[0]
-    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    labels = [t.get_text() for t in fig.legends[0].get_texts()]
     for label in ("全国", "目标路径", "年度目标", "实际值", "预测（中位数）", "80% 预测区间", "年内最新值（2019Q3）"):
         assert label in labels
     path_line = next(line for line in ax.get_lines() if line.get_label() == "目标路径")

@@ -280,3 +280,38 @@ def test_cli_report_exit_code_and_message(tmp_path, capsys):
     assert code == 1
     assert "--period" in capsys.readouterr().err
     assert not any(Path(tmp_path).iterdir())
+
+
+def test_exploration_notebook_runs_top_to_bottom(tmp_path):
+    import json
+
+    import papermill as pm
+
+    from gxq_analysis.config import KERNEL_NAME, NOTEBOOKS_DIR
+
+    out = tmp_path / "90.ipynb"
+    pm.execute_notebook(NOTEBOOKS_DIR / "90_exploration.ipynb", out, kernel_name=KERNEL_NAME,
+                        cwd=str(tmp_path), progress_bar=False,  # any working directory works
+                        parameters={"plan_dir": str(PLAN), "observations_path": str(OBSERVATIONS)})
+    outputs = [o for c in json.loads(out.read_text(encoding="utf-8"))["cells"] for o in c.get("outputs", [])]
+    assert not [o for o in outputs if o["output_type"] == "error"]
+    stderr = "".join("".join(o["text"]) for o in outputs if o.get("name") == "stderr")
+    assert "missing from font" not in stderr
+    assert any("image/png" in o.get("data", {}) for o in outputs)  # the chart shows inline
+
+
+def test_committed_notebooks_are_stripped_and_use_the_gxq_kernel():
+    import json
+
+    from gxq_analysis.config import NOTEBOOKS_DIR
+
+    for stem in (*QUARTERLY, "90_exploration"):
+        nb = json.loads((NOTEBOOKS_DIR / f"{stem}.ipynb").read_text(encoding="utf-8"))
+        assert nb["metadata"]["kernelspec"]["name"] == "gxq", stem
+        code = [c for c in nb["cells"] if c["cell_type"] == "code"]
+        assert all(not c["outputs"] and c["execution_count"] is None for c in code), stem
+        params = [c for c in code if "parameters" in c["metadata"].get("tags", [])]
+        assert len(params) == 1, stem
+        src = "".join(params[0]["source"])
+        for name in ('period = "2019Q3"', 'lang = "zh"', 'plan_dir = ""', 'observations_path = ""'):
+            assert name in src, (stem, name)
