@@ -82,6 +82,7 @@ def main(argv: list[str] | None = None) -> int:
             subprocess.run([BIN / "gxq", "clean", "--out", tmp / "processed", "--no-progress"], check=True,
                            capture_output=True)
             obs = tmp / "processed" / "observations.csv"
+        obs, args.plan = Path(obs).resolve(), Path(args.plan).resolve()  # the kernels run in notebooks/
         stems = [s for s in pack_for(parse_period(args.period)) if (NOTEBOOKS_DIR / f"{s}.ipynb").exists()]
         cores = os.cpu_count() or 1
         print(f"pack {args.period}: {', '.join(stems)}; {cores} cores; median of {args.repeat} runs", flush=True)
