@@ -234,10 +234,11 @@ def pace_chart(names: Iterable[str], completion: Iterable[float], time_elapsed: 
     """Horizontal bars of in-year completion (share of the annual target) against 时间进度."""
     from .presentation import t
 
-    names = list(names)
+    names = [wrap_label(n, lang) for n in names]
     completion = [float(c) * 100 for c in completion]
     behind = list(behind) if behind is not None else [c < time_elapsed * 100 for c in completion]
-    fig, ax = plt.subplots(figsize=(7.2, 0.3 * len(names) + 1.0))
+    rows = sum(max(1, n.count("\n") + 1) * 0.8 for n in names) + 0.2 * len(names)
+    fig, ax = plt.subplots(figsize=(7.2, 0.3 * rows + 1.0))
     colours = [STATUS_COLOURS["limited_progress"] if b else STATUS_COLOURS["on_track"] for b in behind]
     ypos = list(range(len(names)))[::-1]
     ax.barh(ypos, completion, color=colours, height=0.6)
@@ -251,10 +252,28 @@ def pace_chart(names: Iterable[str], completion: Iterable[float], time_elapsed: 
     ax.set_xlim(min([0.0, *[c - 10 for c in completion]]), max([110.0, *[c + 15 for c in completion]]))
     ax.grid(axis="y", visible=False)
     height = fig.get_figheight()
-    longest = max((len(n) for n in names), default=4)
+    longest = max((len(line) for n in names for line in n.split("\n")), default=4)
     fig.subplots_adjust(left=min(0.45, 0.02 + 0.0175 * longest), right=0.97, top=1 - 0.35 / height,
                         bottom=0.55 / height)
     return fig
+
+
+def wrap_label(text: str, lang: str = "zh", width: int | None = None) -> str:
+    """Break a long axis label into lines so it is not cut off: by characters for Chinese (no spaces
+    to break at), by words for English."""
+    import textwrap
+
+    text = str(text)
+    if lang == "zh":
+        width = width or 16
+        lines = []
+        while len(text) > width:
+            # Prefer to break after punctuation in the second half of the line.
+            cut = max((i + 1 for i, ch in enumerate(text[:width]) if ch in "、，,（(" and i >= width // 2), default=width)
+            lines.append(text[:cut])
+            text = text[cut:]
+        return "\n".join([*lines, text])
+    return "\n".join(textwrap.wrap(text, width or 30, break_on_hyphens=False)) or text
 
 
 def status_colour(status: Any) -> str:

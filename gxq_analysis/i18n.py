@@ -71,3 +71,73 @@ def likelihood_label(p: float | None, lang: str = "zh") -> str:
         if p >= lo:
             return zh if lang == "zh" else en
     raise AssertionError("unreachable")
+
+
+# Method notes from progress / trajectory / status are written in English for analysts; reports in
+# Chinese show them through this table. Each note is a "; "-joined list of fragments.
+_NOTE_PATTERNS_ZH: list[tuple[str, str]] = [
+    (r"no value for the target year (\d{4})", "目标年{0}年无数据"),
+    (r"no observation up to the as-of period", "截至报告期无观测值"),
+    (r"no observation", "无观测值"),
+    (r"no target for (\d{4})", "{0}年无目标值"),
+    (r"base (\S+)", "基期{0}"),
+    (r"within ([\d.]+) pp of a bound target \(UNSD rule\)", "与边界目标相差不足{0}个百分点，按联合国统计司规则视为完成"),
+    # progress.py joins these two with "; ", so they arrive as two fragments.
+    (r"latest complete year already at or beyond the target", "最近完整年度已达到目标"),
+    (r"the target year is not complete", "目标年尚未结束"),
+    (r"target year observed and short of the target by (\S+)", "目标年实际值距目标差{0}"),
+    (r"one observation: growth needs at least two points in time", "仅一个观测值：计算增速至少需要两个时点"),
+    (r"zero or negative base/value/target: linear change per year instead of CAGR",
+     "基数、数值或目标为零：用年均线性变化代替复合增长率"),
+    (r"observed growth: least-squares trend over all points", "实际增速取全部时点的最小二乘趋势"),
+    (r"regression growth needs 3 points: endpoint growth used", "回归增速需3个时点，改用首末两点增速"),
+    (r"base point is not before the target year", "基期不早于目标年"),
+    (r"base equals the target: ratio undefined, status from the sign of the change",
+     "基期值等于目标，比值无定义，按变化方向判断"),
+    (r"base already beyond the target \(R uses \|required growth\|\)", "基期已超过目标（比值按所需增速的绝对值计算）"),
+    (r"seasonal model needs a Q4 level and at least (\d+) degrees of freedom \((\d+) quarter-end points for (\d+) "
+     r"parameters\)", "季节模型需要第四季度数值且自由度至少为{0}（现有{1}个季末数据、{2}个参数）"),
+    (r"needs at least (\d+) points at distinct times for a trend with a predictive interval \(has (\d+)\)",
+     "趋势预测至少需要{0}个不同时点的数据（现有{1}个）"),
+    (r"target year is not after the latest observation", "目标年不晚于最新观测"),
+    (r"target on its bound: met within ([\d.]+) pp \(effective (\S+)\)", "目标位于边界：差距不足{0}个百分点即视为完成（有效目标{1}）"),
+    (r"residual SD floored", "残差标准差取下限"),
+    (r"the target year's value is observed", "目标年数值已观测"),
+]
+
+
+def translate_note(note: object, lang: str = "zh") -> str:
+    """A method note in the report's language. English notes pass through unchanged for ``en``;
+    for ``zh`` each fragment is translated, and an unknown fragment is kept as written (a test checks
+    that the shipped data produce none)."""
+    import re
+
+    text = "" if note is None or note != note else str(note)
+    if lang != "zh" or not text:
+        return text
+    out = []
+    for fragment in text.split("; "):
+        inner = fragment
+        prefix = ""
+        if inner.startswith("p_meet: "):
+            prefix, inner = "达标概率：", inner[len("p_meet: "):]
+        for pattern, template in _NOTE_PATTERNS_ZH:
+            m = re.fullmatch(pattern, inner)
+            if m:
+                inner = template.format(*m.groups())
+                break
+        out.append(prefix + inner)
+    return "；".join(out)
+
+
+def untranslated_fragments(note: object) -> list[str]:
+    """Fragments of a note that :func:`translate_note` has no Chinese for."""
+    import re
+
+    text = "" if note is None or note != note else str(note)
+    missing = []
+    for fragment in filter(None, text.split("; ")):
+        inner = fragment.removeprefix("p_meet: ")
+        if not any(re.fullmatch(p, inner) for p, _ in _NOTE_PATTERNS_ZH):
+            missing.append(fragment)
+    return missing

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping
 
-from .i18n import STATUS_COLOURS, check_lang, likelihood_label, status_label
+from .i18n import STATUS_COLOURS, check_lang, likelihood_label, status_label, translate_note
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -654,6 +654,48 @@ def _row_get(row: Mapping[str, Any], key: str) -> Any:
     return None if is_missing(value) else value
 
 
+def fmt_gap(gap: float, unit: str = "", lang: str = "zh") -> str:
+    """A difference between two values: percentage points for a % indicator (5.5 % − 5.3 % is
+    0.2 个百分点, not 0.2 %), the indicator's unit otherwise."""
+    if unit == "%":
+        return f"{abs(float(gap)):.2f}" + ("个百分点" if lang == "zh" else " pp")
+    return fmt_number(abs(float(gap)), unit, lang=lang)
+
+
+def target_year_closed(row: Mapping[str, Any]) -> bool:
+    """True when the row's target year had ended by its as-of period: the outcome is known, so a
+    projection, its interval and p_meet say nothing more than met / missed."""
+    t_year, as_of = _row_get(row, "target_year"), _row_get(row, "as_of")
+    if t_year is None or as_of is None:
+        return False
+    from .periods import Period, parse_period
+
+    return Period.month(int(t_year), 12).ends_by(parse_period(as_of))
+
+
+def closed_target_sentence(row: Mapping[str, Any], lang: str = "zh", with_name: bool = True) -> str:
+    """Plain text for a target year that has ended: the outcome and, if missed, by how much."""
+    zh = lang == "zh"
+    name = str(_row_get(row, "name") or _row_get(row, "indicator_id") or "") if with_name else ""
+    unit = str(_row_get(row, "unit") or "")
+    t_year, target = int(_row_get(row, "target_year")), _row_get(row, "target")
+    latest, period = _row_get(row, "latest_value"), _row_get(row, "latest_period")
+    status = str(_row_get(row, "status") or "insufficient_data")
+    if latest is None or status == "insufficient_data":
+        return (f"{name}{t_year}年目标{fmt_number(target, unit, lang=lang)}，目标年无数据，无法判断是否完成。" if zh else
+                f"{name + ': ' if name else ''}no value for {t_year}, so whether the target of "
+                f"{fmt_number(target, unit, lang=lang)} was met cannot be judged.")
+    met = status == "target_achieved"
+    gap = float(latest) - float(target)
+    if zh:
+        outcome = "已完成" if met else f"未完成，差{fmt_gap(gap, unit, lang)}"
+        return (f"{name}{t_year}年实际值{fmt_number(latest, unit, lang=lang)}（{period}），"
+                f"目标{fmt_number(target, unit, lang=lang)}，{outcome}。")
+    outcome = "met" if met else f"missed by {fmt_gap(gap, unit, lang)}"
+    return (f"{name + ': ' if name else ''}{fmt_number(latest, unit, lang=lang)} in {t_year} ({period}) against a "
+            f"target of {fmt_number(target, unit, lang=lang)}: {outcome}.")
+
+
 def attention_sentence(row: Mapping[str, Any], lang: str = "zh", pace: Mapping[str, Any] | None = None) -> str:
     """One plain-language sentence explaining why an indicator needs attention, from its status row.
 
@@ -679,6 +721,8 @@ def attention_sentence(row: Mapping[str, Any], lang: str = "zh", pace: Mapping[s
     lower_better = str(_row_get(row, "direction") or "higher") == "lower"
     parts: list[str] = []
     zh = lang == "zh"
+    if target_year_closed(row):
+        return closed_target_sentence(row, lang)
     if status == "insufficient_data" or latest is None:
         return (f"{name}：数据不足，无法判断能否完成目标，请尽快报送数据。" if zh else
                 f"{name}: not enough data to judge whether the target will be met; data are needed.")
@@ -690,7 +734,7 @@ def attention_sentence(row: Mapping[str, Any], lang: str = "zh", pace: Mapping[s
     if m_target is not None and m_year is not None:
         gap = float(m_target) - float(latest)
         short = gap < 0 if lower_better else gap > 0
-        gap_txt = fmt_number(abs(gap), unit, lang=lang)
+        gap_txt = fmt_gap(gap, unit, lang)
         if zh:
             parts.append(f"距{int(m_year)}年目标{fmt_number(m_target, unit, lang=lang)}"
                          + (f"还差{gap_txt}" if short else "已达到"))
@@ -897,6 +941,9 @@ def projection_sentence(row: Mapping[str, Any], lang: str = "zh") -> str:
     t_year, target = _row_get(row, "target_year"), _row_get(row, "target")
     proj, lo, hi = (_row_get(row, k) for k in ("projected_value", "projected_lo80", "projected_hi80"))
     p = _row_get(row, "p_meet")
+    if target_year_closed(row):
+        return closed_target_sentence(row, lang, with_name=False) + (
+            f"状态：{label}。" if zh else f" Status: {label}.")
     parts = []
     if latest is not None:
         parts.append(f"最新值{fmt_number(latest, unit, lang=lang)}（{latest_period}）" if zh else
@@ -915,7 +962,8 @@ def projection_sentence(row: Mapping[str, Any], lang: str = "zh") -> str:
         parts.append("数据不足以估计达标概率" if zh else "not enough data to estimate the chance of meeting it")
     if zh:
         return ("，".join(parts) + "。" if parts else "") + f"状态：{label}。"
-    return ("; ".join(parts).capitalize() + ". " if parts else "") + f"Status: {label}."
+    text = "; ".join(parts)
+    return (text[:1].upper() + text[1:] + ". " if parts else "") + f"Status: {label}."
 
 
 def headline_html(row: Mapping[str, Any], lang: str = "zh") -> SafeHTML:
@@ -980,7 +1028,7 @@ def detail_table(status: "pd.DataFrame", lang: str = "zh") -> SafeHTML:
                      "latest": fmt_number(r.get("latest_value"), unit, lang=lang), "latest_period": r.get("latest_period"),
                      "status": status_light(r.get("status"), lang), "p_meet": fmt_p_meet(r.get("p_meet"), lang),
                      "projected": fmt_number(r.get("projected_value"), unit, lang=lang), "interval": interval,
-                     "note": r.get("note", "")})
+                     "note": translate_note(r.get("note", ""), lang)})
     cols = {"name": t("col.indicator", lang), "target_year": t("col.target_year", lang),
             "target": t("col.target", lang), "latest": t("col.latest", lang),
             "latest_period": t("col.latest_period", lang), "status": t("col.status", lang),

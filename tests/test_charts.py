@@ -117,3 +117,16 @@ def test_pace_chart_marks_time_elapsed():
     assert [round(p.get_width(), 1) for p in ax.patches] == [66.0, 28.0]
     assert any(t.get_text() == "时间进度 75%" for t in ax.texts)
     plt.close(fig)
+
+
+def test_wrap_label_keeps_every_character():
+    from gxq_analysis.charts import wrap_label
+
+    name = "企业享受税收减免、研发经费加计扣除优惠政策减免额"  # 24 characters
+    # Breaks after the 、 (9th character) rather than mid-word at 16.
+    assert wrap_label(name, "zh").split("\n") == ["企业享受税收减免、", "研发经费加计扣除优惠政策减免额"]
+    assert wrap_label("一二三四五六七八九十一二三四五六七八", "zh", width=8).split("\n") == [
+        "一二三四五六七八", "九十一二三四五六", "七八"]
+    assert wrap_label("高新技术企业总数", "zh") == "高新技术企业总数"
+    assert wrap_label("Tax relief and R&D super-deduction enjoyed by enterprises", "en").split("\n") == [
+        "Tax relief and R&D", "super-deduction enjoyed by", "enterprises"]

@@ -208,3 +208,28 @@ def test_headline_indicator_is_plan_number_one_unless_configured():
     assert P.headline_indicator(plan) == "rd_gdp_share"
     plan.meta["headline_indicator"] = "vc_fund_size"
     assert P.headline_indicator(plan) == "vc_fund_size"
+
+
+CLOSED = {"name": "研发经费投入占GDP比重", "unit": "%", "direction": "higher", "target_year": 2019, "target": 5.3,
+          "latest_value": 5.12, "latest_period": "2019Q4", "as_of": "2019Q4", "status": "target_missed",
+          "projected_value": 5.12, "projected_lo80": 5.12, "projected_hi80": 5.12, "p_meet": 0.0}
+
+
+def test_closed_target_year_is_reported_as_outcome_not_projection():
+    assert P.target_year_closed(CLOSED)
+    assert not P.target_year_closed({**CLOSED, "as_of": "2019Q3"})
+    # 5.30 − 5.12 = 0.18 percentage points, written by hand.
+    assert P.attention_sentence(CLOSED, "zh") == "研发经费投入占GDP比重2019年实际值5.12%（2019Q4），目标5.30%，未完成，差0.18个百分点。"
+    assert P.attention_sentence(CLOSED, "en") == (
+        "研发经费投入占GDP比重: 5.12% in 2019 (2019Q4) against a target of 5.30%: missed by 0.18 pp.")
+    met = {**CLOSED, "latest_value": 5.31, "status": "target_achieved"}
+    assert P.projection_sentence(met, "zh") == "2019年实际值5.31%（2019Q4），目标5.30%，已完成。状态：已完成。"
+    assert "预计" not in P.projection_sentence(CLOSED, "zh")
+
+
+def test_projection_sentence_keeps_period_case_in_english():
+    open_row = {**CLOSED, "as_of": "2019Q3", "latest_period": "2019Q3", "target_year": 2020, "target": 5.5,
+                "projected_value": 5.6, "projected_lo80": 5.4, "projected_hi80": 5.8, "p_meet": 0.7,
+                "status": "on_track"}
+    s = P.projection_sentence(open_row, "en")
+    assert s.startswith("Latest value 5.12% (2019Q3); projected 5.60% in 2020")
