@@ -130,3 +130,18 @@ def test_wrap_label_keeps_every_character():
     assert wrap_label("高新技术企业总数", "zh") == "高新技术企业总数"
     assert wrap_label("Tax relief and R&D super-deduction enjoyed by enterprises", "en").split("\n") == [
         "Tax relief and R&D", "super-deduction enjoyed by", "enterprises"]
+
+
+def test_pace_chart_labels_fit_inside_the_figure():
+    from gxq_analysis.charts import pace_chart, use_cjk_font
+
+    use_cjk_font()
+    names = ["企业享受税收减免、研发经费加计扣除优惠政策减免额", "高新技术产值占规上工业总产值比例", "研发机构总数"]
+    fig = pace_chart(names, [1.02, 0.86, 0.5], 0.75, "zh")
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    for label in fig.axes[0].get_yticklabels():
+        assert label.get_window_extent(renderer).x0 >= 0, label.get_text()
+    import matplotlib.pyplot as plt
+
+    plt.close(fig)
