@@ -479,11 +479,7 @@ class Cleaner:
         header = [normalize_text(cell_text(h)).lower() for h in grid.rows[header_row - 1]]
         idx = {h: i for i, h in enumerate(header) if h}
 
-        def get(row: list[object], col: str) -> str:
-            i = idx.get(col)
-            if i is None or i >= len(row):
-                return ""
-            return cell_text(row[i])
+        get = _cell_getter(idx)
 
         for r in range(header_row + 1, len(grid.rows) + 1):
             row = grid.rows[r - 1]
@@ -552,11 +548,7 @@ class Cleaner:
             return
         by_no = self.plan.by_number()
 
-        def get(row: list[object], col: str) -> str:
-            i = idx.get(col)
-            if i is None or i >= len(row):
-                return ""
-            return cell_text(row[i])
+        get = _cell_getter(idx)
 
         for r in range(header_row + 1, len(grid.rows) + 1):
             row = grid.rows[r - 1]
@@ -622,6 +614,18 @@ class Cleaner:
                 "source": get(row, "source_url"), "note": note, "_period": period,
             }
             ctx.add(rec, None)
+
+
+def _cell_getter(idx: dict[str, int]):
+    """``get(row, column_name)``: the text of a named column's cell, "" when the row is short."""
+
+    def get(row: list[object], col: str) -> str:
+        i = idx.get(col)
+        if i is None or i >= len(row):
+            return ""
+        return cell_text(row[i])
+
+    return get
 
 
 def _is_text_line(row: list[object], name: str) -> bool:

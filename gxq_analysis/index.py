@@ -43,7 +43,7 @@ import numpy as np
 import pandas as pd
 
 from .periods import Period
-from .plan import Plan
+from .plan import Plan, PlanError
 from .series import annual_values
 
 DIMENSIONS = ("创新主体", "创新投入", "创新人才", "创新成果", "创新环境")
@@ -66,17 +66,9 @@ OVERALL = "overall"
 COVERAGE_CHANGE = "__coverage_change__"
 
 
-class IndexConfigError(ValueError):
-    """A bad ``index_dimensions.csv`` or ``index_config.json``. The message names file, row and column."""
-
-    def __init__(self, file: Path | str, message: str, row: int | None = None, column: str | None = None):
-        self.file, self.row, self.column = str(file), row, column
-        where = self.file
-        if row is not None:
-            where += f", row {row}"
-        if column is not None:
-            where += f", column '{column}'"
-        super().__init__(f"{where}: {message}")
+class IndexConfigError(PlanError):
+    """A bad ``index_dimensions.csv`` or ``index_config.json``: a plan-folder file, so it reports
+    like any plan error, naming file, row and column."""
 
 
 def dimension_name(dimension: str, lang: str = "zh") -> str:
