@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .i18n import check_lang, status_label
+from .i18n import check_lang, lookup_text, status_label
 from .index import (
     COVERAGE_CHANGE,
     DIMENSIONS,
@@ -183,12 +183,7 @@ TEXT: dict[str, dict[str, str]] = {
 
 def t(key: str, lang: str = "zh", **values: Any) -> str:
     """The annual-report string ``key`` (plain text: escape it before display)."""
-    check_lang(lang)
-    entry = TEXT.get(key)
-    if entry is None:
-        raise KeyError(f"no annual-report text for {key!r}")
-    text = entry[lang]
-    return text.format(**values) if values else text
+    return lookup_text(TEXT, key, lang, **values)
 
 
 def fmt(value: Any, decimals: int = 1, signed: bool = False) -> str:

@@ -141,3 +141,14 @@ def untranslated_fragments(note: object) -> list[str]:
         if not any(re.fullmatch(p, inner) for p, _ in _NOTE_PATTERNS_ZH):
             missing.append(fragment)
     return missing
+
+
+def lookup_text(table: dict[str, dict[str, str]], key: str, lang: str = "zh", **values) -> str:
+    """The string ``key`` of a report-text table in ``lang``, formatted with ``values``.
+    Values are NOT escaped here: escape the result before it goes into HTML or Markdown."""
+    check_lang(lang)
+    entry = table.get(key)
+    if entry is None:
+        raise KeyError(f"no report text for {key!r}")
+    text = entry[lang]
+    return text.format(**values) if values else text

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping
 
-from .i18n import STATUS_COLOURS, check_lang, likelihood_label, status_label, translate_note
+from .i18n import STATUS_COLOURS, check_lang, likelihood_label, lookup_text, status_label, translate_note
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -194,12 +194,7 @@ TEXT: dict[str, dict[str, str]] = {
 def t(key: str, lang: str = "zh", **values: Any) -> str:
     """The report string ``key`` in ``lang``, formatted with ``values`` (values are NOT escaped here:
     pass the result through :func:`esc` or use :func:`md`/:func:`html_block`)."""
-    check_lang(lang)
-    entry = TEXT.get(key)
-    if entry is None:
-        raise KeyError(f"no report text for {key!r}")
-    text = entry[lang]
-    return text.format(**values) if values else text
+    return lookup_text(TEXT, key, lang, **values)
 
 
 def notebook_title(stem: str, lang: str = "zh") -> str:
