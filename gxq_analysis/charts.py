@@ -234,11 +234,11 @@ def pace_chart(names: Iterable[str], completion: Iterable[float], time_elapsed: 
     """Horizontal bars of in-year completion (share of the annual target) against 时间进度."""
     from .presentation import t
 
-    names = [wrap_label(n, lang) for n in names]
+    names = [wrap_label(n, lang, width=20 if lang == "zh" else None) for n in names]
     completion = [float(c) * 100 for c in completion]
     behind = list(behind) if behind is not None else [c < time_elapsed * 100 for c in completion]
-    rows = sum(max(1, n.count("\n") + 1) * 0.8 for n in names) + 0.2 * len(names)
-    fig, ax = plt.subplots(figsize=(7.2, 0.3 * rows + 1.0))
+    extra_lines = sum(n.count("\n") for n in names)
+    fig, ax = plt.subplots(figsize=(7.2, 0.3 * len(names) + 0.3 * extra_lines + 1.0))
     colours = [STATUS_COLOURS["limited_progress"] if b else STATUS_COLOURS["on_track"] for b in behind]
     ypos = list(range(len(names)))[::-1]
     ax.barh(ypos, completion, color=colours, height=0.6)
