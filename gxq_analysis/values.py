@@ -63,6 +63,7 @@ _SUFFIX_QUALIFIERS = [
     (re.compile(r"\s*(?:以上|多)$"), ">="),
     (re.compile(r"\s*(?:以下|以内)$"), "<="),
 ]
+_ORDINAL_RE = re.compile(r"第\s*(\d+)\s*(位|名)?")
 _SYMBOL_QUALIFIER = {">=": ">=", "<=": "<=", "≥": ">=", "≤": "<=", ">": ">", "<": "<", "≈": "≈", "~": "≈"}
 
 _NUMBER_RE = re.compile(
@@ -173,6 +174,9 @@ def parse_value(cell: object) -> ParsedValue:
     if s in _PLACEHOLDERS or stripped.strip() in _PLACEHOLDERS or re.fullmatch(r"[-—–.…]+", s):
         return ParsedValue("placeholder", markers=markers, raw=raw,
                            reason=f"占位符, 无数据 placeholder, no data: {stripped.strip()!r}")
+    ordinal = _ORDINAL_RE.fullmatch(s)
+    if ordinal:  # "第55位" is how a ranking is written: the position, in 位
+        s = ordinal.group(1) + (ordinal.group(2) or "位")
     qualifier = ""
     for pattern, q in _PREFIX_QUALIFIERS:
         m = pattern.match(s)

@@ -28,6 +28,9 @@ from gxq_analysis.values import UnitError, canonical_unit_text, convert_unit, fo
         ("1.2亿元", 1.2, "亿元", ""),
         ("  82 ", 82.0, "", ""),
         ("\u3000８２\u3000", 82.0, "", ""),  # ideographic spaces
+        ("第55位", 55.0, "位", ""),  # a ranking written as an ordinal
+        ("第 12 名", 12.0, "名", ""),
+        ("第９", 9.0, "位", ""),
     ],
 )
 def test_parse_ok(cell, value, unit, qualifier):
