@@ -111,7 +111,8 @@ def apply_style() -> None:
 # ----------------------------------------------------------------------------------------------
 def figure_png(fig: "plt.Figure") -> bytes:
     buf = io.BytesIO()
-    fig.savefig(buf, format="png")
+    # zlib level 3: about 30 % faster to encode than the default 6 for ~20 % more bytes.
+    fig.savefig(buf, format="png", pil_kwargs={"compress_level": 3})
     return buf.getvalue()
 
 
@@ -205,7 +206,7 @@ def trend_chart(
         ax.plot([partial[0]], [partial[1]], ls="none", marker="o", ms=7, mfc="white",
                 mec=COLOURS["partial"], mew=2, label=f"{labels['partial']}（{partial[2]}）" if lang == "zh"
                 else f"{labels['partial']} ({partial[2]})", zorder=6)
-    ax.set_title(title)
+    ax.set_title(title, y=1.0)  # explicit y: skips matplotlib's costly automatic title placement (no top ticks here)
     if unit:
         ax.set_ylabel(unit)
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
