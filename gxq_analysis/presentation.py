@@ -106,6 +106,7 @@ TEXT: dict[str, dict[str, str]] = {
     "col.period": {"zh": "期间", "en": "Period"},
     "col.value": {"zh": "数值", "en": "Value"},
     "col.note": {"zh": "备注", "en": "Note"},
+    "col.source": {"zh": "最新值来源（文件[工作表]:行）", "en": "Source of the latest value (file[sheet]:row)"},
     "col.ytd": {"zh": "本年累计", "en": "Year to date"},
     "col.annual_target": {"zh": "全年目标", "en": "Annual target"},
     "col.completion": {"zh": "完成进度", "en": "Completion"},
@@ -1009,6 +1010,13 @@ def status_counts_by_year(status: "pd.DataFrame", lang: str = "zh") -> SafeHTML:
     return SafeHTML("".join(parts))
 
 
+def latest_source(source_rows: Any) -> str:
+    """The latest value's source from a status row's ``source_rows`` trace (its last entry)."""
+    if is_missing(source_rows) or not str(source_rows).strip():
+        return "—"
+    return str(source_rows).split("; ")[-1]
+
+
 def detail_table(status: "pd.DataFrame", lang: str = "zh") -> SafeHTML:
     """Every status row: target, latest, status, p_meet, projection with interval, gap, note."""
     if status is None or len(status) == 0:
@@ -1023,12 +1031,13 @@ def detail_table(status: "pd.DataFrame", lang: str = "zh") -> SafeHTML:
                      "latest": fmt_number(r.get("latest_value"), unit, lang=lang), "latest_period": r.get("latest_period"),
                      "status": status_light(r.get("status"), lang), "p_meet": fmt_p_meet(r.get("p_meet"), lang),
                      "projected": fmt_number(r.get("projected_value"), unit, lang=lang), "interval": interval,
-                     "note": translate_note(r.get("note", ""), lang)})
+                     "note": translate_note(r.get("note", ""), lang),
+                     "source": latest_source(r.get("source_rows"))})
     cols = {"name": t("col.indicator", lang), "target_year": t("col.target_year", lang),
             "target": t("col.target", lang), "latest": t("col.latest", lang),
             "latest_period": t("col.latest_period", lang), "status": t("col.status", lang),
             "p_meet": t("col.p_meet", lang), "projected": t("col.projected", lang),
-            "interval": t("col.interval", lang), "note": t("col.note", lang)}
+            "interval": t("col.interval", lang), "note": t("col.note", lang), "source": t("col.source", lang)}
     return html_table(recs, cols, numeric=["target_year", "target", "latest", "projected", "interval"])
 
 

@@ -55,11 +55,15 @@ def target_years_for(plan: Plan, indicator_id: str, as_of_year: int) -> list[int
 
 
 def _trace(rows: pd.DataFrame) -> str:
+    """Where the values used came from, oldest first: ``file:row``, or ``file[sheet]:row`` for a
+    workbook sheet. The last entry is the latest value's source."""
     parts = []
-    for f, r in zip(rows["source_file"], rows["source_row"]):
+    sheets = rows["source_sheet"] if "source_sheet" in rows else [None] * len(rows)
+    for f, sheet, r in zip(rows["source_file"], sheets, rows["source_row"]):
         if f is None or (isinstance(f, float) and math.isnan(f)) or f == "":
             continue
-        parts.append(f"{f}:{r}" if r is not None and not pd.isna(r) else str(f))
+        where = f"{f}[{sheet}]" if isinstance(sheet, str) and sheet else str(f)
+        parts.append(f"{where}:{r}" if r is not None and not pd.isna(r) else where)
     return "; ".join(dict.fromkeys(parts))
 
 

@@ -53,7 +53,8 @@ with n = 3 a near-collinear fit would otherwise claim near certainty), one posit
 non-rank linear series 3 % of the mean absolute level is used instead."""
 BOUND_CLIP = 0.001  # share of the bounded range kept between an observed value and its bound
 
-HISTORY_COLUMNS = ["year", "time", "value", "period", "complete", "source_file", "source_row", "illustrative"]
+HISTORY_COLUMNS = ["year", "time", "value", "period", "complete", "source_file", "source_sheet", "source_row",
+                   "illustrative"]
 PATH_COLUMNS = ["year", "time", "median", "lo80", "hi80", "observed"]
 
 
@@ -365,7 +366,8 @@ def quarterly_history(plan: Plan, obs: pd.DataFrame, indicator_id: str, as_of: P
                 r = byq[q]
                 out.append({"year": year, "time": year - 1 + q / 4.0, "value": float(r["value"]),
                             "period": r["period"], "complete": q == 4, "source_file": r.get("source_file"),
-                            "source_row": r.get("source_row"), "illustrative": r.get("illustrative"),
+                            "source_sheet": r.get("source_sheet"), "source_row": r.get("source_row"),
+                            "illustrative": r.get("illustrative"),
                             "quarter": q})
         return pd.DataFrame(out, columns=cols)
     rows = indicator_rows(obs, indicator_id, geo, as_of)
@@ -375,7 +377,8 @@ def quarterly_history(plan: Plan, obs: pd.DataFrame, indicator_id: str, as_of: P
         r = _pick(g)
         out.append({"year": int(year), "time": int(year) - 1 + int(month) / 12.0, "value": float(r["value"]),
                     "period": r["period"], "complete": int(month) == 12, "source_file": r.get("source_file"),
-                    "source_row": r.get("source_row"), "illustrative": r.get("illustrative"),
+                    "source_sheet": r.get("source_sheet"), "source_row": r.get("source_row"),
+                    "illustrative": r.get("illustrative"),
                     "quarter": int(month) // 3})
     return pd.DataFrame(out, columns=cols)
 

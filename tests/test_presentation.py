@@ -233,3 +233,9 @@ def test_projection_sentence_keeps_period_case_in_english():
                 "status": "on_track"}
     s = P.projection_sentence(open_row, "en")
     assert s.startswith("Latest value 5.12% (2019Q3); projected 5.60% in 2020")
+
+
+def test_latest_source_is_the_last_trace_entry():
+    assert P.latest_source("a.xlsx[2018Q4]:6; b.xlsx[2019Q3]:7") == "b.xlsx[2019Q3]:7"
+    assert P.latest_source("") == "—"
+    assert P.latest_source(float("nan")) == "—"

@@ -200,3 +200,17 @@ def test_cache_returns_copies_and_notices_a_changed_table(obs):
     changed.loc[changed["indicator_id"] == "rd_gdp_share", "value"] += 1.0
     c = assess_plan(PLAN, changed, as_of="2019Q3")
     assert row(c, "rd_gdp_share", 2020)["latest_value"] == pytest.approx(6.1)
+
+
+def test_source_trace_names_the_workbook_sheet(tmp_path):
+    p = tmp_path / "obs.csv"
+    p.write_text(
+        "indicator_id,period,value,source_file,source_sheet,source_row\n"
+        "hitech_enterprises,2018,80,a.xlsx,2018年报,7\n"
+        "hitech_enterprises,2019,95,b.xlsx,季报,9\n"
+        "hitech_enterprises,2019Q3,92,c.csv,,4\n",
+        encoding="utf-8")
+    df = assess_plan(PLAN, load_observations(p, default_geo=PLAN.zone_geo), as_of="2019Q4")
+    r = row(df, "hitech_enterprises", 2020)
+    # Year-end values only (the 2019 annual figure beats the Q3 level): a sheet in brackets, then the row.
+    assert r["source_rows"] == "a.xlsx[2018年报]:7; b.xlsx[季报]:9"
