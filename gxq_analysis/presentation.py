@@ -162,6 +162,7 @@ TEXT: dict[str, dict[str, str]] = {
     "tr.fan": {"zh": "80% 预测区间", "en": "80% interval"},
     "tr.partial": {"zh": "年内最新值", "en": "Latest in-year value"},
     "tr.year": {"zh": "年份", "en": "Year"},
+    "tr.sources": {"zh": "数据来源（文件[工作表]:行）：", "en": "Sources (file[sheet]:row): "},
     "geo.全国": {"zh": "全国", "en": "China"},
     "geo.江苏省": {"zh": "江苏省", "en": "Jiangsu"},
     # brief
@@ -1087,7 +1088,12 @@ def indicator_summary(status: "pd.DataFrame", iid: str, lang: str = "zh") -> Saf
         head = (f"{int(r['target_year'])}年目标{fmt_number(r['target'], unit, lang=lang)}：" if lang == "zh" else
                 f"{int(r['target_year'])} target {fmt_number(r['target'], unit, lang=lang)}: ")
         lines.append(f"<li>{status_light(r['status'], lang)} {esc(head + projection_sentence(r, lang))}</li>")
-    return SafeHTML(f'<ul class="gxq-attention">{"".join(lines)}</ul>' if lines else "")
+    if not lines:
+        return SafeHTML("")
+    last = rows["source_rows"].iloc[-1] if "source_rows" in rows else None
+    trace = "" if is_missing(last) else str(last).replace("; ", "，" if lang == "zh" else "; ")
+    source = f'<p class="gxq-muted">{esc(t("tr.sources", lang))}{esc(trace)}</p>' if trace else ""
+    return SafeHTML(f'<ul class="gxq-attention">{"".join(lines)}</ul>{source}')
 
 
 def assess_pace(ctx: ReportContext) -> "pd.DataFrame":

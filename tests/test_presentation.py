@@ -239,3 +239,10 @@ def test_latest_source_is_the_last_trace_entry():
     assert P.latest_source("a.xlsx[2018Q4]:6; b.xlsx[2019Q3]:7") == "b.xlsx[2019Q3]:7"
     assert P.latest_source("") == "—"
     assert P.latest_source(float("nan")) == "—"
+
+
+def test_indicator_summary_lists_escaped_sources():
+    status = pd.DataFrame([{**CLOSED, "indicator_id": "rd", "source_rows": "a<b>.xlsx[季报]:6; c.csv:2"}])
+    html = str(P.indicator_summary(status, "rd", "zh"))
+    assert "数据来源（文件[工作表]:行）：a&lt;b&gt;.xlsx[季报]:6，c.csv:2" in html
+    assert "<b>" not in html
