@@ -883,7 +883,22 @@ def benchmark_series(ctx: ReportContext, iid: str) -> dict[str, "pd.DataFrame"]:
 
 def trajectory_chart(ctx: ReportContext, iid: str, projection: Any = None) -> "SafeHTML | None":
     """The trend chart of one indicator as embedded HTML, or None when it has no data at all."""
-    from .charts import figure_html, trend_chart
+    from .charts import figure_html
+
+    fig = trajectory_figure(ctx, iid, projection)
+    if fig is None:
+        return None
+    name = ctx.plan.name(iid, ctx.lang)
+    lang = ctx.lang
+    alt = f"{name}：{t('tr.series', lang)}、{t('tr.milestones', lang)}、{t('tr.target_path', lang)}" if lang == "zh" \
+        else f"{name}: {t('tr.series', lang)}, {t('tr.milestones', lang)}, {t('tr.target_path', lang)}"
+    return figure_html(fig, alt)
+
+
+def trajectory_figure(ctx: ReportContext, iid: str, projection: Any = None) -> "plt.Figure | None":
+    """The trend chart of one indicator: complete annual values as the line, the latest in-year value
+    as a separate point, milestones and target path, the projection fan and benchmarks."""
+    from .charts import trend_chart
     from .series import annual_values, latest_value
 
     plan, lang = ctx.plan, ctx.lang
@@ -907,11 +922,11 @@ def trajectory_chart(ctx: ReportContext, iid: str, projection: Any = None) -> "S
         path = projection.path
         proj = path.assign(year=path["time"] if "time" in path else path["year"])
         first = proj.iloc[0]
-        hist = getattr(projection, "history", None)
+        fitted = getattr(projection, "history", None)  # may be quarter-ends: not the annual line
         if (partial is None and bool(first.get("observed", False)) and float(first["year"]) % 1
-                and hist is not None and len(hist) and "period" in hist):
+                and fitted is not None and len(fitted) and "period" in fitted):
             # a flow's year-to-date value (or an in-year level) the projection starts from
-            partial = (float(first["year"]), float(first["median"]), str(hist["period"].iloc[-1]))
+            partial = (float(first["year"]), float(first["median"]), str(fitted["period"].iloc[-1]))
     ind = plan.indicator(iid)
     name = plan.name(iid, lang)
     # Benchmarks only over the chart's own years (the zone's history and the plan).
@@ -920,9 +935,7 @@ def trajectory_chart(ctx: ReportContext, iid: str, projection: Any = None) -> "S
     fig = trend_chart(hist[["year", "value"]], milestones, title=name, unit=str(ind["unit"]), lang=lang,
                       direction=str(ind["direction"]), baseline=baseline, projection=proj, partial=partial,
                       benchmarks={k: v for k, v in benchmarks.items() if len(v)})
-    alt = f"{name}：{t('tr.series', lang)}、{t('tr.milestones', lang)}、{t('tr.target_path', lang)}" if lang == "zh" \
-        else f"{name}: {t('tr.series', lang)}, {t('tr.milestones', lang)}, {t('tr.target_path', lang)}"
-    return figure_html(fig, alt)
+    return fig
 
 
 # ----------------------------------------------------------------------------------------------

@@ -246,3 +246,30 @@ def test_indicator_summary_lists_escaped_sources():
     html = str(P.indicator_summary(status, "rd", "zh"))
     assert "数据来源（文件[工作表]:行）：a&lt;b&gt;.xlsx[季报]:6，c.csv:2" in html
     assert "<b>" not in html
+
+
+def test_trajectory_figure_draws_annual_values_as_the_line_and_in_year_values_apart(tmp_path):
+    """Regression: with the quarter-end model, quarterly levels were drawn on the annual line, stacked
+    at whole years. The line holds one point per complete year; the latest in-year level stands apart."""
+    from gxq_analysis.config import DEFAULT_PLAN_DIR
+    from gxq_analysis.trajectory import project_indicator
+
+    rows = ["indicator_id,period,value"]
+    values = {"2018Q1": 4.5, "2018Q2": 4.7, "2018Q3": 4.9, "2018Q4": 5.05,
+              "2019Q1": 4.8, "2019Q2": 4.95, "2019Q3": 5.13}
+    rows += [f"rd_gdp_share,{p},{v}" for p, v in values.items()]
+    obs = tmp_path / "observations.csv"
+    obs.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    ctx = P.validate_params("2019Q3", "zh", str(DEFAULT_PLAN_DIR), str(obs))
+    projection = project_indicator(ctx.plan, ctx.obs, "rd_gdp_share", 2020, as_of="2019Q3")
+    fig = P.trajectory_figure(ctx, "rd_gdp_share", projection)
+    import matplotlib.pyplot as plt
+
+    lines = {ln.get_label(): ln for ln in fig.axes[0].get_lines()}
+    actual = lines[P.t("tr.series", "zh")]
+    assert list(actual.get_xdata()) == [2018]
+    assert list(actual.get_ydata()) == [5.05]
+    partial = next(ln for label, ln in lines.items() if label.startswith(P.t("tr.partial", "zh")))
+    # x is time at the period's end, annual values at their year-end: end of Sept 2019 = 2019 − 0.25.
+    assert list(partial.get_xdata()) == [2018.75] and list(partial.get_ydata()) == [5.13]
+    plt.close(fig)
