@@ -73,7 +73,6 @@ from .values import (
     normalize_text,
     parse_value,
     raw_text,
-    unit_family,
 )
 
 ILLUSTRATIVE_MARKER = "ILLUSTRATIVE.md"

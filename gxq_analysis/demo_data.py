@@ -354,7 +354,7 @@ def _finance_quarterly(plan: Plan, out: Path, rng: random.Random, written: list[
             rep = _report_date(year, m, 15)
             rows = [
                 [f"江阴高新区财政科技指标季报（{year}年第{'一二三四'[q - 1]}季度）", "", "", "", ""],
-                [f"填报单位：高新区财政局", "", f"填报日期：{rep.isoformat()}", "", ""],
+                ["填报单位：高新区财政局", "", f"填报日期：{rep.isoformat()}", "", ""],
                 ["指标名称", "单位", "本期值", "本年累计", "备注"],
                 ["本级财政科技拨款占本级财政一般公共预算的比重", "%", _fmt(share), "", ""],
                 ["企业享受税收减免、研发经费加计扣除优惠政策减免额", "万元", f"{cur:,.2f}", f"{ytd:,.2f}", "含加计扣除"],

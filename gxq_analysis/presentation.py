@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping
 from .i18n import STATUS_COLOURS, check_lang, likelihood_label, lookup_text, status_label, translate_note
 
 if TYPE_CHECKING:  # pragma: no cover
+    import matplotlib.pyplot as plt
     import pandas as pd
 
     from .periods import Period
@@ -106,7 +107,7 @@ TEXT: dict[str, dict[str, str]] = {
     "col.period": {"zh": "期间", "en": "Period"},
     "col.value": {"zh": "数值", "en": "Value"},
     "col.note": {"zh": "备注", "en": "Note"},
-    "col.source": {"zh": "最新值来源（文件[工作表]:行）", "en": "Source of the latest value (file[sheet]:row)"},
+    "col.latest_source": {"zh": "最新值来源（文件[工作表]:行）", "en": "Source of the latest value (file[sheet]:row)"},
     "col.ytd": {"zh": "本年累计", "en": "Year to date"},
     "col.annual_target": {"zh": "全年目标", "en": "Annual target"},
     "col.completion": {"zh": "完成进度", "en": "Completion"},
@@ -1051,7 +1052,7 @@ def detail_table(status: "pd.DataFrame", lang: str = "zh") -> SafeHTML:
             "target": t("col.target", lang), "latest": t("col.latest", lang),
             "latest_period": t("col.latest_period", lang), "status": t("col.status", lang),
             "p_meet": t("col.p_meet", lang), "projected": t("col.projected", lang),
-            "interval": t("col.interval", lang), "note": t("col.note", lang), "source": t("col.source", lang)}
+            "interval": t("col.interval", lang), "note": t("col.note", lang), "source": t("col.latest_source", lang)}
     return html_table(recs, cols, numeric=["target_year", "target", "latest", "projected", "interval"])
 
 

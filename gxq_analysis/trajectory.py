@@ -36,7 +36,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .periods import Period, parse_period
+from .periods import Period
 from .plan import Plan
 from .progress import Thresholds, period_time, sign, target_on_bound
 from .series import _pick, annual_values, data_cutoff, indicator_rows, ytd_path

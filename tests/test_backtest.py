@@ -55,6 +55,7 @@ def test_cases_outcomes_and_rule_scores_by_hand(obs):
     truth = [1, 0, 1, 0, 1]
     got = cases.sort_values(["as_of", "target_year"])
     assert got["rule_prob"].tolist() == rule
+    assert got["met"].astype(int).tolist() == truth
     assert summary["n_cases"] == 5 and summary["n_met"] == 3
     assert summary["rule_hit_rate"] == pytest.approx(3 / 5)  # right on 2019 (twice) and 2020 as of 2018
     assert summary["rule_brier"] == pytest.approx(2 / 5)
