@@ -151,6 +151,16 @@ TEXT: dict[str, dict[str, str]] = {
     "dq.stat.cutoff": {"zh": "数据截至", "en": "Data cut-off"},
     "dq.stat.geos": {"zh": "地区", "en": "Areas"},
     "dq.fy": {"zh": "年", "en": "FY"},
+    "mf.path": {"zh": "文件", "en": "File"},
+    "mf.kind": {"zh": "类型", "en": "Type"},
+    "mf.encoding": {"zh": "编码", "en": "Encoding"},
+    "mf.sheets": {"zh": "工作表", "en": "Sheets"},
+    "mf.reported_at": {"zh": "填报日期", "en": "Reported"},
+    "mf.data_rows": {"zh": "数据行", "en": "Data rows"},
+    "mf.values": {"zh": "入表数值", "en": "Values kept"},
+    "mf.quarantined": {"zh": "隔离", "en": "Quarantined"},
+    "mf.unreadable": {"zh": "无法读取原因", "en": "Why unreadable"},
+    "mf.sha256": {"zh": "SHA-256（前12位）", "en": "SHA-256 (first 12)"},
     "dq.month": {"zh": "{n}月", "en": "M{n}"},
     # trajectories
     "tr.headline": {"zh": "核心问题", "en": "The headline"},
@@ -798,6 +808,31 @@ def read_manifest(path: Path) -> dict | None:
     except (json.JSONDecodeError, UnicodeDecodeError):
         return None
     return data if isinstance(data, dict) else None
+
+
+MANIFEST_COLUMNS = ("path", "kind", "encoding", "sheets", "reported_at", "data_rows", "values", "quarantined",
+                    "unreadable", "sha256")
+
+
+def files_table(manifest: Mapping[str, Any] | None, lang: str = "zh") -> SafeHTML:
+    """What the cleaner read, one row per file, from its manifest: kind, encoding, sheets, reporting
+    date, data rows, values kept, rows quarantined, why a file could not be read, and the start of
+    its SHA-256 (enough to tell two versions of a file apart)."""
+    files = [f for f in (manifest or {}).get("files", []) if isinstance(f, Mapping)]
+    if not files:
+        return SafeHTML("")
+    rows = []
+    for f in files:
+        sheets = f.get("sheets") or []
+        rows.append({
+            "path": f.get("path", ""), "kind": f.get("kind", ""), "encoding": f.get("encoding", ""),
+            "sheets": "、".join(str(x) for x in sheets if x) if isinstance(sheets, list) else str(sheets),
+            "reported_at": f.get("reported_at", ""), "data_rows": f.get("data_rows", ""),
+            "values": f.get("values", ""), "quarantined": f.get("quarantined", ""),
+            "unreadable": f.get("unreadable", ""), "sha256": str(f.get("sha256", ""))[:12],
+        })
+    headers = {c: t(f"mf.{c}", lang) for c in MANIFEST_COLUMNS}
+    return html_table(rows, headers, numeric=["data_rows", "values", "quarantined"])
 
 
 def sources_summary(obs: "pd.DataFrame", lang: str = "zh") -> "pd.DataFrame":

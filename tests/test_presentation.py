@@ -273,3 +273,17 @@ def test_trajectory_figure_draws_annual_values_as_the_line_and_in_year_values_ap
     # x is time at the period's end, annual values at their year-end: end of Sept 2019 = 2019 − 0.25.
     assert list(partial.get_xdata()) == [2018.75] and list(partial.get_ydata()) == [5.13]
     plt.close(fig)
+
+
+def test_files_table_is_localised_and_escaped():
+    manifest = {"files": [
+        {"path": "submissions/a<x>.xlsx", "sha256": "0123456789abcdef" * 4, "kind": "xlsx",
+         "sheets": ["季报", "附表"], "data_rows": 8, "values": 6, "quarantined": 2, "reported_at": "2019-10-12"},
+        {"path": "submissions/bad.xlsx", "kind": "xlsx", "unreadable": "xlsx 已损坏 corrupt"},
+    ]}
+    html = str(P.files_table(manifest, "zh"))
+    assert "<th>文件</th>" in html and "SHA-256（前12位）" in html
+    assert "submissions/a&lt;x&gt;.xlsx" in html
+    assert "季报、附表" in html and "0123456789ab<" in html and "0123456789abc" not in html
+    assert "xlsx 已损坏 corrupt" in html
+    assert str(P.files_table(None, "zh")) == ""
