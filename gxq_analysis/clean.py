@@ -111,7 +111,17 @@ Q_CONFLICT = "inconsistent_columns"
 
 _FILLER_RE = re.compile(r"(?:填报|报送)单位\s*[:：]\s*([^\s:：]+?)(?=\s|$|填报|报送|联系|日期)")
 _CURRENT_WORDS = ("本月", "本季", "当月", "当季", "当期", "本期")
-_POPULATION_WORDS = {"rank": ("县域",)}
+# Words in a public figure's name that mark it provisional: it yields to a final figure for the same cell.
+_PROVISIONAL_WORDS = ("初步", "初值", "预计", "推算", "约")
+
+# Public figures whose name says they measure something else than the plan's indicator for that geo:
+# (marker in the name, indicator kinds it applies to (None = all), reason zh, reason en).
+_DIFFERENT_SCOPE = [
+    ("县域", ("rank",), "县域国家高新区中的位次不是计划的全国排名",
+     "a rank among county-level national high-tech zones, not the plan's national rank"),
+    ("苏南", None, "苏南地区的数据不是该地区全口径", "a figure for southern Jiangsu (苏南) only, not the whole area"),
+    ("OECD口径", None, "OECD口径与国家统计口径不同", "on the OECD basis, not the official statistical definition"),
+]
 
 
 class CleanError(Exception):
@@ -199,9 +209,11 @@ class _Context:
             "illustrative": _bool(self.illustrative),
         })
 
-    def add(self, rec: dict, reported_at: dt.date | None) -> None:
+    def add(self, rec: dict, reported_at: dt.date | None, provisional: bool = False) -> None:
+        """Queue an observation. Of two values for the same cell of the table, the later report wins;
+        on the same date a provisional figure (preliminary, estimated, derived) yields to a final one."""
         effective = reported_at or self.mtime_date
-        precedence = (effective.isoformat(), rec["source_file"], rec["source_sheet"],
+        precedence = (effective.isoformat(), not provisional, rec["source_file"], rec["source_sheet"],
                       int(rec["source_row"] or 0), rec["source_column"])
         self.candidates.append(Candidate(rec, precedence))
 
@@ -569,11 +581,11 @@ class Cleaner:
                 ctx.q("", r, no_col, Q_UNKNOWN, f"公开数据: 计划中没有第 {no} 号指标 no plan indicator number {no}",
                       raw_value=raw_value, raw_name=name, geo=geo, period=year)
                 continue
-            words = [w for w in _POPULATION_WORDS.get(self.kinds[iid], ()) if w in name]
-            if words:
+            scope = next((x for x in _DIFFERENT_SCOPE if x[0] in name and (x[1] is None or self.kinds[iid] in x[1])),
+                         None)
+            if scope is not None:
                 ctx.q("", r, col_letter(idx["indicator_cn"] + 1), Q_POPULATION,
-                      f"公开数据: 口径不同, 县域国家高新区中的位次不是计划的全国排名 different population: a rank among "
-                      f"county-level national high-tech zones, not the plan's national rank ({iid}); not mapped",
+                      f"公开数据: 口径不同, {scope[2]} different population: {scope[3]} ({iid}); not mapped",
                       raw_value=raw_value, raw_name=name, indicator_id=iid, geo=geo, period=year)
                 continue
             try:
@@ -612,7 +624,7 @@ class Cleaner:
                 "conversion": conversion, "qualifier": get(row, "qualifier") or pv.qualifier, "reported_at": "",
                 "source": get(row, "source_url"), "note": note, "_period": period,
             }
-            ctx.add(rec, None)
+            ctx.add(rec, None, provisional=any(w in name for w in _PROVISIONAL_WORDS))
 
 
 def _cell_getter(idx: dict[str, int]):
@@ -723,8 +735,12 @@ def resolve(candidates: list[Candidate]) -> tuple[list[dict], list[dict], list[d
                                    "reason": f"{here}: 重复数据, 同值只保留一次 duplicate of {where_new} with the same "
                                              f"value {format_number(old['value'])} (kept once)"})
                 continue
-            why = ("填报日期更晚 later reporting date" if old["reported_at"] != winner["reported_at"] and
-                   winner["reported_at"] else "后报文件优先 later submission (file date, then path and row order)")
+            if old["reported_at"] != winner["reported_at"] and winner["reported_at"]:
+                why = "填报日期更晚 later reporting date"
+            elif c.precedence[:2] == (group[-1].precedence[0], False) and group[-1].precedence[1]:
+                why = "初步或推算数让位于正式数 a provisional (preliminary, estimated or derived) figure yields to a final one"
+            else:
+                why = "后报文件优先 later submission (file date, then path and row order)"
             revisions.append({
                 "indicator_id": old["indicator_id"], "geo": old["geo"], "period": old["period"],
                 "ytd": _bool(old["ytd"]), "old_value": format_number(old["value"]),
