@@ -151,6 +151,20 @@ TEXT: dict[str, dict[str, str]] = {
     "dq.stat.cutoff": {"zh": "数据截至", "en": "Data cut-off"},
     "dq.stat.geos": {"zh": "地区", "en": "Areas"},
     "dq.fy": {"zh": "年", "en": "FY"},
+    "dq.to_fix": {"zh": "需要报送单位核实的行（共 {n} 行）", "en": "Rows the submitting departments should check ({n})"},
+    "dq.none_to_fix": {"zh": "没有需要核实的行。", "en": "No row needs checking."},
+    "dq.handled": {
+        "zh": "其余 {n} 行已按规则处理（公开数据背景资料、口径不同、被更正取代或重复），不需核实，全部记录在 quarantine.csv 中。",
+        "en": "The other {n} rows were handled by rule (context-only public figures, a different scope, superseded "
+              "or duplicate) and need no check; all are listed in quarantine.csv.",
+    },
+    "col.category": {"zh": "类别", "en": "Category"},
+    "col.action": {"zh": "处理", "en": "What happens"},
+    "col.old_value": {"zh": "原值", "en": "Old value"},
+    "col.new_value": {"zh": "新值", "en": "New value"},
+    "col.old_source": {"zh": "原值来源", "en": "Old value from"},
+    "col.new_source": {"zh": "新值来源", "en": "New value from"},
+    "col.geo": {"zh": "地区", "en": "Area"},
     "mf.path": {"zh": "文件", "en": "File"},
     "mf.kind": {"zh": "类型", "en": "Type"},
     "mf.encoding": {"zh": "编码", "en": "Encoding"},
@@ -833,6 +847,81 @@ def files_table(manifest: Mapping[str, Any] | None, lang: str = "zh") -> SafeHTM
         })
     headers = {c: t(f"mf.{c}", lang) for c in MANIFEST_COLUMNS}
     return html_table(rows, headers, numeric=["data_rows", "values", "quarantined"])
+
+
+# Quarantine categories written by the cleaner: label, and whether someone must act on the row.
+QUARANTINE_CATEGORIES: dict[str, tuple[str, str, bool]] = {
+    "unreadable_file": ("文件无法读取", "File could not be read", True),
+    "no_table": ("未找到数据表", "No table found", True),
+    "unknown_indicator": ("未知指标名称", "Unknown indicator name", True),
+    "empty_name": ("指标名称为空", "Empty indicator name", True),
+    "no_value": ("无数值（空白、占位符或Excel错误）", "No value (blank, placeholder or Excel error)", True),
+    "invalid_value": ("数值无法识别", "Value not understood", True),
+    "incompatible_unit": ("单位不兼容", "Incompatible unit", True),
+    "fraction_not_percent": ("疑似小数而非百分数", "Looks like a fraction, not percent", True),
+    "out_of_range": ("超出合理范围", "Out of range", True),
+    "not_integer": ("应为整数", "Should be a whole number", True),
+    "no_period": ("报告期无法识别", "Period not understood", True),
+    "future_period": ("报告期晚于填报日期", "Period after the reporting date", True),
+    "inconsistent_columns": ("本期值与累计值矛盾", "Period and year-to-date columns disagree", True),
+    "duplicate": ("重复（同值保留一次）", "Duplicate (kept once)", False),
+    "superseded": ("被更正取代（见修订）", "Superseded (see revisions)", False),
+    "context_only": ("公开数据背景资料（无对应指标）", "Public context figure (no plan indicator)", False),
+    "different_population": ("公开数据口径不同", "Public figure of a different scope", False),
+}
+
+
+def _category_label(category: Any, lang: str) -> str:
+    entry = QUARANTINE_CATEGORIES.get(str(category))
+    return str(category) if entry is None else entry[0 if lang == "zh" else 1]
+
+
+def quarantine_overview(quarantine: "pd.DataFrame", lang: str = "zh") -> SafeHTML:
+    """Counts by category, the rows someone must check first."""
+    if quarantine is None or quarantine.empty or "category" not in quarantine:
+        return SafeHTML("")
+    counts = quarantine.groupby("category").size()
+    act = {c: QUARANTINE_CATEGORIES.get(c, ("", "", True))[2] for c in counts.index}
+    order = sorted(counts.index, key=lambda c: (not act[c], -int(counts[c]), c))
+    rows = [{"category": _category_label(c, lang), "n": int(counts[c]),
+             "action": ("需核实" if lang == "zh" else "to check") if act[c] else
+             ("已按规则处理" if lang == "zh" else "handled by rule")} for c in order]
+    return html_table(rows, {"category": t("col.category", lang), "n": t("col.count", lang),
+                             "action": t("col.action", lang)}, numeric=["n"])
+
+
+def quarantine_to_check(quarantine: "pd.DataFrame") -> "pd.DataFrame":
+    """The quarantined rows someone must act on (not those handled by rule), in file and row order."""
+    if quarantine is None or quarantine.empty:
+        return quarantine
+    if "category" not in quarantine:
+        return quarantine
+    keep = [QUARANTINE_CATEGORIES.get(str(c), ("", "", True))[2] for c in quarantine["category"]]
+    return quarantine[keep]
+
+
+def revisions_table(revisions: "pd.DataFrame", plan: "Plan", lang: str = "zh") -> SafeHTML:
+    """Each revision: indicator, area, period, old and new value with where each came from, and why."""
+    if revisions is None or revisions.empty:
+        return SafeHTML("")
+
+    def where(r: Mapping[str, Any], side: str) -> str:
+        f, sheet, row = (r.get(f"{side}_source_{k}") for k in ("file", "sheet", "row"))
+        sheet_txt = f"[{sheet}]" if not is_missing(sheet) and str(sheet) else ""
+        return f"{f}{sheet_txt}:{row}"
+
+    rows = []
+    for r in revisions.to_dict("records"):
+        iid = str(r.get("indicator_id", ""))
+        name = plan.name(iid, lang) if iid in plan.indicators.index else iid
+        rows.append({"name": name, "geo": r.get("geo", ""), "period": r.get("period", ""),
+                     "old": r.get("old_value", ""), "new": r.get("new_value", ""),
+                     "old_src": where(r, "old"), "new_src": where(r, "new"), "reason": r.get("reason", "")})
+    return html_table(rows, {"name": t("col.indicator", lang), "geo": t("col.geo", lang),
+                             "period": t("col.period", lang), "old": t("col.old_value", lang),
+                             "new": t("col.new_value", lang), "old_src": t("col.old_source", lang),
+                             "new_src": t("col.new_source", lang), "reason": t("col.reason", lang)},
+                      numeric=["old", "new"])
 
 
 def sources_summary(obs: "pd.DataFrame", lang: str = "zh") -> "pd.DataFrame":

@@ -287,3 +287,36 @@ def test_files_table_is_localised_and_escaped():
     assert "季报、附表" in html and "0123456789ab<" in html and "0123456789abc" not in html
     assert "xlsx 已损坏 corrupt" in html
     assert str(P.files_table(None, "zh")) == ""
+
+
+def test_every_cleaner_quarantine_category_has_a_label():
+    from gxq_analysis import clean
+
+    categories = {v for k, v in vars(clean).items() if k.startswith("Q_") and isinstance(v, str)}
+    assert categories and categories <= set(P.QUARANTINE_CATEGORIES)
+
+
+def test_quarantine_overview_puts_rows_to_check_first_and_splits_them_out():
+    q = pd.DataFrame([
+        {"category": "context_only", "source_file": "public/p.csv", "source_row": 7, "reason": "ctx"},
+        {"category": "context_only", "source_file": "public/p.csv", "source_row": 8, "reason": "ctx"},
+        {"category": "unknown_indicator", "source_file": "s.xlsx", "source_row": 9, "reason": "未知指标 <b>x</b>"},
+        {"category": "superseded", "source_file": "s.xlsx", "source_row": 3, "reason": "old"},
+    ])
+    html = str(P.quarantine_overview(q, "zh"))
+    assert html.index("未知指标名称") < html.index("公开数据背景资料")
+    assert "需核实" in html and "已按规则处理" in html
+    to_check = P.quarantine_to_check(q)
+    assert to_check["source_row"].tolist() == [9]
+
+
+def test_revisions_table_names_both_sources():
+    from gxq_analysis.config import DEFAULT_PLAN_DIR
+    from gxq_analysis.plan import load_plan
+
+    rev = pd.DataFrame([{"indicator_id": "tech_smes", "geo": "江阴高新区", "period": "2019Q2", "old_value": "59",
+                         "new_value": "62", "old_source_file": "a.xlsx", "old_source_sheet": "季报",
+                         "old_source_row": 5, "new_source_file": "b.xlsx", "new_source_sheet": "季报",
+                         "new_source_row": 5, "reason": "填报日期更晚 later reporting date"}])
+    html = str(P.revisions_table(rev, load_plan(DEFAULT_PLAN_DIR), "zh"))
+    assert "科技型中小企业家数" in html and "a.xlsx[季报]:5" in html and "b.xlsx[季报]:5" in html
