@@ -26,6 +26,8 @@ from .index import (
     dimension_name,
     robustness,
 )
+from .observations import filter_as_of
+from .periods import Period
 from .plan import Plan
 from .series import annual_values, ytd_path
 
@@ -243,44 +245,34 @@ def year_results(plan: Plan, obs: pd.DataFrame, year: int, lang: str = "zh", geo
 # --------------------------------------------------------------------------------------------------
 
 PACE_COLUMNS = ["indicator_id", "name", "unit", "accumulation", "end_month", "period", "value", "baseline",
-                "target", "completion", "time_elapsed", "behind", "illustrative"]
+                "target", "completion", "time_elapsed", "behind", "illustrative", "note"]
 
 
 def pace_history(plan: Plan, obs: pd.DataFrame, year: int, lang: str = "zh", geo: str | None = None) -> pd.DataFrame:
-    """The in-year path of every indicator with a target in ``year`` and in-year data, month by month.
+    """The in-year path of every indicator with a target in ``year`` and in-year data, month by month:
+    :func:`pace.pace_row` as of each month-end reported, so the annual report and the quarterly brief
+    measure completion and "behind schedule" the same way (see :mod:`pace`). ``completion`` is NaN
+    where it cannot be measured (no previous year-end for a stock, or the target already reached at
+    the start of the year); ``note`` says why."""
+    from .pace import pace_row
 
-    ``completion``: flows, year-to-date ÷ annual target; stocks, (level − previous year-end) ÷
-    (target − previous year-end) (NaN without a previous year-end or when the planned increase is 0).
-    ``time_elapsed`` = month / 12; ``behind`` when completion < time elapsed (``lower`` indicators are
-    compared the same way: their completion measures progress towards a lower target).
-    """
+    obs = filter_as_of(obs, str(year)) if not obs.empty else obs
     rows = []
     tg = plan.targets[plan.targets["year"] == year]
     for iid in [i for i in plan.indicators.index if i in set(tg["indicator_id"])]:
-        ind = plan.indicators.loc[iid]
         target = plan.target(iid, year)
-        path = ytd_path(obs, plan, iid, year, geo=geo, as_of=str(year))
-        if path.empty:
-            continue
-        base = np.nan
-        if ind["accumulation"] == "stock":
-            prev = annual_values(obs, plan, iid, geo=geo, as_of=str(year))
-            prev = prev[prev["year"] == year - 1]
-            base = float(prev["value"].iloc[-1]) if not prev.empty else np.nan
-        for _, p in path.iterrows():
-            v = float(p["value"])
-            if ind["accumulation"] == "flow":
-                comp = v / target if target else np.nan
-            else:
-                span = target - base
-                comp = (v - base) / span if (not np.isnan(base) and span != 0) else np.nan
-            te = int(p["end_month"]) / 12
-            rows.append({"indicator_id": iid, "name": plan.name(iid, lang), "unit": ind["unit"],
-                         "accumulation": ind["accumulation"], "end_month": int(p["end_month"]),
-                         "period": p["period"], "value": v, "baseline": base, "target": target,
-                         "completion": comp, "time_elapsed": te,
-                         "behind": bool(comp < te) if not np.isnan(comp) else pd.NA,
-                         "illustrative": bool(p.get("illustrative")) if pd.notna(p.get("illustrative")) else False})
+        path = ytd_path(obs, plan, iid, year, geo=geo)
+        for month in path["end_month"]:
+            rec = pace_row(plan, obs, iid, year, target, Period.month(year, int(month)), lang, geo)
+            if rec is None:
+                continue
+            behind = rec.get("behind_schedule")
+            rows.append({"indicator_id": iid, "name": rec["name"], "unit": rec["unit"],
+                         "accumulation": rec["accumulation"], "end_month": int(month), "period": rec["period"],
+                         "value": rec["ytd_value"], "baseline": rec["start_level"], "target": target,
+                         "completion": rec["completion_rate"], "time_elapsed": rec["time_elapsed"],
+                         "behind": pd.NA if behind is None else bool(behind),
+                         "illustrative": rec["illustrative"], "note": rec.get("note", "")})
     return pd.DataFrame(rows, columns=PACE_COLUMNS)
 
 

@@ -103,6 +103,14 @@ _NOTE_PATTERNS_ZH: list[tuple[str, str]] = [
     (r"target on its bound: met within ([\d.]+) pp \(effective (\S+)\)", "目标位于边界：差距不足{0}个百分点即视为完成（有效目标{1}）"),
     (r"residual SD floored", "残差标准差取下限"),
     (r"the target year's value is observed", "目标年数值已观测"),
+    # pace.py
+    (r"completion (-?\d+)% against (-?\d+)% expected by (\S+)", "截至{2}完成{0}%，按往年进度应完成{1}%"),
+    (r"no (\d{4}) year-end level: completion of the year's increase cannot be measured",
+     "缺少{0}年末数，无法计算本年增量的完成度"),
+    (r"no earlier year with the same month: straight-line annualisation", "无往年同期数据，按时间进度线性折算全年"),
+    (r"target already reached at the start of the year", "年初已达到目标"),
+    (r"one earlier year: projection without an interval", "仅有一年往年同期数据，预测不给区间"),
+    (r"annual target is zero", "全年目标为零"),
 ]
 
 

@@ -68,14 +68,29 @@ def test_pace_history_flow_and_stock(obs):
     flow = p[p["indicator_id"] == "invention_patent_applications"].set_index("end_month")
     # year-to-date 150, 350, 560, 820 against 790
     assert flow["completion"].tolist() == pytest.approx([150 / 790, 350 / 790, 560 / 790, 820 / 790])
-    assert flow["behind"].tolist() == [True, True, True, False]  # 0.19 < 0.25, 0.44 < 0.5, 0.71 < 0.75
+    # The same rule as the quarterly brief (pace.py): with no earlier year to learn the seasonal
+    # pattern from, behind means trailing the time elapsed by more than 10 points:
+    # 0.19 vs 0.25, 0.44 vs 0.50, 0.71 vs 0.75 are all within 10 points; at year-end 820 ≥ 790.
+    assert flow["behind"].tolist() == [False, False, False, False]
     stock = p[p["indicator_id"] == "hitech_enterprises"].set_index("end_month")
-    # from 82 at end-2018 towards 100: Q1 (88-82)/18 = 1/3 ≥ 0.25; Q2 9/18 = 0.5 not behind; Q3 13/18 < 0.75
+    # from 82 at end-2018 towards 100: Q1 (88-82)/18 = 1/3; Q2 9/18 = 0.5; Q3 13/18 = 0.72 (vs 0.75: within 10)
     assert stock.loc[[3, 6, 9], "completion"].tolist() == pytest.approx([6 / 18, 9 / 18, 13 / 18])
-    assert stock.loc[[3, 6, 9], "behind"].tolist() == [False, False, True]
+    assert stock.loc[[3, 6, 9], "behind"].tolist() == [False, False, False]
     s = pace_summary(p).set_index("indicator_id")
-    assert s.loc["invention_patent_applications", "quarters_behind"] == 3
+    assert s.loc["invention_patent_applications", "quarters_behind"] == 0
     assert s.loc["hitech_enterprises", "Q2"] == pytest.approx(0.5)
+
+
+def test_pace_history_target_reached_at_the_start_is_not_a_negative_completion(tmp_path):
+    p = tmp_path / "obs.csv"
+    # 738 patents held at end-2019 against a 2020 target of 730: nothing left to do in 2020.
+    p.write_text("indicator_id,period,value\ninvention_patents_held,2019,738\n"
+                 "invention_patents_held,2020Q1,745\ninvention_patents_held,2020Q2,752\n", encoding="utf-8")
+    pace = pace_history(PLAN, load_observations(p, default_geo=PLAN.zone_geo), 2020)
+    assert pace["end_month"].tolist() == [3, 6]
+    assert pace["completion"].isna().all()
+    assert pace["behind"].tolist() == [False, False]
+    assert all("target already reached" in n for n in pace["note"])
 
 
 def test_benchmarks_shares_only_latest_point_value(obs):

@@ -41,3 +41,17 @@ def test_every_note_on_the_shipped_data_has_chinese(demo_obs, as_of):
     status = assess_plan(plan, obs, as_of)
     missing = sorted({f for note in status["note"] for f in untranslated_fragments(note)})
     assert missing == []
+
+
+@pytest.mark.parametrize("as_of", ["2018Q1", "2018Q3", "2019Q1", "2019Q3", "2020Q1", "2020Q3", "2020Q4"])
+def test_every_pace_note_on_the_shipped_data_has_chinese(demo_obs, as_of):
+    from gxq_analysis.pace import assess_pace
+
+    plan, obs = demo_obs
+    notes = assess_pace(plan, obs, as_of)["note"]
+    assert sorted({f for note in notes for f in untranslated_fragments(note)}) == []
+
+
+def test_pace_note_translation():
+    assert translate_note("completion -168% against 25% expected by 2020Q1", "zh") == \
+        "截至2020Q1完成-168%，按往年进度应完成25%"
