@@ -159,10 +159,15 @@ TEXT: dict[str, dict[str, str]] = {
                  "en": "The change of the overall index with one indicator left out (largest effects first, "
                        "top {n}):"},
     "pace.note": {
-        "zh": "年内进度：流量指标为本年累计值占全年目标的比例，存量指标为较上年末的增量占计划增量的比例；与时间进度（已过月份/12）比较。",
+        "zh": "年内进度：流量指标为本年累计值占全年目标的比例，存量指标为较上年末的增量占计划增量的比例（年初已达标的记为“—”）。"
+              "“落后”的判断与季度简报相同：有两年以上往年同期数据时，按往年季节规律预测全年，80%区间上限仍达不到目标即为落后；"
+              "否则完成进度比应有进度落后10个百分点以上即为落后。",
         "en": "In-year pace: for flows, the year-to-date value as a share of the annual target; for stocks, the "
-              "increase since the previous year-end as a share of the planned increase; compared with the "
-              "share of the year elapsed.",
+              "increase since the previous year-end as a share of the planned increase (— where the target was "
+              "already met at the start of the year). \"Behind\" is judged as in the quarterly brief: with two or "
+              "more earlier years, when even the upper end of the 80 % interval of the seasonal projection "
+              "falls short of the target; otherwise when completion trails the expected share by more than "
+              "10 points.",
     },
     "pace.none": {"zh": "{year}年没有年内（月度或季度）数据。", "en": "No in-year (monthly or quarterly) data for "
                                                                   "{year}."},
