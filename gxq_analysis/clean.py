@@ -492,12 +492,7 @@ class Cleaner:
 
         get = _cell_getter(idx)
 
-        for r in range(header_row + 1, len(grid.rows) + 1):
-            row = grid.rows[r - 1]
-            if not row or not row_text(row):
-                continue
-            report.data_rows += 1
-            report.cells += sum(1 for v in row if v is not None)
+        for r, row in _data_rows(grid, header_row, report):
             raw_id = get(row, "indicator_id")
             vcol = col_letter(idx["value"] + 1)
             m = self.matcher.match_id(raw_id)
@@ -561,12 +556,7 @@ class Cleaner:
 
         get = _cell_getter(idx)
 
-        for r in range(header_row + 1, len(grid.rows) + 1):
-            row = grid.rows[r - 1]
-            if not row or not row_text(row):
-                continue
-            report.data_rows += 1
-            report.cells += sum(1 for v in row if v is not None)
+        for r, row in _data_rows(grid, header_row, report):
             geo, no, name = get(row, "geo"), get(row, "plan_indicator_no"), get(row, "indicator_cn")
             year = get(row, "year")
             raw_value = get(row, "value")
@@ -625,6 +615,17 @@ class Cleaner:
                 "source": get(row, "source_url"), "note": note, "_period": period,
             }
             ctx.add(rec, None, provisional=any(w in name for w in _PROVISIONAL_WORDS))
+
+
+def _data_rows(grid: Grid, header_row: int, report: FileReport):
+    """(spreadsheet row number, cells) of each non-blank row below the header, counted in the report."""
+    for r in range(header_row + 1, len(grid.rows) + 1):
+        row = grid.rows[r - 1]
+        if not row or not row_text(row):
+            continue
+        report.data_rows += 1
+        report.cells += sum(1 for v in row if v is not None)
+        yield r, row
 
 
 def _cell_getter(idx: dict[str, int]):

@@ -34,7 +34,6 @@ Method (details and reasons in ``docs/methods.md``, section "Innovation-capabili
 from __future__ import annotations
 
 import csv
-import json
 import math
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -43,7 +42,7 @@ import numpy as np
 import pandas as pd
 
 from .periods import Period
-from .plan import Plan, PlanError
+from .plan import Plan, PlanError, read_json_object
 from .series import annual_values
 
 DIMENSIONS = ("创新主体", "创新投入", "创新人才", "创新成果", "创新环境")
@@ -118,12 +117,7 @@ def load_index_config(plan: Plan, path: Path | str | None = None) -> IndexConfig
     base = IndexConfig(base_year=plan.start_year)
     if not path.exists():
         return base
-    try:
-        raw = json.loads(path.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as exc:
-        raise IndexConfigError(path, f"invalid JSON: {exc.msg}", row=exc.lineno) from exc
-    if not isinstance(raw, dict):
-        raise IndexConfigError(path, "must hold a JSON object")
+    raw = read_json_object(path, IndexConfigError)
     kw: dict = {}
     simple = {"normalisation": str, "min_share": float, "min_count": int, "minmax_include_targets": bool}
     for key, typ in simple.items():

@@ -163,6 +163,17 @@ def _finite_number(path: Path, text: str, row: int, column: str) -> float:
     return value
 
 
+def read_json_object(path: Path, error: type[PlanError] = PlanError) -> dict:
+    """A plan-folder JSON file holding one object; ``error`` (a PlanError) names file and line if not."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise error(path, f"invalid JSON: {exc.msg}", row=exc.lineno) from exc
+    if not isinstance(data, dict):
+        raise error(path, "must hold a JSON object")
+    return data
+
+
 def load_plan(folder: Path | str | None = None) -> Plan:
     """Load and validate a plan folder; raise PlanError naming file, row and column on a bad one."""
     folder = Path(folder) if folder is not None else DEFAULT_PLAN_DIR
@@ -245,13 +256,6 @@ def load_plan(folder: Path | str | None = None) -> Plan:
         raise PlanError(tgt_path, "no targets")
     targets = pd.DataFrame.from_records(trecords)
 
-    meta: dict = {}
     meta_path = folder / "plan.json"
-    if meta_path.exists():
-        try:
-            meta = json.loads(meta_path.read_text(encoding="utf-8"))
-        except json.JSONDecodeError as exc:
-            raise PlanError(meta_path, f"invalid JSON: {exc.msg}", row=exc.lineno) from exc
-        if not isinstance(meta, dict):
-            raise PlanError(meta_path, "must hold a JSON object")
+    meta = read_json_object(meta_path) if meta_path.exists() else {}
     return Plan(folder=folder, indicators=indicators, targets=targets, meta=meta)
