@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-from pathlib import Path
 
 from gxq_analysis.clean import clean
 from gxq_analysis.plan import load_plan
