@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-from pathlib import Path
 
 import pytest
 
@@ -26,10 +25,8 @@ hitech_enterprises,2020,125
 
 
 @pytest.fixture
-def obs(tmp_path: Path):
-    p = tmp_path / "obs.csv"
-    p.write_text(TIDY, encoding="utf-8")
-    return load_observations(p, default_geo=PLAN.zone_geo)
+def obs(tidy_obs):
+    return tidy_obs(TIDY)
 
 
 def test_cases_outcomes_and_rule_scores_by_hand(obs):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -37,10 +36,8 @@ fiscal_st_share,2019,3,false,全国,false,>
 
 
 @pytest.fixture
-def obs(tmp_path: Path):
-    p = tmp_path / "obs.csv"
-    p.write_text(TIDY, encoding="utf-8")
-    return load_observations(p, default_geo=PLAN.zone_geo)
+def obs(tidy_obs):
+    return tidy_obs(TIDY)
 
 
 def test_year_results_met_missed_and_gap(obs):

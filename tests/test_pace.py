@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-from pathlib import Path
 
 import pytest
 from scipy import stats
@@ -31,10 +30,8 @@ new_talents,2019Q2,2,true
 
 
 @pytest.fixture
-def obs(tmp_path: Path):
-    p = tmp_path / "obs.csv"
-    p.write_text(TIDY, encoding="utf-8")
-    return load_observations(p, default_geo=PLAN.zone_geo)
+def obs(tidy_obs):
+    return tidy_obs(TIDY)
 
 
 def one(df, iid):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import pytest
 
@@ -33,10 +32,8 @@ national_rank,2020,50,false,,<=
 
 
 @pytest.fixture
-def obs(tmp_path: Path):
-    p = tmp_path / "obs.csv"
-    p.write_text(TIDY, encoding="utf-8")
-    return load_observations(p, default_geo=PLAN.zone_geo)
+def obs(tidy_obs):
+    return tidy_obs(TIDY)
 
 
 def test_stock_annual_prefers_annual_figure_and_marks_partial_years(obs):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -164,10 +163,8 @@ rd_gdp_share,2018,5.0
 
 
 @pytest.fixture
-def obs(tmp_path: Path):
-    p = tmp_path / "obs.csv"
-    p.write_text(TIDY, encoding="utf-8")
-    return load_observations(p, default_geo=PLAN.zone_geo)
+def obs(tidy_obs):
+    return tidy_obs(TIDY)
 
 
 def test_project_indicator_uses_only_data_up_to_as_of(obs):
