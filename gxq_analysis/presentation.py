@@ -871,6 +871,11 @@ QUARANTINE_CATEGORIES: dict[str, tuple[str, str, bool]] = {
 }
 
 
+def _needs_check(category: Any) -> bool:
+    """Unknown categories count as needing a check: better asked about than silently filed."""
+    return QUARANTINE_CATEGORIES.get(str(category), ("", "", True))[2]
+
+
 def _category_label(category: Any, lang: str) -> str:
     entry = QUARANTINE_CATEGORIES.get(str(category))
     return str(category) if entry is None else entry[0 if lang == "zh" else 1]
@@ -881,7 +886,7 @@ def quarantine_overview(quarantine: "pd.DataFrame", lang: str = "zh") -> SafeHTM
     if quarantine is None or quarantine.empty or "category" not in quarantine:
         return SafeHTML("")
     counts = quarantine.groupby("category").size()
-    act = {c: QUARANTINE_CATEGORIES.get(c, ("", "", True))[2] for c in counts.index}
+    act = {c: _needs_check(c) for c in counts.index}
     order = sorted(counts.index, key=lambda c: (not act[c], -int(counts[c]), c))
     rows = [{"category": _category_label(c, lang), "n": int(counts[c]),
              "action": ("需核实" if lang == "zh" else "to check") if act[c] else
@@ -892,12 +897,9 @@ def quarantine_overview(quarantine: "pd.DataFrame", lang: str = "zh") -> SafeHTM
 
 def quarantine_to_check(quarantine: "pd.DataFrame") -> "pd.DataFrame":
     """The quarantined rows someone must act on (not those handled by rule), in file and row order."""
-    if quarantine is None or quarantine.empty:
+    if quarantine is None or quarantine.empty or "category" not in quarantine:
         return quarantine
-    if "category" not in quarantine:
-        return quarantine
-    keep = [QUARANTINE_CATEGORIES.get(str(c), ("", "", True))[2] for c in quarantine["category"]]
-    return quarantine[keep]
+    return quarantine[[_needs_check(c) for c in quarantine["category"]]]
 
 
 def revisions_table(revisions: "pd.DataFrame", plan: "Plan", lang: str = "zh") -> SafeHTML:
