@@ -4,7 +4,8 @@ A *case* is one (indicator, target year) assessed as of a period before the targ
 whose outcome (the target year's own value: year-end level or complete-year flow) is known in the
 full data. Two forecasts of "the target will be met" are scored on the same cases:
 
-- the **deterministic rule** alone: met ⇔ status is ``target_achieved`` or ``on_track`` (as a
+- the **deterministic rule** alone (the status table's neutral ``rule_status`` column, the Open SDG
+  growth-ratio rule): met ⇔ it is ``target_achieved`` or ``on_track`` (as a
   probability: 1 or 0);
 - the **method**: ``p_meet`` from the trend model (met ⇔ p_meet ≥ 0.5 for the hit rate).
 
@@ -101,7 +102,8 @@ def run_backtest(plan: Plan, obs: pd.DataFrame, as_of_periods=None, thresholds: 
                 "as_of": str(p), "indicator_id": r.indicator_id, "target_year": int(r.target_year),
                 "horizon_years": round(r.target_year - (p.year - 1 + p.end_month / 12), 2), "target": r.target,
                 "status": r.status, "p_meet": r.p_meet,
-                "rule_prob": math.nan if r.status == "insufficient_data" else float(r.status in RULE_MET),
+                "rule_prob": (math.nan if r.rule_status in ("", "insufficient_data")
+                              else float(r.rule_status in RULE_MET)),
                 "outcome_value": float(o["outcome_value"]), "met": bool(o["met"]), "method": r.method,
             })
     per_case = pd.DataFrame(cases, columns=CASE_COLUMNS)
@@ -115,7 +117,7 @@ def summarise(per_case: pd.DataFrame) -> dict:
     has_p = per_case["p_meet"].notna()
     both = has_rule & has_p
     out = {
-        "n_cases": int(len(per_case)),
+        "n_cases": len(per_case),
         "n_met": int(per_case["met"].sum()),
         "n_rule": int(has_rule.sum()),
         "n_method": int(has_p.sum()),
@@ -137,7 +139,7 @@ def summarise(per_case: pd.DataFrame) -> dict:
     for lo, hi in zip(bands[:-1], bands[1:]):
         sel = pm[(pm["p_meet"] >= lo) & (pm["p_meet"] < hi)]
         if len(sel):
-            cal.append({"band": f"[{lo:g}, {min(hi, 1):g}{']' if hi > 1 else ')'}", "n": int(len(sel)),
+            cal.append({"band": f"[{lo:g}, {min(hi, 1):g}{']' if hi > 1 else ')'}", "n": len(sel),
                         "mean_p": float(sel["p_meet"].mean()), "observed": float(sel["met"].mean())})
     out["calibration"] = cal
     return out

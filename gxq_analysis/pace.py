@@ -8,16 +8,14 @@ institutions) it is the share of the year's required increase achieved so far:
 ``(level − start level) / (target − start level)``, the start level being the previous year-end.
 
 Seasonal shares: for each earlier year k with both the value through the same month and the full
-year, ``s_k = YTD_k,m / Y_k`` (for stocks: ``(level_k,m − start_k) / (Y_k − start_k)``).
-The annual projection is ``YTD_m · mean_k(1/s_k)`` (the mean historical ratio of annual to YTD),
-with an 80 % interval from the spread of those ratios, ``r̄ ± t_{K−1,0.9}·sd(r)·√(1 + 1/K)``,
-when K ≥ 2 earlier years exist. With one earlier year its ratio is used without an interval; with
-none, the straight annualisation ``YTD / (m/12)``.
+year, ``s_k = YTD_k,m / Y_k`` (for stocks: ``(level_k,m − start_k) / (Y_k − start_k)``); their mean
+is the **expected completion** by this month (the time elapsed when no earlier year exists).
 
-Behind schedule: with K ≥ 2, when the upper end of the 80 % interval of the projection is short of
-the target (the year-to-date is clearly below what the seasonal pattern needs); otherwise when the
-completion rate trails the expected completion (the historical share, or the time elapsed) by more
-than ``FIXED_TOLERANCE`` (10 percentage points).
+完成进度 (completion) is descriptive. The year-end forecast (全年预计, with its 80 % interval) and the
+**behind-schedule** flag (落后) are not computed here: they are the one forecast of the year from
+:func:`outlook.outlook` (an in-year nowcast from the same seasonal shares, on the calibrated damped
+trend), and 落后 means that forecast's median falls short of the year's target (P(meet) < 0.5). With
+too little data there is no forecast and the flag is empty (None).
 """
 
 from __future__ import annotations
@@ -25,9 +23,9 @@ from __future__ import annotations
 import math
 
 import pandas as pd
-from scipy import stats
 
 from .observations import filter_as_of
+from .outlook import outlook, seasonal_ratios
 from .periods import Period, parse_period
 from .plan import Plan
 from .progress import sign
@@ -39,41 +37,6 @@ PACE_COLUMNS = [
     "projected_annual", "projected_lo", "projected_hi", "p_meet_year", "behind_schedule",
     "history_years", "method", "note", "illustrative",
 ]
-FIXED_TOLERANCE = 0.10
-SHARE_SD_FLOOR = 0.01
-
-
-def _value_through(path: pd.DataFrame, month: int) -> float | None:
-    hit = path[path["end_month"] == month]
-    return None if hit.empty else float(hit["value"].iat[-1])
-
-
-def seasonal_ratios(plan: Plan, obs: pd.DataFrame, indicator_id: str, year: int, month: int,
-                    geo: str | None = None) -> pd.DataFrame:
-    """For each earlier year with the value through ``month`` and the full-year value: the share of
-    the year's amount (flows) or increase (stocks) reached by then. Columns ``year, share, ratio``."""
-    acc = plan.indicator(indicator_id)["accumulation"]
-    annual = annual_values(obs, plan, indicator_id, geo=geo)
-    full = {int(y): float(v) for y, v, c in zip(annual["year"], annual["value"], annual["complete"]) if c}
-    out = []
-    for k in sorted(full):
-        if k >= year:
-            continue
-        through = _value_through(ytd_path(obs, plan, indicator_id, k, geo=geo), month)
-        if through is None:
-            continue
-        if acc == "stock":
-            start = full.get(k - 1)
-            if start is None or full[k] == start:
-                continue
-            share = (through - start) / (full[k] - start)
-        else:
-            if full[k] == 0:
-                continue
-            share = through / full[k]
-        if share > 0:
-            out.append({"year": k, "share": share, "ratio": 1 / share})
-    return pd.DataFrame(out, columns=["year", "share", "ratio"])
 
 
 def assess_pace(plan: Plan, obs: pd.DataFrame, as_of: Period | str | None = None, lang: str = "zh",
@@ -156,47 +119,21 @@ def pace_row(plan: Plan, obs: pd.DataFrame, iid: str, year: int, target: float, 
     hist = seasonal_ratios(plan, obs, iid, year, month, geo)
     K = len(hist)
     rec["history_years"] = K
-    lo = hi = p_year = math.nan
     if month == 12:
-        proj = value
         expected = 1.0
-        method = "year_complete"
-        lo = hi = value
-        p_year = 1.0 if d * (value - target) >= 0 else 0.0
-    elif K >= 2:
-        r = hist["ratio"].to_numpy(float)
-        rbar = float(r.mean())
-        sd = max(float(r.std(ddof=1)), SHARE_SD_FLOOR * rbar)
-        q = stats.t.ppf(0.9, K - 1)
-        half = q * sd * math.sqrt(1 + 1 / K)
-        proj = start + done * rbar
-        lo, hi = sorted((start + done * (rbar - half), start + done * (rbar + half)))
-        expected = 1 / rbar
-        tstat = ((target - start) / done - rbar) / (sd * math.sqrt(1 + 1 / K)) if done != 0 else math.inf
-        # P(annual ≥ target) = P(ratio ≥ (target − start)/done) for done > 0 (higher is better).
-        if done > 0:
-            p_year = float(stats.t.sf(tstat, K - 1)) if d > 0 else float(stats.t.cdf(tstat, K - 1))
-        method = f"seasonal_shares(K={K})"
-    elif K == 1:
-        rbar = float(hist["ratio"].iat[0])
-        proj = start + done * rbar
-        expected = 1 / rbar
-        method = "seasonal_share(K=1)"
-        notes.append("one earlier year: projection without an interval")
+    elif K:
+        expected = float(hist["share"].mean())
     else:
         expected = rec["time_elapsed"]
-        proj = start + done / rec["time_elapsed"]
-        method = "linear_annualisation"
-        notes.append("no earlier year with the same month: straight-line annualisation")
-    rec.update(expected_completion=expected, projected_annual=proj, projected_lo=lo, projected_hi=hi,
-               p_meet_year=p_year, method=method)
-    if month == 12:
-        behind = d * (value - target) < 0
-    elif K >= 2:
-        behind = d * (hi - target) < 0 if d > 0 else d * (lo - target) < 0
-    else:
-        behind = math.isfinite(completion) and completion < expected - FIXED_TOLERANCE
-    rec["behind_schedule"] = bool(behind)
+    # The year-end forecast and the behind-schedule flag come from the one forecast of the year
+    # (outlook): 落后 ⇔ the median year-end value falls short ⇔ P(meet) < 0.5.
+    fc = outlook(plan, obs, iid, year, cut, geo=geo)
+    rec.update(expected_completion=expected, projected_annual=fc.projected_value, projected_lo=fc.lo80,
+               projected_hi=fc.hi80, p_meet_year=fc.p_meet, method=fc.method)
+    if fc.reason:
+        notes.append(fc.reason)
+    behind = (fc.p_meet < 0.5) if math.isfinite(fc.p_meet) else None
+    rec["behind_schedule"] = behind
     if behind and month < 12:
         notes.append(f"completion {completion:.0%} against {expected:.0%} expected by {last['period']}")
     rec["note"] = "; ".join(notes)

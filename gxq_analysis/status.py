@@ -1,8 +1,9 @@
 """The status table: one row per (indicator, target year) as of a period (DESIGN §3, `gxq status`).
 
-Rows: every target year ≥ the as-of year, or the last target year when all have passed. Each row
-joins the deterministic status (:mod:`progress`) with the trend projection and ``p_meet``
-(:mod:`trajectory`). Only data up to ``as_of`` are used.
+Rows: every target year ≥ the as-of year, or the last target year when all have passed. The status,
+``p_meet``, the median projection and its 80 % interval all come from one calibrated predictive
+distribution (:mod:`outlook`, :mod:`forecast`), so they never disagree; the Open SDG growth-ratio
+rule (:mod:`progress`) is kept as the neutral ``ratio`` column. Only data up to ``as_of`` are used.
 
 A target year counts as *closed* once the as-of period reaches its end (as of 2019Q4 the 2019 targets
 are closed). A closed target is reported as achieved or missed from the target year's own value,
@@ -21,17 +22,18 @@ import pandas as pd
 
 from .i18n import check_lang, likelihood_label, status_label
 from .observations import filter_as_of
+from .outlook import outlook
 from .periods import Period, parse_period
 from .plan import Plan
 from .progress import Thresholds, assess_progress, sign
-from .series import data_cutoff
-from .trajectory import indicator_history, project_series, quarterly_history, use_seasonal
+from .series import annual_values, data_cutoff
+from .trajectory import indicator_history
 
 STATUS_COLUMNS = [
     "indicator_id", "no", "name", "unit", "direction", "kind", "accumulation", "in_table",
     "target_year", "target", "latest_period", "latest_value", "status", "status_label",
     "p_meet", "likelihood", "projected_value", "projected_lo80", "projected_hi80",
-    "ratio", "observed_growth", "required_growth", "growth_unit", "n_points", "method", "note", "gap",
+    "ratio", "rule_status", "observed_growth", "required_growth", "growth_unit", "n_points", "method", "note", "gap",
     "milestone_year", "milestone_target", "illustrative", "source_rows", "as_of",
 ]
 
@@ -85,7 +87,7 @@ def assess_plan(plan: Plan, obs: pd.DataFrame, as_of: Period | str | None = None
     th = Thresholds.coerce(thresholds)
     cut = _as_of_period(obs, plan, as_of)
     key = (_fingerprint(plan.targets), _fingerprint(plan.indicators.drop(columns=["_row"], errors="ignore")),
-           _fingerprint(obs), str(cut), th, lang, geo)
+           _fingerprint(obs), str(cut), th, lang, geo, repr(plan.meta.get("status_bands")))
     hit = _CACHE.get(key)
     if hit is not None:
         return hit.copy()
@@ -120,10 +122,10 @@ def _assess_plan(plan: Plan, obs: pd.DataFrame, cut: Period, th: Thresholds, lan
         if not years:
             continue
         sub = groups.get(iid, empty)
+        annual = annual_values(sub, plan, iid, geo=geo, include_partial=True)
         history = indicator_history(plan, sub, iid, geo=geo)
-        qhist = quarterly_history(plan, sub, iid, geo=geo)
         for T in years:
-            records.append(_assess_row(plan, iid, ind, int(T), history, qhist, cut, th, lang))
+            records.append(_assess_row(plan, iid, ind, int(T), history, annual, sub, cut, th, lang))
     df = pd.DataFrame.from_records(records, columns=STATUS_COLUMNS)
     for col in ("target", "latest_value", "p_meet", "projected_value", "projected_lo80", "projected_hi80",
                 "ratio", "observed_growth", "required_growth", "gap", "milestone_target"):
@@ -131,8 +133,8 @@ def _assess_plan(plan: Plan, obs: pd.DataFrame, cut: Period, th: Thresholds, lan
     return df
 
 
-def _assess_row(plan: Plan, iid: str, ind: pd.Series, T: int, history: pd.DataFrame, qhist: pd.DataFrame,
-                cut: Period, th: Thresholds, lang: str) -> dict:
+def _assess_row(plan: Plan, iid: str, ind: pd.Series, T: int, history: pd.DataFrame, annual: pd.DataFrame,
+                obs_cut: pd.DataFrame, cut: Period, th: Thresholds, lang: str) -> dict:
     direction, kind = str(ind["direction"]), str(ind["kind"])
     bounds = plan.bounds(iid)
     target = plan.target(iid, T)
@@ -144,7 +146,7 @@ def _assess_row(plan: Plan, iid: str, ind: pd.Series, T: int, history: pd.DataFr
         "accumulation": str(ind["accumulation"]), "in_table": bool(ind.get("in_table", True)),
         "target_year": T, "target": target, "latest_period": "", "latest_value": math.nan,
         "p_meet": math.nan, "projected_value": math.nan, "projected_lo80": math.nan, "projected_hi80": math.nan,
-        "ratio": math.nan, "observed_growth": math.nan, "required_growth": math.nan, "growth_unit": "",
+        "ratio": math.nan, "rule_status": "", "observed_growth": math.nan, "required_growth": math.nan, "growth_unit": "",
         "n_points": 0, "gap": math.nan, "milestone_year": cut.year,
         "milestone_target": _num(plan.target(iid, cut.year)), "illustrative": False, "source_rows": "",
         "as_of": str(cut),
@@ -193,29 +195,26 @@ def _assess_row(plan: Plan, iid: str, ind: pd.Series, T: int, history: pd.DataFr
         notes.append(f"base {hist['period'].iat[b0]}")
     prog = assess_progress(times[b0:], values[b0:], target, float(T), direction, kind, bounds, th,
                            level_counts_as_achieved=str(ind["accumulation"]) == "stock")
-    q = qhist[qhist["time"] <= T + 1e-9] if not qhist.empty else qhist
-    if use_seasonal(q):
-        proj = project_series(q["time"], q["value"], target, float(T), direction, kind, bounds, th,
-                              quarters=q["quarter"])
-        rec["n_points"] = len(q)
-    else:
-        proj = project_series(times, values, target, float(T), direction, kind, bounds, th)
+    fc = outlook(plan, obs_cut, iid, T, cut, annual=annual)
     rec["gap"] = d * (rec["latest_value"] - target)
-    rec.update(ratio=_num(prog.ratio), observed_growth=_num(prog.observed_growth),
+    rec.update(ratio=_num(prog.ratio), rule_status=prog.status, observed_growth=_num(prog.observed_growth),
                required_growth=_num(prog.required_growth), growth_unit=prog.growth_unit)
     if prog.note:
         notes.append(prog.note)
-    rec["p_meet"] = proj["p_meet"]
-    rec["projected_value"] = proj["projected_value"]
-    rec["projected_lo80"], rec["projected_hi80"] = proj["interval80"]
-    if proj["status"] == "insufficient_data":
-        notes.append(f"p_meet: {proj['reason']}")
-    elif proj["reason"] and proj["status"] == "ok":
-        notes.append(proj["reason"])
+    rec["p_meet"] = fc.p_meet
+    rec["projected_value"] = fc.projected_value
+    rec["projected_lo80"], rec["projected_hi80"] = fc.lo80, fc.hi80
+    rec["n_points"] = fc.n_points
+    if fc.status == "insufficient_data":
+        notes.append(f"p_meet: {fc.reason}")
+    elif fc.reason and fc.status == "ok":
+        notes.append(fc.reason)
     growth = "regression" if th.growth == "regression" else "endpoint"
     growth_txt = {"linear": f"{growth} linear change", "cagr": f"{growth} CAGR"}.get(prog.growth_unit, "")
-    rec["method"] = "; ".join(x for x in (growth_txt, proj["method"]) if x)
-    status = prog.status
+    rec["method"] = "; ".join(x for x in (fc.method, growth_txt) if x)
+    # The verdict is the forecast's (one distribution: status, p_meet and median always agree); the
+    # growth-ratio rule stays a neutral secondary column (``ratio``).
+    status = fc.verdict
     rec.update(status=status, status_label=status_label(status, lang), note="; ".join(notes),
                likelihood=likelihood_label(None if math.isnan(rec["p_meet"]) else rec["p_meet"], lang))
     return rec

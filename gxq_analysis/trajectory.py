@@ -36,7 +36,10 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .periods import Period
+from .forecast import choose_scale
+from .observations import filter_as_of
+from .outlook import outlook
+from .periods import Period, parse_period
 from .plan import Plan
 from .progress import Thresholds, period_time, sign, target_on_bound
 from .series import _pick, annual_values, data_cutoff, indicator_rows, ytd_path
@@ -82,21 +85,6 @@ class TrajectoryResult:
 
 
 # --- scales ---------------------------------------------------------------------------------------
-
-def choose_scale(kind: str, values, target: float | None, bounds: tuple[float | None, float | None]) -> str:
-    """The transformed scale on which the trend is linear (see module docstring)."""
-    y = np.asarray(values, dtype=float)
-    lo, hi = bounds
-    if kind == "rank":
-        return "linear"
-    if kind == "share" and lo is not None and hi is not None and hi > lo:
-        return "logit"
-    if (y.size and y.min() < 0) or (target is not None and target < 0):
-        return "linear"
-    if (y.size and y.min() == 0) or (target is not None and target == 0):
-        return "log1p"
-    return "log"
-
 
 def forward(y, scale: str, bounds: tuple[float | None, float | None] = (None, None)) -> np.ndarray:
     y = np.asarray(y, dtype=float)
@@ -394,46 +382,40 @@ def project_indicator(plan: Plan, obs: pd.DataFrame, indicator_id: str, target_y
                       as_of: Period | str | None = None, geo: str | None = None,
                       thresholds: Thresholds | dict | None = None, cross_check: bool = False,
                       history: pd.DataFrame | None = None, seasonal: bool | None = None) -> TrajectoryResult:
-    """Project one indicator of the plan to ``target_year`` using only data up to ``as_of``.
+    """The trajectory of one indicator to ``target_year`` from data up to ``as_of`` (default: the
+    latest period in ``obs``): the calibrated forecast of :func:`outlook.outlook`, the same one the
+    status table and the pace table use, with its path of year-end medians and 80 % intervals.
 
-    ``as_of`` defaults to the latest period in ``obs``. ``history`` may be passed to reuse
-    :func:`indicator_history` output. For stocks with enough quarter-end levels the seasonal
-    quarter-end model is used (``seasonal=False`` forces the annual model); ``.history`` then holds
-    the quarter-end levels.
+    ``.history`` holds the points the forecast used (complete years, then the in-year nowcast or
+    latest level). ``thresholds``, ``history`` and ``seasonal`` are accepted for compatibility and
+    ignored: the previous OLS models are :func:`project_series` (kept as a benchmark baseline).
+    With ``cross_check=True`` a damped-trend ETS fit is added when the series is long enough.
     """
     if indicator_id not in plan.indicators.index:
         raise KeyError(f"indicator {indicator_id!r} is not in the plan")
     if as_of is None:
         as_of = data_cutoff(obs)
-    if history is None:
-        history = indicator_history(plan, obs, indicator_id, as_of=as_of, geo=geo)
-    row = plan.indicator(indicator_id)
-    kind, direction = str(row["kind"]), str(row["direction"])
-    bounds = plan.bounds(indicator_id)
-    target = plan.target(indicator_id, int(target_year))
-    res = TrajectoryResult(indicator_id=indicator_id, target_year=int(target_year), target=target,
-                           direction=direction, scale="", history=history,
-                           path=pd.DataFrame(columns=PATH_COLUMNS))
-    if history.empty:
-        res.reason = "no observation up to the as-of period"
-        res.method = "insufficient_data"
-        return res
-    if target is None:
-        res.reason = f"no target for {target_year}"
-    qhist = quarterly_history(plan, obs, indicator_id, as_of=as_of, geo=geo)
-    if seasonal is not False and use_seasonal(qhist):
-        out = project_series(qhist["time"], qhist["value"], target, float(target_year), direction, kind,
-                             bounds, thresholds, quarters=qhist["quarter"])
-        res.history = qhist
-    else:
-        out = project_series(history["time"], history["value"], target, float(target_year), direction, kind,
-                             bounds, thresholds)
-    for k, v in out.items():
-        setattr(res, k, v)
-    if target is None:
+    cut = parse_period(as_of)
+    obs_cut = filter_as_of(obs, cut) if not obs.empty else obs
+    fc = outlook(plan, obs_cut, indicator_id, int(target_year), cut, geo=geo)
+    hist = fc.points.copy()
+    if fc.anchor.get("kind") in ("nowcast", "level"):
+        a = fc.anchor
+        extra = {"year": int(math.ceil(a["time"] - 1e-9)), "time": a["time"], "value": a["value"],
+                 "period": a["period"], "complete": False, "source_file": a.get("source_file"),
+                 "source_sheet": a.get("source_sheet"), "source_row": a.get("source_row"),
+                 "illustrative": None}
+        hist = pd.concat([hist, pd.DataFrame([extra])], ignore_index=True) if len(hist) else pd.DataFrame([extra])
+    res = TrajectoryResult(indicator_id=indicator_id, target_year=int(target_year), target=fc.target,
+                           direction=fc.direction, scale=fc.scale, history=hist.reindex(columns=HISTORY_COLUMNS),
+                           path=fc.path, p_meet=fc.p_meet, projected_value=fc.projected_value,
+                           interval80=(fc.lo80, fc.hi80), method=fc.method, status=fc.status, reason=fc.reason,
+                           n_points=fc.n_points)
+    if fc.target is None:
         res.reason = "; ".join(x for x in (f"no target for {target_year}", res.reason) if x)
-    if cross_check and target is not None and res.status == "ok":
-        complete = history[history["complete"]]
-        res.cross_check = ets_cross_check(complete["time"], complete["value"], target, float(target_year),
-                                          direction, kind, bounds)
+    if cross_check and fc.target is not None and res.status == "ok":
+        complete = fc.points
+        res.cross_check = ets_cross_check(complete["time"], complete["value"], fc.target, float(target_year),
+                                          fc.direction, str(plan.indicator(indicator_id)["kind"]),
+                                          plan.bounds(indicator_id))
     return res

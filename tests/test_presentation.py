@@ -46,7 +46,7 @@ def test_html_block_escapes_values():
 def test_status_light_escapes_a_label_from_data():
     light = P.status_light("on_track", "zh", label="<b>x</b>")
     assert "&lt;b&gt;x&lt;/b&gt;" in light and "#2da44e" in light
-    assert "按期可达" in P.status_light("on_track", "zh")
+    assert "有望达标" in P.status_light("on_track", "zh")
     assert "数据不足" in P.status_light(float("nan"), "zh")
 
 
@@ -126,7 +126,7 @@ def test_attention_sentence_in_chinese():
     s = P.attention_sentence(ROW, "zh", pace={"completion_rate": 0.2778, "time_elapsed": 0.75})
     assert s == ("高新技术企业总数最新值为87家（2019Q3），距2019年目标100家还差13家，全年目标完成28%，时间进度为75%，"
                  "按目前趋势2020年预计为99.50家（80%区间96.50家至102.60家），目标为120家，"
-                 "达标概率约4%（很不可能）。状态：进展不足。")
+                 "达标概率约4%（很不可能）。状态：难以达标。")
 
 
 def test_attention_sentence_in_english_and_for_a_rank():
@@ -135,7 +135,7 @@ def test_attention_sentence_in_english_and_for_a_rank():
            "projected_lo80": None, "projected_hi80": None, "p_meet": None, "status": "needs_acceleration"}
     s = P.attention_sentence(row, "en")
     assert s == ("Rank in the national evaluation stood at 58 (2019Q3); 4 short of the 2019 milestone of "
-                 "54. Status: Needs acceleration.")
+                 "54. Status: At risk.")
     ahead = P.attention_sentence({**row, "latest_value": 50.0}, "zh")
     assert "距2019年目标54位已达到" in ahead
 
@@ -165,11 +165,11 @@ def test_needs_attention_orders_by_severity_then_p_meet_and_adds_behind_schedule
 def test_projection_sentence_and_headline():
     row = {**ROW, "name": "研发经费投入占GDP比重", "unit": "%", "target": 5.5, "latest_value": 5.12,
            "projected_value": 5.41, "projected_lo80": 5.2, "projected_hi80": 5.63, "p_meet": 0.3,
-           "status": "needs_acceleration"}
+           "status": "limited_progress"}
     html = P.headline_html(row, "zh")
     assert "研发经费投入占GDP比重能否在2020年达到5.50%？" in html
     assert "按目前趋势2020年预计为5.41%（80%区间5.20%至5.63%）" in html
-    assert "达标概率约30%（不太可能）" in html and "状态：需加快。" in html
+    assert "达标概率约30%（不太可能）" in html and "状态：难以达标。" in html
 
 
 # -- data-quality helpers --------------------------------------------------------------------------
@@ -223,7 +223,7 @@ def test_closed_target_year_is_reported_as_outcome_not_projection():
     assert P.attention_sentence(CLOSED, "en") == (
         "研发经费投入占GDP比重: 5.12% in 2019 (2019Q4) against a target of 5.30%: missed by 0.18 pp.")
     met = {**CLOSED, "latest_value": 5.31, "status": "target_achieved"}
-    assert P.projection_sentence(met, "zh") == "2019年实际值5.31%（2019Q4），目标5.30%，已完成。状态：已完成。"
+    assert P.projection_sentence(met, "zh") == "2019年实际值5.31%（2019Q4），目标5.30%，已完成。状态：已达标。"
     assert "预计" not in P.projection_sentence(CLOSED, "zh")
 
 

@@ -172,21 +172,27 @@ def test_project_indicator_uses_only_data_up_to_as_of(obs):
     # Points: 2017 and 2018 year-ends, plus the latest 2019 level (2019Q3 at t = 2018.75).
     assert list(res.history["value"]) == [60, 78, 95]
     assert list(res.history["time"]) == [2017, 2018, 2018.75]
-    t = [2017, 2018, 2018.75]
-    p, m, s, q = hand_t_predictive(t, [math.log(v) for v in (60, 78, 95)], 2020, math.log(120),
-                                   floor=SIGMA_FLOOR["log"])
-    assert res.p_meet == pytest.approx(p)
-    assert res.status == "ok" and res.method == "ols_t_log"
+    # It is the one forecast of the status table (outlook): same median, interval and P(meet).
+    from gxq_analysis.status import assess_plan
+
+    st = assess_plan(PLAN, obs, as_of="2019Q3")
+    row = st[(st["indicator_id"] == "hitech_enterprises") & (st["target_year"] == 2020)].iloc[0]
+    assert res.p_meet == pytest.approx(row["p_meet"])
+    assert res.projected_value == pytest.approx(row["projected_value"])
+    assert res.interval80 == pytest.approx((row["projected_lo80"], row["projected_hi80"]))
+    assert res.status == "ok" and res.method == "damped_trend_log"
     assert res.interval80[0] < res.projected_value < res.interval80[1]
+    # The path ends at the target year with the same figures.
+    assert res.path["year"].iat[-1] == 2020 and res.path["median"].iat[-1] == pytest.approx(res.projected_value)
     full = project_indicator(PLAN, obs, "hitech_enterprises", 2020, as_of="2019Q4")
-    assert list(full["history"]["value"] if isinstance(full, dict) else full.history["value"]) == [60, 78, 101]
+    assert list(full.history["value"]) == [60, 78, 101]
 
 
 def test_project_indicator_insufficient_and_unknown(obs):
     res = project_indicator(PLAN, obs, "rd_gdp_share", 2020, as_of="2019Q4")
-    assert res.status == "insufficient_data" and math.isnan(res.p_meet) and res.reason
+    assert res.status == "insufficient_data" and math.isnan(res.p_meet) and "annual points" in res.reason
     res = project_indicator(PLAN, obs, "tech_smes", 2020, as_of="2019Q4")
-    assert res.status == "insufficient_data" and "no observation" in res.reason
+    assert res.status == "insufficient_data" and math.isnan(res.p_meet)
     with pytest.raises(KeyError):
         project_indicator(PLAN, obs, "nope", 2020)
 
@@ -286,5 +292,7 @@ def test_quarterly_history_of_a_flow_is_its_year_to_date_path(tmp_path):
     assert h["value"].tolist() == ytd[2018] + ytd[2019]
     assert h["quarter"].tolist() == [1, 2, 3, 4] * 2
     assert h["time"].tolist() == [2017.25, 2017.5, 2017.75, 2018.0, 2018.25, 2018.5, 2018.75, 2019.0]
+    # The forecast uses the complete years (2018 and 2019 totals = the Q4 year-to-date values).
     res = project_indicator(PLAN, obs, "tax_relief", 2020, as_of="2019Q4")
-    assert res.method == "ols_t_log_quarterly" and 0 <= res.p_meet <= 1
+    assert res.method == "damped_trend_log" and 0 <= res.p_meet <= 1
+    assert list(res.history["value"]) == [2.9, 3.5]
