@@ -18,6 +18,7 @@ prints and the annual report's track-record page shows.
 from __future__ import annotations
 
 import hashlib
+import json
 import math
 import sys
 from dataclasses import replace
@@ -343,20 +344,6 @@ def reliability(p, met, bins: int = 5) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def main(argv: list[str] | None = None) -> int:
-    argv = sys.argv[1:] if argv is None else argv
-    panel = load_panel(Path(argv[0]) if argv else None)
-    cal = fit(build_windows(panel))
-    CALIBRATION_FILE.write_text(cal.to_json(), encoding="utf-8")
-    print(f"wrote {CALIBRATION_FILE}")
-    print(cal.to_json())
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())
-
-
 # --- real past plan targets --------------------------------------------------------------------------
 
 def load_targets(path: Path | None = None) -> pd.DataFrame:
@@ -438,3 +425,48 @@ def track_record(panel_file: Path | None = None, targets_file: Path | None = Non
         "n_series": int(w["meta"].groupby(["indicator", "geo"]).ngroups),
         "n_windows": len(w["meta"]),
     }
+
+
+TRACK_RECORD_FILE = CALIBRATION_FILE.with_name("forecast_track_record.json")
+
+
+def summarise_track_record(r: dict) -> dict:
+    """The figures the annual report's track-record page shows, rounded, as plain JSON."""
+    def rows(df: pd.DataFrame) -> list[dict]:
+        out = []
+        for rec in df.to_dict("records"):
+            out.append({k: (round(float(v), 4) if isinstance(v, (float, np.floating)) else
+                            int(v) if isinstance(v, (np.integer,)) else v) for k, v in rec.items()})
+        return out
+
+    cov = r["coverage"]
+    real = r["real_cases"]
+    return {
+        "n_series": r["n_series"], "n_windows": r["n_windows"],
+        "coverage_by_horizon": rows(cov[cov["points"] == "all"].drop(columns="points")),
+        "coverage_by_points": rows(cov[cov["points"] != "all"]),
+        "pit_histogram": [int(x) for x in r["pit"]],
+        "pseudo_scores": rows(r["pseudo_scores"]),
+        "pseudo_reliability": rows(r["pseudo_reliability"]),
+        "real_scores": rows(r["real_scores"]) if len(real) else [],
+        "real_coverage": round(float(r["real_coverage"]), 4) if len(real) else None,
+        "real_targets": int(real.groupby(["geo", "indicator", "target_year", "plan"]).ngroups) if len(real) else 0,
+        "real_forecasts": len(real),
+        "real_met": int(real["met"].sum()) if len(real) else 0,
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Refit from the shipped panel; write the calibration and its out-of-sample track record."""
+    argv = sys.argv[1:] if argv is None else argv
+    panel = load_panel(Path(argv[0]) if argv else None)
+    cal = fit(build_windows(panel))
+    CALIBRATION_FILE.write_text(cal.to_json(), encoding="utf-8")
+    summary = summarise_track_record(track_record(Path(argv[0]) if argv else None))
+    TRACK_RECORD_FILE.write_text(json.dumps(summary, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    print(f"wrote {CALIBRATION_FILE} and {TRACK_RECORD_FILE}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

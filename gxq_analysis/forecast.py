@@ -249,11 +249,12 @@ class Bands:
 
     ``P ≥ on_track`` → on_track; ``P ≥ at_risk`` → needs_acceleration (shown as 有风险 / at risk);
     below → limited_progress, or deterioration when the recent trend moves away from the target.
-    Thirds follow the IPCC likelihood scale's 'likely' (≥ 66 %) and 'unlikely' (≤ 33 %).
+    The cut-offs are the IPCC likelihood scale's 'likely' (≥ 66 %) and 'unlikely' (< 33 %), the same
+    words :func:`i18n.likelihood_label` prints beside the probability, so label and words agree.
     """
 
-    on_track: float = 2 / 3
-    at_risk: float = 1 / 3
+    on_track: float = 0.66
+    at_risk: float = 0.33
 
     @classmethod
     def coerce(cls, value) -> Bands:

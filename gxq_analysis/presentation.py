@@ -114,7 +114,16 @@ TEXT: dict[str, dict[str, str]] = {
     "col.time_elapsed": {"zh": "时间进度", "en": "Time elapsed"},
     "col.pace_ratio": {"zh": "进度比", "en": "Pace ratio"},
     "col.projected_annual": {"zh": "全年预计", "en": "Projected year"},
-    "col.behind": {"zh": "落后于时间进度", "en": "Behind schedule"},
+    "col.behind": {"zh": "落后", "en": "Behind"},
+    "br.pace_defs": {
+        "zh": "完成进度：流量指标为本年累计值占全年目标的比例；存量指标为本年已实现的增量占全年所需增量的比例。"
+              "全年预计：与红黄绿灯同一预测模型给出的年末预计值（中位数）。落后：全年预计低于全年目标，"
+              "即达标概率低于50%；“—”表示数据不足，不作判断。",
+        "en": "Completion: for a flow, the year-to-date total as a share of the year's target; for a stock, the "
+              "increase achieved so far as a share of the increase the year requires. Projected year: the median "
+              "year-end value from the same forecast as the traffic lights. Behind: the projected year falls short "
+              "of the year's target (a chance of meeting it below 50 %); '—' means too little data to judge.",
+    },
     "col.source": {"zh": "来源", "en": "Source"},
     "col.dimension": {"zh": "维度", "en": "Dimension"},
     # data quality
@@ -205,8 +214,14 @@ TEXT: dict[str, dict[str, str]] = {
     },
     "br.milestone_col": {"zh": "{year}年目标", "en": "{year} target"},
     "br.lights_note": {
-        "zh": "每个目标一盏灯；括号内为按目前趋势达到该目标的概率。",
-        "en": "One light per target; in brackets, the probability of meeting it on current trends.",
+        "zh": "每个目标一盏灯，括号内为按目前趋势达到该目标的概率：不低于66%为“有望达标”，33%至66%为“有风险”，"
+              "低于33%为“难以达标”（趋势背离目标时为“偏离目标”）；灰灯为数据不足，不给概率。"
+              "灯色、概率、预计值和区间出自同一预测模型，其在真实公开数据上的检验结果见年度报告“预测可信度”一节。",
+        "en": "One light per target; in brackets, the chance of meeting it on current trends: 66 % or more reads "
+              "'likely to be met', 33–66 % 'at risk', below 33 % 'unlikely to be met' ('moving away' when the trend "
+              "points away from the target); grey means too little data, and no chance is given. Light, chance, "
+              "projection and interval come from one forecast, checked on real published data in the annual "
+              "report's track-record section.",
     },
     "col.target_year": {"zh": "目标年份", "en": "Target year"},
     "col.gap": {"zh": "差距", "en": "Gap"},
@@ -1250,20 +1265,26 @@ def pace_table(pace: "pd.DataFrame", lang: str = "zh") -> SafeHTML:
     recs = []
     for r in pace.to_dict("records"):
         unit = str(r.get("unit", ""))
-        behind = bool(r.get("behind_schedule")) if not is_missing(r.get("behind_schedule")) else False
+        flag = r.get("behind_schedule")
+        if is_missing(flag):
+            behind_cell = status_light("insufficient_data", lang, label="—")
+        else:
+            behind = bool(flag)
+            behind_cell = status_light("limited_progress" if behind else "on_track", lang,
+                                       label=t("yes" if behind else "no", lang))
         recs.append({
             "name": r.get("name"), "ytd": fmt_number(r.get("ytd_value"), unit, lang=lang),
             "annual_target": fmt_number(r.get("annual_target"), unit, lang=lang),
             "completion": fmt_percent(r.get("completion_rate")), "time_elapsed": fmt_percent(r.get("time_elapsed")),
             "projected": fmt_number(r.get("projected_annual"), unit, lang=lang),
-            "behind": status_light("limited_progress" if behind else "on_track", lang,
-                                   label=t("yes" if behind else "no", lang)),
+            "behind": behind_cell,
         })
     cols = {"name": t("col.indicator", lang), "ytd": t("col.ytd", lang),
             "annual_target": t("col.annual_target", lang), "completion": t("col.completion", lang),
             "time_elapsed": t("col.time_elapsed", lang), "projected": t("col.projected_annual", lang),
             "behind": t("col.behind", lang)}
-    return html_table(recs, cols, numeric=["ytd", "annual_target", "completion", "time_elapsed", "projected"])
+    table = html_table(recs, cols, numeric=["ytd", "annual_target", "completion", "time_elapsed", "projected"])
+    return SafeHTML(f"{table}<p class=\"gxq-note\">{esc(t('br.pace_defs', lang))}</p>")
 
 
 def pace_figure(pace: "pd.DataFrame", lang: str = "zh") -> "SafeHTML | None":

@@ -50,10 +50,10 @@ def obs(obs_path):
 
 
 def band(p: float, towards: bool = True) -> str:
-    """The status an open target year must carry for its P(meet) (bands ⅔ / ⅓, DESIGN §2)."""
-    if p >= 2 / 3:
+    """The status an open target year must carry for its P(meet) (bands 0.66 / 0.33, DESIGN §2)."""
+    if p >= 0.66:
         return "on_track"
-    if p >= 1 / 3:
+    if p >= 0.33:
         return "needs_acceleration"
     return "limited_progress" if towards else "deterioration"
 
@@ -110,7 +110,7 @@ def test_as_of_2019q3_known_answers(obs):
 
     # Unicorns 0 → 0 against 1: no movement, so meeting the target is unlikely (but not moving away).
     r = row(df, "unicorn_enterprises", 2020)
-    assert r["ratio"] == 0 and r["p_meet"] < 1 / 3
+    assert r["ratio"] == 0 and r["p_meet"] < 0.33
     assert r["status"] == "limited_progress"
 
     # Tax relief is a flow: complete years 2017, 2018; the 2019 YTD has no earlier September to
