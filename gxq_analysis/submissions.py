@@ -1,0 +1,242 @@
+"""`gxq submissions`: which department has reported a period, what is missing, what came late.
+
+Built only from what ``gxq clean`` wrote (``observations.csv``, ``quarantine.csv``, ``manifest.json``)
+and the catalogue (department, frequency, due_days; see :mod:`gxq_analysis.departments`):
+
+- a file belongs to the department its 填报单位 names (manifest ``reporting_unit``), else the one its
+  folder or file name names, else to 未识别部门; public figures are not submissions;
+- a file is for the period when one of its rows carries a period that answers the period's form
+  (:func:`~gxq_analysis.departments.covers`), or, with no such row, when its path names the period;
+- an indicator is *received* when a file of its department for the period carries a value for it
+  (clean, or quarantined for a person to fix, or superseded by a correction; a blank row is not a value);
+- it is *late* when the first 填报日期 that brought it is after the form's deadline; the date is the one
+  the file states (reported_at), never the file's modification time; a file without a date is
+  ``undated`` and never counted late;
+- a department with no file for the period is ``missing`` (status 未报送).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .departments import UNATTRIBUTED, attribute, covers, deadline, form_indicators, load_departments, \
+    period_of_path, within
+from .periods import Period, PeriodError, parse_period
+from .plan import Plan, load_plan
+
+SUBMISSIONS_PREFIX = "submissions/"
+# Quarantine categories that are a value the department sent (even if it must be fixed or was replaced).
+_NOT_A_VALUE = ("no_value", "unreadable_file", "no_table", "unknown_indicator", "empty_name", "no_period",
+                "context_only", "different_population")
+# Categories handled by rule: nobody needs to act on them.
+HANDLED_BY_RULE = ("duplicate", "superseded", "context_only", "different_population")
+
+STATUS_MISSING = "missing"
+STATUS_INCOMPLETE = "incomplete"
+STATUS_LATE = "late"
+STATUS_NEEDS_CORRECTION = "needs_correction"
+STATUS_COMPLETE = "complete"
+STATUS_ZH = {
+    STATUS_MISSING: "未报送", STATUS_INCOMPLETE: "未报齐", STATUS_LATE: "逾期报送",
+    STATUS_NEEDS_CORRECTION: "待更正", STATUS_COMPLETE: "按时报齐", "": "",
+}
+COLUMNS = ["department", "expected", "received", "missing", "late", "last_reported_at", "deadline", "files",
+           "needs_correction", "undated", "covered_by_others", "status", "status_zh", "missing_indicators",
+           "late_indicators"]
+
+
+class SubmissionsError(Exception):
+    """The processed folder cannot be used (one-line reason)."""
+
+
+@dataclass
+class SubmittedFile:
+    path: str
+    department: str
+    reported_at: str = ""
+    unreadable: str = ""
+    rows: list[dict] = field(default_factory=list)  # observations and quarantine lines from this file
+    periods: set[str] = field(default_factory=set)
+
+    def is_for(self, period: Period) -> bool:
+        if self.periods:
+            return any(covers(p, period) for p in self.periods)
+        p = period_of_path(self.path)
+        return bool(p) and covers(p, period)
+
+
+def _read_csv(path: Path) -> list[dict]:
+    if not path.is_file():
+        raise SubmissionsError(f"{path} not found (run gxq clean first)")
+    with path.open(encoding="utf-8-sig", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+def load_files(plan: Plan, processed: Path) -> list[SubmittedFile]:
+    """Submitted files with their department and rows (kind ``obs`` or ``q``), from gxq clean's outputs."""
+    processed = Path(processed)
+    observations = _read_csv(processed / "observations.csv")
+    quarantine = _read_csv(processed / "quarantine.csv")
+    manifest_path = processed / "manifest.json"
+    if not manifest_path.is_file():
+        raise SubmissionsError(f"{manifest_path} not found (run gxq clean first)")
+    try:
+        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise SubmissionsError(f"{manifest_path}: invalid JSON at line {exc.lineno}: {exc.msg}") from exc
+    departments = load_departments(plan)
+    # Older manifests have no reporting_unit: the observations' source (the 填报单位 read) stands in.
+    unit_from_obs: dict[str, str] = {}
+    for o in observations:
+        if o.get("source") and o["source_file"] not in unit_from_obs and not o["source"].startswith("http"):
+            unit_from_obs[o["source_file"]] = o["source"]
+    files: dict[str, SubmittedFile] = {}
+    for entry in manifest.get("files", []) + manifest.get("unreadable", []):
+        path = str(entry.get("path", ""))
+        if not path.startswith(SUBMISSIONS_PREFIX):
+            continue
+        unit = str(entry.get("reporting_unit", "") or unit_from_obs.get(path, ""))
+        files[path] = SubmittedFile(path, attribute(departments, unit, path), str(entry.get("reported_at", "")),
+                                    str(entry.get("reason", "")) if "reason" in entry else "")
+    for kind, rows in (("obs", observations), ("q", quarantine)):
+        for row in rows:
+            f = files.get(row.get("source_file", ""))
+            if f is None:
+                continue
+            f.rows.append({**row, "_kind": kind})
+            if row.get("period"):
+                f.periods.add(row["period"])
+    return sorted(files.values(), key=lambda f: f.path)
+
+
+def rows_for(f: SubmittedFile, period: Period) -> list[dict]:
+    """The file's rows about the period: those whose period lies inside it (a month of the quarter) or
+    answers its form, and those without a period (an unknown name) in a file that is for the period."""
+    return [r for r in f.rows if within(r.get("period", ""), period) or not r.get("period")]
+
+
+def _is_value(row: dict) -> bool:
+    return row["_kind"] == "obs" or row.get("category", "") not in _NOT_A_VALUE
+
+
+def _row_date(row: dict, f: SubmittedFile) -> str:
+    return row.get("reported_at") or f.reported_at
+
+
+def submissions_status(plan: Plan, period: Period | str, processed: Path) -> list[dict]:
+    """One row per department (catalogue order; 未识别部门 last when it sent files for the period)."""
+    period = parse_period(period) if isinstance(period, str) else period
+    files = [f for f in load_files(plan, processed) if f.is_for(period)]
+    out = []
+    names = [d.name for d in load_departments(plan)]
+    if any(f.department == UNATTRIBUTED for f in files):
+        names.append(UNATTRIBUTED)
+    # Values for the period from any department's file, to say when another department sent them.
+    anywhere = {r["indicator_id"] for f in files for r in f.rows
+                if r.get("indicator_id") and covers(r.get("period", ""), period) and _is_value(r)}
+    for name in names:
+        expected = form_indicators(plan, name, period) if name != UNATTRIBUTED else []
+        due = deadline(plan, expected, period)
+        own = [f for f in files if f.department == name]
+        if not expected and not own:
+            continue
+        first_date: dict[str, str] = {}
+        received: set[str] = set()
+        needs = 0
+        dates: list[str] = []
+        for f in own:
+            rows = rows_for(f, period)
+            dates += [_row_date(r, f) for r in rows if _row_date(r, f)] or ([f.reported_at] if f.reported_at else [])
+            for r in rows:
+                iid = r.get("indicator_id", "")
+                if r["_kind"] == "q" and needs_person(r, plan, period, name):
+                    needs += 1
+                if not iid or not covers(r.get("period", ""), period) or not _is_value(r):
+                    continue
+                received.add(iid)
+                d = _row_date(r, f)
+                if iid not in first_date or (d and (not first_date[iid] or d < first_date[iid])):
+                    first_date[iid] = d
+        got = [i for i in expected if i in received]
+        missing = [i for i in expected if i not in received]
+        late = [i for i in got if due and first_date.get(i) and dt.date.fromisoformat(first_date[i]) > due]
+        undated = [i for i in got if not first_date.get(i)]
+        if not own:
+            status = STATUS_MISSING
+        elif missing:
+            status = STATUS_INCOMPLETE
+        elif late:
+            status = STATUS_LATE
+        elif needs:
+            status = STATUS_NEEDS_CORRECTION
+        else:
+            status = STATUS_COMPLETE if expected else ""
+        out.append({
+            "department": name, "expected": len(expected), "received": len(got) if expected else len(received),
+            "missing": len(missing), "late": len(late), "last_reported_at": max(dates) if dates else "",
+            "deadline": due.isoformat() if due else "", "files": len(own), "needs_correction": needs,
+            "undated": len(undated), "covered_by_others": sum(1 for i in missing if i in anywhere),
+            "status": status,
+            "status_zh": STATUS_ZH[status] + ("（无填报日期）" if status == STATUS_COMPLETE and undated else ""),
+            "missing_indicators": "、".join(plan.name(i) for i in missing),
+            "late_indicators": "、".join(plan.name(i) for i in late),
+        })
+    return out
+
+
+def needs_person(row: dict, plan: Plan, period: Period, department: str) -> bool:
+    """A quarantine line someone must act on: not handled by rule, and a blank row only when the indicator
+    is the sending department's own for the period (other departments' blank rows are nobody's task)."""
+    category = row.get("category", "")
+    if category in HANDLED_BY_RULE:
+        return False
+    if category == "no_value":
+        iid = row.get("indicator_id", "")
+        return bool(iid) and iid in form_indicators(plan, department, period) and within(row.get("period", ""), period)
+    return True
+
+
+def format_status(rows: list[dict], fmt: str) -> str:
+    if fmt == "json":
+        return json.dumps(rows, ensure_ascii=False, indent=2) + "\n"
+    if fmt == "csv":
+        buf = io.StringIO()
+        w = csv.DictWriter(buf, fieldnames=COLUMNS, lineterminator="\n")
+        w.writeheader()
+        w.writerows(rows)
+        return buf.getvalue()
+    shown = ["department", "expected", "received", "missing", "late", "needs_correction", "last_reported_at",
+             "deadline", "status_zh"]
+    table = [shown] + [[str(r[c]) for c in shown] for r in rows]
+
+    def width(s: str) -> int:  # CJK characters take two columns in a terminal
+        return sum(2 if ord(ch) > 0x2E80 else 1 for ch in s)
+
+    widths = [max(width(row[i]) for row in table) for i in range(len(shown))]
+    lines = ["  ".join(cell + " " * (widths[i] - width(cell)) for i, cell in enumerate(row)).rstrip()
+             for row in table]
+    for r in rows:
+        if r["missing_indicators"]:
+            lines.append(f"{r['department']} 缺报: {r['missing_indicators']}")
+    return "\n".join(lines) + "\n"
+
+
+def command_submissions(args) -> int:
+    plan = load_plan(args.plan)
+    try:
+        period = parse_period(args.period)
+        rows = submissions_status(plan, period, args.processed)
+    except PeriodError as exc:
+        print(f"gxq submissions: {exc}", file=sys.stderr)
+        return 2
+    except SubmissionsError as exc:
+        print(f"gxq submissions: {exc}", file=sys.stderr)
+        return 2
+    sys.stdout.write(format_status(rows, args.format))
+    return 0
