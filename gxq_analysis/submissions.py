@@ -48,7 +48,7 @@ STATUS_ZH = {
 }
 COLUMNS = ["department", "expected", "received", "missing", "late", "last_reported_at", "deadline", "files",
            "needs_correction", "undated", "covered_by_others", "status", "status_zh", "missing_indicators",
-           "late_indicators"]
+           "late_indicators", "missing_ids", "late_ids"]
 
 
 class SubmissionsError(Exception):
@@ -183,9 +183,10 @@ def submissions_status(plan: Plan, period: Period | str, processed: Path) -> lis
             "deadline": due.isoformat() if due else "", "files": len(own), "needs_correction": needs,
             "undated": len(undated), "covered_by_others": sum(1 for i in missing if i in anywhere),
             "status": status,
-            "status_zh": STATUS_ZH[status] + ("（无填报日期）" if status == STATUS_COMPLETE and undated else ""),
+            "status_zh": "已报齐（无填报日期）" if status == STATUS_COMPLETE and undated else STATUS_ZH[status],
             "missing_indicators": "、".join(plan.name(i) for i in missing),
             "late_indicators": "、".join(plan.name(i) for i in late),
+            "missing_ids": "|".join(missing), "late_ids": "|".join(late),
         })
     return out
 
@@ -225,6 +226,59 @@ def format_status(rows: list[dict], fmt: str) -> str:
         if r["missing_indicators"]:
             lines.append(f"{r['department']} 缺报: {r['missing_indicators']}")
     return "\n".join(lines) + "\n"
+
+
+STATUS_EN = {
+    STATUS_MISSING: "Not submitted", STATUS_INCOMPLETE: "Incomplete", STATUS_LATE: "Late",
+    STATUS_NEEDS_CORRECTION: "To correct", STATUS_COMPLETE: "Complete, on time", "": "",
+}
+_SECTION_TEXT = {
+    "heading": ("报送进度", "Submissions"),
+    "note": ("按计划目录（indicators.csv 的 department、frequency、due_days 列，可编辑）统计各部门本期应报指标；"
+             "是否逾期以文件中填写的填报日期为准，不看文件修改时间；无填报日期的不计逾期。",
+             "Expected indicators per department come from the plan catalogue (indicators.csv columns department, "
+             "frequency, due_days; editable). Lateness is judged by the reporting date the file states, never by "
+             "file times; a file without a date is never counted late."),
+    "none": ("尚无清洗结果（请先运行 gxq clean），无法统计报送进度。",
+             "No cleaning output yet (run gxq clean first): no submissions status."),
+    "empty": ("本期没有应报指标，也没有收到报送文件。", "No indicator is due for this period and no file was received."),
+    "missing_line": ("缺报指标", "Missing indicators"),
+}
+_SECTION_COLUMNS = {
+    "department": ("部门", "Department"), "expected": ("应报指标", "Expected"), "received": ("已报", "Received"),
+    "missing": ("缺报", "Missing"), "late": ("逾期", "Late"), "needs_correction": ("待更正行", "Rows to correct"),
+    "last_reported_at": ("最近填报日期", "Last reported"), "deadline": ("报送截止", "Deadline"),
+    "status_label": ("状态", "Status"), "missing_names": ("缺报指标", "Missing indicators"),
+}
+
+
+def submissions_section(plan: Plan, period: Period | str, processed: Path, lang: str = "zh") -> str:
+    """The 报送进度 section of the data-quality page: heading, note and the table (escaped HTML)."""
+    from . import presentation as P
+
+    k = 0 if lang == "zh" else 1
+    parts = [P.heading(_SECTION_TEXT["heading"][k], lang)]
+    try:
+        rows = submissions_status(plan, period, processed)
+    except SubmissionsError:
+        return P.SafeHTML("".join(parts) + P.html_block("<p>{m}</p>", m=_SECTION_TEXT["none"][k]))
+    if not rows:
+        return P.SafeHTML("".join(parts) + P.html_block("<p>{m}</p>", m=_SECTION_TEXT["empty"][k]))
+    english = {d.name: d.name_en for d in load_departments(plan)}
+    shown = []
+    for r in rows:
+        missing = [i for i in r["missing_ids"].split("|") if i]
+        shown.append({
+            **r,
+            "department": r["department"] if k == 0 else (english.get(r["department"]) or r["department"]),
+            "status_label": r["status_zh"] if k == 0 else (
+                "Complete (undated)" if r["status"] == STATUS_COMPLETE and r["undated"] else STATUS_EN[r["status"]]),
+            "missing_names": ("、" if k == 0 else "; ").join(plan.name(i, lang) for i in missing),
+        })
+    table = P.html_table(shown, {c: v[k] for c, v in _SECTION_COLUMNS.items()},
+                         numeric=["expected", "received", "missing", "late", "needs_correction"])
+    parts += [P.html_block('<p class="gxq-muted">{m}</p>', m=_SECTION_TEXT["note"][k]), table]
+    return P.SafeHTML("".join(parts))
 
 
 def command_submissions(args) -> int:

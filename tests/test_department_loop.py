@@ -307,3 +307,28 @@ def test_safe_text_neutralises_formula_starts():
     assert safe_text("@SUM(A1)") == "'@SUM(A1)"
     assert safe_text("科技局") == "科技局"
     assert safe_text(5) == 5 and safe_text(None) is None
+
+
+# --- the 报送进度 section of the data-quality page ----------------------------------------------------------
+def test_submissions_section_names_missing_and_late(plan, demo_processed):
+    from gxq_analysis.submissions import submissions_section
+
+    html = submissions_section(plan, PERIOD, demo_processed, "zh")
+    assert html.startswith("<h2>报送进度</h2>")
+    assert "<td>统计局</td>" in html and "未报送" in html and "逾期报送" in html
+    assert "研发经费投入占GDP比重、高新技术产值占规上工业总产值比例" in html
+    en = submissions_section(plan, PERIOD, demo_processed, "en")
+    assert "<td>Statistics Bureau</td>" in en and "Not submitted" in en and "Late" in en
+
+
+def test_submissions_section_without_clean_output_and_escaping(tmp_path, plan, demo_processed):
+    from gxq_analysis.submissions import submissions_section
+
+    assert "gxq clean" in submissions_section(plan, PERIOD, tmp_path, "zh")
+    folder = tmp_path / "plan"
+    shutil.copytree(DEFAULT_PLAN_DIR, folder)
+    for name in ("indicators.csv", "departments.csv"):
+        text = (folder / name).read_text(encoding="utf-8").replace("人社局", "<b>人社局</b>")
+        (folder / name).write_text(text, encoding="utf-8")
+    html = submissions_section(load_plan(folder), PERIOD, demo_processed, "zh")
+    assert "<b>" not in html and "&lt;b&gt;人社局&lt;/b&gt;" in html
