@@ -100,7 +100,8 @@ def build_workbook(plan: Plan, period: Period, department: str, rows: list[dict]
         cell.font = Font(bold=True)
         cell.fill = PatternFill("solid", fgColor="DDEBF7")
     for i, r in enumerate(rows, start=1):
-        values = [i, r["file"], r["sheet"], r["row"], r["column"], r["indicator"], r["value"], r["reason"], None, None]
+        values = [i, r["file"], r["sheet"], r["row"], r["column"], r["indicator"], r["value"], r["reason"],
+                  None, None]
         for c, v in enumerate(values, start=1):
             cell = ws.cell(header_row + i, c)
             cell.value = safe_text(v)

@@ -140,7 +140,8 @@ def within(value_period: str, period: Period) -> bool:
 
 def attribute(departments: list[Department], reporting_unit: str, path: str) -> str:
     """The department a file comes from: its 填报单位 first, then a folder or file name; else UNATTRIBUTED."""
-    spellings = sorted(((s, d.name) for d in departments for s in d.spellings()), key=lambda x: (-len(x[0]), x[0]))
+    spellings = sorted(((s, d.name) for d in departments for s in d.spellings()),
+                       key=lambda x: (-len(x[0]), x[0]))
     unit = (reporting_unit or "").replace(" ", "")
     for text in [unit] + list(reversed(PurePosixPath(path).parts)):
         for spelling, name in spellings:

@@ -103,7 +103,7 @@ def load_files(plan: Plan, processed: Path) -> list[SubmittedFile]:
             continue
         unit = str(entry.get("reporting_unit", "") or unit_from_obs.get(path, ""))
         files[path] = SubmittedFile(path, attribute(departments, unit, path), str(entry.get("reported_at", "")),
-                                    str(entry.get("reason", "")) if "reason" in entry else "")
+                                    str(entry.get("reason", "")))
     for kind, rows in (("obs", observations), ("q", quarantine)):
         for row in rows:
             f = files.get(row.get("source_file", ""))
@@ -152,7 +152,8 @@ def submissions_status(plan: Plan, period: Period | str, processed: Path) -> lis
         dates: list[str] = []
         for f in own:
             rows = rows_for(f, period)
-            dates += [_row_date(r, f) for r in rows if _row_date(r, f)] or ([f.reported_at] if f.reported_at else [])
+            dated = [_row_date(r, f) for r in rows if _row_date(r, f)]
+            dates += dated or ([f.reported_at] if f.reported_at else [])
             for r in rows:
                 iid = r.get("indicator_id", "")
                 if r["_kind"] == "q" and needs_person(r, plan, period, name):
@@ -178,7 +179,8 @@ def submissions_status(plan: Plan, period: Period | str, processed: Path) -> lis
         else:
             status = STATUS_COMPLETE if expected else ""
         out.append({
-            "department": name, "expected": len(expected), "received": len(got) if expected else len(received),
+            "department": name, "expected": len(expected),
+            "received": len(got) if expected else len(received),
             "missing": len(missing), "late": len(late), "last_reported_at": max(dates) if dates else "",
             "deadline": due.isoformat() if due else "", "files": len(own), "needs_correction": needs,
             "undated": len(undated), "covered_by_others": sum(1 for i in missing if i in anywhere),
@@ -199,7 +201,8 @@ def needs_person(row: dict, plan: Plan, period: Period, department: str) -> bool
         return False
     if category == "no_value":
         iid = row.get("indicator_id", "")
-        return bool(iid) and iid in form_indicators(plan, department, period) and within(row.get("period", ""), period)
+        own = form_indicators(plan, department, period)
+        return bool(iid) and iid in own and within(row.get("period", ""), period)
     return True
 
 
@@ -236,9 +239,9 @@ _SECTION_TEXT = {
     "heading": ("报送进度", "Submissions"),
     "note": ("按计划目录（indicators.csv 的 department、frequency、due_days 列，可编辑）统计各部门本期应报指标；"
              "是否逾期以文件中填写的填报日期为准，不看文件修改时间；无填报日期的不计逾期。",
-             "Expected indicators per department come from the plan catalogue (indicators.csv columns department, "
-             "frequency, due_days; editable). Lateness is judged by the reporting date the file states, never by "
-             "file times; a file without a date is never counted late."),
+             "Expected indicators per department come from the plan catalogue (indicators.csv columns "
+             "department, frequency, due_days; editable). Lateness is judged by the reporting date the file "
+             "states, never by file times; a file without a date is never counted late."),
     "none": ("尚无清洗结果（请先运行 gxq clean），无法统计报送进度。",
              "No cleaning output yet (run gxq clean first): no submissions status."),
     "empty": ("本期没有应报指标，也没有收到报送文件。", "No indicator is due for this period and no file was received."),
@@ -272,7 +275,8 @@ def submissions_section(plan: Plan, period: Period | str, processed: Path, lang:
             **r,
             "department": r["department"] if k == 0 else (english.get(r["department"]) or r["department"]),
             "status_label": r["status_zh"] if k == 0 else (
-                "Complete (undated)" if r["status"] == STATUS_COMPLETE and r["undated"] else STATUS_EN[r["status"]]),
+                "Complete (undated)" if r["status"] == STATUS_COMPLETE and r["undated"]
+                else STATUS_EN[r["status"]]),
             "missing_names": ("、" if k == 0 else "; ").join(plan.name(i, lang) for i in missing),
         })
     table = P.html_table(shown, {c: v[k] for c, v in _SECTION_COLUMNS.items()},

@@ -183,7 +183,8 @@ def build_template(plan: Plan, period: str | None = None, department: str | None
     validations: dict[tuple, object] = {}
     for i, iid in enumerate(order, start=1):
         r = HEADER_ROW + i
-        is_flow = str(plan.indicators.at[iid, "accumulation"]) == "flow" and (p is None or p.freq != FREQ_ANNUAL)
+        is_flow = (str(plan.indicators.at[iid, "accumulation"]) == "flow"
+                   and (p is None or p.freq != FREQ_ANNUAL))
         ws.cell(r, 1, i)
         ws.cell(r, 2, safe_text(plan.name(iid)))
         ws.cell(r, 3, safe_text(str(plan.indicators.at[iid, "unit"])))
@@ -258,7 +259,8 @@ def command_template(args) -> int:
         print("gxq template: --dept needs --period (the form lists the indicators due for that period)",
               file=sys.stderr)
         return 2
-    previous = previous_values(getattr(args, "observations", None), plan, parse_period(period)) if period else {}
+    observations = getattr(args, "observations", None)
+    previous = previous_values(observations, plan, parse_period(period)) if period else {}
     forms_dir = PROJ_ROOT / "forms" / (period or "blank")
     if dept == "all":
         out_dir = Path(args.out) if args.out else forms_dir
@@ -273,7 +275,8 @@ def command_template(args) -> int:
             out = out_dir / form_file_name(period, name)
             _write(build_template(plan, period, name, previous), out)
             written.append(f"{name} {len(rows)}")
-        print(f"gxq template: wrote {len(written)} forms for {period} to {out_dir} (indicators: {', '.join(written)})")
+        print(f"gxq template: wrote {len(written)} forms for {period} to {out_dir} "
+              f"(indicators: {', '.join(written)})")
         return 0
     if args.out:
         out = Path(args.out)

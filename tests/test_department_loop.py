@@ -32,7 +32,8 @@ def plan():
 # --- the catalogue -------------------------------------------------------------------------------
 def test_every_indicator_has_a_known_department_and_due_days(plan):
     names = {d.name for d in load_departments(plan)}
-    csv_names = [r["department"] for r in csv.DictReader(open(DEFAULT_PLAN_DIR / "departments.csv", encoding="utf-8"))]
+    with open(DEFAULT_PLAN_DIR / "departments.csv", encoding="utf-8") as fh:
+        csv_names = [r["department"] for r in csv.DictReader(fh)]
     assert names == set(csv_names)
     for iid in plan.indicators.index:
         assert plan.department(iid) in csv_names, iid
@@ -177,12 +178,14 @@ def test_out_of_bounds_value_is_rejected_by_the_validation(tmp_path, plan):
     assert main(["template", "--period", PERIOD, "--dept", "科技局", "--out", str(out2)]) == 0
     ws2 = openpyxl.load_workbook(out2).active
     count = _validation_of(ws2, f"D{template_rows(plan, '科技局', PERIOD)['hitech_enterprises']}")
-    assert count.type == "whole" and not _accepts(count, 2.5) and not _accepts(count, -3) and _accepts(count, 96)
+    assert count.type == "whole" and _accepts(count, 96)
+    assert not _accepts(count, 2.5) and not _accepts(count, -3)
 
 
 def test_form_shows_previous_period_value(tmp_path, plan):
     obs = tmp_path / "obs.csv"
-    obs.write_text("indicator_id,period,value\nrd_gdp_share,2019Q2,5.2\nrd_gdp_share,2019Q3,5.3\n", encoding="utf-8")
+    obs.write_text("indicator_id,period,value\nrd_gdp_share,2019Q2,5.2\nrd_gdp_share,2019Q3,5.3\n",
+                   encoding="utf-8")
     out = tmp_path / "f.xlsx"
     assert main(["template", "--period", PERIOD, "--dept", "统计局", "--out", str(out),
                  "--observations", str(obs)]) == 0
@@ -224,7 +227,8 @@ def test_submissions_on_demo_data_name_missing_and_late(plan, demo_processed):
 
 
 def test_submissions_cli_formats(demo_processed, capsys):
-    assert main(["submissions", "--period", PERIOD, "--processed", str(demo_processed), "--format", "json"]) == 0
+    args = ["submissions", "--period", PERIOD, "--processed", str(demo_processed)]
+    assert main(args + ["--format", "json"]) == 0
     data = json.loads(capsys.readouterr().out)
     for key in ("department", "expected", "received", "missing", "late", "last_reported_at"):
         assert key in data[0]
@@ -264,7 +268,7 @@ def test_corrections_list_exactly_the_rows_needing_a_person(tmp_path, plan):
     ws["B3"] = "高新区科技局"
     ws["B4"] = dt.datetime(2019, 10, 12)
     ws.cell(all_rows["private_tech_enterprises"], VALUE_COL, 88)
-    ws.cell(all_rows["fiscal_st_share"], VALUE_COL, 0.045)  # a fraction: another department's row, still a fix
+    ws.cell(all_rows["fiscal_st_share"], VALUE_COL, 0.045)  # a fraction in another department's row: a fix
     extra = max(all_rows.values()) + 1
     ws.insert_rows(extra)
     ws.cell(extra, 2, "=HYPERLINK(\"http://x\",\"点击\")")
@@ -288,7 +292,8 @@ def test_corrections_list_exactly_the_rows_needing_a_person(tmp_path, plan):
     assert got == want
     reasons = {r["category"]: r["reason"] for r in by_dept["科技局"]}
     assert reasons["out_of_range"] == "数值超出该指标的合理范围（不小于 0，单位：家），请核实后更正。"
-    assert not [r for r in reasons.values() if re.search(r"[A-Za-z]{3,}", r)]  # plain Chinese, not the English log
+    # Plain Chinese, not the cleaner's bilingual log line.
+    assert not [r for r in reasons.values() if re.search(r"[A-Za-z]{3,}", r)]
 
     out = tmp_path / "corr"
     assert main(["corrections", "--period", PERIOD, "--processed", str(processed), "--out", str(out)]) == 0
@@ -296,7 +301,8 @@ def test_corrections_list_exactly_the_rows_needing_a_person(tmp_path, plan):
     ws = wb.active
     lines = list(ws.iter_rows(min_row=5, values_only=True))
     assert len(lines) == len(want)
-    injected = [c for row in ws.iter_rows(min_row=5) for c in row if isinstance(c.value, str) and "HYPERLINK" in c.value]
+    injected = [c for row in ws.iter_rows(min_row=5) for c in row
+                if isinstance(c.value, str) and "HYPERLINK" in c.value]
     assert injected and all(c.value.startswith("'=") and c.data_type == "s" for c in injected)
 
 
@@ -332,3 +338,35 @@ def test_submissions_section_without_clean_output_and_escaping(tmp_path, plan, d
         (folder / name).write_text(text, encoding="utf-8")
     html = submissions_section(load_plan(folder), PERIOD, demo_processed, "zh")
     assert "<b>" not in html and "&lt;b&gt;人社局&lt;/b&gt;" in html
+
+
+def test_unreadable_file_counts_as_sent_and_goes_back_to_its_department(tmp_path, plan):
+    raw = tmp_path / "raw"
+    (raw / "submissions").mkdir(parents=True)
+    (raw / "submissions" / f"{PERIOD}_统计局.xlsx").write_bytes(b"not a workbook")
+    processed = tmp_path / "processed"
+    write_outputs(clean(raw, plan), plan, processed)
+    rows = {r["department"]: r for r in submissions_status(plan, PERIOD, processed)}
+    assert rows["统计局"]["files"] == 1 and rows["统计局"]["received"] == 0
+    assert rows["统计局"]["status"] == "incomplete" and rows["统计局"]["needs_correction"] == 1
+    assert rows["科技局"]["status"] == "missing"
+    fixes = correction_rows(plan, PERIOD, processed)
+    assert [(r["file"], r["category"]) for r in fixes["统计局"]] == [
+        (f"submissions/{PERIOD}_统计局.xlsx", "unreadable_file")]
+    assert fixes["统计局"][0]["reason"].startswith("文件无法读取")
+
+
+def test_blank_reporting_date_is_undated_not_late(tmp_path, plan):
+    raw = tmp_path / "raw"
+    path = raw / "submissions" / "金融办.xlsx"
+    assert main(["template", "--period", PERIOD, "--dept", "金融办", "--out", str(path)]) == 0
+    wb = openpyxl.load_workbook(path)
+    ws = wb.active
+    ws.cell(template_rows(plan, "金融办", PERIOD)["vc_fund_size"], VALUE_COL, 61.5)
+    ws[FIELDS["联系电话"]] = "0510-2019-1015"  # a phone number is not a reporting date
+    wb.save(path)
+    processed = tmp_path / "processed"
+    write_outputs(clean(raw, plan), plan, processed)
+    row = {r["department"]: r for r in submissions_status(plan, PERIOD, processed)}["金融办"]
+    assert (row["received"], row["late"], row["undated"], row["last_reported_at"]) == (1, 0, 1, "")
+    assert row["status_zh"] == "已报齐（无填报日期）"
