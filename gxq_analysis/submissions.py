@@ -249,7 +249,8 @@ _SECTION_TEXT = {
 }
 _SECTION_COLUMNS = {
     "department": ("部门", "Department"), "expected": ("应报指标", "Expected"), "received": ("已报", "Received"),
-    "missing": ("缺报", "Missing"), "late": ("逾期", "Late"), "needs_correction": ("待更正行", "Rows to correct"),
+    "missing": ("缺报", "Missing"), "covered_by_others": ("其中他部门已报", "Of which sent by others"),
+    "late": ("逾期", "Late"), "needs_correction": ("待更正行", "Rows to correct"),
     "last_reported_at": ("最近填报日期", "Last reported"), "deadline": ("报送截止", "Deadline"),
     "status_label": ("状态", "Status"), "missing_names": ("缺报指标", "Missing indicators"),
 }
@@ -280,7 +281,8 @@ def submissions_section(plan: Plan, period: Period | str, processed: Path, lang:
             "missing_names": ("、" if k == 0 else "; ").join(plan.name(i, lang) for i in missing),
         })
     table = P.html_table(shown, {c: v[k] for c, v in _SECTION_COLUMNS.items()},
-                         numeric=["expected", "received", "missing", "late", "needs_correction"])
+                         numeric=["expected", "received", "missing", "covered_by_others", "late",
+                                  "needs_correction"])
     parts += [P.html_block('<p class="gxq-muted">{m}</p>', m=_SECTION_TEXT["note"][k]), table]
     return P.SafeHTML("".join(parts))
 

@@ -52,22 +52,22 @@ INSTRUCTIONS = [
     "leave blank when not available and explain in 备注.",
 ]
 _LOCKED_FILL = "F2F2F2"
+ILLUSTRATIVE_NOTE = "注意：上期值（参考）含示例数据（非真实统计数据），仅供演示，请勿据此填报。"
 
 
 def _label_zh(period: Period) -> str:
     return period.label("zh")
 
 
-def previous_values(observations: Path | None, plan: Plan, period: Period) -> dict[str, float]:
-    """Indicator id → the clean table's value for the period before ``period`` (zone, not year-to-date).
-
-    A missing or unreadable observations file gives no reference values (the column stays blank)."""
+def previous_values(observations: Path | None, plan: Plan, period: Period) -> dict[str, tuple[float, bool]]:
+    """Indicator id → (value, illustrative) from the clean table for the period before ``period`` (zone,
+    not year-to-date). A missing observations file gives no reference values (the column stays blank)."""
     if observations is None or not Path(observations).is_file():
         return {}
     from .departments import covers
 
     prev = period.previous()
-    found: dict[str, tuple[int, float]] = {}
+    found: dict[str, tuple[int, float, bool]] = {}
     with Path(observations).open(encoding="utf-8-sig", newline="") as fh:
         for row in csv.DictReader(fh):
             iid = row.get("indicator_id", "")
@@ -83,9 +83,9 @@ def previous_values(observations: Path | None, plan: Plan, period: Period) -> di
                 value = float(row.get("value", ""))
             except ValueError:
                 continue
-            if rank > found.get(iid, (0, 0.0))[0]:
-                found[iid] = (rank, value)
-    return {iid: v for iid, (_, v) in found.items()}
+            if rank > found.get(iid, (0, 0.0, False))[0]:
+                found[iid] = (rank, value, str(row.get("illustrative", "")).lower() == "true")
+    return {iid: (v, illustrative) for iid, (_, v, illustrative) in found.items()}
 
 
 def _validation_for(plan: Plan, iid: str):
@@ -122,7 +122,7 @@ def _validation_for(plan: Plan, iid: str):
 
 
 def build_template(plan: Plan, period: str | None = None, department: str | None = None,
-                   previous: dict[str, float] | None = None):
+                   previous: dict[str, tuple[float, bool]] | None = None):
     """Return an openpyxl Workbook: the form for ``period`` (canonical text, or None for a blank period)
     and ``department`` (None: every indicator). ``previous`` fills the 上期值 reference column."""
     import openpyxl
@@ -189,7 +189,7 @@ def build_template(plan: Plan, period: str | None = None, department: str | None
         ws.cell(r, 2, safe_text(plan.name(iid)))
         ws.cell(r, 3, safe_text(str(plan.indicators.at[iid, "unit"])))
         if iid in previous:
-            ws.cell(r, PREVIOUS_COL, previous[iid])
+            ws.cell(r, PREVIOUS_COL, previous[iid][0])
         if not is_flow:
             ws.cell(r, NOTE_COL, "存量指标, 本年累计不填" if str(plan.indicators.at[iid, "accumulation"]) != "flow"
                     else "年度数, 本年累计不填")
@@ -211,7 +211,10 @@ def build_template(plan: Plan, period: str | None = None, department: str | None
         if is_flow:
             target.add(ws.cell(r, YTD_COL).coordinate)
     last = HEADER_ROW + len(order)
-    for k, line in enumerate(INSTRUCTIONS, start=2):
+    lines = list(INSTRUCTIONS)
+    if any(previous[i][1] for i in order if i in previous):
+        lines.insert(0, ILLUSTRATIVE_NOTE)
+    for k, line in enumerate(lines, start=2):
         ws.cell(last + k, 1, line)
     for col, width in zip("ABCDEFG", (10, 50, 10, 14, 14, 16, 28)):
         ws.column_dimensions[col].width = width

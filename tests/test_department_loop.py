@@ -19,7 +19,8 @@ from gxq_analysis.departments import UNATTRIBUTED, attribute, form_indicators, l
 from gxq_analysis.periods import parse_period
 from gxq_analysis.plan import load_plan
 from gxq_analysis.submissions import submissions_status
-from gxq_analysis.template import FIELDS, HEADER, HEADER_ROW, PREVIOUS_COL, VALUE_COL, YTD_COL, template_rows
+from gxq_analysis.template import (FIELDS, HEADER, HEADER_ROW, ILLUSTRATIVE_NOTE, PREVIOUS_COL, VALUE_COL, YTD_COL,
+                                   template_rows)
 
 PERIOD = "2019Q3"
 
@@ -193,6 +194,13 @@ def test_form_shows_previous_period_value(tmp_path, plan):
     rows = template_rows(plan, "统计局", PERIOD)
     assert ws.cell(rows["rd_gdp_share"], PREVIOUS_COL).value == 5.2
     assert ws.cell(rows["hitech_output_share"], PREVIOUS_COL).value is None
+    assert not any(c.value == ILLUSTRATIVE_NOTE for row in ws.iter_rows() for c in row)
+    obs.write_text("indicator_id,period,value,illustrative\nrd_gdp_share,2019Q2,5.2,true\n", encoding="utf-8")
+    assert main(["template", "--period", PERIOD, "--dept", "统计局", "--out", str(out),
+                 "--observations", str(obs)]) == 0
+    ws = openpyxl.load_workbook(out).active
+    assert ws.cell(rows["rd_gdp_share"], PREVIOUS_COL).value == 5.2
+    assert any(c.value == ILLUSTRATIVE_NOTE for row in ws.iter_rows() for c in row)
 
 
 def test_unknown_department_is_refused(tmp_path, capsys):
