@@ -13,7 +13,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from .departments import safe_text
+from .departments import form_indicators, safe_text
 from .periods import Period, PeriodError, parse_period
 from .plan import Plan, load_plan
 from .submissions import SubmissionsError, load_files, needs_person, rows_for
@@ -62,11 +62,14 @@ def correction_rows(plan: Plan, period: Period | str, processed: Path) -> dict[s
     """Department → the quarantined rows of its files for the period that need a person (file/row order)."""
     period = parse_period(period) if isinstance(period, str) else period
     out: dict[str, list[dict]] = {}
+    own: dict[str, set[str]] = {}
     for f in load_files(plan, processed):
         if not f.is_for(period):
             continue
+        if f.department not in own:
+            own[f.department] = set(form_indicators(plan, f.department, period))
         for r in rows_for(f, period):
-            if r["_kind"] != "q" or not needs_person(r, plan, period, f.department):
+            if r["_kind"] != "q" or not needs_person(r, own[f.department], period):
                 continue
             iid = r.get("indicator_id", "")
             name = plan.name(iid) if iid in plan.indicators.index else r.get("raw_name", "")

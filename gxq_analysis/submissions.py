@@ -144,6 +144,7 @@ def submissions_status(plan: Plan, period: Period | str, processed: Path) -> lis
         expected = form_indicators(plan, name, period) if name != UNATTRIBUTED else []
         due = deadline(plan, expected, period)
         own = [f for f in files if f.department == name]
+        own_ids = set(expected)
         if not expected and not own:
             continue
         first_date: dict[str, str] = {}
@@ -156,7 +157,7 @@ def submissions_status(plan: Plan, period: Period | str, processed: Path) -> lis
             dates += dated or ([f.reported_at] if f.reported_at else [])
             for r in rows:
                 iid = r.get("indicator_id", "")
-                if r["_kind"] == "q" and needs_person(r, plan, period, name):
+                if r["_kind"] == "q" and needs_person(r, own_ids, period):
                     needs += 1
                 if not iid or not covers(r.get("period", ""), period) or not _is_value(r):
                     continue
@@ -193,16 +194,16 @@ def submissions_status(plan: Plan, period: Period | str, processed: Path) -> lis
     return out
 
 
-def needs_person(row: dict, plan: Plan, period: Period, department: str) -> bool:
+def needs_person(row: dict, own_indicators: set[str] | list[str], period: Period) -> bool:
     """A quarantine line someone must act on: not handled by rule, and a blank row only when the indicator
-    is the sending department's own for the period (other departments' blank rows are nobody's task)."""
+    is one of the sending department's own for the period (``own_indicators``; other departments' blank
+    rows are nobody's task)."""
     category = row.get("category", "")
     if category in HANDLED_BY_RULE:
         return False
     if category == "no_value":
         iid = row.get("indicator_id", "")
-        own = form_indicators(plan, department, period)
-        return bool(iid) and iid in own and within(row.get("period", ""), period)
+        return bool(iid) and iid in own_indicators and within(row.get("period", ""), period)
     return True
 
 
