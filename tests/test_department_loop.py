@@ -378,3 +378,17 @@ def test_blank_reporting_date_is_undated_not_late(tmp_path, plan):
     row = {r["department"]: r for r in submissions_status(plan, PERIOD, processed)}["金融办"]
     assert (row["received"], row["late"], row["undated"], row["last_reported_at"]) == (1, 0, 1, "")
     assert row["status_zh"] == "已报齐（无填报日期）"
+
+
+def test_form_text_from_the_catalogue_cannot_become_a_formula(tmp_path):
+    folder = tmp_path / "plan"
+    shutil.copytree(DEFAULT_PLAN_DIR, folder)
+    text = (folder / "indicators.csv").read_text(encoding="utf-8")
+    text = text.replace(",研发经费投入占GDP比重,", ",=1+1研发经费投入占GDP比重,", 1).replace(",统计局,", ",@统计局,")
+    (folder / "indicators.csv").write_text(text, encoding="utf-8")
+    out = tmp_path / "f.xlsx"
+    assert main(["template", "--period", PERIOD, "--dept", "@统计局", "--out", str(out), "--plan", str(folder)]) == 0
+    ws = openpyxl.load_workbook(out).active
+    assert ws["E2"].value == "'@统计局" and ws["B3"].value == "'@统计局"
+    assert ws.cell(HEADER_ROW + 1, 2).value == "'=1+1研发经费投入占GDP比重"
+    assert all(c.data_type != "f" for row in ws.iter_rows() for c in row)
