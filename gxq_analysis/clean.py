@@ -149,6 +149,7 @@ class FileReport:
     candidates: int = 0
     quarantined: int = 0
     reported_at: str = ""
+    reporting_unit: str = ""  # 填报单位 as the file states it (for the submissions status)
     illustrative: bool = False
     unreadable: str = ""
 
@@ -361,6 +362,7 @@ class Cleaner:
                 filler = m.group(1)
             for fm in re.finditer(r"([①-⑳*＊※])\s*([^①-⑳*＊※。;；]+)", line):
                 footnotes.setdefault(fm.group(1).replace("＊", "*"), fm.group(2).strip(" ;；。:："))
+        report.reporting_unit = report.reporting_unit or filler
         merged_name = fill_merged(grid, set(range(table.first_data_row, len(grid.rows) + 1)))
         ncols = len(table.columns)
         for r in range(table.first_data_row, len(grid.rows) + 1):
@@ -874,7 +876,8 @@ def manifest(result: CleanResult, plan: Plan) -> dict:
             {k: v for k, v in {
                 "path": f.path, "sha256": f.sha256, "bytes": f.bytes, "kind": f.kind, "encoding": f.encoding,
                 "sheets": f.sheets, "data_rows": f.data_rows, "cells": f.cells, "values": f.candidates,
-                "quarantined": f.quarantined, "reported_at": f.reported_at, "illustrative": f.illustrative,
+                "quarantined": f.quarantined, "reported_at": f.reported_at, "reporting_unit": f.reporting_unit,
+                "illustrative": f.illustrative,
             }.items() if v not in ("", None)}
             for f in result.files if not f.unreadable
         ],

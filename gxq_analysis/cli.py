@@ -1,4 +1,5 @@
-"""The `gxq` command line (DESIGN §3): clean | status | report | template | demo-data.
+"""The `gxq` command line (DESIGN §3): clean | status | report | template | submissions | corrections |
+demo-data.
 
 Each sub-command's work lives in its own module; this file only parses arguments and turns
 expected errors into a one-line message and a non-zero exit.
@@ -45,9 +46,28 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--jobs", type=int, default=None, help="notebooks run in parallel (default: number of cores)")
     p.add_argument("--no-progress", action="store_true", help="never show a progress bar")
 
-    p = sub.add_parser("template", help="write the blank submission workbook departments fill in")
+    p = sub.add_parser("template", help="write the submission form(s) departments fill in")
     p.add_argument("--period", default=None, help="reporting period printed in the template, e.g. 2019Q3")
-    p.add_argument("--out", type=Path, required=True, help="output .xlsx file")
+    p.add_argument("--dept", default=None,
+                   help="department (e.g. 科技局): its indicators only; 'all' writes one form per department")
+    p.add_argument("--out", type=Path, default=None,
+                   help="output .xlsx file (a folder with --dept all; default: forms/<period>/)")
+    p.add_argument("--plan", type=Path, default=DEFAULT_PLAN_DIR, help="plan folder")
+    p.add_argument("--observations", type=Path, default=DEFAULT_OBSERVATIONS,
+                   help="tidy observations CSV for the previous period's reference values")
+
+    p = sub.add_parser("submissions", help="which department has reported a period, and which has not")
+    p.add_argument("--period", required=True, help="reporting period, e.g. 2019Q3")
+    p.add_argument("--processed", type=Path, default=PROCESSED_DIR,
+                   help="folder written by gxq clean (observations.csv, quarantine.csv, manifest.json)")
+    p.add_argument("--plan", type=Path, default=DEFAULT_PLAN_DIR, help="plan folder")
+    p.add_argument("--format", choices=("table", "csv", "json"), default="table")
+
+    p = sub.add_parser("corrections", help="one workbook per department with its rows that need correcting")
+    p.add_argument("--period", required=True, help="reporting period, e.g. 2019Q3")
+    p.add_argument("--out", type=Path, required=True, help="output folder")
+    p.add_argument("--processed", type=Path, default=PROCESSED_DIR,
+                   help="folder written by gxq clean (quarantine.csv, manifest.json)")
     p.add_argument("--plan", type=Path, default=DEFAULT_PLAN_DIR, help="plan folder")
 
     p = sub.add_parser("demo-data", help="(re)generate the illustrative demo submissions (seeded)")
@@ -79,6 +99,14 @@ def main(argv: list[str] | None = None) -> int:
             from .template import command_template
 
             return command_template(args)
+        if args.command == "submissions":
+            from .submissions import command_submissions
+
+            return command_submissions(args)
+        if args.command == "corrections":
+            from .corrections import command_corrections
+
+            return command_corrections(args)
         if args.command == "demo-data":
             from .demo_data import command_demo_data
 

@@ -23,7 +23,8 @@ Layouts written (``data/raw/submissions/demo/`` by default):
 
 Deliberate mess, one or a few of each: full-width digits, "约120", "120家", "5.3%", ①/* markers,
 万元 instead of 亿元, a ``#DIV/0!``, "—" placeholders, an Excel date as 填报日期, one revision (a
-corrected resubmission with a later 填报日期), one unknown indicator row (技术合同成交额), one share typed
+corrected resubmission with a later 填报日期), one late submission (财政局 2019Q3, dated the 22nd after
+a 15-day deadline), one unknown indicator row (技术合同成交额), one share typed
 as a fraction (0.523 for 52.3 %).
 
 Trajectories (year-end values) sit around the plan's targets: R&D share ~5.0→5.6 % and high-tech
@@ -351,7 +352,8 @@ def _finance_quarterly(plan: Plan, out: Path, rng: random.Random, written: list[
             share = stock_value("fiscal_st_share", year, m, rng)
             cur = round(relief[q - 1] * 1e4, 2)  # 万元
             ytd = round(sum(relief[:q]) * 1e4, 2)
-            rep = _report_date(year, m, 15)
+            # One late submission (after the 15th-day deadline) so that `gxq submissions` has a late case.
+            rep = _report_date(year, m, 22 if (year, q) == (2019, 3) else 15)
             rows = [
                 [f"江阴高新区财政科技指标季报（{year}年第{'一二三四'[q - 1]}季度）", "", "", "", ""],
                 ["填报单位：高新区财政局", "", f"填报日期：{rep.isoformat()}", "", ""],

@@ -24,6 +24,8 @@ DIRECTIONS = ("higher", "lower")
 KINDS = ("share", "count", "amount", "rank", "ratio", "index")
 ACCUMULATIONS = ("stock", "flow")
 FREQUENCIES = ("monthly", "quarterly", "annual")
+# A submission is due this many days after the period ends when the catalogue gives no due_days.
+DEFAULT_DUE_DAYS = 15
 _ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
 
 # Defaults for optional indicator columns (DESIGN §3: "a sensible default when absent").
@@ -33,6 +35,8 @@ INDICATOR_DEFAULTS: dict[str, str] = {
     "kind": "",
     "accumulation": "stock",
     "frequency": "annual",
+    "department": "",
+    "due_days": "",
     "lower_bound": "",
     "upper_bound": "",
     "in_table": "true",
@@ -113,6 +117,15 @@ class Plan:
     def bounds(self, indicator_id: str) -> tuple[float | None, float | None]:
         row = self.indicators.loc[indicator_id]
         return _opt_float(row["lower_bound"]), _opt_float(row["upper_bound"])
+
+    def department(self, indicator_id: str) -> str:
+        """The department that reports the indicator ("" when the catalogue does not say)."""
+        return str(self.indicators.at[indicator_id, "department"] or "").strip()
+
+    def due_days(self, indicator_id: str) -> int:
+        """Days after the period's end by which the indicator's submission is due."""
+        text = str(self.indicators.at[indicator_id, "due_days"] or "").strip()
+        return int(text) if text else DEFAULT_DUE_DAYS
 
     def by_number(self) -> dict[str, str]:
         """Map the plan table's numbers ("1".."16") to indicator ids."""
@@ -207,6 +220,9 @@ def load_plan(folder: Path | str | None = None) -> Plan:
                             row=i, column="accumulation")
         if rec["frequency"] not in FREQUENCIES:
             raise PlanError(ind_path, f"unknown frequency {rec['frequency']!r}", row=i, column="frequency")
+        if rec["due_days"] and not re.fullmatch(r"\d{1,4}", rec["due_days"]):
+            raise PlanError(ind_path, f"due_days {rec['due_days']!r} must be a whole number of days",
+                            row=i, column="due_days")
         for col in ("lower_bound", "upper_bound"):
             if rec[col]:
                 _finite_number(ind_path, rec[col], i, col)
