@@ -10,9 +10,9 @@ as-of period, plus the current year's in-year nowcast when there is one; at leas
 ``insufficient_data`` with no probability. Within a year the latest information moves the starting
 level:
 
-- an **in-year nowcast** of the current year when earlier years show how much of a year's amount
-  (flows) or increase (stocks) is usually in by the same month (:func:`seasonal_ratios`): the
-  year-end estimate is ``start + done × mean(annual / year-to-date)``;
+- an **in-year nowcast** of the current year when earlier years have both the value through the same
+  month and the year-end value (:func:`year_end_ratios`): the year-end estimate is
+  ``value × mean_k(year-end_k / value_k through the month)``;
 - otherwise, for a stock, the latest level itself, as a point at its own time;
 - otherwise (a flow with no earlier year to scale its year-to-date total) the last year-end, with a note.
 
@@ -63,34 +63,23 @@ class Outlook:
     predictive: Predictive | None = None
 
 
-def seasonal_ratios(plan: Plan, obs: pd.DataFrame, indicator_id: str, year: int, month: int,
-                    geo: str | None = None) -> pd.DataFrame:
-    """For each earlier year with the value through ``month`` and the full-year value: the share of
-    the year's amount (flows) or increase (stocks) reached by then. Columns ``year, share, ratio``."""
-    acc = plan.indicator(indicator_id)["accumulation"]
-    annual = annual_values(obs, plan, indicator_id, geo=geo)
+def year_end_ratios(plan: Plan, obs: pd.DataFrame, indicator_id: str, year: int, month: int,
+                    annual: pd.DataFrame, geo: str | None = None) -> pd.DataFrame:
+    """For each earlier year with a value through ``month`` and its year-end value: the ratio
+    year-end / value-through-month (a flow's full-year total over its year-to-date total; a stock's
+    year-end level over its level at that month, which carries both the trend and the season, e.g.
+    certifications landing in Q4). Columns ``year, ratio``."""
     full = {int(y): float(v) for y, v, c in zip(annual["year"], annual["value"], annual["complete"]) if c}
     out = []
     for k in sorted(full):
-        if k >= year:
+        if k >= year or full[k] <= 0:
             continue
         path = ytd_path(obs, plan, indicator_id, k, geo=geo)
         hit = path[path["end_month"] == month]
-        if hit.empty:
+        if hit.empty or float(hit["value"].iat[-1]) <= 0:
             continue
-        through = float(hit["value"].iat[-1])
-        if acc == "stock":
-            start = full.get(k - 1)
-            if start is None or full[k] == start:
-                continue
-            share = (through - start) / (full[k] - start)
-        else:
-            if full[k] == 0:
-                continue
-            share = through / full[k]
-        if share > 0:
-            out.append({"year": k, "share": share, "ratio": 1 / share})
-    return pd.DataFrame(out, columns=["year", "share", "ratio"])
+        out.append({"year": k, "ratio": full[k] / float(hit["value"].iat[-1])})
+    return pd.DataFrame(out, columns=["year", "ratio"])
 
 
 def in_year_anchor(plan: Plan, obs: pd.DataFrame, iid: str, year: int, cut: Period,
@@ -112,12 +101,10 @@ def in_year_anchor(plan: Plan, obs: pd.DataFrame, iid: str, year: int, cut: Peri
     base = {"info_time": info_time, "period": str(last["period"]), "ytd_value": value, "month": month,
             "source_file": last.get("source_file"), "source_sheet": last.get("source_sheet"),
             "source_row": last.get("source_row")}
-    prev = annual[(annual["year"] == year - 1) & annual["complete"].astype(bool)]
-    start = float(prev["value"].iat[-1]) if acc == "stock" and not prev.empty else 0.0
-    ratios = seasonal_ratios(plan, obs, iid, year, month, geo)
-    if (acc == "flow" or not prev.empty) and len(ratios):
+    ratios = year_end_ratios(plan, obs, iid, year, month, annual, geo)
+    if len(ratios):
         rbar = float(ratios["ratio"].mean())
-        est = start + (value - start) * rbar
+        est = value * rbar
         if est > 0 or choose_scale(str(plan.indicator(iid)["kind"]), [est], None, plan.bounds(iid)) != "log":
             return {**base, "kind": "nowcast", "time": float(year), "value": est, "ratio_years": len(ratios),
                     "note": f"in-year nowcast from {base['period']} and {len(ratios)} earlier year(s)"}

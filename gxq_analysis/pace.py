@@ -25,7 +25,7 @@ import math
 import pandas as pd
 
 from .observations import filter_as_of
-from .outlook import outlook, seasonal_ratios
+from .outlook import outlook
 from .periods import Period, parse_period
 from .plan import Plan
 from .progress import sign
@@ -37,6 +37,36 @@ PACE_COLUMNS = [
     "projected_annual", "projected_lo", "projected_hi", "p_meet_year", "behind_schedule",
     "history_years", "method", "note", "illustrative",
 ]
+
+
+def seasonal_ratios(plan: Plan, obs: pd.DataFrame, indicator_id: str, year: int, month: int,
+                    geo: str | None = None) -> pd.DataFrame:
+    """For each earlier year with the value through ``month`` and the full-year value: the share of
+    the year's amount (flows) or increase (stocks) reached by then. Columns ``year, share, ratio``."""
+    acc = plan.indicator(indicator_id)["accumulation"]
+    annual = annual_values(obs, plan, indicator_id, geo=geo)
+    full = {int(y): float(v) for y, v, c in zip(annual["year"], annual["value"], annual["complete"]) if c}
+    out = []
+    for k in sorted(full):
+        if k >= year:
+            continue
+        path = ytd_path(obs, plan, indicator_id, k, geo=geo)
+        hit = path[path["end_month"] == month]
+        if hit.empty:
+            continue
+        through = float(hit["value"].iat[-1])
+        if acc == "stock":
+            start = full.get(k - 1)
+            if start is None or full[k] == start:
+                continue
+            share = (through - start) / (full[k] - start)
+        else:
+            if full[k] == 0:
+                continue
+            share = through / full[k]
+        if share > 0:
+            out.append({"year": k, "share": share, "ratio": 1 / share})
+    return pd.DataFrame(out, columns=["year", "share", "ratio"])
 
 
 def assess_pace(plan: Plan, obs: pd.DataFrame, as_of: Period | str | None = None, lang: str = "zh",

@@ -140,3 +140,16 @@ def test_stock_without_start_level_is_explained_not_nan_silently(tmp_path):
     obs = load_observations(p, default_geo=PLAN.zone_geo)
     r = one(assess_pace(PLAN, obs, as_of="2019Q2"), "hitech_enterprises")
     assert math.isnan(r["completion_rate"]) and "year-end level" in r["note"]
+
+
+def test_stock_nowcast_scales_the_level_by_last_years_rest_of_year_growth(tidy_obs):
+    """Certifications land in Q4: 2018 went 70 (Q3) → 80 (year-end), so 87 at 2019Q3 points to
+    87 × 80/70 ≈ 99.4 at the 2019 year-end, not to 87-and-a-bit."""
+    obs = tidy_obs("indicator_id,period,value\nhitech_enterprises,2018Q3,70\nhitech_enterprises,2018,80\n"
+                   "hitech_enterprises,2019Q3,87\n", name="stock.csv")
+    r = one(assess_pace(PLAN, obs, as_of="2019Q3"), "hitech_enterprises")
+    nowcast = 87 * 80 / 70
+    assert r["projected_annual"] == pytest.approx(_hand_median(np.array([2018.0, 2019.0]), [80, nowcast],
+                                                               2018.75, 2019.0))
+    assert "nowcast" in r["method"]
+    assert bool(r["behind_schedule"]) == (r["projected_annual"] < 100)
