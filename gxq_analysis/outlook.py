@@ -197,7 +197,8 @@ def outlook(plan: Plan, obs: pd.DataFrame, iid: str, target_year: int, cut: Peri
     res.status = "ok"
     res.method = f"damped_trend_{scale}" + ("_nowcast" if anchor.get("kind") == "nowcast" else "")
     res.reason = "; ".join(notes)
-    res.path = _path(t, y, int(target_year), scale, bounds, kind, cal, info_time)
+    res.path = _path(t, y, int(target_year), scale, bounds, kind, cal, info_time,
+                     nowcast=anchor.get("kind") == "nowcast")
     return res
 
 
@@ -207,11 +208,15 @@ def _meets(value: float, target: float, direction: str, kind: str, bounds) -> bo
     return sign(direction) * (value - target) >= 0
 
 
-def _path(t, y, target_year, scale, bounds, kind, cal, info_time) -> pd.DataFrame:
-    """The last known point, then the median and 80 % interval at each year-end to the target year."""
-    rows = [{"year": math.ceil(t[-1] - 1e-9), "time": float(t[-1]), "median": float(y[-1]),
-             "lo80": float(y[-1]), "hi80": float(y[-1]), "observed": True}]
-    first = math.floor(t[-1] + 1e-9) + 1
+def _path(t, y, target_year, scale, bounds, kind, cal, info_time, nowcast: bool) -> pd.DataFrame:
+    """The last observed point, then the median and 80 % interval at each year-end to the target year.
+
+    A nowcast is not an observation: the path then starts at the last complete year and the current
+    year-end gets its own interval (the in-year value is drawn separately by the charts)."""
+    k = len(t) - 2 if nowcast else len(t) - 1
+    rows = [{"year": math.ceil(t[k] - 1e-9), "time": float(t[k]), "median": float(y[k]),
+             "lo80": float(y[k]), "hi80": float(y[k]), "observed": True}]
+    first = math.floor(t[k] + 1e-9) + 1
     for year in range(first, target_year + 1):
         p = predict(t, y, float(year), scale, bounds, kind, cal, info_time=info_time)
         lo, hi = p.interval()
