@@ -23,8 +23,13 @@ Accounting guarantee: every non-blank data row of every input is in ``observatio
 and ``duplicate``, and superseded ones also in ``revisions.csv``). Outputs are sorted and carry no
 timestamps, so a rerun on the same inputs is byte-identical.
 
-Precedence between submissions of the same key: the later reporting date (填报日期 in the file) wins;
-without one, the file's modification date; ties are broken by path, sheet, row and column.
+Precedence between submissions of the same fact: values are grouped by meaning, (geo, indicator,
+reference point, ytd), where a stock indicator's reference point is the month its period ends (2019Q3,
+2019年1-9月 and 2019-09 are the same stock). The later reporting date (填报日期 in the file) wins; on an
+equal or unknown date an explicit correction (更正/修订/修正 in the file name, sheet name or title) wins, then
+a final figure over a provisional one. Anything else is a conflict that goes to quarantine for a person
+(category ``conflict``): it is never decided by path, row or the file's modification time (copying files
+changes mtimes, so mtime is never a reporting date).
 """
 
 from __future__ import annotations
@@ -108,6 +113,15 @@ Q_SUPERSEDED = "superseded"
 Q_CONTEXT = "context_only"
 Q_POPULATION = "different_population"
 Q_CONFLICT = "inconsistent_columns"
+Q_UNRESOLVED = "conflict"  # two submissions of the same fact, no rule says which is right: a person decides
+Q_UNSUPPORTED = "unsupported_file"
+Q_OUTSIDE = "outside_raw"  # a symbolic link leading out of the raw folder (not followed)
+Q_HIDDEN = "hidden_folder"
+Q_HORIZON = "beyond_plan_horizon"
+Q_JUMP = "implausible_jump"
+
+# Words that mark a submission as an explicit correction of an earlier one.
+_CORRECTION_RE = re.compile(r"更正|修订|修正|勘误")
 
 _FILLER_RE = re.compile(r"(?:填报|报送)单位\s*[:：]\s*([^\s:：]+?)(?=\s|$|填报|报送|联系|日期)")
 _CURRENT_WORDS = ("本月", "本季", "当月", "当季", "当期", "本期")
@@ -128,12 +142,36 @@ class CleanError(Exception):
     """The clean could not run at all (one-line reason)."""
 
 
+@dataclass(frozen=True)
+class Precedence:
+    """What decides between two submissions of the same fact (never the path or the file's mtime)."""
+
+    reported_at: dt.date | None
+    correction: bool = False
+    provisional: bool = False
+
+    def beats(self, other: "Precedence") -> str:
+        """Why this submission replaces ``other``, or "" when no rule says so."""
+        if self.reported_at and other.reported_at and self.reported_at != other.reported_at:
+            return "填报日期更晚 later reporting date" if self.reported_at > other.reported_at else ""
+        if self.correction != other.correction:
+            return "明确标注的更正 an explicit correction (更正/修订/修正)" if self.correction else ""
+        if self.provisional != other.provisional:
+            return ("初步或推算数让位于正式数 a provisional (preliminary, estimated or derived) figure yields to a "
+                    "final one") if other.provisional else ""
+        return ""
+
+    @property
+    def order(self) -> tuple:
+        return (self.reported_at or dt.date.min, self.correction, not self.provisional)
+
+
 @dataclass
 class Candidate:
     """An observation before duplicates and revisions are resolved."""
 
     rec: dict
-    precedence: tuple
+    precedence: Precedence
 
 
 @dataclass
@@ -188,11 +226,12 @@ def _where(rel: str, sheet: str, row: int | None, col: str = "", label: str = ""
 class _Context:
     """What every row of one source shares."""
 
-    def __init__(self, cleaner: "Cleaner", rel: str, illustrative: bool, mtime_date: dt.date):
+    def __init__(self, cleaner: "Cleaner", rel: str, illustrative: bool):
         self.cleaner = cleaner
         self.rel = rel
         self.illustrative = illustrative
-        self.mtime_date = mtime_date
+        # A correction named in the file name applies to every sheet of the file.
+        self.correction = bool(_CORRECTION_RE.search(Path(rel).stem))
         self.quarantine: list[dict] = []
         self.candidates: list[Candidate] = []
 
@@ -209,13 +248,11 @@ class _Context:
             "illustrative": _bool(self.illustrative),
         })
 
-    def add(self, rec: dict, reported_at: dt.date | None, provisional: bool = False) -> None:
-        """Queue an observation. Of two values for the same cell of the table, the later report wins;
-        on the same date a provisional figure (preliminary, estimated, derived) yields to a final one."""
-        effective = reported_at or self.mtime_date
-        precedence = (effective.isoformat(), not provisional, rec["source_file"], rec["source_sheet"],
-                      int(rec["source_row"] or 0), rec["source_column"])
-        self.candidates.append(Candidate(rec, precedence))
+    def add(self, rec: dict, reported_at: dt.date | None, provisional: bool = False,
+            correction: bool = False) -> None:
+        """Queue an observation; :func:`resolve` decides between submissions of the same fact."""
+        self.candidates.append(Candidate(rec, Precedence(reported_at, correction or self.correction,
+                                                         provisional)))
 
 
 def _bool(v: bool) -> str:
@@ -223,8 +260,10 @@ def _bool(v: bool) -> str:
 
 
 class Cleaner:
-    def __init__(self, plan: Plan):
+    def __init__(self, plan: Plan, today: dt.date | None = None):
         self.plan = plan
+        self.today = today or dt.date.today()
+        self.horizon = plan.end_year
         self.matcher = Matcher(plan)
         self.zone = plan.zone_geo
         ind = plan.indicators
@@ -269,10 +308,30 @@ class Cleaner:
                                        f"{format_number(hi) if hi is not None else ''}]: {format_number(v)}")
         return v, conversion, "", ""
 
+    def period_problem(self, period: Period, reported_at: dt.date | None, public: bool = False
+                       ) -> tuple[str, str]:
+        """(category, reason) when a value's period cannot have been observed yet, else ("", "").
+
+        A period must have ended by the reporting date and by the day of this run. Submissions for a
+        period after the plan's horizon belong to the next plan's folder (run with ``--plan``); published
+        benchmark figures for later years are context and pass."""
+        if reported_at is not None and reported_at > self.today:
+            return Q_FUTURE, (f"填报日期晚于今天 the reporting date {reported_at.isoformat()} is after today "
+                              f"({self.today.isoformat()})")
+        if reported_at is not None and period.end > reported_at:
+            return Q_FUTURE, (f"报告期晚于填报日期 period {period} ends after the reporting date "
+                              f"{reported_at.isoformat()} (a future period)")
+        if period.end > self.today:
+            return Q_FUTURE, (f"报告期尚未结束 period {period} ends after today ({self.today.isoformat()}): "
+                              "a future period cannot have been observed")
+        if not public and period.year > self.horizon:
+            return Q_HORIZON, (f"超出计划期限 period {period} is after the plan's horizon ({self.plan.start_year}–"
+                               f"{self.horizon}); use the next plan's folder (gxq clean --plan …)")
+        return "", ""
+
     # -- files -------------------------------------------------------------------------------------
     def clean_file(self, path: Path, rel: str, illustrative: bool, report: FileReport) -> _Context:
-        mtime_date = dt.datetime.fromtimestamp(path.stat().st_mtime, tz=dt.timezone.utc).date()
-        ctx = _Context(self, rel, illustrative, mtime_date)
+        ctx = _Context(self, rel, illustrative)
         try:
             data = path.read_bytes()
         except OSError as exc:
@@ -347,6 +406,8 @@ class Cleaner:
             sheet_period = _period_from_path(rel)
             period_origin = "file name" if sheet_period else ""
         reported_at = _sheet_reported_at(grid, table) or file_reported
+        sheet_correction = bool(_CORRECTION_RE.search(sheet) or
+                                any(_CORRECTION_RE.search(line) for _, line in table.title_lines))
         reported_text = reported_at.isoformat() if reported_at else ""
         filler = ""
         footnotes: dict[str, str] = {}
@@ -445,9 +506,9 @@ class Cleaner:
                 if cat:
                     problems.append((letter, cat, why, raw, col.label))
                     continue
-                if reported_at is not None and period.end > reported_at:
-                    problems.append((letter, Q_FUTURE, f"报告期晚于填报日期 period {period} ends after the "
-                                     f"reporting date {reported_at.isoformat()} (a future period)", raw, col.label))
+                cat, why = self.period_problem(period, reported_at)
+                if cat:
+                    problems.append((letter, cat, why, raw, col.label))
                     continue
                 key = (str(period), ytd)
                 if is_stock and key in stock_values:
@@ -469,7 +530,7 @@ class Cleaner:
                     "conversion": conversion, "qualifier": pv.qualifier, "reported_at": reported_text,
                     "source": filler, "note": note, "_period": period,
                 }
-                ctx.add(rec, reported_at)
+                ctx.add(rec, reported_at, correction=sheet_correction)
                 produced += 1
             for letter, cat, why, raw, label in problems:
                 ctx.q(sheet, r, letter, cat, why, raw_value=raw, raw_name=name, indicator_id=iid,
@@ -538,8 +599,16 @@ class Cleaner:
                 try:
                     rep = dt.date.fromisoformat(rec["reported_at"])
                 except ValueError:
-                    rep = None
-            ctx.add(rec, rep)
+                    ctx.q("", r, col_letter(idx["reported_at"] + 1), Q_BAD_VALUE,
+                          f"填报日期无法识别 reporting date not understood (YYYY-MM-DD): {rec['reported_at']!r}",
+                          raw_value=rec["reported_at"], indicator_id=iid, geo=geo, period=str(period))
+                    continue
+            cat, why = self.period_problem(period, rep)
+            if cat:
+                ctx.q("", r, col_letter(idx["period"] + 1), cat, why, raw_value=ptext, indicator_id=iid, geo=geo,
+                      period=str(period))
+                continue
+            ctx.add(rec, rep, correction=bool(_CORRECTION_RE.search(get(row, "note"))))
 
     # -- public figures --------------------------------------------------------------------------
     def _clean_public(self, grid: Grid, ctx: _Context, report: FileReport) -> None:
@@ -594,6 +663,11 @@ class Cleaner:
                 period, ytd = Period.quarter(period.year, 2), True
             if self.accum[iid] == "stock":
                 ytd = False
+            cat, why = self.period_problem(period, None, public=True)
+            if cat:
+                ctx.q("", r, col_letter(idx["year"] + 1), cat, why, raw_value=raw_value, raw_name=name,
+                      indicator_id=iid, geo=geo, period=str(period))
+                continue
             pv = parse_value(raw_value)
             vcol = col_letter(idx["value"] + 1)
             if not pv.ok:
@@ -706,56 +780,98 @@ def _period_from_cell(v: object) -> PeriodMatch | None:
 
 
 # --- resolution of duplicates and revisions -----------------------------------------------------
-def resolve(candidates: list[Candidate]) -> tuple[list[dict], list[dict], list[dict]]:
-    """Keep the latest submission per (geo, indicator, period, ytd). Returns (kept, quarantine, revisions)."""
+def _fact_key(rec: dict, stock_ids: set[str]) -> tuple:
+    """What a value is a value *of*: a stock's reference point is the month its period ends, so
+    2019Q3, 2019年1-9月 and 2019-09 are one fact; a flow's period is its own."""
+    period: Period = rec["_period"]
+    ref = (period.year, period.end_month) if rec["indicator_id"] in stock_ids else str(period)
+    return (rec["geo"], rec["indicator_id"], ref, rec["ytd"])
+
+
+def _rec_order(c: Candidate) -> tuple:
+    r = c.rec
+    return (r["source_file"], r["source_sheet"], int(r["source_row"] or 0), r["source_column"])
+
+
+def resolve(candidates: list[Candidate], stock_ids: set[str] | None = None
+            ) -> tuple[list[dict], list[dict], list[dict]]:
+    """One value per fact (see :func:`_fact_key`). Returns (kept, quarantine, revisions).
+
+    The winner must beat every submission with another value by a rule (:meth:`Precedence.beats`);
+    when none does, every competing value goes to quarantine as a ``conflict`` for a person to decide.
+    The same value reported under two period labels (2019Q3 and 2019-09 of a stock) is kept under both.
+    """
+    stock_ids = stock_ids or set()
     groups: dict[tuple, list[Candidate]] = {}
     for c in candidates:
-        r = c.rec
-        groups.setdefault((r["geo"], r["indicator_id"], r["period"], r["ytd"]), []).append(c)
+        groups.setdefault(_fact_key(c.rec, stock_ids), []).append(c)
     kept: list[dict] = []
     quarantine: list[dict] = []
     revisions: list[dict] = []
-    for key, group in groups.items():
-        group.sort(key=lambda c: c.precedence)
-        winner = group[-1].rec
-        kept.append(winner)
-        for c in group[:-1]:
+
+    def base(old: dict) -> dict:
+        return {
+            "source_file": old["source_file"], "source_sheet": old["source_sheet"],
+            "source_row": old["source_row"], "source_column": old["source_column"],
+            "raw_value": old["raw_value"], "raw_name": "", "indicator_id": old["indicator_id"],
+            "geo": old["geo"], "period": old["period"], "ytd": _bool(old["ytd"]),
+            "reported_at": old["reported_at"], "illustrative": _bool(old["illustrative"]),
+        }
+
+    def where(r: dict) -> str:
+        return _where(r["source_file"], r["source_sheet"], r["source_row"], r["source_column"])
+
+    for group in groups.values():
+        if len(group) == 1:
+            kept.append(group[0].rec)
+            continue
+        group.sort(key=lambda c: (c.precedence.order, _rec_order(c)), reverse=True)
+        winner = next((w for w in group
+                       if all(o is w or o.rec["value"] == w.rec["value"] or w.precedence.beats(o.precedence)
+                              for o in group)), None)
+        if winner is None:
+            listing = "; ".join(f"{format_number(c.rec['value'])} ({where(c.rec)}"
+                                f"{', 填报 ' + c.rec['reported_at'] if c.rec['reported_at'] else ''})"
+                                for c in sorted(group, key=_rec_order))
+            for c in group:
+                quarantine.append({**base(c.rec), "category": Q_UNRESOLVED,
+                                   "reason": f"{where(c.rec)}: 同一数据有不同数值, 无法判定哪个正确, 请人工核实 "
+                                             f"conflicting submissions of the same value and no rule decides "
+                                             f"(same or missing 填报日期, neither marked 更正/修订): {listing}"})
+            continue
+        w = winner.rec
+        kept.append(w)
+        labels = {w["period"]}
+        for c in group:
+            if c is winner:
+                continue
             old = c.rec
-            where_new = _where(winner["source_file"], winner["source_sheet"], winner["source_row"],
-                               winner["source_column"])
-            base = {
-                "source_file": old["source_file"], "source_sheet": old["source_sheet"],
-                "source_row": old["source_row"], "source_column": old["source_column"],
-                "raw_value": old["raw_value"], "raw_name": "", "indicator_id": old["indicator_id"],
-                "geo": old["geo"], "period": old["period"], "ytd": _bool(old["ytd"]),
-                "reported_at": old["reported_at"], "illustrative": _bool(old["illustrative"]),
-            }
-            here = _where(old["source_file"], old["source_sheet"], old["source_row"], old["source_column"])
-            if old["value"] == winner["value"]:
-                quarantine.append({**base, "category": Q_DUPLICATE,
-                                   "reason": f"{here}: 重复数据, 同值只保留一次 duplicate of {where_new} with the same "
+            here = where(old)
+            if old["value"] == w["value"]:
+                if old["period"] not in labels:  # the same fact under another period label: consistent
+                    labels.add(old["period"])
+                    kept.append(old)
+                    continue
+                quarantine.append({**base(old), "category": Q_DUPLICATE,
+                                   "reason": f"{here}: 重复数据, 同值只保留一次 duplicate of {where(w)} with the same "
                                              f"value {format_number(old['value'])} (kept once)"})
                 continue
-            if old["reported_at"] != winner["reported_at"] and winner["reported_at"]:
-                why = "填报日期更晚 later reporting date"
-            elif c.precedence[:2] == (group[-1].precedence[0], False) and group[-1].precedence[1]:
-                why = "初步或推算数让位于正式数 a provisional (preliminary, estimated or derived) figure yields to a final one"
-            else:
-                why = "后报文件优先 later submission (file date, then path and row order)"
+            why = winner.precedence.beats(c.precedence)
             revisions.append({
                 "indicator_id": old["indicator_id"], "geo": old["geo"], "period": old["period"],
                 "ytd": _bool(old["ytd"]), "old_value": format_number(old["value"]),
-                "new_value": format_number(winner["value"]), "unit": old["unit"],
+                "new_value": format_number(w["value"]), "unit": old["unit"],
                 "old_source_file": old["source_file"], "old_source_sheet": old["source_sheet"],
                 "old_source_row": old["source_row"], "old_source_column": old["source_column"],
                 "old_reported_at": old["reported_at"],
-                "new_source_file": winner["source_file"], "new_source_sheet": winner["source_sheet"],
-                "new_source_row": winner["source_row"], "new_source_column": winner["source_column"],
-                "new_reported_at": winner["reported_at"], "reason": why,
+                "new_source_file": w["source_file"], "new_source_sheet": w["source_sheet"],
+                "new_source_row": w["source_row"], "new_source_column": w["source_column"],
+                "new_reported_at": w["reported_at"], "reason": why,
             })
-            quarantine.append({**base, "category": Q_SUPERSEDED,
-                               "reason": f"{here}: 已被更正 superseded: {format_number(old['value'])} replaced by "
-                                         f"{format_number(winner['value'])} from {where_new} ({why}; see revisions.csv)"})
+            quarantine.append({**base(old), "category": Q_SUPERSEDED,
+                               "reason": f"{here}: 已被更正 superseded: {format_number(old['value'])} "
+                                         f"({old['period']}) replaced by {format_number(w['value'])} ({w['period']}) "
+                                         f"from {where(w)} ({why}; see revisions.csv)"})
     return kept, quarantine, revisions
 
 
@@ -793,12 +909,12 @@ def _is_illustrative(path: Path, raw: Path, marked: set[Path]) -> bool:
     return False
 
 
-def clean(raw: Path, plan: Plan, progress: bool = False) -> CleanResult:
+def clean(raw: Path, plan: Plan, progress: bool = False, today: dt.date | None = None) -> CleanResult:
     raw = Path(raw)
     if not raw.is_dir():
         raise CleanError(f"raw data folder not found: {raw}")
     files, ignored, marked = discover(raw)
-    cleaner = Cleaner(plan)
+    cleaner = Cleaner(plan, today=today)
     all_candidates: list[Candidate] = []
     quarantine: list[dict] = []
     reports: list[FileReport] = []
@@ -820,7 +936,8 @@ def clean(raw: Path, plan: Plan, progress: bool = False) -> CleanResult:
         reports.append(rep)
     if bar is not None:
         bar.close()
-    kept, q2, revisions = resolve(all_candidates)
+    stock_ids = {iid for iid, acc in cleaner.accum.items() if acc == "stock"}
+    kept, q2, revisions = resolve(all_candidates, stock_ids)
     quarantine.extend(q2)
     kept.sort(key=lambda r: (r["indicator_id"], r["geo"], r["_period"].sort_key, r["ytd"], r["source_file"],
                              r["source_sheet"], r["source_row"], r["source_column"]))

