@@ -198,6 +198,7 @@ class CleanResult:
     revisions: list[dict]
     files: list[FileReport]
     ignored: list[str]
+    refused: list[tuple[str, str, str]] = field(default_factory=list)
 
     @property
     def unreadable(self) -> list[FileReport]:
@@ -876,28 +877,106 @@ def resolve(candidates: list[Candidate], stock_ids: set[str] | None = None
 
 
 # --- the run -------------------------------------------------------------------------------------
-def discover(raw: Path) -> tuple[list[Path], list[str], set[Path]]:
-    """Input files (sorted), ignored files (relative paths), and folders marked illustrative."""
-    files: list[Path] = []
-    ignored: list[str] = []
-    marked: set[Path] = set()
-    sub = raw / SUBMISSIONS_DIR
-    if sub.is_dir():
-        for p in sorted(sub.rglob("*")):
-            if not p.is_file():
-                continue
-            if p.name == ILLUSTRATIVE_MARKER:
-                marked.add(p.parent)
-                continue
-            rel = p.relative_to(raw).as_posix()
-            if p.name.startswith(("~$", ".")) or p.suffix.lower() not in SPREADSHEET_SUFFIXES:
-                ignored.append(rel)
-                continue
-            files.append(p)
-    pub = raw / PUBLIC_FILE
-    if pub.is_file():
-        files.append(pub)
-    return files, ignored, marked
+# Files kept beside the data that are documentation, not data: listed as ignored, never quarantined.
+_DOC_SUFFIXES = (".md", ".txt.md")
+
+
+def display_name(rel: str) -> str:
+    """A path as text that can always be printed and written: file names arrive in any byte encoding
+    (GBK names unzipped from a Windows archive come back from the OS as undecodable bytes)."""
+    try:
+        rel.encode("utf-8")
+        return rel
+    except UnicodeEncodeError:
+        pass
+    data = os.fsencode(rel)
+    for enc in ("utf-8", "gb18030"):
+        try:
+            return data.decode(enc)
+        except UnicodeDecodeError:
+            continue
+    return data.decode("utf-8", errors="replace")
+
+
+@dataclass
+class Discovery:
+    files: list[Path]  # to read, sorted
+    ignored: list[str]  # documentation and editor lock files (relative paths)
+    refused: list[tuple[str, str, str]]  # (relative path, quarantine category, reason): never read
+    marked: set[Path]  # folders marked illustrative
+
+
+def discover(raw: Path) -> Discovery:
+    """Every file under ``submissions/`` and ``public/``, each either to read, ignored (documentation,
+    Office lock files) or refused with a reason (unsupported type, hidden, a link leading out of raw).
+    Links are never followed out of the raw folder and hidden folders are not entered."""
+    raw = Path(raw)
+    raw_real = raw.resolve()
+    found = Discovery([], [], [], set())
+
+    def rel_of(p: Path) -> str:
+        return display_name(p.relative_to(raw).as_posix())
+
+    def inside_raw(p: Path) -> bool:
+        try:
+            p.resolve().relative_to(raw_real)
+            return True
+        except (ValueError, OSError, RuntimeError):
+            return False
+
+    for top in (raw / SUBMISSIONS_DIR, raw / PUBLIC_FILE.parent):
+        if not top.is_dir() or top.is_symlink():
+            continue
+        for folder, dirnames, filenames in os.walk(top, followlinks=False):
+            here = Path(folder)
+            for d in sorted(dirnames):
+                p = here / d
+                if p.is_symlink():
+                    why = ("链接指向原始数据目录之外, 未读取 a link to a folder outside the raw data folder (not followed)"
+                           if not inside_raw(p) else "文件夹链接未读取 a link to a folder (not followed; its target is "
+                           "read where it lives)")
+                    found.refused.append((rel_of(p), Q_OUTSIDE, why))
+                elif d.startswith("."):
+                    found.refused.append((rel_of(p), Q_HIDDEN, "隐藏文件夹未读取 hidden folder, not read "
+                                          "(e.g. .git); move data out of it to have it read"))
+            dirnames[:] = sorted(d for d in dirnames if not d.startswith(".") and not (here / d).is_symlink())
+            for name in sorted(filenames):
+                p = here / name
+                rel = rel_of(p)
+                if top.name == PUBLIC_FILE.parent.name and name == PUBLIC_FILE.name:
+                    kind = "public"
+                else:
+                    kind = "submission"
+                if p.is_symlink() and not inside_raw(p):
+                    found.refused.append((rel, Q_OUTSIDE, "链接指向原始数据目录之外, 未读取 a link to a file outside "
+                                                          "the raw data folder (not followed)"))
+                    continue
+                if not p.is_file():
+                    found.refused.append((rel, Q_UNSUPPORTED, "不是普通文件 not a regular file (device, pipe or "
+                                                              "broken link)"))
+                    continue
+                if name == ILLUSTRATIVE_MARKER:
+                    found.marked.add(here)
+                    continue
+                if name.startswith("~$") or name.lower().endswith(_DOC_SUFFIXES):
+                    found.ignored.append(rel)
+                    continue
+                if name.startswith("."):
+                    found.refused.append((rel, Q_HIDDEN, "隐藏文件未读取 hidden file, not read"))
+                    continue
+                if kind == "public":
+                    found.files.append(p)
+                elif top.name == PUBLIC_FILE.parent.name:
+                    found.refused.append((rel, Q_UNSUPPORTED, f"未读取 not read: only {PUBLIC_FILE.name} is read "
+                                                              f"from {PUBLIC_FILE.parent}/"))
+                elif p.suffix.lower() in SPREADSHEET_SUFFIXES:
+                    found.files.append(p)
+                else:
+                    found.refused.append((rel, Q_UNSUPPORTED, (
+                        f"不支持的文件类型, 未读取 unsupported file type '{display_name(p.suffix) or '(none)'}', not "
+                        "read; save it as .xlsx or .csv (UTF-8 or GBK) and resubmit")))
+    found.files.sort(key=lambda p: (p.relative_to(raw).parts[0] != SUBMISSIONS_DIR, p.as_posix()))
+    return found
 
 
 def _is_illustrative(path: Path, raw: Path, marked: set[Path]) -> bool:
@@ -913,7 +992,8 @@ def clean(raw: Path, plan: Plan, progress: bool = False, today: dt.date | None =
     raw = Path(raw)
     if not raw.is_dir():
         raise CleanError(f"raw data folder not found: {raw}")
-    files, ignored, marked = discover(raw)
+    found = discover(raw)
+    files, ignored, marked = found.files, found.ignored, found.marked
     cleaner = Cleaner(plan, today=today)
     all_candidates: list[Candidate] = []
     quarantine: list[dict] = []
@@ -925,8 +1005,12 @@ def clean(raw: Path, plan: Plan, progress: bool = False, today: dt.date | None =
 
         bar = tqdm(files, desc="gxq clean", unit="file", file=sys.stderr, leave=False)
         iterator = bar
+    for rel, category, reason in found.refused:
+        quarantine.append({c: "" for c in QUARANTINE_COLUMNS} | {
+            "source_file": rel, "category": category, "reason": f"{rel}: {reason}",
+            "illustrative": _bool(False)})
     for path in iterator:
-        rel = path.relative_to(raw).as_posix()
+        rel = display_name(path.relative_to(raw).as_posix())
         rep = FileReport(rel, illustrative=_is_illustrative(path, raw, marked))
         ctx = cleaner.clean_file(path, rel, rep.illustrative, rep)
         rep.candidates = len(ctx.candidates)
@@ -946,7 +1030,7 @@ def clean(raw: Path, plan: Plan, progress: bool = False, today: dt.date | None =
                                    q["source_column"], q["category"], q["reason"]))
     revisions.sort(key=lambda v: (v["indicator_id"], v["geo"], parse_period(v["period"]).sort_key, v["ytd"],
                                   v["old_source_file"], str(v["old_source_row"])))
-    return CleanResult(kept, quarantine, revisions, reports, ignored)
+    return CleanResult(kept, quarantine, revisions, reports, ignored, found.refused)
 
 
 def _csv_text(rows: list[dict], columns: list[str]) -> str:
@@ -997,9 +1081,11 @@ def manifest(result: CleanResult, plan: Plan) -> dict:
         ],
         "unreadable": [{"path": f.path, "sha256": f.sha256, "reason": f.unreadable} for f in result.unreadable],
         "ignored": result.ignored,
+        "not_read": [{"path": rel, "category": cat, "reason": why} for rel, cat, why in result.refused],
         "totals": {
             "files_read": len(result.files) - len(result.unreadable),
             "files_unreadable": len(result.unreadable),
+            "files_not_read": len(result.refused),
             "data_rows": sum(f.data_rows for f in result.files),
             "observations": len(result.observations),
             "quarantined": len(result.quarantine),
@@ -1033,12 +1119,16 @@ def summary(result: CleanResult, out: Path) -> str:
                  {(o["source_file"], o["source_sheet"], o["source_row"]) for o in result.observations})
     lines = [
         f"gxq clean: {len(result.files) - len(result.unreadable)} files read, "
-        f"{len(result.unreadable)} unreadable; {len(result.observations)} observations from {rows_clean} rows; "
+        f"{len(result.unreadable)} unreadable, {len(result.refused)} not read; {len(result.observations)} observations from {rows_clean} rows; "
         f"{len(result.quarantine)} quarantine entries ({rows_q} rows with no clean value); "
         f"{len(result.revisions)} revisions",
     ]
     for f in result.unreadable:
         lines.append(f"  unreadable: {f.path}: {f.unreadable}")
+    for rel, category, why in result.refused:
+        lines.append(f"  not read ({category}): {rel}: {why}")
+    if result.ignored:
+        lines.append(f"  ignored (documentation, Office lock files): {', '.join(result.ignored)}")
     cats: dict[str, int] = {}
     for q in result.quarantine:
         cats[q["category"]] = cats.get(q["category"], 0) + 1
@@ -1058,7 +1148,7 @@ def command_clean(args) -> int:
         print(f"gxq clean: refusing to write into the raw data folder ({out} is inside {raw})", file=sys.stderr)
         return 2
     plan = load_plan(args.plan)
-    files, _, _ = discover(raw)
+    files = discover(raw).files
     show = not getattr(args, "no_progress", False) and len(files) > 1 and (sys.stderr.isatty() or len(files) > 20)
     try:
         result = clean(raw, plan, progress=show)

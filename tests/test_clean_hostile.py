@@ -159,3 +159,50 @@ def test_public_benchmarks_after_the_horizon_still_pass(plan):
     years = {o["period"][:4] for o in result.observations if o["source_file"].startswith("public/")}
     assert {"2021", "2022", "2023", "2024"} <= years
     assert not any(q["category"] in ("future_period", "beyond_plan_horizon") for q in result.quarantine)
+
+
+# --- 3. every file accounted for; nothing leaks in --------------------------------------------------
+def test_every_file_is_read_or_named(tmp_path, plan, capsys):
+    raw = tmp_path / "raw"
+    sub = raw / "submissions"
+    write_csv(sub / "good_2019.csv", [["指标名称", "数值"], ["研发机构总数", "160"]])
+    for name in ("季报.ods", "季报.et", "季报.xlsb", "说明.txt", "noext"):
+        (sub / name).write_bytes(b"PK\x03\x04 some bytes")
+    (sub / "README.md").write_text("documentation", encoding="utf-8")
+    outside = tmp_path / "elsewhere"
+    write_csv(outside / "secret_2019.csv", [["指标名称", "数值"], ["研发机构总数", "999"]])
+    os.symlink(outside / "secret_2019.csv", sub / "link_2019.csv")
+    os.symlink("/etc/passwd", sub / "passwd.csv")
+    os.symlink(outside, sub / "linked_folder")
+    write_csv(sub / ".git" / "objects_2019.csv", [["指标名称", "数值"], ["研发机构总数", "777"]])
+    out = tmp_path / "out"
+    summary = run_cli(raw, out, capsys)
+    result = clean(raw, plan, today=TODAY)
+    assert obs_map(result) == {("rd_institutions", "2019"): 160}
+    refused = {q["source_file"]: q["category"] for q in result.quarantine}
+    assert refused == {
+        "submissions/季报.ods": "unsupported_file", "submissions/季报.et": "unsupported_file",
+        "submissions/季报.xlsb": "unsupported_file", "submissions/说明.txt": "unsupported_file",
+        "submissions/noext": "unsupported_file", "submissions/link_2019.csv": "outside_raw",
+        "submissions/passwd.csv": "outside_raw", "submissions/linked_folder": "outside_raw",
+        "submissions/.git": "hidden_folder",
+    }
+    for name in refused:
+        assert name in summary
+    assert "README.md" in summary
+    import json
+
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert sorted(x["path"] for x in manifest["not_read"]) == sorted(refused)
+
+
+def test_gbk_file_name_does_not_crash(tmp_path, plan, capsys):
+    sub = tmp_path / "raw" / "submissions"
+    sub.mkdir(parents=True)
+    name = "2019年_科技局.csv".encode("gbk")
+    with open(os.path.join(os.fsencode(sub), name), "w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerows([["指标名称", "数值"], ["研发机构总数", "160"]])
+    summary = run_cli(tmp_path / "raw", tmp_path / "out", capsys)
+    assert "1 files read" in summary
+    text = (tmp_path / "out" / "observations.csv").read_text(encoding="utf-8")
+    assert "submissions/2019年_科技局.csv" in text
