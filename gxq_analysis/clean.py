@@ -1033,6 +1033,20 @@ def clean(raw: Path, plan: Plan, progress: bool = False, today: dt.date | None =
     return CleanResult(kept, quarantine, revisions, reports, ignored, found.refused)
 
 
+# OWASP CSV-injection guidance: a cell that starts with one of these is run as a formula by spreadsheet
+# programs; a leading apostrophe makes it text and keeps it readable. Full-width forms are included
+# because some spreadsheet programs normalise them.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n", "＝", "＋", "－", "＠")
+_PLAIN_NUMBER = re.compile(r"[-+]?(?:\d[\d,]*)?\.?\d+(?:[eE][-+]?\d+)?%?")
+
+
+def neutralise(text: str) -> str:
+    """Text safe to open in Excel: formulas become text (numbers such as -5 are left alone)."""
+    if text and text.startswith(_FORMULA_START) and not _PLAIN_NUMBER.fullmatch(text):
+        return "'" + text
+    return text
+
+
 def _csv_text(rows: list[dict], columns: list[str]) -> str:
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
@@ -1047,6 +1061,8 @@ def _csv_text(rows: list[dict], columns: list[str]) -> str:
                 v = format_number(v)
             elif v is None:
                 v = ""
+            elif isinstance(v, str):
+                v = neutralise(v)
             out.append(v)
         w.writerow(out)
     return buf.getvalue()

@@ -206,3 +206,30 @@ def test_gbk_file_name_does_not_crash(tmp_path, plan, capsys):
     assert "1 files read" in summary
     text = (tmp_path / "out" / "observations.csv").read_text(encoding="utf-8")
     assert "submissions/2019年_科技局.csv" in text
+
+
+# --- 4. formula injection ---------------------------------------------------------------------------
+def test_text_written_to_csv_cannot_run_as_a_formula(tmp_path, plan):
+    raw = tmp_path / "raw"
+    write_csv(raw / "submissions" / "x_2019.csv", [
+        ["填报单位：=cmd|' /C calc'!A0"],
+        ["指标名称", "数值", "备注"],
+        ["研发机构总数", "160", "=HYPERLINK(\"http://evil.example\",\"点击\")"],
+        ["@SUM(1+1)*cmd|' /C calc'!A0", "5", ""],
+        ["当年发明专利申请数", "-3", "+1 调整"],
+    ])
+    out = tmp_path / "out"
+    write_outputs(clean(raw, plan, today=TODAY), plan, out)
+    for name in ("observations.csv", "quarantine.csv", "revisions.csv"):
+        with (out / name).open(encoding="utf-8-sig", newline="") as fh:
+            cells = [c for row in csv.reader(fh) for c in row]
+        bad = [c for c in cells if c[:1] in ("=", "+", "@") or (c[:1] == "-" and not c[1:].replace(".", "").isdigit())]
+        assert bad == [], name
+    with (out / "observations.csv").open(encoding="utf-8", newline="") as fh:
+        obs = list(csv.DictReader(fh))
+    assert obs[0]["note"] == "'=HYPERLINK(\"http://evil.example\",\"点击\")"  # still readable
+    assert obs[0]["source"] == "'=cmd|'"  # the 填报单位 text up to the first space
+    with (out / "quarantine.csv").open(encoding="utf-8-sig", newline="") as fh:
+        q = {r["source_row"]: r for r in csv.DictReader(fh)}
+    assert q["4"]["raw_name"] == "'@SUM(1+1)*cmd|' /C calc'!A0"
+    assert q["5"]["raw_value"] == "-3" and q["5"]["category"] == "out_of_range"
