@@ -39,6 +39,7 @@ import datetime as dt
 import hashlib
 import io
 import json
+import math
 import os
 import re
 import sys
@@ -136,6 +137,15 @@ _DIFFERENT_SCOPE = [
     ("苏南", None, "苏南地区的数据不是该地区全口径", "a figure for southern Jiangsu (苏南) only, not the whole area"),
     ("OECD口径", None, "OECD口径与国家统计口径不同", "on the OECD basis, not the official statistical definition"),
 ]
+
+
+# Plausibility ceilings by kind, in the catalogue's unit, for indicators whose catalogue gives no upper
+# bound: far above any real figure for a zone, a province or the nation (China has ~5e7 enterprises,
+# GDP ~1.3e6 亿元), so only absurd values (1e20 enterprises) are caught. A catalogue bound wins.
+_ABSURD_ABOVE = {"count": 1e10, "amount": 1e8, "ratio": 1e7, "rank": 1e5, "share": 1e6}
+_ABSURD_DEFAULT = 1e12
+# Jump test: a value this many times larger or smaller than the previous period's is kept but flagged.
+JUMP_FACTOR = 10.0
 
 
 class CleanError(Exception):
@@ -297,7 +307,13 @@ class Cleaner:
             return None, "", Q_FRACTION, (f"看似小数而非百分数 looks like a fraction, not percent: {format_number(v)} "
                                           f"(the unit is %, so 5.5 means 5.5%; did you mean {format_number(v * 100)}?)"
                                           " — not multiplied, please correct")
+        if not math.isfinite(v):
+            return None, "", Q_BAD_VALUE, f"不是有限数值 not a finite number after conversion: {pv.raw}"
         lo, hi = self.bounds[iid]
+        ceiling = hi if hi is not None else _ABSURD_ABOVE.get(kind, _ABSURD_DEFAULT)
+        if abs(v) > ceiling and hi is None:
+            return None, "", Q_RANGE, (f"数值不合理 implausible value {format_number(v)} {target_unit} for {iid} "
+                                       f"(above {format_number(ceiling)}, the plausibility limit for a {kind})")
         if kind in ("count", "rank", "amount", "ratio") and v < 0:
             return None, "", Q_RANGE, f"负值 negative value {format_number(v)} for a {kind} indicator"
         if kind == "rank" and (v < 1 or not float(v).is_integer()):
@@ -876,6 +892,37 @@ def resolve(candidates: list[Candidate], stock_ids: set[str] | None = None
     return kept, quarantine, revisions
 
 
+def jump_flags(kept: list[dict], cleaner: "Cleaner") -> list[dict]:
+    """Values kept but flagged for checking: more than :data:`JUMP_FACTOR` times larger or smaller than
+    the previous period of the same series (same geo, indicator, frequency and ytd). Each flag is a
+    quarantine line of category ``implausible_jump``; the observation itself stays."""
+    series: dict[tuple, list[dict]] = {}
+    for r in kept:
+        series.setdefault((r["geo"], r["indicator_id"], r["_period"].freq, r["ytd"]), []).append(r)
+    flags = []
+    for recs in series.values():
+        recs.sort(key=lambda r: r["_period"].sort_key)
+        for prev, cur in zip(recs, recs[1:]):
+            a, b = prev["value"], cur["value"]
+            if cur["ytd"] and prev["_period"].year != cur["_period"].year:
+                continue  # a year-to-date total starts again in January
+            if a <= 0 or b <= 0 or (b / a < JUMP_FACTOR and a / b < JUMP_FACTOR):
+                continue
+            where_prev = _where(prev["source_file"], prev["source_sheet"], prev["source_row"], prev["source_column"])
+            flags.append({
+                "source_file": cur["source_file"], "source_sheet": cur["source_sheet"], "source_row": cur["source_row"],
+                "source_column": cur["source_column"], "category": Q_JUMP,
+                "reason": (f"{_where(cur['source_file'], cur['source_sheet'], cur['source_row'], cur['source_column'])}: "
+                           f"与上期相比变化异常, 已保留, 请核实 kept but please check: {format_number(b)} for "
+                           f"{cur['period']} against {format_number(a)} for {prev['period']} ({where_prev}), "
+                           f"a change of more than {JUMP_FACTOR:g} times"),
+                "raw_value": cur["raw_value"], "raw_name": "", "indicator_id": cur["indicator_id"], "geo": cur["geo"],
+                "period": cur["period"], "ytd": _bool(cur["ytd"]), "reported_at": cur["reported_at"],
+                "illustrative": _bool(cur["illustrative"]),
+            })
+    return flags
+
+
 # --- the run -------------------------------------------------------------------------------------
 # Files kept beside the data that are documentation, not data: listed as ignored, never quarantined.
 _DOC_SUFFIXES = (".md", ".txt.md")
@@ -901,7 +948,7 @@ def display_name(rel: str) -> str:
 @dataclass
 class Discovery:
     files: list[Path]  # to read, sorted
-    ignored: list[str]  # documentation and editor lock files (relative paths)
+    ignored: list[str]  # documentation, Office lock files and hidden files (relative paths)
     refused: list[tuple[str, str, str]]  # (relative path, quarantine category, reason): never read
     marked: set[Path]  # folders marked illustrative
 
@@ -958,11 +1005,9 @@ def discover(raw: Path) -> Discovery:
                 if name == ILLUSTRATIVE_MARKER:
                     found.marked.add(here)
                     continue
-                if name.startswith("~$") or name.lower().endswith(_DOC_SUFFIXES):
+                # Documentation, Office lock files (~$) and hidden files (.gitkeep, .DS_Store): listed, not read.
+                if name.startswith(("~$", ".")) or name.lower().endswith(_DOC_SUFFIXES):
                     found.ignored.append(rel)
-                    continue
-                if name.startswith("."):
-                    found.refused.append((rel, Q_HIDDEN, "隐藏文件未读取 hidden file, not read"))
                     continue
                 if kind == "public":
                     found.files.append(p)
@@ -1023,6 +1068,7 @@ def clean(raw: Path, plan: Plan, progress: bool = False, today: dt.date | None =
     stock_ids = {iid for iid, acc in cleaner.accum.items() if acc == "stock"}
     kept, q2, revisions = resolve(all_candidates, stock_ids)
     quarantine.extend(q2)
+    quarantine.extend(jump_flags(kept, cleaner))
     kept.sort(key=lambda r: (r["indicator_id"], r["geo"], r["_period"].sort_key, r["ytd"], r["source_file"],
                              r["source_sheet"], r["source_row"], r["source_column"]))
     quarantine.sort(key=lambda q: (q["source_file"], q["source_sheet"],
@@ -1144,7 +1190,7 @@ def summary(result: CleanResult, out: Path) -> str:
     for rel, category, why in result.refused:
         lines.append(f"  not read ({category}): {rel}: {why}")
     if result.ignored:
-        lines.append(f"  ignored (documentation, Office lock files): {', '.join(result.ignored)}")
+        lines.append(f"  ignored (documentation, Office lock and hidden files): {', '.join(result.ignored)}")
     cats: dict[str, int] = {}
     for q in result.quarantine:
         cats[q["category"]] = cats.get(q["category"], 0) + 1

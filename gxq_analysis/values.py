@@ -197,6 +197,9 @@ def parse_value(cell: object) -> ParsedValue:
                            reason=f"无法识别为数值 not a number: {text.strip()!r}")
     num = m.group("num").replace(",", "")
     v = float(num)
+    if not math.isfinite(v):  # 400 digits overflow to inf
+        return ParsedValue("unparseable", markers=markers, raw=raw,
+                           reason=f"数值过大, 不是有限数值 too large, not a finite number ({len(num)} digits)")
     if m.group("sign") == "-":
         v = -v
     unit = (m.group("unit") or "").strip()

@@ -233,3 +233,39 @@ def test_text_written_to_csv_cannot_run_as_a_formula(tmp_path, plan):
         q = {r["source_row"]: r for r in csv.DictReader(fh)}
     assert q["4"]["raw_name"] == "'@SUM(1+1)*cmd|' /C calc'!A0"
     assert q["5"]["raw_value"] == "-3" and q["5"]["category"] == "out_of_range"
+
+
+# --- 6. absurd numbers ------------------------------------------------------------------------------
+def test_non_finite_and_absurd_numbers_are_quarantined(tmp_path, plan, capsys):
+    raw = tmp_path / "raw"
+    write_csv(raw / "submissions" / "n_2019.csv", [
+        ["指标名称", "数值"],
+        ["研发机构总数", "9" * 400],
+        ["高新技术企业总数", "1e20"],
+        ["科技型中小企业家数", "100000000000000000000"],
+        ["各类创投基金规模", "70"],
+    ])
+    out = tmp_path / "out"
+    run_cli(raw, out, capsys)
+    result = clean(raw, plan, today=TODAY)
+    assert obs_map(result) == {("vc_fund_size", "2019"): 70}
+    cats = categories(result)
+    assert cats == {("n_2019.csv", 2): "invalid_value", ("n_2019.csv", 3): "invalid_value",
+                    ("n_2019.csv", 4): "out_of_range"}
+    text = (out / "observations.csv").read_text(encoding="utf-8")
+    assert "inf" not in text.lower()
+
+
+def test_a_tenfold_jump_is_kept_but_flagged(tmp_path, plan):
+    raw = tmp_path / "raw"
+    write_csv(raw / "submissions" / "tidy.csv", [
+        ["indicator_id", "period", "value"],
+        ["hitech_enterprises", "2019Q1", "95"],
+        ["hitech_enterprises", "2019Q2", "98"],
+        ["hitech_enterprises", "2019Q3", "980"],
+    ])
+    result = clean(raw, plan, today=TODAY)
+    assert obs_map(result)[("hitech_enterprises", "2019Q3")] == 980
+    [flag] = result.quarantine
+    assert (flag["source_row"], flag["category"]) == (4, "implausible_jump")
+    assert "98 for 2019Q2" in flag["reason"]
