@@ -42,6 +42,7 @@ import json
 import math
 import os
 import re
+import shutil
 import sys
 import tempfile
 from dataclasses import dataclass, field
@@ -843,18 +844,26 @@ def resolve(candidates: list[Candidate], stock_ids: set[str] | None = None
             kept.append(group[0].rec)
             continue
         group.sort(key=lambda c: (c.precedence.order, _rec_order(c)), reverse=True)
-        winner = next((w for w in group
+        # Compare one representative per (precedence, value): a big sheet repeating one indicator
+        # must not cost n² comparisons.
+        reps: dict[tuple, Candidate] = {}
+        for c in group:
+            reps.setdefault((c.precedence, c.rec["value"]), c)
+        winner = next((w for w in reps.values()
                        if all(o is w or o.rec["value"] == w.rec["value"] or w.precedence.beats(o.precedence)
-                              for o in group)), None)
+                              for o in reps.values())), None)
         if winner is None:
-            listing = "; ".join(f"{format_number(c.rec['value'])} ({where(c.rec)}"
-                                f"{', 填报 ' + c.rec['reported_at'] if c.rec['reported_at'] else ''})"
-                                for c in sorted(group, key=_rec_order))
+            # One short, shared description per group (a sheet repeating a fact 200 000 times must not
+            # hold 200 000 long strings); each quarantine line names its own cell.
+            values = sorted({c.rec["value"] for c in group})
+            shown = ", ".join(format_number(v) for v in values[:6]) + (" …" if len(values) > 6 else "")
+            first = min(group, key=_rec_order).rec
+            about = (f"同一数据有 {len(values)} 个不同数值 ({shown}), 无法判定哪个正确, 请人工核实 "
+                     f"{len(group)} conflicting submissions of {first['indicator_id']} {first['period']} "
+                     f"({first['geo']}) and no rule decides (same or missing 填报日期, none marked 更正/修订); "
+                     f"see the other lines of category conflict")
             for c in group:
-                quarantine.append({**base(c.rec), "category": Q_UNRESOLVED,
-                                   "reason": f"{where(c.rec)}: 同一数据有不同数值, 无法判定哪个正确, 请人工核实 "
-                                             f"conflicting submissions of the same value and no rule decides "
-                                             f"(same or missing 填报日期, neither marked 更正/修订): {listing}"})
+                quarantine.append({**base(c.rec), "category": Q_UNRESOLVED, "reason": f"{where(c.rec)}: {about}"})
             continue
         w = winner.rec
         kept.append(w)
@@ -1093,25 +1102,46 @@ def neutralise(text: str) -> str:
     return text
 
 
+def _csv_cells(r: dict, columns: list[str]) -> list[object]:
+    out = []
+    for c in columns:
+        v = r.get(c, "")
+        if isinstance(v, bool):
+            v = _bool(v)
+        elif isinstance(v, float):
+            v = format_number(v)
+        elif v is None:
+            v = ""
+        elif isinstance(v, str):
+            v = neutralise(v)
+        out.append(v)
+    return out
+
+
 def _csv_text(rows: list[dict], columns: list[str]) -> str:
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
     w.writerow(columns)
     for r in rows:
-        out = []
-        for c in columns:
-            v = r.get(c, "")
-            if isinstance(v, bool):
-                v = _bool(v)
-            elif isinstance(v, float):
-                v = format_number(v)
-            elif v is None:
-                v = ""
-            elif isinstance(v, str):
-                v = neutralise(v)
-            out.append(v)
-        w.writerow(out)
+        w.writerow(_csv_cells(r, columns))
     return buf.getvalue()
+
+
+def _write_csv(path: Path, rows: list[dict], columns: list[str], encoding: str) -> None:
+    """Stream rows to a file (a 200 000-line quarantine is never held as one string)."""
+    with path.open("w", encoding=encoding, newline="") as fh:
+        w = csv.writer(fh, lineterminator="\n")
+        w.writerow(columns)
+        for r in rows:
+            w.writerow(_csv_cells(r, columns))
+
+
+def file_sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
 
 
 def atomic_write(path: Path, data: bytes) -> None:
@@ -1156,14 +1186,34 @@ def manifest(result: CleanResult, plan: Plan) -> dict:
     }
 
 
+OUTPUT_FILES = ("observations.csv", "quarantine.csv", "revisions.csv")
+MANIFEST_FILE = "manifest.json"
+
+
 def write_outputs(result: CleanResult, plan: Plan, out: Path) -> None:
+    """Write the output set as one: every file is written into a staging folder beside the outputs
+    first (a full disk or a kill leaves the previous set untouched), then renamed into place, the
+    manifest last. The manifest records each output's rows and sha256, which loaders verify, so a set
+    mixed by a crash between two renames, or a truncated file, is refused rather than used."""
     out = Path(out)
-    atomic_write(out / "observations.csv", _csv_text(result.observations, OBSERVATION_COLUMNS).encode("utf-8"))
-    # Human-facing logs carry a BOM so that Excel opens the Chinese text correctly.
-    atomic_write(out / "quarantine.csv", _csv_text(result.quarantine, QUARANTINE_COLUMNS).encode("utf-8-sig"))
-    atomic_write(out / "revisions.csv", _csv_text(result.revisions, REVISION_COLUMNS).encode("utf-8-sig"))
-    text = json.dumps(manifest(result, plan), ensure_ascii=False, indent=2, sort_keys=False) + "\n"
-    atomic_write(out / "manifest.json", text.encode("utf-8"))
+    out.mkdir(parents=True, exist_ok=True)
+    stage = Path(tempfile.mkdtemp(prefix=".clean-staging-", dir=out))
+    try:
+        _write_csv(stage / "observations.csv", result.observations, OBSERVATION_COLUMNS, "utf-8")
+        # Human-facing logs carry a BOM so that Excel opens the Chinese text correctly.
+        _write_csv(stage / "quarantine.csv", result.quarantine, QUARANTINE_COLUMNS, "utf-8-sig")
+        _write_csv(stage / "revisions.csv", result.revisions, REVISION_COLUMNS, "utf-8-sig")
+        meta = manifest(result, plan)
+        counts = {"observations.csv": len(result.observations), "quarantine.csv": len(result.quarantine),
+                  "revisions.csv": len(result.revisions)}
+        meta["outputs"] = {name: {"rows": counts[name], "sha256": file_sha256(stage / name)}
+                           for name in OUTPUT_FILES}
+        text = json.dumps(meta, ensure_ascii=False, indent=2, sort_keys=False) + "\n"
+        (stage / MANIFEST_FILE).write_text(text, encoding="utf-8")
+        for name in OUTPUT_FILES + (MANIFEST_FILE,):
+            os.replace(stage / name, out / name)
+    finally:
+        shutil.rmtree(stage, ignore_errors=True)
 
 
 def _inside(child: Path, parent: Path) -> bool:

@@ -269,3 +269,106 @@ def test_a_tenfold_jump_is_kept_but_flagged(tmp_path, plan):
     [flag] = result.quarantine
     assert (flag["source_row"], flag["category"]) == (4, "implausible_jump")
     assert "98 for 2019Q2" in flag["reason"]
+
+
+# --- 6. bounded reading of hostile workbooks --------------------------------------------------------
+def _table_rows() -> list[list[object]]:
+    return [["2019年第三季度科技指标"], ["指标名称", "本期值"], ["研发机构总数", 160]]
+
+
+def test_one_cell_in_column_xfd_is_read_sparsely(tmp_path, plan):
+    from gxq_analysis import readers
+
+    path = write_xlsx(tmp_path / "raw" / "submissions" / "wide.xlsx", _table_rows() + [[None]] * 3000)
+    wb = openpyxl.load_workbook(path)
+    wb.active["XFD3000"] = "stray"
+    wb.save(path)
+    import zipfile
+
+    with zipfile.ZipFile(path) as zf:
+        scan = readers.scan_sheet(zf, "xl/worksheets/sheet1.xml")
+    assert (scan.max_row, scan.max_col) == (3000, 16384)  # 49 M cells as a dense block: read sparsely
+    grid = readers.read_xlsx(path).grids[0]
+    assert len(grid.rows) == 3000 and len(grid.rows[2999]) == 16384 and grid.rows[2999][-1] == "stray"
+    assert all(len(r) <= 2 for r in grid.rows[:2999])
+    result = clean(tmp_path / "raw", plan, today=TODAY)
+    assert obs_map(result) == {("rd_institutions", "2019Q3"): 160}
+    assert categories(result) == {("wide.xlsx", 3000): "empty_name"}
+
+
+def test_merged_range_over_the_whole_sheet_is_clipped(tmp_path, plan):
+    import zipfile
+
+    from gxq_analysis import readers
+
+    path = write_xlsx(tmp_path / "w.xlsx", _table_rows())
+    # openpyxl cannot even build such a merge in memory; write it into the XML as an attacker would.
+    with zipfile.ZipFile(path) as zf:
+        parts = {n: zf.read(n) for n in zf.namelist()}
+    xml = parts["xl/worksheets/sheet1.xml"].decode()
+    xml = xml.replace("</sheetData>", '</sheetData><mergeCells count="2"><mergeCell ref="A1:XFD1"/>'
+                      '<mergeCell ref="C2:XFD1048576"/></mergeCells>')
+    parts["xl/worksheets/sheet1.xml"] = xml.encode()
+    hostile = tmp_path / "raw" / "submissions" / "merged.xlsx"
+    hostile.parent.mkdir(parents=True)
+    with zipfile.ZipFile(hostile, "w") as zf:
+        for n, data in parts.items():
+            zf.writestr(n, data)
+    grid = readers.read_xlsx(hostile).grids[0]
+    assert grid.merged == [(1, 1, 1, 2)]  # cut to the cells that exist; the other covers none
+    result = clean(tmp_path / "raw", plan, today=TODAY)
+    assert obs_map(result) == {("rd_institutions", "2019Q3"): 160}
+
+
+def test_excel_error_cells_are_kept_as_errors(tmp_path, plan):
+    raw = tmp_path / "raw"
+    write_xlsx(raw / "submissions" / "e.xlsx", _table_rows() + [["高新技术企业总数", "#DIV/0!"]])
+    result = clean(raw, plan, today=TODAY)
+    [q] = result.quarantine
+    assert q["source_row"] == 4 and "#DIV/0!" in q["reason"]
+
+
+# --- 7. consistent output set -----------------------------------------------------------------------
+def test_outputs_carry_a_manifest_that_loaders_verify(tmp_path, plan, capsys):
+    import json
+
+    from gxq_analysis.observations import ObservationsError, load_observations
+
+    raw = tmp_path / "raw"
+    write_csv(raw / "submissions" / "t.csv", [
+        ["indicator_id", "period", "value"], ["hitech_enterprises", "2019Q1", "95"],
+        ["hitech_enterprises", "2019Q2", "98"], ["hitech_enterprises", "2019Q3", "101"]])
+    out = tmp_path / "out"
+    run_cli(raw, out, capsys)
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["outputs"]["observations.csv"]["rows"] == 3
+    assert len(load_observations(out / "observations.csv")) == 3
+    assert sorted(p.name for p in out.iterdir()) == ["manifest.json", "observations.csv", "quarantine.csv",
+                                                     "revisions.csv"]  # no staging folder left
+    obs = out / "observations.csv"
+    lines = obs.read_text(encoding="utf-8").splitlines(keepends=True)
+    obs.write_text("".join(lines[:-1]), encoding="utf-8")  # truncated: the last row lost
+    with pytest.raises(ObservationsError, match="does not match manifest.json"):
+        load_observations(obs)
+
+
+def test_a_failed_write_leaves_the_previous_set(tmp_path, plan, capsys, monkeypatch):
+    from gxq_analysis import clean as clean_mod
+
+    raw = tmp_path / "raw"
+    write_csv(raw / "submissions" / "t_2019.csv", [["指标名称", "数值"], ["研发机构总数", "160"]])
+    out = tmp_path / "out"
+    run_cli(raw, out, capsys)
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    write_csv(raw / "submissions" / "u_2018.csv", [["指标名称", "数值"], ["研发机构总数", "150"]])
+    real = clean_mod._write_csv
+
+    def disk_full(path, rows, columns, encoding):
+        if path.name == "revisions.csv":
+            raise OSError(28, "No space left on device")
+        return real(path, rows, columns, encoding)
+
+    monkeypatch.setattr(clean_mod, "_write_csv", disk_full)
+    assert main(["clean", "--raw", str(raw), "--out", str(out), "--no-progress"]) == 2
+    assert "No space left" in capsys.readouterr().err
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
