@@ -1216,6 +1216,42 @@ def write_outputs(result: CleanResult, plan: Plan, out: Path) -> None:
         shutil.rmtree(stage, ignore_errors=True)
 
 
+def stale_inputs(raw: Path, processed: Path) -> list[str]:
+    """What changed under ``raw`` since the clean that wrote ``processed`` (new, changed, removed
+    files, by sha256), as "path (new|changed|removed)" lines; empty when the clean table is current."""
+    manifest_path = Path(processed) / MANIFEST_FILE
+    if not manifest_path.is_file():
+        return [f"{manifest_path} (missing: the clean table has no manifest)"]
+    try:
+        meta = json.loads(manifest_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return [f"{manifest_path} (unreadable)"]
+    known = {f.get("path"): f.get("sha256", "") for f in meta.get("files", []) + meta.get("unreadable", [])}
+    known_other = {x.get("path") for x in meta.get("not_read", [])} | set(meta.get("ignored", []))
+    found = discover(raw)
+    changes = []
+    seen = set()
+    for path in found.files:
+        rel = display_name(path.relative_to(raw).as_posix())
+        seen.add(rel)
+        if rel not in known:
+            changes.append(f"{rel} (new)")
+            continue
+        try:
+            digest = file_sha256(path)
+        except OSError:
+            digest = ""
+        if known[rel] and digest != known[rel]:
+            changes.append(f"{rel} (changed)")
+    for rel, _, _ in found.refused:
+        seen.add(rel)
+        if rel not in known_other:
+            changes.append(f"{rel} (new)")
+    seen |= set(found.ignored)
+    changes += [f"{rel} (removed)" for rel in sorted(set(known) - seen)]
+    return changes
+
+
 def _inside(child: Path, parent: Path) -> bool:
     try:
         child.resolve().relative_to(parent.resolve())

@@ -372,3 +372,66 @@ def test_a_failed_write_leaves_the_previous_set(tmp_path, plan, capsys, monkeypa
     assert main(["clean", "--raw", str(raw), "--out", str(out), "--no-progress"]) == 2
     assert "No space left" in capsys.readouterr().err
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+
+
+# --- 5. the publish audit is structural ---------------------------------------------------------------
+def test_publish_audit_ignores_data_text_and_catches_real_problems():
+    from gxq_analysis.render import audit_html
+
+    # What escaped data looks like in a page: text, never elements.
+    data_page = ("<html><body><table><tr><td>Traceback (most recent call last)</td>"
+                 "<td>url(https://evil.example/x.png) @import url(//cdn.example/a.css)</td>"
+                 "<td>An Exception was encountered &lt;script src=&quot;https://x.example/a.js&quot;&gt;</td>"
+                 "<td>papermill-error-cell</td></tr></table></body></html>")
+    assert audit_html(data_page) == []
+    bad = [
+        '<script src="https://cdn.example/x.js"></script>',
+        '<link rel="stylesheet" href="//cdn.example/x.css">',
+        '<img src="http://x.example/a.png" alt="a">',
+        '<div style="background: url(\'https://x.example/a.png\')">x</div>',
+        "<style>@import url(https://fonts.example/x.css);</style>",
+        '<script>import("https://x.example/m.js")</script>',
+        '<div class="jp-RenderedText" data-mime-type="application/vnd.jupyter.stderr"><pre>boom</pre></div>',
+        '<span id="papermill-error-cell">Execution using papermill encountered an exception</span>',
+    ]
+    for fragment in bad:
+        assert audit_html(f"<html><body>{fragment}</body></html>"), fragment
+    assert audit_html("<style>/* https://example.org */ body { color: red }</style>") == []
+
+
+# --- 7. stale clean table ---------------------------------------------------------------------------
+def test_stale_inputs_name_new_changed_and_removed_files(tmp_path, plan, capsys):
+    from gxq_analysis.clean import stale_inputs
+
+    raw = tmp_path / "raw"
+    a = write_csv(raw / "submissions" / "a_2019.csv", [["指标名称", "数值"], ["研发机构总数", "160"]])
+    b = write_csv(raw / "submissions" / "b_2018.csv", [["指标名称", "数值"], ["研发机构总数", "150"]])
+    out = tmp_path / "out"
+    run_cli(raw, out, capsys)
+    assert stale_inputs(raw, out) == []
+    write_csv(a, [["指标名称", "数值"], ["研发机构总数", "161"]])
+    b.unlink()
+    write_csv(raw / "submissions" / "c_2020.csv", [["指标名称", "数值"], ["研发机构总数", "170"]])
+    (raw / "submissions" / "d.ods").write_bytes(b"x")
+    assert sorted(stale_inputs(raw, out)) == ["submissions/a_2019.csv (changed)", "submissions/b_2018.csv (removed)",
+                                               "submissions/c_2020.csv (new)", "submissions/d.ods (new)"]
+    run_cli(raw, out, capsys)
+    assert stale_inputs(raw, out) == []
+
+
+def test_report_refuses_a_stale_clean_table(tmp_path, monkeypatch, capsys):
+    from gxq_analysis import render
+
+    raw = tmp_path / "raw"
+    write_csv(raw / "submissions" / "a_2019.csv", [["指标名称", "数值"], ["研发机构总数", "160"]])
+    out = tmp_path / "processed"
+    run_cli(raw, out, capsys)
+    write_csv(raw / "submissions" / "new_2020Q1.csv", [["指标名称", "数值"], ["研发机构总数", "165"]])
+    monkeypatch.setattr(render, "DEFAULT_OBSERVATIONS", out / "observations.csv")
+    monkeypatch.setattr(render, "RAW_DIR", raw)
+    rendered = []
+    monkeypatch.setattr(render, "render_pack", lambda *a, **k: rendered.append(1))
+    assert main(["report", "--observations", str(out / "observations.csv"), "--no-progress"]) == 1
+    err = capsys.readouterr().err
+    assert "submissions/new_2020Q1.csv (new)" in err and "gxq clean" in err
+    assert rendered == []
