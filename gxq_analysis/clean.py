@@ -430,10 +430,9 @@ class Cleaner:
         filler = ""
         footnotes: dict[str, str] = {}
         lines = [t for _, t in table.title_lines]
-        for r in range(table.first_data_row, len(grid.rows) + 1):
-            row = grid.rows[r - 1]
-            if row and is_footnote_line(row):
-                lines.append(row_text(row))
+        footnote_rows = _footnote_rows(grid, table)
+        for r in sorted(footnote_rows):
+            lines.append(row_text(grid.rows[r - 1]))
         for line in lines:
             m = _FILLER_RE.search(normalize_text(line))
             if m and not filler:
@@ -446,7 +445,7 @@ class Cleaner:
             row = grid.rows[r - 1]
             if not row or not row_text(row):
                 continue
-            if is_footnote_line(row):
+            if r in footnote_rows:
                 continue
             name_v = row[name_col.index - 1] if len(row) >= name_col.index else None
             if name_v is None and (r, name_col.index) in merged_name:
@@ -753,14 +752,23 @@ def _is_tidy(grid: Grid) -> bool:
     return False
 
 
+def _footnote_rows(grid: Grid, table: Table) -> set[int]:
+    """Rows below the header that are footnotes (注：…, 填报日期 …), found once per table."""
+    cached = getattr(table, "_footnote_rows", None)
+    if cached is None:
+        cached = {r for r in range(table.first_data_row, len(grid.rows) + 1)
+                  if grid.rows[r - 1] and is_footnote_line(grid.rows[r - 1])}
+        table._footnote_rows = cached  # type: ignore[attr-defined]
+    return cached
+
+
 def _sheet_reported_at(grid: Grid, table: Table) -> dt.date | None:
     lines = [t for _, t in table.title_lines]
     rows = [grid.rows[i - 1] for i, _ in table.title_lines]
-    for r in range(table.first_data_row, len(grid.rows) + 1):
+    for r in sorted(_footnote_rows(grid, table)):
         row = grid.rows[r - 1]
-        if row and is_footnote_line(row):
-            lines.append(row_text(row))
-            rows.append(row)
+        lines.append(row_text(row))
+        rows.append(row)
     found = find_reported_at(lines)
     if found:
         return found
