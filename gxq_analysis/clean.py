@@ -7,7 +7,12 @@ Inputs (under ``--raw``, default ``data/raw``; never written to):
   header has ``indicator_id, period, value``; DESIGN §3).
 - ``public/public_figures.csv`` — published figures with sources (context and benchmarks).
 
-Outputs (under ``--out``, default ``data/processed``; each written atomically):
+Every file under ``submissions/`` and ``public/`` is read, ignored by name (documentation, Office lock
+files, hidden files) or quarantined as not read (unsupported type, hidden folder, a link leading out of
+the raw folder); nothing is silently skipped.
+
+Outputs (under ``--out``, default ``data/processed``; written as one set: staged, then renamed into
+place, the manifest last):
 
 - ``observations.csv`` — columns :data:`~gxq_analysis.observations.OBSERVATION_COLUMNS`, one row per
   (geo, indicator, period, ytd), values in the catalogue's unit.
@@ -16,7 +21,9 @@ Outputs (under ``--out``, default ``data/processed``; each written atomically):
   sheet, row and column. Unreadable files appear with an empty ``source_row``.
 - ``revisions.csv`` — values replaced by a later submission of the same (geo, indicator, period, ytd),
   with the submission that replaced them.
-- ``manifest.json`` — files read (sha256, rows, encoding), files that could not be read and why.
+- ``manifest.json`` — files read (sha256, rows, encoding), files that could not be read and why, and
+  each output's rows and sha256 (``outputs``), which :func:`~gxq_analysis.observations.load_observations`
+  verifies. Text cells are neutralised against formula injection (:func:`neutralise`).
 
 Accounting guarantee: every non-blank data row of every input is in ``observations.csv`` or in
 ``quarantine.csv`` (superseded and duplicate values are in quarantine too, categories ``superseded``
