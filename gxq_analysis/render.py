@@ -110,6 +110,7 @@ def default_period(observations_path: Path | str = DEFAULT_OBSERVATIONS,
     if not path.is_file():
         raise RenderError(f"observations file not found: {path} (run `gxq clean` first, or pass --observations)")
     zone = _zone_geo(Path(plan_dir))
+    today = dt.date.today()
     periods: list[Period] = []
     with path.open(encoding="utf-8-sig", newline="") as fh:
         for row in csv.DictReader(fh):
@@ -117,9 +118,11 @@ def default_period(observations_path: Path | str = DEFAULT_OBSERVATIONS,
             if geo not in ("", zone) or (row.get("qualifier") or "").strip():
                 continue
             try:
-                periods.append(parse_period(row.get("period", "")))
+                per = parse_period(row.get("period", ""))
             except PeriodError:
                 continue
+            if per.end <= today:  # a hand-made table with 2031Q1 must not make a future pack due
+                periods.append(per)
     sub_annual = [p for p in periods if p.freq != FREQ_ANNUAL]
     latest = latest_quarter_covered(sub_annual or periods)
     if latest is None:
@@ -157,6 +160,45 @@ def _is_kernel_start_error(exc: BaseException) -> bool:
     text = f"{type(exc).__name__}: {exc}"
     return any(s in text for s in ("ZMQError", "Address already in use", "didn't respond", "Kernel died before",
                                    "kernel_info", "TimeoutError", "Timeout waiting"))
+
+
+def _worker_init(parent_pid: int) -> None:
+    """Report workers die with the report process, even when it is killed outright (Linux
+    PR_SET_PDEATHSIG); their kernels follow, as ipykernel exits when its parent changes."""
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+            import signal
+
+            ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, int(signal.SIGKILL))  # 1 = PR_SET_PDEATHSIG
+        except (OSError, AttributeError):
+            pass
+    if os.getppid() != parent_pid:  # the parent died before the line above took effect
+        os._exit(1)
+
+
+_TMP_MARK = ".tmp-"
+
+
+def sweep_stale_temp(out_dir: Path) -> list[Path]:
+    """Remove the temporary folders of report runs that were killed (their process is gone); a
+    running report's folder is left alone. Returns the folders removed."""
+    removed = []
+    for d in Path(out_dir).glob(f".*{_TMP_MARK}*"):
+        m = re.search(re.escape(_TMP_MARK) + r"(\d+)-", d.name)
+        if not d.is_dir() or m is None:
+            continue
+        pid = int(m.group(1))
+        try:
+            os.kill(pid, 0)
+            continue  # still running
+        except ProcessLookupError:
+            pass
+        except PermissionError:
+            continue  # another user's live process
+        shutil.rmtree(d, ignore_errors=True)
+        removed.append(d)
+    return removed
 
 
 def _execute_job(job: dict) -> dict:
@@ -618,7 +660,8 @@ def render_pack(
     plan_title = _plan_title(plan_dir, lang)
     generated = dt.datetime.now().strftime("%Y-%m-%d %H:%M")
     version = version_string()
-    tmp = Path(tempfile.mkdtemp(prefix=f".{per}.tmp-", dir=out_dir))
+    sweep_stale_temp(out_dir)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{per}{_TMP_MARK}{os.getpid()}-", dir=out_dir))
     umask = os.umask(0)
     os.umask(umask)
     tmp.chmod(0o777 & ~umask)  # mkdtemp makes it private; the published report is readable like any folder
@@ -641,7 +684,8 @@ def render_pack(
         results: list[NotebookResult] = []
         failure: dict | None = None
         ctx = get_context("fork") if sys.platform.startswith("linux") else None
-        with ProcessPoolExecutor(max_workers=n_workers, mp_context=ctx) as pool:
+        with ProcessPoolExecutor(max_workers=n_workers, mp_context=ctx, initializer=_worker_init,
+                                 initargs=(os.getpid(),)) as pool:
             pending = {pool.submit(_execute_job, job): job for job in jobs_list}
             exporter = make_exporter(lang)  # built while the kernels start
             while pending and failure is None:

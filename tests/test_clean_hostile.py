@@ -435,3 +435,62 @@ def test_report_refuses_a_stale_clean_table(tmp_path, monkeypatch, capsys):
     err = capsys.readouterr().err
     assert "submissions/new_2020Q1.csv (new)" in err and "gxq clean" in err
     assert rendered == []
+
+
+# --- 7. a killed report leaves nothing that lingers -------------------------------------------------
+def test_killed_report_workers_die_and_temp_folders_are_swept(tmp_path):
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from gxq_analysis.render import sweep_stale_temp
+
+    # A parent that starts report workers the way render_pack does, then is killed outright.
+    script = (
+        "import os, sys, time\n"
+        "from concurrent.futures import ProcessPoolExecutor\n"
+        "from multiprocessing import get_context\n"
+        "from gxq_analysis.render import _worker_init\n"
+        "pool = ProcessPoolExecutor(2, mp_context=get_context('fork'), initializer=_worker_init,\n"
+        "                           initargs=(os.getpid(),))\n"
+        "futs = [pool.submit(time.sleep, 60) for _ in range(2)]\n"
+        "time.sleep(1.0)\n"
+        "print(' '.join(str(p) for p in pool._processes), flush=True)\n"
+        "time.sleep(60)\n"
+    )
+    proc = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    workers = [int(x) for x in proc.stdout.readline().split()]
+    assert len(workers) == 2
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    deadline = time.monotonic() + 10
+    alive = workers
+    while alive and time.monotonic() < deadline:
+        time.sleep(0.2)
+        alive = []
+        for pid in workers:
+            try:
+                os.kill(pid, 0)
+                with open(f"/proc/{pid}/stat") as fh:
+                    if fh.read().split()[2] != "Z":
+                        alive.append(pid)
+            except (ProcessLookupError, FileNotFoundError):
+                pass
+    assert alive == []
+    # The killed run's temp folder (its pid is gone) is swept; a live run's folder is left alone.
+    dead = tmp_path / f".2019Q3.tmp-{proc.pid}-abcd"
+    live = tmp_path / f".2019Q3.tmp-{os.getpid()}-efgh"
+    dead.mkdir()
+    live.mkdir()
+    assert sweep_stale_temp(tmp_path) == [dead]
+    assert live.is_dir() and not dead.exists()
+
+
+def test_default_period_never_picks_a_future_quarter(tmp_path):
+    from gxq_analysis.render import default_period
+
+    obs = tmp_path / "obs.csv"
+    obs.write_text("indicator_id,period,value\nhitech_enterprises,2019Q3,101\nhitech_enterprises,2031Q1,120\n",
+                   encoding="utf-8")
+    assert str(default_period(obs)) == "2019Q3"
