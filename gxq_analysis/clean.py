@@ -995,6 +995,25 @@ def discover(raw: Path) -> Discovery:
         except (ValueError, OSError, RuntimeError):
             return False
 
+    # Anything at the top of raw besides submissions/, public/ and plans/ (read by the plan loader) is
+    # named, not read: a submission saved one folder too high must not vanish.
+    known_tops = {SUBMISSIONS_DIR, PUBLIC_FILE.parent.name, "plans"}
+    for entry in sorted(raw.iterdir()):
+        name = entry.name
+        if name in known_tops and entry.is_dir() and not entry.is_symlink():
+            continue
+        rel = rel_of(entry)
+        if entry.is_symlink() and not inside_raw(entry):
+            found.refused.append((rel, Q_OUTSIDE, "链接指向原始数据目录之外, 未读取 a link leading outside the raw "
+                                                  "data folder (not followed)"))
+        elif name.startswith(".") and entry.is_dir():
+            found.refused.append((rel, Q_HIDDEN, "隐藏文件夹未读取 hidden folder, not read"))
+        elif name.startswith(("~$", ".")) or name.lower().endswith(_DOC_SUFFIXES):
+            found.ignored.append(rel)
+        else:
+            found.refused.append((rel, Q_UNSUPPORTED, f"未读取 not read: only {SUBMISSIONS_DIR}/ and "
+                                                      f"{PUBLIC_FILE.as_posix()} are read; put submissions under "
+                                                      f"{SUBMISSIONS_DIR}/"))
     for top in (raw / SUBMISSIONS_DIR, raw / PUBLIC_FILE.parent):
         if not top.is_dir() or top.is_symlink():
             continue

@@ -494,3 +494,17 @@ def test_default_period_never_picks_a_future_quarter(tmp_path):
     obs.write_text("indicator_id,period,value\nhitech_enterprises,2019Q3,101\nhitech_enterprises,2031Q1,120\n",
                    encoding="utf-8")
     assert str(default_period(obs)) == "2019Q3"
+
+
+def test_files_beside_the_known_folders_are_named(tmp_path, plan):
+    raw = tmp_path / "raw"
+    write_csv(raw / "submissions" / "a_2019.csv", [["指标名称", "数值"], ["研发机构总数", "160"]])
+    write_csv(raw / "misplaced_2019.csv", [["指标名称", "数值"], ["研发机构总数", "161"]])
+    write_csv(raw / "2020" / "b_2020.csv", [["指标名称", "数值"], ["研发机构总数", "170"]])
+    (raw / ".git").mkdir()
+    (raw / "README.md").write_text("notes", encoding="utf-8")
+    result = clean(raw, plan, today=TODAY)
+    assert obs_map(result) == {("rd_institutions", "2019"): 160}
+    assert {q["source_file"]: q["category"] for q in result.quarantine} == {
+        "misplaced_2019.csv": "unsupported_file", "2020": "unsupported_file", ".git": "hidden_folder"}
+    assert result.ignored == ["README.md"]
