@@ -508,3 +508,38 @@ def test_files_beside_the_known_folders_are_named(tmp_path, plan):
     assert {q["source_file"]: q["category"] for q in result.quarantine} == {
         "misplaced_2019.csv": "unsupported_file", "2020": "unsupported_file", ".git": "hidden_folder"}
     assert result.ignored == ["README.md"]
+
+
+def test_clean_exits_0_on_everything_hostile_together(tmp_path, capsys):
+    """All the hostile files at once: exit 0, every file named, every data row accounted for."""
+    import json
+
+    raw = tmp_path / "raw"
+    sub = raw / "submissions"
+    _quarter_csv(sub / "2019Q2_季报.csv", 59, "2019-07-12")
+    _quarter_csv(sub / "2019Q2_季报(更正).csv", 62, "2019-07-12")
+    write_csv(sub / "future.csv", [["2031年第一季度"], ["指标名称", "本期值"], ["研发机构总数", "150"]])
+    write_csv(sub / "inject_2019.csv", [["指标名称", "数值", "备注"], ["研发机构总数", "160", "=1+1"],
+                                        ["=cmd|' /C calc'!A0", "1", ""]])
+    write_csv(sub / "big_2019.csv", [["指标名称", "数值"], ["高新技术企业总数", "9" * 400]])
+    write_xlsx(sub / "e.xlsx", _table_rows() + [["高新技术企业总数", "#DIV/0!"]])
+    (sub / "x.ods").write_bytes(b"PK")
+    os.symlink("/etc/passwd", sub / "passwd.csv")
+    with open(os.path.join(os.fsencode(sub), "科技局_2018.csv".encode("gbk")), "w", encoding="gbk") as fh:
+        fh.write("指标名称,数值\n研发机构总数,150\n")
+    out = tmp_path / "out"
+    assert main(["clean", "--raw", str(raw), "--out", str(out), "--no-progress"]) == 0
+    summary = capsys.readouterr().out
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    named = {f["path"] for f in manifest["files"]} | {x["path"] for x in manifest["not_read"]}
+    assert named == {f"submissions/{n}" for n in (
+        "2019Q2_季报.csv", "2019Q2_季报(更正).csv", "future.csv", "inject_2019.csv", "big_2019.csv", "e.xlsx",
+        "x.ods", "passwd.csv", "科技局_2018.csv")}
+    assert "x.ods" in summary and "passwd.csv" in summary
+    rows = {(r["source_file"], r["source_row"]) for name in ("observations.csv", "quarantine.csv")
+            for r in csv.DictReader((out / name).open(encoding="utf-8-sig", newline=""))}
+    expected = {("submissions/2019Q2_季报.csv", "4"), ("submissions/2019Q2_季报(更正).csv", "4"),
+                ("submissions/future.csv", "3"), ("submissions/inject_2019.csv", "2"),
+                ("submissions/inject_2019.csv", "3"), ("submissions/big_2019.csv", "2"), ("submissions/e.xlsx", "3"),
+                ("submissions/e.xlsx", "4"), ("submissions/科技局_2018.csv", "2")}
+    assert expected <= rows
