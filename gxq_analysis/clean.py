@@ -1129,9 +1129,12 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n", "＝", "＋", "－", "�
 _PLAIN_NUMBER = re.compile(r"[-+]?(?:\d[\d,]*)?\.?\d+(?:[eE][-+]?\d+)?%?")
 
 
+_FORMULA_FIRST = frozenset(c[0] for c in _FORMULA_START)
+
+
 def neutralise(text: str) -> str:
     """Text safe to open in Excel: formulas become text (numbers such as -5 are left alone)."""
-    if text and text.startswith(_FORMULA_START) and not _PLAIN_NUMBER.fullmatch(text):
+    if text and text[0] in _FORMULA_FIRST and not _PLAIN_NUMBER.fullmatch(text):
         return "'" + text
     return text
 
@@ -1140,14 +1143,15 @@ def _csv_cells(r: dict, columns: list[str]) -> list[object]:
     out = []
     for c in columns:
         v = r.get(c, "")
-        if isinstance(v, bool):
+        if type(v) is str:  # the common case first
+            if v and v[0] in _FORMULA_FIRST:
+                v = neutralise(v)
+        elif isinstance(v, bool):
             v = _bool(v)
         elif isinstance(v, float):
             v = format_number(v)
         elif v is None:
             v = ""
-        elif isinstance(v, str):
-            v = neutralise(v)
         out.append(v)
     return out
 
