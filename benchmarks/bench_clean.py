@@ -2,6 +2,8 @@
 
     .venv/bin/python benchmarks/bench_clean.py            # default size, ~1.2 M cells
     .venv/bin/python benchmarks/bench_clean.py --scale 2  # twice as many files
+    .venv/bin/python benchmarks/bench_clean.py --case rows200k  # one sheet of 200 000 rows
+    .venv/bin/python benchmarks/bench_clean.py --case wide      # 20 000 rows and one cell in column XFD
 
 Generates department-style submissions into a temporary folder (xlsx workbooks with title lines,
 several sheets and a period column; tidy CSVs in GB18030 and UTF-8 with BOM; some mess: full-width digits, 万元,
@@ -96,16 +98,63 @@ def generate(folder: Path, scale: float, seed: int) -> None:
                 w.writerow([iid, f"区域{f:03d}", next(periods), v, unit, "基准"])
 
 
+def generate_rows200k(folder: Path, rows: int = 200_000) -> None:
+    """One workbook, one sheet of ``rows`` indicator rows with a period column (issue #10)."""
+    import openpyxl
+
+    plan = load_plan()
+    ind = plan.indicators
+    names = [(str(ind.at[i, "name_zh"]), str(ind.at[i, "unit"])) for i in ind.index]
+    rng = random.Random(7)
+    periods = _periods()
+    sub = folder / "submissions"
+    sub.mkdir(parents=True)
+    wb = openpyxl.Workbook(write_only=True)
+    ws = wb.create_sheet("表1")
+    ws.append(["江阴高新区科技创新指标报表（大表）"])
+    ws.append(["序号", "指标名称", "报告期", "单位", "本期值", "备注"])
+    for r in range(rows):
+        name, unit = names[r % len(names)]
+        ws.append([r + 1, name, next(periods), unit, _value(rng, unit), "备注"])
+    wb.save(sub / "rows200k.xlsx")
+
+
+def generate_wide(folder: Path, rows: int = 20_000) -> None:
+    """A table of ``rows`` rows plus one stray cell in column XFD (the last one): as a dense block the
+    used range is 20 000 × 16 384 cells (issue #10)."""
+    import openpyxl
+
+    sub = folder / "submissions"
+    sub.mkdir(parents=True)
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "表1"
+    ws.append(["2019年第三季度科技指标"])
+    ws.append(["指标名称", "本期值"])
+    for r in range(rows):
+        ws.append(["研发机构总数", 160])
+    ws[f"XFD{rows}"] = "x"
+    wb.save(sub / "wide.xlsx")
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--scale", type=float, default=1.0, help="multiply the number of files")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--keep", action="store_true", help="keep the generated folder")
+    ap.add_argument("--case", choices=("batch", "rows200k", "wide"), default="batch",
+                    help="batch: many department files (default); rows200k: one 200 000-row sheet; "
+                         "wide: one cell in column XFD")
     args = ap.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="gxq-bench-"))
     raw, out = tmp / "raw", tmp / "out"
     t0 = time.perf_counter()
-    generate(raw, args.scale, args.seed)
+    if args.case == "rows200k":
+        generate_rows200k(raw)
+    elif args.case == "wide":
+        generate_wide(raw)
+    else:
+        generate(raw, args.scale, args.seed)
     gen_s = time.perf_counter() - t0
     t1 = time.perf_counter()
     proc = subprocess.run([sys.executable, "-m", "gxq_analysis", "clean", "--raw", str(raw), "--out", str(out),
@@ -118,7 +167,8 @@ def main() -> int:
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     cells = sum(f.get("cells", 0) for f in manifest["files"])
     totals = manifest["totals"]
-    print(f"generated {totals['files_read']} files in {gen_s:.1f} s ({tmp})")
+    size_kb = sum(p.stat().st_size for p in raw.rglob("*") if p.is_file()) / 1024
+    print(f"case {args.case}: generated {totals['files_read']} files ({size_kb:,.0f} KB) in {gen_s:.1f} s ({tmp})")
     print(proc.stdout.splitlines()[0])
     print(f"raw cells: {cells:,}; data rows: {totals['data_rows']:,}")
     print(f"clean wall time: {wall:.1f} s -> {cells / wall:,.0f} cells/s, {totals['data_rows'] / wall:,.0f} rows/s")

@@ -7,7 +7,12 @@ Inputs (under ``--raw``, default ``data/raw``; never written to):
   header has ``indicator_id, period, value``; DESIGN §3).
 - ``public/public_figures.csv`` — published figures with sources (context and benchmarks).
 
-Outputs (under ``--out``, default ``data/processed``; each written atomically):
+Every file under ``submissions/`` and ``public/`` is read, ignored by name (documentation, Office lock
+files, hidden files) or quarantined as not read (unsupported type, hidden folder, a link leading out of
+the raw folder); nothing is silently skipped.
+
+Outputs (under ``--out``, default ``data/processed``; written as one set: staged, then renamed into
+place, the manifest last):
 
 - ``observations.csv`` — columns :data:`~gxq_analysis.observations.OBSERVATION_COLUMNS`, one row per
   (geo, indicator, period, ytd), values in the catalogue's unit.
@@ -16,15 +21,22 @@ Outputs (under ``--out``, default ``data/processed``; each written atomically):
   sheet, row and column. Unreadable files appear with an empty ``source_row``.
 - ``revisions.csv`` — values replaced by a later submission of the same (geo, indicator, period, ytd),
   with the submission that replaced them.
-- ``manifest.json`` — files read (sha256, rows, encoding), files that could not be read and why.
+- ``manifest.json`` — files read (sha256, rows, encoding), files that could not be read and why, and
+  each output's rows and sha256 (``outputs``), which :func:`~gxq_analysis.observations.load_observations`
+  verifies. Text cells are neutralised against formula injection (:func:`neutralise`).
 
 Accounting guarantee: every non-blank data row of every input is in ``observations.csv`` or in
 ``quarantine.csv`` (superseded and duplicate values are in quarantine too, categories ``superseded``
 and ``duplicate``, and superseded ones also in ``revisions.csv``). Outputs are sorted and carry no
 timestamps, so a rerun on the same inputs is byte-identical.
 
-Precedence between submissions of the same key: the later reporting date (填报日期 in the file) wins;
-without one, the file's modification date; ties are broken by path, sheet, row and column.
+Precedence between submissions of the same fact: values are grouped by meaning, (geo, indicator,
+reference point, ytd), where a stock indicator's reference point is the month its period ends (2019Q3,
+2019年1-9月 and 2019-09 are the same stock). The later reporting date (填报日期 in the file) wins; on an
+equal or unknown date an explicit correction (更正/修订/修正 in the file name, sheet name or title) wins, then
+a final figure over a provisional one. Anything else is a conflict that goes to quarantine for a person
+(category ``conflict``): it is never decided by path, row or the file's modification time (copying files
+changes mtimes, so mtime is never a reporting date).
 """
 
 from __future__ import annotations
@@ -34,8 +46,10 @@ import datetime as dt
 import hashlib
 import io
 import json
+import math
 import os
 import re
+import shutil
 import sys
 import tempfile
 from dataclasses import dataclass, field
@@ -108,6 +122,15 @@ Q_SUPERSEDED = "superseded"
 Q_CONTEXT = "context_only"
 Q_POPULATION = "different_population"
 Q_CONFLICT = "inconsistent_columns"
+Q_UNRESOLVED = "conflict"  # two submissions of the same fact, no rule says which is right: a person decides
+Q_UNSUPPORTED = "unsupported_file"
+Q_OUTSIDE = "outside_raw"  # a symbolic link leading out of the raw folder (not followed)
+Q_HIDDEN = "hidden_folder"
+Q_HORIZON = "beyond_plan_horizon"
+Q_JUMP = "implausible_jump"
+
+# Words that mark a submission as an explicit correction of an earlier one.
+_CORRECTION_RE = re.compile(r"更正|修订|修正|勘误")
 
 _FILLER_RE = re.compile(r"(?:填报|报送)单位\s*[:：]\s*([^\s:：]+?)(?=\s|$|填报|报送|联系|日期)")
 _CURRENT_WORDS = ("本月", "本季", "当月", "当季", "当期", "本期")
@@ -124,8 +147,41 @@ _DIFFERENT_SCOPE = [
 ]
 
 
+# Plausibility ceilings by kind, in the catalogue's unit, for indicators whose catalogue gives no upper
+# bound: far above any real figure for a zone, a province or the nation (China has ~5e7 enterprises,
+# GDP ~1.3e6 亿元), so only absurd values (1e20 enterprises) are caught. A catalogue bound wins.
+_ABSURD_ABOVE = {"count": 1e10, "amount": 1e8, "ratio": 1e7, "rank": 1e5, "share": 1e6}
+_ABSURD_DEFAULT = 1e12
+# Jump test: a value this many times larger or smaller than the previous period's is kept but flagged.
+JUMP_FACTOR = 10.0
+
+
 class CleanError(Exception):
     """The clean could not run at all (one-line reason)."""
+
+
+@dataclass(frozen=True)
+class Precedence:
+    """What decides between two submissions of the same fact (never the path or the file's mtime)."""
+
+    reported_at: dt.date | None
+    correction: bool = False
+    provisional: bool = False
+
+    def beats(self, other: "Precedence") -> str:
+        """Why this submission replaces ``other``, or "" when no rule says so."""
+        if self.reported_at and other.reported_at and self.reported_at != other.reported_at:
+            return "填报日期更晚 later reporting date" if self.reported_at > other.reported_at else ""
+        if self.correction != other.correction:
+            return "明确标注的更正 an explicit correction (更正/修订/修正)" if self.correction else ""
+        if self.provisional != other.provisional:
+            return ("初步或推算数让位于正式数 a provisional (preliminary, estimated or derived) figure yields to a "
+                    "final one") if other.provisional else ""
+        return ""
+
+    @property
+    def order(self) -> tuple:
+        return (self.reported_at or dt.date.min, self.correction, not self.provisional)
 
 
 @dataclass
@@ -133,7 +189,7 @@ class Candidate:
     """An observation before duplicates and revisions are resolved."""
 
     rec: dict
-    precedence: tuple
+    precedence: Precedence
 
 
 @dataclass
@@ -161,6 +217,7 @@ class CleanResult:
     revisions: list[dict]
     files: list[FileReport]
     ignored: list[str]
+    refused: list[tuple[str, str, str]] = field(default_factory=list)
 
     @property
     def unreadable(self) -> list[FileReport]:
@@ -189,11 +246,12 @@ def _where(rel: str, sheet: str, row: int | None, col: str = "", label: str = ""
 class _Context:
     """What every row of one source shares."""
 
-    def __init__(self, cleaner: "Cleaner", rel: str, illustrative: bool, mtime_date: dt.date):
+    def __init__(self, cleaner: "Cleaner", rel: str, illustrative: bool):
         self.cleaner = cleaner
         self.rel = rel
         self.illustrative = illustrative
-        self.mtime_date = mtime_date
+        # A correction named in the file name applies to every sheet of the file.
+        self.correction = bool(_CORRECTION_RE.search(Path(rel).stem))
         self.quarantine: list[dict] = []
         self.candidates: list[Candidate] = []
 
@@ -210,13 +268,11 @@ class _Context:
             "illustrative": _bool(self.illustrative),
         })
 
-    def add(self, rec: dict, reported_at: dt.date | None, provisional: bool = False) -> None:
-        """Queue an observation. Of two values for the same cell of the table, the later report wins;
-        on the same date a provisional figure (preliminary, estimated, derived) yields to a final one."""
-        effective = reported_at or self.mtime_date
-        precedence = (effective.isoformat(), not provisional, rec["source_file"], rec["source_sheet"],
-                      int(rec["source_row"] or 0), rec["source_column"])
-        self.candidates.append(Candidate(rec, precedence))
+    def add(self, rec: dict, reported_at: dt.date | None, provisional: bool = False,
+            correction: bool = False) -> None:
+        """Queue an observation; :func:`resolve` decides between submissions of the same fact."""
+        self.candidates.append(Candidate(rec, Precedence(reported_at, correction or self.correction,
+                                                         provisional)))
 
 
 def _bool(v: bool) -> str:
@@ -224,8 +280,10 @@ def _bool(v: bool) -> str:
 
 
 class Cleaner:
-    def __init__(self, plan: Plan):
+    def __init__(self, plan: Plan, today: dt.date | None = None):
         self.plan = plan
+        self.today = today or dt.date.today()
+        self.horizon = plan.end_year
         self.matcher = Matcher(plan)
         self.zone = plan.zone_geo
         ind = plan.indicators
@@ -258,7 +316,13 @@ class Cleaner:
             return None, "", Q_FRACTION, (f"看似小数而非百分数 looks like a fraction, not percent: {format_number(v)} "
                                           f"(the unit is %, so 5.5 means 5.5%; did you mean {format_number(v * 100)}?)"
                                           " — not multiplied, please correct")
+        if not math.isfinite(v):
+            return None, "", Q_BAD_VALUE, f"不是有限数值 not a finite number after conversion: {pv.raw}"
         lo, hi = self.bounds[iid]
+        ceiling = hi if hi is not None else _ABSURD_ABOVE.get(kind, _ABSURD_DEFAULT)
+        if abs(v) > ceiling and hi is None:
+            return None, "", Q_RANGE, (f"数值不合理 implausible value {format_number(v)} {target_unit} for {iid} "
+                                       f"(above {format_number(ceiling)}, the plausibility limit for a {kind})")
         if kind in ("count", "rank", "amount", "ratio") and v < 0:
             return None, "", Q_RANGE, f"负值 negative value {format_number(v)} for a {kind} indicator"
         if kind == "rank" and (v < 1 or not float(v).is_integer()):
@@ -270,10 +334,30 @@ class Cleaner:
                                        f"{format_number(hi) if hi is not None else ''}]: {format_number(v)}")
         return v, conversion, "", ""
 
+    def period_problem(self, period: Period, reported_at: dt.date | None, public: bool = False
+                       ) -> tuple[str, str]:
+        """(category, reason) when a value's period cannot have been observed yet, else ("", "").
+
+        A period must have ended by the reporting date and by the day of this run. Submissions for a
+        period after the plan's horizon belong to the next plan's folder (run with ``--plan``); published
+        benchmark figures for later years are context and pass."""
+        if reported_at is not None and reported_at > self.today:
+            return Q_FUTURE, (f"填报日期晚于今天 the reporting date {reported_at.isoformat()} is after today "
+                              f"({self.today.isoformat()})")
+        if reported_at is not None and period.end > reported_at:
+            return Q_FUTURE, (f"报告期晚于填报日期 period {period} ends after the reporting date "
+                              f"{reported_at.isoformat()} (a future period)")
+        if period.end > self.today:
+            return Q_FUTURE, (f"报告期尚未结束 period {period} ends after today ({self.today.isoformat()}): "
+                              "a future period cannot have been observed")
+        if not public and period.year > self.horizon:
+            return Q_HORIZON, (f"超出计划期限 period {period} is after the plan's horizon ({self.plan.start_year}–"
+                               f"{self.horizon}); use the next plan's folder (gxq clean --plan …)")
+        return "", ""
+
     # -- files -------------------------------------------------------------------------------------
     def clean_file(self, path: Path, rel: str, illustrative: bool, report: FileReport) -> _Context:
-        mtime_date = dt.datetime.fromtimestamp(path.stat().st_mtime, tz=dt.timezone.utc).date()
-        ctx = _Context(self, rel, illustrative, mtime_date)
+        ctx = _Context(self, rel, illustrative)
         try:
             data = path.read_bytes()
         except OSError as exc:
@@ -348,14 +432,15 @@ class Cleaner:
             sheet_period = _period_from_path(rel)
             period_origin = "file name" if sheet_period else ""
         reported_at = _sheet_reported_at(grid, table) or file_reported
+        sheet_correction = bool(_CORRECTION_RE.search(sheet) or
+                                any(_CORRECTION_RE.search(line) for _, line in table.title_lines))
         reported_text = reported_at.isoformat() if reported_at else ""
         filler = ""
         footnotes: dict[str, str] = {}
         lines = [t for _, t in table.title_lines]
-        for r in range(table.first_data_row, len(grid.rows) + 1):
-            row = grid.rows[r - 1]
-            if row and is_footnote_line(row):
-                lines.append(row_text(row))
+        footnote_rows = _footnote_rows(grid, table)
+        for r in sorted(footnote_rows):
+            lines.append(row_text(grid.rows[r - 1]))
         for line in lines:
             m = _FILLER_RE.search(normalize_text(line))
             if m and not filler:
@@ -369,7 +454,7 @@ class Cleaner:
             row = grid.rows[r - 1]
             if not row or not row_text(row):
                 continue
-            if is_footnote_line(row):
+            if r in footnote_rows:
                 continue
             name_v = row[name_col.index - 1] if len(row) >= name_col.index else None
             if name_v is None and (r, name_col.index) in merged_name:
@@ -447,9 +532,9 @@ class Cleaner:
                 if cat:
                     problems.append((letter, cat, why, raw, col.label))
                     continue
-                if reported_at is not None and period.end > reported_at:
-                    problems.append((letter, Q_FUTURE, f"报告期晚于填报日期 period {period} ends after the "
-                                     f"reporting date {reported_at.isoformat()} (a future period)", raw, col.label))
+                cat, why = self.period_problem(period, reported_at)
+                if cat:
+                    problems.append((letter, cat, why, raw, col.label))
                     continue
                 key = (str(period), ytd)
                 if is_stock and key in stock_values:
@@ -471,7 +556,7 @@ class Cleaner:
                     "conversion": conversion, "qualifier": pv.qualifier, "reported_at": reported_text,
                     "source": filler, "note": note, "_period": period,
                 }
-                ctx.add(rec, reported_at)
+                ctx.add(rec, reported_at, correction=sheet_correction)
                 produced += 1
             for letter, cat, why, raw, label in problems:
                 ctx.q(sheet, r, letter, cat, why, raw_value=raw, raw_name=name, indicator_id=iid,
@@ -540,8 +625,16 @@ class Cleaner:
                 try:
                     rep = dt.date.fromisoformat(rec["reported_at"])
                 except ValueError:
-                    rep = None
-            ctx.add(rec, rep)
+                    ctx.q("", r, col_letter(idx["reported_at"] + 1), Q_BAD_VALUE,
+                          f"填报日期无法识别 reporting date not understood (YYYY-MM-DD): {rec['reported_at']!r}",
+                          raw_value=rec["reported_at"], indicator_id=iid, geo=geo, period=str(period))
+                    continue
+            cat, why = self.period_problem(period, rep)
+            if cat:
+                ctx.q("", r, col_letter(idx["period"] + 1), cat, why, raw_value=ptext, indicator_id=iid, geo=geo,
+                      period=str(period))
+                continue
+            ctx.add(rec, rep, correction=bool(_CORRECTION_RE.search(get(row, "note"))))
 
     # -- public figures --------------------------------------------------------------------------
     def _clean_public(self, grid: Grid, ctx: _Context, report: FileReport) -> None:
@@ -596,6 +689,11 @@ class Cleaner:
                 period, ytd = Period.quarter(period.year, 2), True
             if self.accum[iid] == "stock":
                 ytd = False
+            cat, why = self.period_problem(period, None, public=True)
+            if cat:
+                ctx.q("", r, col_letter(idx["year"] + 1), cat, why, raw_value=raw_value, raw_name=name,
+                      indicator_id=iid, geo=geo, period=str(period))
+                continue
             pv = parse_value(raw_value)
             vcol = col_letter(idx["value"] + 1)
             if not pv.ok:
@@ -663,14 +761,23 @@ def _is_tidy(grid: Grid) -> bool:
     return False
 
 
+def _footnote_rows(grid: Grid, table: Table) -> set[int]:
+    """Rows below the header that are footnotes (注：…, 填报日期 …), found once per table."""
+    cached = getattr(table, "_footnote_rows", None)
+    if cached is None:
+        cached = {r for r in range(table.first_data_row, len(grid.rows) + 1)
+                  if grid.rows[r - 1] and is_footnote_line(grid.rows[r - 1])}
+        table._footnote_rows = cached  # type: ignore[attr-defined]
+    return cached
+
+
 def _sheet_reported_at(grid: Grid, table: Table) -> dt.date | None:
     lines = [t for _, t in table.title_lines]
     rows = [grid.rows[i - 1] for i, _ in table.title_lines]
-    for r in range(table.first_data_row, len(grid.rows) + 1):
+    for r in sorted(_footnote_rows(grid, table)):
         row = grid.rows[r - 1]
-        if row and is_footnote_line(row):
-            lines.append(row_text(row))
-            rows.append(row)
+        lines.append(row_text(row))
+        rows.append(row)
     found = find_reported_at(lines)
     if found:
         return found
@@ -708,82 +815,258 @@ def _period_from_cell(v: object) -> PeriodMatch | None:
 
 
 # --- resolution of duplicates and revisions -----------------------------------------------------
-def resolve(candidates: list[Candidate]) -> tuple[list[dict], list[dict], list[dict]]:
-    """Keep the latest submission per (geo, indicator, period, ytd). Returns (kept, quarantine, revisions)."""
+def _fact_key(rec: dict, stock_ids: set[str]) -> tuple:
+    """What a value is a value *of*: a stock's reference point is the month its period ends, so
+    2019Q3, 2019年1-9月 and 2019-09 are one fact; a flow's period is its own."""
+    period: Period = rec["_period"]
+    ref = (period.year, period.end_month) if rec["indicator_id"] in stock_ids else str(period)
+    return (rec["geo"], rec["indicator_id"], ref, rec["ytd"])
+
+
+def _rec_order(c: Candidate) -> tuple:
+    r = c.rec
+    return (r["source_file"], r["source_sheet"], int(r["source_row"] or 0), r["source_column"])
+
+
+def resolve(candidates: list[Candidate], stock_ids: set[str] | None = None
+            ) -> tuple[list[dict], list[dict], list[dict]]:
+    """One value per fact (see :func:`_fact_key`). Returns (kept, quarantine, revisions).
+
+    The winner must beat every submission with another value by a rule (:meth:`Precedence.beats`);
+    when none does, every competing value goes to quarantine as a ``conflict`` for a person to decide.
+    The same value reported under two period labels (2019Q3 and 2019-09 of a stock) is kept under both.
+    """
+    stock_ids = stock_ids or set()
     groups: dict[tuple, list[Candidate]] = {}
     for c in candidates:
-        r = c.rec
-        groups.setdefault((r["geo"], r["indicator_id"], r["period"], r["ytd"]), []).append(c)
+        groups.setdefault(_fact_key(c.rec, stock_ids), []).append(c)
     kept: list[dict] = []
     quarantine: list[dict] = []
     revisions: list[dict] = []
-    for key, group in groups.items():
-        group.sort(key=lambda c: c.precedence)
-        winner = group[-1].rec
-        kept.append(winner)
-        for c in group[:-1]:
+
+    def base(old: dict) -> dict:
+        return {
+            "source_file": old["source_file"], "source_sheet": old["source_sheet"],
+            "source_row": old["source_row"], "source_column": old["source_column"],
+            "raw_value": old["raw_value"], "raw_name": "", "indicator_id": old["indicator_id"],
+            "geo": old["geo"], "period": old["period"], "ytd": _bool(old["ytd"]),
+            "reported_at": old["reported_at"], "illustrative": _bool(old["illustrative"]),
+        }
+
+    def where(r: dict) -> str:
+        return _where(r["source_file"], r["source_sheet"], r["source_row"], r["source_column"])
+
+    for group in groups.values():
+        if len(group) == 1:
+            kept.append(group[0].rec)
+            continue
+        group.sort(key=lambda c: (c.precedence.order, _rec_order(c)), reverse=True)
+        # Compare one representative per (precedence, value): a big sheet repeating one indicator
+        # must not cost n² comparisons.
+        reps: dict[tuple, Candidate] = {}
+        for c in group:
+            reps.setdefault((c.precedence, c.rec["value"]), c)
+        winner = next((w for w in reps.values()
+                       if all(o is w or o.rec["value"] == w.rec["value"] or w.precedence.beats(o.precedence)
+                              for o in reps.values())), None)
+        if winner is None:
+            # One short, shared description per group (a sheet repeating a fact 200 000 times must not
+            # hold 200 000 long strings); each quarantine line names its own cell.
+            values = sorted({c.rec["value"] for c in group})
+            shown = ", ".join(format_number(v) for v in values[:6]) + (" …" if len(values) > 6 else "")
+            first = min(group, key=_rec_order).rec
+            about = (f"同一数据有 {len(values)} 个不同数值 ({shown}), 无法判定哪个正确, 请人工核实 "
+                     f"{len(group)} conflicting submissions of {first['indicator_id']} {first['period']} "
+                     f"({first['geo']}) and no rule decides (same or missing 填报日期, none marked 更正/修订); "
+                     f"see the other lines of category conflict")
+            for c in group:
+                quarantine.append({**base(c.rec), "category": Q_UNRESOLVED, "reason": f"{where(c.rec)}: {about}"})
+            continue
+        w = winner.rec
+        kept.append(w)
+        labels = {w["period"]}
+        for c in group:
+            if c is winner:
+                continue
             old = c.rec
-            where_new = _where(winner["source_file"], winner["source_sheet"], winner["source_row"],
-                               winner["source_column"])
-            base = {
-                "source_file": old["source_file"], "source_sheet": old["source_sheet"],
-                "source_row": old["source_row"], "source_column": old["source_column"],
-                "raw_value": old["raw_value"], "raw_name": "", "indicator_id": old["indicator_id"],
-                "geo": old["geo"], "period": old["period"], "ytd": _bool(old["ytd"]),
-                "reported_at": old["reported_at"], "illustrative": _bool(old["illustrative"]),
-            }
-            here = _where(old["source_file"], old["source_sheet"], old["source_row"], old["source_column"])
-            if old["value"] == winner["value"]:
-                quarantine.append({**base, "category": Q_DUPLICATE,
-                                   "reason": f"{here}: 重复数据, 同值只保留一次 duplicate of {where_new} with the same "
+            here = where(old)
+            if old["value"] == w["value"]:
+                if old["period"] not in labels:  # the same fact under another period label: consistent
+                    labels.add(old["period"])
+                    kept.append(old)
+                    continue
+                quarantine.append({**base(old), "category": Q_DUPLICATE,
+                                   "reason": f"{here}: 重复数据, 同值只保留一次 duplicate of {where(w)} with the same "
                                              f"value {format_number(old['value'])} (kept once)"})
                 continue
-            if old["reported_at"] != winner["reported_at"] and winner["reported_at"]:
-                why = "填报日期更晚 later reporting date"
-            elif c.precedence[:2] == (group[-1].precedence[0], False) and group[-1].precedence[1]:
-                why = "初步或推算数让位于正式数 a provisional (preliminary, estimated or derived) figure yields to a final one"
-            else:
-                why = "后报文件优先 later submission (file date, then path and row order)"
+            why = winner.precedence.beats(c.precedence)
             revisions.append({
                 "indicator_id": old["indicator_id"], "geo": old["geo"], "period": old["period"],
                 "ytd": _bool(old["ytd"]), "old_value": format_number(old["value"]),
-                "new_value": format_number(winner["value"]), "unit": old["unit"],
+                "new_value": format_number(w["value"]), "unit": old["unit"],
                 "old_source_file": old["source_file"], "old_source_sheet": old["source_sheet"],
                 "old_source_row": old["source_row"], "old_source_column": old["source_column"],
                 "old_reported_at": old["reported_at"],
-                "new_source_file": winner["source_file"], "new_source_sheet": winner["source_sheet"],
-                "new_source_row": winner["source_row"], "new_source_column": winner["source_column"],
-                "new_reported_at": winner["reported_at"], "reason": why,
+                "new_source_file": w["source_file"], "new_source_sheet": w["source_sheet"],
+                "new_source_row": w["source_row"], "new_source_column": w["source_column"],
+                "new_reported_at": w["reported_at"], "reason": why,
             })
-            quarantine.append({**base, "category": Q_SUPERSEDED,
-                               "reason": f"{here}: 已被更正 superseded: {format_number(old['value'])} replaced by "
-                                         f"{format_number(winner['value'])} from {where_new} ({why}; see revisions.csv)"})
+            quarantine.append({**base(old), "category": Q_SUPERSEDED,
+                               "reason": f"{here}: 已被更正 superseded: {format_number(old['value'])} "
+                                         f"({old['period']}) replaced by {format_number(w['value'])} ({w['period']}) "
+                                         f"from {where(w)} ({why}; see revisions.csv)"})
     return kept, quarantine, revisions
 
 
+def jump_flags(kept: list[dict], cleaner: "Cleaner") -> list[dict]:
+    """Values kept but flagged for checking: more than :data:`JUMP_FACTOR` times larger or smaller than
+    the previous period of the same series (same geo, indicator, frequency and ytd). Each flag is a
+    quarantine line of category ``implausible_jump``; the observation itself stays."""
+    series: dict[tuple, list[dict]] = {}
+    for r in kept:
+        series.setdefault((r["geo"], r["indicator_id"], r["_period"].freq, r["ytd"]), []).append(r)
+    flags = []
+    for recs in series.values():
+        recs.sort(key=lambda r: r["_period"].sort_key)
+        for prev, cur in zip(recs, recs[1:]):
+            a, b = prev["value"], cur["value"]
+            if cur["ytd"] and prev["_period"].year != cur["_period"].year:
+                continue  # a year-to-date total starts again in January
+            if a <= 0 or b <= 0 or (b / a < JUMP_FACTOR and a / b < JUMP_FACTOR):
+                continue
+            where_prev = _where(prev["source_file"], prev["source_sheet"], prev["source_row"], prev["source_column"])
+            flags.append({
+                "source_file": cur["source_file"], "source_sheet": cur["source_sheet"], "source_row": cur["source_row"],
+                "source_column": cur["source_column"], "category": Q_JUMP,
+                "reason": (f"{_where(cur['source_file'], cur['source_sheet'], cur['source_row'], cur['source_column'])}: "
+                           f"与上期相比变化异常, 已保留, 请核实 kept but please check: {format_number(b)} for "
+                           f"{cur['period']} against {format_number(a)} for {prev['period']} ({where_prev}), "
+                           f"a change of more than {JUMP_FACTOR:g} times"),
+                "raw_value": cur["raw_value"], "raw_name": "", "indicator_id": cur["indicator_id"], "geo": cur["geo"],
+                "period": cur["period"], "ytd": _bool(cur["ytd"]), "reported_at": cur["reported_at"],
+                "illustrative": _bool(cur["illustrative"]),
+            })
+    return flags
+
+
 # --- the run -------------------------------------------------------------------------------------
-def discover(raw: Path) -> tuple[list[Path], list[str], set[Path]]:
-    """Input files (sorted), ignored files (relative paths), and folders marked illustrative."""
-    files: list[Path] = []
-    ignored: list[str] = []
-    marked: set[Path] = set()
-    sub = raw / SUBMISSIONS_DIR
-    if sub.is_dir():
-        for p in sorted(sub.rglob("*")):
-            if not p.is_file():
-                continue
-            if p.name == ILLUSTRATIVE_MARKER:
-                marked.add(p.parent)
-                continue
-            rel = p.relative_to(raw).as_posix()
-            if p.name.startswith(("~$", ".")) or p.suffix.lower() not in SPREADSHEET_SUFFIXES:
-                ignored.append(rel)
-                continue
-            files.append(p)
-    pub = raw / PUBLIC_FILE
-    if pub.is_file():
-        files.append(pub)
-    return files, ignored, marked
+# Files kept beside the data that are documentation, not data: listed as ignored, never quarantined.
+_DOC_SUFFIXES = (".md", ".txt.md")
+
+
+def display_name(rel: str) -> str:
+    """A path as text that can always be printed and written: file names arrive in any byte encoding
+    (GBK names unzipped from a Windows archive come back from the OS as undecodable bytes)."""
+    try:
+        rel.encode("utf-8")
+        return rel
+    except UnicodeEncodeError:
+        pass
+    data = os.fsencode(rel)
+    for enc in ("utf-8", "gb18030"):
+        try:
+            return data.decode(enc)
+        except UnicodeDecodeError:
+            continue
+    return data.decode("utf-8", errors="replace")
+
+
+@dataclass
+class Discovery:
+    files: list[Path]  # to read, sorted
+    ignored: list[str]  # documentation, Office lock files and hidden files (relative paths)
+    refused: list[tuple[str, str, str]]  # (relative path, quarantine category, reason): never read
+    marked: set[Path]  # folders marked illustrative
+
+
+def discover(raw: Path) -> Discovery:
+    """Every file under ``submissions/`` and ``public/``, each either to read, ignored (documentation,
+    Office lock files) or refused with a reason (unsupported type, hidden, a link leading out of raw).
+    Links are never followed out of the raw folder and hidden folders are not entered."""
+    raw = Path(raw)
+    raw_real = raw.resolve()
+    found = Discovery([], [], [], set())
+
+    def rel_of(p: Path) -> str:
+        return display_name(p.relative_to(raw).as_posix())
+
+    def inside_raw(p: Path) -> bool:
+        try:
+            p.resolve().relative_to(raw_real)
+            return True
+        except (ValueError, OSError, RuntimeError):
+            return False
+
+    # Anything at the top of raw besides submissions/, public/ and plans/ (read by the plan loader) is
+    # named, not read: a submission saved one folder too high must not vanish.
+    known_tops = {SUBMISSIONS_DIR, PUBLIC_FILE.parent.name, "plans"}
+    for entry in sorted(raw.iterdir()):
+        name = entry.name
+        if name in known_tops and entry.is_dir() and not entry.is_symlink():
+            continue
+        rel = rel_of(entry)
+        if entry.is_symlink() and not inside_raw(entry):
+            found.refused.append((rel, Q_OUTSIDE, "链接指向原始数据目录之外, 未读取 a link leading outside the raw "
+                                                  "data folder (not followed)"))
+        elif name.startswith(".") and entry.is_dir():
+            found.refused.append((rel, Q_HIDDEN, "隐藏文件夹未读取 hidden folder, not read"))
+        elif name.startswith(("~$", ".")) or name.lower().endswith(_DOC_SUFFIXES):
+            found.ignored.append(rel)
+        else:
+            found.refused.append((rel, Q_UNSUPPORTED, f"未读取 not read: only {SUBMISSIONS_DIR}/ and "
+                                                      f"{PUBLIC_FILE.as_posix()} are read; put submissions under "
+                                                      f"{SUBMISSIONS_DIR}/"))
+    for top in (raw / SUBMISSIONS_DIR, raw / PUBLIC_FILE.parent):
+        if not top.is_dir() or top.is_symlink():
+            continue
+        for folder, dirnames, filenames in os.walk(top, followlinks=False):
+            here = Path(folder)
+            for d in sorted(dirnames):
+                p = here / d
+                if p.is_symlink():
+                    why = ("链接指向原始数据目录之外, 未读取 a link to a folder outside the raw data folder (not followed)"
+                           if not inside_raw(p) else "文件夹链接未读取 a link to a folder (not followed; its target is "
+                           "read where it lives)")
+                    found.refused.append((rel_of(p), Q_OUTSIDE, why))
+                elif d.startswith("."):
+                    found.refused.append((rel_of(p), Q_HIDDEN, "隐藏文件夹未读取 hidden folder, not read "
+                                          "(e.g. .git); move data out of it to have it read"))
+            dirnames[:] = sorted(d for d in dirnames if not d.startswith(".") and not (here / d).is_symlink())
+            for name in sorted(filenames):
+                p = here / name
+                rel = rel_of(p)
+                if top.name == PUBLIC_FILE.parent.name and name == PUBLIC_FILE.name:
+                    kind = "public"
+                else:
+                    kind = "submission"
+                if p.is_symlink() and not inside_raw(p):
+                    found.refused.append((rel, Q_OUTSIDE, "链接指向原始数据目录之外, 未读取 a link to a file outside "
+                                                          "the raw data folder (not followed)"))
+                    continue
+                if not p.is_file():
+                    found.refused.append((rel, Q_UNSUPPORTED, "不是普通文件 not a regular file (device, pipe or "
+                                                              "broken link)"))
+                    continue
+                if name == ILLUSTRATIVE_MARKER:
+                    found.marked.add(here)
+                    continue
+                # Documentation, Office lock files (~$) and hidden files (.gitkeep, .DS_Store): listed, not read.
+                if name.startswith(("~$", ".")) or name.lower().endswith(_DOC_SUFFIXES):
+                    found.ignored.append(rel)
+                    continue
+                if kind == "public":
+                    found.files.append(p)
+                elif top.name == PUBLIC_FILE.parent.name:
+                    found.refused.append((rel, Q_UNSUPPORTED, f"未读取 not read: only {PUBLIC_FILE.name} is read "
+                                                              f"from {PUBLIC_FILE.parent}/"))
+                elif p.suffix.lower() in SPREADSHEET_SUFFIXES:
+                    found.files.append(p)
+                else:
+                    found.refused.append((rel, Q_UNSUPPORTED, (
+                        f"不支持的文件类型, 未读取 unsupported file type '{display_name(p.suffix) or '(none)'}', not "
+                        "read; save it as .xlsx or .csv (UTF-8 or GBK) and resubmit")))
+    found.files.sort(key=lambda p: (p.relative_to(raw).parts[0] != SUBMISSIONS_DIR, p.as_posix()))
+    return found
 
 
 def _is_illustrative(path: Path, raw: Path, marked: set[Path]) -> bool:
@@ -795,12 +1078,13 @@ def _is_illustrative(path: Path, raw: Path, marked: set[Path]) -> bool:
     return False
 
 
-def clean(raw: Path, plan: Plan, progress: bool = False) -> CleanResult:
+def clean(raw: Path, plan: Plan, progress: bool = False, today: dt.date | None = None) -> CleanResult:
     raw = Path(raw)
     if not raw.is_dir():
         raise CleanError(f"raw data folder not found: {raw}")
-    files, ignored, marked = discover(raw)
-    cleaner = Cleaner(plan)
+    found = discover(raw)
+    files, ignored, marked = found.files, found.ignored, found.marked
+    cleaner = Cleaner(plan, today=today)
     all_candidates: list[Candidate] = []
     quarantine: list[dict] = []
     reports: list[FileReport] = []
@@ -811,8 +1095,12 @@ def clean(raw: Path, plan: Plan, progress: bool = False) -> CleanResult:
 
         bar = tqdm(files, desc="gxq clean", unit="file", file=sys.stderr, leave=False)
         iterator = bar
+    for rel, category, reason in found.refused:
+        quarantine.append({c: "" for c in QUARANTINE_COLUMNS} | {
+            "source_file": rel, "category": category, "reason": f"{rel}: {reason}",
+            "illustrative": _bool(False)})
     for path in iterator:
-        rel = path.relative_to(raw).as_posix()
+        rel = display_name(path.relative_to(raw).as_posix())
         rep = FileReport(rel, illustrative=_is_illustrative(path, raw, marked))
         ctx = cleaner.clean_file(path, rel, rep.illustrative, rep)
         rep.candidates = len(ctx.candidates)
@@ -822,8 +1110,10 @@ def clean(raw: Path, plan: Plan, progress: bool = False) -> CleanResult:
         reports.append(rep)
     if bar is not None:
         bar.close()
-    kept, q2, revisions = resolve(all_candidates)
+    stock_ids = {iid for iid, acc in cleaner.accum.items() if acc == "stock"}
+    kept, q2, revisions = resolve(all_candidates, stock_ids)
     quarantine.extend(q2)
+    quarantine.extend(jump_flags(kept, cleaner))
     kept.sort(key=lambda r: (r["indicator_id"], r["geo"], r["_period"].sort_key, r["ytd"], r["source_file"],
                              r["source_sheet"], r["source_row"], r["source_column"]))
     quarantine.sort(key=lambda q: (q["source_file"], q["source_sheet"],
@@ -831,7 +1121,41 @@ def clean(raw: Path, plan: Plan, progress: bool = False) -> CleanResult:
                                    q["source_column"], q["category"], q["reason"]))
     revisions.sort(key=lambda v: (v["indicator_id"], v["geo"], parse_period(v["period"]).sort_key, v["ytd"],
                                   v["old_source_file"], str(v["old_source_row"])))
-    return CleanResult(kept, quarantine, revisions, reports, ignored)
+    return CleanResult(kept, quarantine, revisions, reports, ignored, found.refused)
+
+
+# OWASP CSV-injection guidance: a cell that starts with one of these is run as a formula by spreadsheet
+# programs; a leading apostrophe makes it text and keeps it readable. Full-width forms are included
+# because some spreadsheet programs normalise them.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n", "＝", "＋", "－", "＠")
+_PLAIN_NUMBER = re.compile(r"[-+]?(?:\d[\d,]*)?\.?\d+(?:[eE][-+]?\d+)?%?")
+
+
+_FORMULA_FIRST = frozenset(c[0] for c in _FORMULA_START)
+
+
+def neutralise(text: str) -> str:
+    """Text safe to open in Excel: formulas become text (numbers such as -5 are left alone)."""
+    if text and text[0] in _FORMULA_FIRST and not _PLAIN_NUMBER.fullmatch(text):
+        return "'" + text
+    return text
+
+
+def _csv_cells(r: dict, columns: list[str]) -> list[object]:
+    out = []
+    for c in columns:
+        v = r.get(c, "")
+        if type(v) is str:  # the common case first
+            if v and v[0] in _FORMULA_FIRST:
+                v = neutralise(v)
+        elif isinstance(v, bool):
+            v = _bool(v)
+        elif isinstance(v, float):
+            v = format_number(v)
+        elif v is None:
+            v = ""
+        out.append(v)
+    return out
 
 
 def _csv_text(rows: list[dict], columns: list[str]) -> str:
@@ -839,18 +1163,25 @@ def _csv_text(rows: list[dict], columns: list[str]) -> str:
     w = csv.writer(buf, lineterminator="\n")
     w.writerow(columns)
     for r in rows:
-        out = []
-        for c in columns:
-            v = r.get(c, "")
-            if isinstance(v, bool):
-                v = _bool(v)
-            elif isinstance(v, float):
-                v = format_number(v)
-            elif v is None:
-                v = ""
-            out.append(v)
-        w.writerow(out)
+        w.writerow(_csv_cells(r, columns))
     return buf.getvalue()
+
+
+def _write_csv(path: Path, rows: list[dict], columns: list[str], encoding: str) -> None:
+    """Stream rows to a file (a 200 000-line quarantine is never held as one string)."""
+    with path.open("w", encoding=encoding, newline="") as fh:
+        w = csv.writer(fh, lineterminator="\n")
+        w.writerow(columns)
+        for r in rows:
+            w.writerow(_csv_cells(r, columns))
+
+
+def file_sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
 
 
 def atomic_write(path: Path, data: bytes) -> None:
@@ -883,9 +1214,11 @@ def manifest(result: CleanResult, plan: Plan) -> dict:
         ],
         "unreadable": [{"path": f.path, "sha256": f.sha256, "reason": f.unreadable} for f in result.unreadable],
         "ignored": result.ignored,
+        "not_read": [{"path": rel, "category": cat, "reason": why} for rel, cat, why in result.refused],
         "totals": {
             "files_read": len(result.files) - len(result.unreadable),
             "files_unreadable": len(result.unreadable),
+            "files_not_read": len(result.refused),
             "data_rows": sum(f.data_rows for f in result.files),
             "observations": len(result.observations),
             "quarantined": len(result.quarantine),
@@ -894,14 +1227,70 @@ def manifest(result: CleanResult, plan: Plan) -> dict:
     }
 
 
+OUTPUT_FILES = ("observations.csv", "quarantine.csv", "revisions.csv")
+MANIFEST_FILE = "manifest.json"
+
+
 def write_outputs(result: CleanResult, plan: Plan, out: Path) -> None:
+    """Write the output set as one: every file is written into a staging folder beside the outputs
+    first (a full disk or a kill leaves the previous set untouched), then renamed into place, the
+    manifest last. The manifest records each output's rows and sha256, which loaders verify, so a set
+    mixed by a crash between two renames, or a truncated file, is refused rather than used."""
     out = Path(out)
-    atomic_write(out / "observations.csv", _csv_text(result.observations, OBSERVATION_COLUMNS).encode("utf-8"))
-    # Human-facing logs carry a BOM so that Excel opens the Chinese text correctly.
-    atomic_write(out / "quarantine.csv", _csv_text(result.quarantine, QUARANTINE_COLUMNS).encode("utf-8-sig"))
-    atomic_write(out / "revisions.csv", _csv_text(result.revisions, REVISION_COLUMNS).encode("utf-8-sig"))
-    text = json.dumps(manifest(result, plan), ensure_ascii=False, indent=2, sort_keys=False) + "\n"
-    atomic_write(out / "manifest.json", text.encode("utf-8"))
+    out.mkdir(parents=True, exist_ok=True)
+    stage = Path(tempfile.mkdtemp(prefix=".clean-staging-", dir=out))
+    try:
+        _write_csv(stage / "observations.csv", result.observations, OBSERVATION_COLUMNS, "utf-8")
+        # Human-facing logs carry a BOM so that Excel opens the Chinese text correctly.
+        _write_csv(stage / "quarantine.csv", result.quarantine, QUARANTINE_COLUMNS, "utf-8-sig")
+        _write_csv(stage / "revisions.csv", result.revisions, REVISION_COLUMNS, "utf-8-sig")
+        meta = manifest(result, plan)
+        counts = {"observations.csv": len(result.observations), "quarantine.csv": len(result.quarantine),
+                  "revisions.csv": len(result.revisions)}
+        meta["outputs"] = {name: {"rows": counts[name], "sha256": file_sha256(stage / name)}
+                           for name in OUTPUT_FILES}
+        text = json.dumps(meta, ensure_ascii=False, indent=2, sort_keys=False) + "\n"
+        (stage / MANIFEST_FILE).write_text(text, encoding="utf-8")
+        for name in OUTPUT_FILES + (MANIFEST_FILE,):
+            os.replace(stage / name, out / name)
+    finally:
+        shutil.rmtree(stage, ignore_errors=True)
+
+
+def stale_inputs(raw: Path, processed: Path) -> list[str]:
+    """What changed under ``raw`` since the clean that wrote ``processed`` (new, changed, removed
+    files, by sha256), as "path (new|changed|removed)" lines; empty when the clean table is current."""
+    manifest_path = Path(processed) / MANIFEST_FILE
+    if not manifest_path.is_file():
+        return [f"{manifest_path} (missing: the clean table has no manifest)"]
+    try:
+        meta = json.loads(manifest_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return [f"{manifest_path} (unreadable)"]
+    known = {f.get("path"): f.get("sha256", "") for f in meta.get("files", []) + meta.get("unreadable", [])}
+    known_other = {x.get("path") for x in meta.get("not_read", [])} | set(meta.get("ignored", []))
+    found = discover(raw)
+    changes = []
+    seen = set()
+    for path in found.files:
+        rel = display_name(path.relative_to(raw).as_posix())
+        seen.add(rel)
+        if rel not in known:
+            changes.append(f"{rel} (new)")
+            continue
+        try:
+            digest = file_sha256(path)
+        except OSError:
+            digest = ""
+        if known[rel] and digest != known[rel]:
+            changes.append(f"{rel} (changed)")
+    for rel, _, _ in found.refused:
+        seen.add(rel)
+        if rel not in known_other:
+            changes.append(f"{rel} (new)")
+    seen |= set(found.ignored)
+    changes += [f"{rel} (removed)" for rel in sorted(set(known) - seen)]
+    return changes
 
 
 def _inside(child: Path, parent: Path) -> bool:
@@ -919,12 +1308,16 @@ def summary(result: CleanResult, out: Path) -> str:
                  {(o["source_file"], o["source_sheet"], o["source_row"]) for o in result.observations})
     lines = [
         f"gxq clean: {len(result.files) - len(result.unreadable)} files read, "
-        f"{len(result.unreadable)} unreadable; {len(result.observations)} observations from {rows_clean} rows; "
+        f"{len(result.unreadable)} unreadable, {len(result.refused)} not read; {len(result.observations)} observations from {rows_clean} rows; "
         f"{len(result.quarantine)} quarantine entries ({rows_q} rows with no clean value); "
         f"{len(result.revisions)} revisions",
     ]
     for f in result.unreadable:
         lines.append(f"  unreadable: {f.path}: {f.unreadable}")
+    for rel, category, why in result.refused:
+        lines.append(f"  not read ({category}): {rel}: {why}")
+    if result.ignored:
+        lines.append(f"  ignored (documentation, Office lock and hidden files): {', '.join(result.ignored)}")
     cats: dict[str, int] = {}
     for q in result.quarantine:
         cats[q["category"]] = cats.get(q["category"], 0) + 1
@@ -944,7 +1337,7 @@ def command_clean(args) -> int:
         print(f"gxq clean: refusing to write into the raw data folder ({out} is inside {raw})", file=sys.stderr)
         return 2
     plan = load_plan(args.plan)
-    files, _, _ = discover(raw)
+    files = discover(raw).files
     show = not getattr(args, "no_progress", False) and len(files) > 1 and (sys.stderr.isatty() or len(files) > 20)
     try:
         result = clean(raw, plan, progress=show)

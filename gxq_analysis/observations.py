@@ -72,6 +72,7 @@ def load_observations(
     path = Path(path)
     if not path.exists():
         raise ObservationsError(f"{path}: file not found (run `gxq clean` first?)")
+    verify_against_manifest(path)
     try:
         raw = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
     except pd.errors.EmptyDataError:
@@ -132,6 +133,38 @@ def load_observations(
     if as_of is not None:
         out = filter_as_of(out, as_of)
     return sort_observations(out)
+
+
+MANIFEST_FILE = "manifest.json"
+
+
+def verify_against_manifest(path: Path | str) -> None:
+    """Refuse an output of `gxq clean` that is not the one its manifest describes (truncated, edited,
+    or left from another run by a crash between two renames). Files with no manifest beside them, or
+    a manifest from before row counts and hashes were recorded, are hand-made tables and pass."""
+    import hashlib
+    import json
+
+    path = Path(path)
+    manifest_path = path.parent / MANIFEST_FILE
+    if not manifest_path.is_file():
+        return
+    try:
+        outputs = json.loads(manifest_path.read_text(encoding="utf-8")).get("outputs")
+    except (OSError, ValueError, AttributeError):
+        raise ObservationsError(f"{manifest_path}: unreadable manifest; run `gxq clean` again") from None
+    if not isinstance(outputs, dict) or path.name not in outputs:
+        return
+    expected = outputs[path.name]
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    if h.hexdigest() != expected.get("sha256"):
+        raise ObservationsError(
+            f"{path}: does not match {manifest_path.name} (expected {expected.get('rows')} rows, sha256 "
+            f"{str(expected.get('sha256'))[:12]}…): the file was truncated, edited or left by an interrupted "
+            "run; run `gxq clean` again (never edit processed files)")
 
 
 def filter_as_of(obs: pd.DataFrame, as_of: Period | str) -> pd.DataFrame:

@@ -883,6 +883,12 @@ QUARANTINE_CATEGORIES: dict[str, tuple[str, str, bool]] = {
     "superseded": ("被更正取代（见修订）", "Superseded (see revisions)", False),
     "context_only": ("公开数据背景资料（无对应指标）", "Public context figure (no plan indicator)", False),
     "different_population": ("公开数据口径不同", "Public figure of a different scope", False),
+    "conflict": ("同一数据数值矛盾，需人工判定", "Conflicting submissions, a person decides", True),
+    "unsupported_file": ("不支持的文件类型，未读取", "Unsupported file type, not read", True),
+    "outside_raw": ("链接指向原始数据目录之外，未读取", "Link leading outside the raw folder, not read", True),
+    "hidden_folder": ("隐藏文件或文件夹，未读取", "Hidden file or folder, not read", True),
+    "beyond_plan_horizon": ("报告期超出计划期限", "Period after the plan's horizon", True),
+    "implausible_jump": ("与上期相比变化异常（已保留，请核实）", "Implausible jump from the previous period (kept; please check)", True),
 }
 
 

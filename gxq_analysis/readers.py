@@ -105,7 +105,18 @@ def read_csv_bytes(data: bytes) -> Workbook:
     return Workbook([Grid("", rows)], encoding=enc, kind="csv")
 
 
-_MERGE_REF = re.compile(r'<mergeCell\s+ref="([A-Z]+)(\d+):([A-Z]+)(\d+)"')
+_MERGE_REF = re.compile(rb'<mergeCell\s+ref="([A-Z]+)(\d+):([A-Z]+)(\d+)"')
+_CELL_COL = re.compile(rb'<c\s+r="([A-Z]{1,3})\d+"')
+_ROW_NUM = re.compile(rb'<row\s+r="(\d+)"')
+_ERROR_CELL = re.compile(rb'<c\s+r="([A-Z]{1,3})(\d+)"[^>]*?\bt="e"[^>]*>.*?<v>([^<]*)</v>', re.S)
+_SHEET_REL = re.compile(rb'<sheet\b[^>]*?\bname="([^"]*)"[^>]*?\br:id="([^"]*)"')
+_REL = re.compile(rb'<Relationship\b[^>]*?\bId="([^"]*)"[^>]*?\bTarget="([^"]*)"|'
+                  rb'<Relationship\b[^>]*?\bTarget="([^"]*)"[^>]*?\bId="([^"]*)"')
+
+# A sheet whose used range (last row × last column) exceeds this many cells is read sparsely, row by
+# row, instead of into a dense block: one stray cell in column XFD must not cost gigabytes.
+DENSE_CELL_LIMIT = 4_000_000
+_CHUNK = 1 << 20
 
 
 def _col_number(letters: str) -> int:
@@ -115,43 +126,168 @@ def _col_number(letters: str) -> int:
     return n
 
 
-def read_xlsx(path: Path) -> Workbook:
-    """Values through openpyxl's read-only (streaming) reader, which is faster and far lighter than the
-    full one; merged ranges, which that reader skips, are read from the sheet XML directly."""
-    import openpyxl
+@dataclass
+class SheetScan:
+    """What one pass over a sheet's XML tells before any cell is loaded."""
 
+    max_row: int = 0
+    max_col: int = 0
+    merged: list[tuple[int, int, int, int]] = field(default_factory=list)
+    errors: dict[tuple[int, int], str] = field(default_factory=dict)  # Excel error cells (#DIV/0! …)
+
+
+def _unescape_xml(text: str) -> str:
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"').replace("&amp;", "&")
+
+
+def _sheet_paths(zf: zipfile.ZipFile) -> list[tuple[str, str]]:
+    """(sheet name, XML member) in workbook order."""
+    wb_xml = zf.read("xl/workbook.xml")
+    rels_xml = zf.read("xl/_rels/workbook.xml.rels")
+    targets = {}
+    for m in _REL.finditer(rels_xml):
+        rid, target = (m.group(1), m.group(2)) if m.group(1) else (m.group(4), m.group(3))
+        t = target.decode("utf-8")
+        targets[rid.decode("utf-8")] = t.lstrip("/") if t.startswith("/") else "xl/" + t
+    out = []
+    for m in _SHEET_REL.finditer(wb_xml):
+        rid = m.group(2).decode("utf-8")
+        if rid in targets and "/worksheets/" in targets[rid]:  # chart sheets hold no cells
+            out.append((_unescape_xml(m.group(1).decode("utf-8")), targets[rid]))
+    return out
+
+
+def scan_sheet(zf: zipfile.ZipFile, member: str) -> SheetScan:
+    """Stream a sheet's XML once (1 MB at a time): used range, merged ranges and error cells."""
+    scan = SheetScan()
+    cols: set[bytes] = set()
+    tail = b""
+    with zf.open(member) as fh:
+        while True:
+            chunk = fh.read(_CHUNK)
+            if not chunk:
+                break
+            buf = tail + chunk
+            # Only whole tags are matched: keep the bytes after the last '<' for the next round.
+            cut = buf.rfind(b"<")
+            cut = len(buf) if cut < 0 else cut
+            part, tail = buf[:cut], buf[cut:]
+            cols.update(_CELL_COL.findall(part))
+            rows = _ROW_NUM.findall(part)
+            if rows:
+                scan.max_row = max(scan.max_row, int(rows[-1]))
+            if b't="e"' in part:
+                for m in _ERROR_CELL.finditer(part):
+                    scan.errors[(int(m.group(2)), _col_number(m.group(1).decode()))] = m.group(3).decode(
+                        "utf-8", errors="replace")
+            for m in _MERGE_REF.finditer(part):
+                scan.merged.append((int(m.group(2)), _col_number(m.group(1).decode()), int(m.group(4)),
+                                    _col_number(m.group(3).decode())))
+            if len(tail) > _CHUNK:  # a tag longer than a megabyte: not a worksheet we can trust
+                raise UnreadableFile("工作表 XML 异常 malformed sheet XML (a tag longer than 1 MB)")
+    scan.max_col = max((_col_number(c.decode()) for c in cols), default=0)
+    return scan
+
+
+def _trim(row: list[object]) -> list[object]:
+    while row and (row[-1] is None or (isinstance(row[-1], str) and not row[-1].strip())):
+        row.pop()
+    return row
+
+
+def _clip_merged(merged: list[tuple[int, int, int, int]], rows: list[list[object]]
+                 ) -> list[tuple[int, int, int, int]]:
+    """Merged ranges cut to the cells that exist: a merge over A1:XFD1048576 must not be walked cell by cell."""
+    n_rows = len(rows)
+    n_cols = max((len(r) for r in rows), default=0)
+    out = []
+    for r1, c1, r2, c2 in merged:
+        if r1 > n_rows or c1 > n_cols:
+            continue
+        out.append((r1, c1, min(r2, n_rows), min(c2, max(n_cols, c1))))
+    return out
+
+
+def read_xlsx(path: Path) -> Workbook:
+    """Values through python-calamine (Rust, fast and light) when a sheet's used range is sane, else
+    through openpyxl's read-only streaming reader (sparse, row by row). Merged ranges and Excel error
+    cells (which calamine returns as blanks) come from one streaming pass over the sheet XML."""
     try:
-        wb = openpyxl.load_workbook(path, data_only=True, read_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError, IndexError) as exc:
+        zf = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
         raise UnreadableFile(f"工作簿已损坏或不是 xlsx corrupt or not an .xlsx workbook ({type(exc).__name__}: "
                              f"{str(exc)[:120]})") from None
-    except Exception as exc:  # openpyxl raises many kinds on broken XML
-        raise UnreadableFile(f"工作簿无法读取 cannot read workbook ({type(exc).__name__}: {str(exc)[:120]})") from None
-    grids = []
     try:
-        for ws in wb.worksheets:
-            if hasattr(ws, "reset_dimensions"):
-                ws.reset_dimensions()  # never trust the stored dimension
-            rows = [list(r) for r in ws.iter_rows(values_only=True)]
-            # Trim trailing empty cells so blank rows are empty lists.
-            for r in rows:
-                while r and (r[-1] is None or (isinstance(r[-1], str) and not r[-1].strip())):
-                    r.pop()
-            merged: list[tuple[int, int, int, int]] = []
-            sheet_path = getattr(ws, "_worksheet_path", None)
-            if sheet_path:
-                xml = wb._archive.read(sheet_path).decode("utf-8", errors="replace")
-                for m in _MERGE_REF.finditer(xml):
-                    merged.append((int(m.group(2)), _col_number(m.group(1)), int(m.group(4)),
-                                   _col_number(m.group(3))))
-            grids.append(Grid(ws.title, rows, merged))
+        with zf:
+            sheets = _sheet_paths(zf)
+            scans = [scan_sheet(zf, member) for _, member in sheets]
+    except UnreadableFile:
+        raise
+    except Exception as exc:  # missing parts, broken zip members, broken XML
+        raise UnreadableFile(f"工作簿已损坏或不是 xlsx corrupt or not an .xlsx workbook ({type(exc).__name__}: "
+                             f"{str(exc)[:120]})") from None
+    if not sheets:
+        raise UnreadableFile("工作簿中没有工作表 the workbook has no worksheet")
+    dense = all(sc.max_row * sc.max_col <= DENSE_CELL_LIMIT for sc in scans)
+    try:
+        values = _values_calamine(path, [n for n, _ in sheets]) if dense else _values_openpyxl(path)
     except UnreadableFile:
         raise
     except Exception as exc:
         raise UnreadableFile(f"工作簿无法读取 cannot read workbook ({type(exc).__name__}: {str(exc)[:120]})") from None
+    grids = []
+    for (name, _), scan, rows in zip(sheets, scans, values):
+        for (r, c), text in scan.errors.items():
+            if r <= len(rows):
+                row = rows[r - 1]
+                if len(row) < c:
+                    row.extend([None] * (c - len(row)))
+                if row[c - 1] is None:
+                    row[c - 1] = text
+        grids.append(Grid(name, rows, _clip_merged(scan.merged, rows)))
+    return Workbook(grids, kind="xlsx")
+
+
+def _values_calamine(path: Path, names: list[str]) -> list[list[list[object]]]:
+    from python_calamine import CalamineWorkbook
+
+    book = CalamineWorkbook.from_path(str(path))
+    out = []
+    try:
+        for name in names:
+            sheet = book.get_sheet_by_name(name)
+            r0, c0 = sheet.start if sheet.height else (0, 0)
+            pad = [None] * c0
+            rows: list[list[object]] = [_trim(pad + [None if v == "" else v for v in rec])
+                                        for rec in sheet.iter_rows()]
+            # The rows above the used range come out as blanks in some versions and not in others;
+            # the columns left of it never do.
+            if r0 and len(rows) == sheet.height:
+                rows = [[] for _ in range(r0)] + rows
+            while rows and not rows[-1]:
+                rows.pop()
+            out.append(rows)
+    finally:
+        book.close()
+    return out
+
+
+def _values_openpyxl(path: Path) -> list[list[list[object]]]:
+    import openpyxl
+
+    wb = openpyxl.load_workbook(path, data_only=True, read_only=True)
+    out = []
+    try:
+        for ws in wb.worksheets:
+            if hasattr(ws, "reset_dimensions"):
+                ws.reset_dimensions()  # never trust the stored dimension
+            rows = [_trim(list(r)) for r in ws.iter_rows(values_only=True)]
+            while rows and not rows[-1]:
+                rows.pop()
+            out.append(rows)
     finally:
         wb.close()
-    return Workbook(grids, kind="xlsx")
+    return out
 
 
 def read_xls(path: Path) -> Workbook:

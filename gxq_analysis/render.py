@@ -29,12 +29,14 @@ import tempfile
 import time
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
+from html.parser import HTMLParser
 from multiprocessing import get_context
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
 from . import __version__
-from .config import DEFAULT_OBSERVATIONS, DEFAULT_PLAN_DIR, KERNEL_NAME, NOTEBOOKS_DIR, PROJ_ROOT, REPORTS_DIR
+from .config import (DEFAULT_OBSERVATIONS, DEFAULT_PLAN_DIR, KERNEL_NAME, NOTEBOOKS_DIR, PROJ_ROOT, RAW_DIR,
+                     REPORTS_DIR)
 from .periods import FREQ_ANNUAL, FREQ_QUARTER, Period, PeriodError, latest_quarter_covered, parse_period
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
@@ -108,6 +110,7 @@ def default_period(observations_path: Path | str = DEFAULT_OBSERVATIONS,
     if not path.is_file():
         raise RenderError(f"observations file not found: {path} (run `gxq clean` first, or pass --observations)")
     zone = _zone_geo(Path(plan_dir))
+    today = dt.date.today()
     periods: list[Period] = []
     with path.open(encoding="utf-8-sig", newline="") as fh:
         for row in csv.DictReader(fh):
@@ -115,9 +118,11 @@ def default_period(observations_path: Path | str = DEFAULT_OBSERVATIONS,
             if geo not in ("", zone) or (row.get("qualifier") or "").strip():
                 continue
             try:
-                periods.append(parse_period(row.get("period", "")))
+                per = parse_period(row.get("period", ""))
             except PeriodError:
                 continue
+            if per.end <= today:  # a hand-made table with 2031Q1 must not make a future pack due
+                periods.append(per)
     sub_annual = [p for p in periods if p.freq != FREQ_ANNUAL]
     latest = latest_quarter_covered(sub_annual or periods)
     if latest is None:
@@ -155,6 +160,45 @@ def _is_kernel_start_error(exc: BaseException) -> bool:
     text = f"{type(exc).__name__}: {exc}"
     return any(s in text for s in ("ZMQError", "Address already in use", "didn't respond", "Kernel died before",
                                    "kernel_info", "TimeoutError", "Timeout waiting"))
+
+
+def _worker_init(parent_pid: int) -> None:
+    """Report workers die with the report process, even when it is killed outright (Linux
+    PR_SET_PDEATHSIG); their kernels follow, as ipykernel exits when its parent changes."""
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+            import signal
+
+            ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, int(signal.SIGKILL))  # 1 = PR_SET_PDEATHSIG
+        except (OSError, AttributeError):
+            pass
+    if os.getppid() != parent_pid:  # the parent died before the line above took effect
+        os._exit(1)
+
+
+_TMP_MARK = ".tmp-"
+
+
+def sweep_stale_temp(out_dir: Path) -> list[Path]:
+    """Remove the temporary folders of report runs that were killed (their process is gone); a
+    running report's folder is left alone. Returns the folders removed."""
+    removed = []
+    for d in Path(out_dir).glob(f".*{_TMP_MARK}*"):
+        m = re.search(re.escape(_TMP_MARK) + r"(\d+)-", d.name)
+        if not d.is_dir() or m is None:
+            continue
+        pid = int(m.group(1))
+        try:
+            os.kill(pid, 0)
+            continue  # still running
+        except ProcessLookupError:
+            pass
+        except PermissionError:
+            continue  # another user's live process
+        shutil.rmtree(d, ignore_errors=True)
+        removed.append(d)
+    return removed
 
 
 def _execute_job(job: dict) -> dict:
@@ -285,29 +329,77 @@ def prepare_notebook(nb: Any, stem: str) -> tuple[dict, list[str]]:
     return meta, dropped
 
 
-_EXTERNAL = [
-    re.compile(r"<script\b[^>]*\bsrc\s*=\s*[\"']?\s*(?:https?:)?//", re.I),
-    re.compile(r"<link\b[^>]*\bhref\s*=\s*[\"']?\s*(?:https?:)?//", re.I),
-    re.compile(r"<img\b[^>]*\bsrc\s*=\s*[\"']?\s*(?:https?:)?//", re.I),
-    re.compile(r"<iframe\b[^>]*\bsrc\s*=\s*[\"']?\s*(?:https?:)?//", re.I),
-    re.compile(r"@import\s+(?:url\()?\s*[\"']?\s*(?:https?:)?//", re.I),
-    re.compile(r"\bimport\(\s*[\"']\s*(?:https?:)?//", re.I),
-    re.compile(r"url\(\s*[\"']?\s*https?://", re.I),
-]
-_FAILURE_MARKERS = ("Traceback (most recent call last)", "An Exception was encountered", "papermill-error-cell")
+_FETCHING_ATTRS = {  # element -> attributes whose URL a browser fetches on its own
+    "script": ("src",), "link": ("href",), "img": ("src", "srcset"), "iframe": ("src",), "frame": ("src",),
+    "source": ("src", "srcset"), "video": ("src", "poster"), "audio": ("src",), "embed": ("src",),
+    "object": ("data",), "input": ("src",), "track": ("src",), "image": ("href", "xlink:href"),
+    "use": ("href", "xlink:href"),
+}
+_REMOTE = re.compile(r"^\s*(?:https?:)?//", re.I)
+_CSS_REMOTE = [re.compile(r"@import\s+(?:url\()?\s*[\"']?\s*(?:https?:)?//", re.I),
+               re.compile(r"url\(\s*[\"']?\s*(?:https?:)?//", re.I)]
+_JS_REMOTE = re.compile(r"\bimport\s*\(\s*[\"']\s*(?:https?:)?//", re.I)
+_CSS_COMMENT = re.compile(r"/\*.*?\*/", re.S)
+
+
+class _PageStructure(HTMLParser):
+    """What the audit looks at: elements and attributes, and the text of <style> and <script>
+    elements. Ordinary text (where data lands, escaped) is never searched."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.problems: list[str] = []
+        self._in: str | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = {k.lower(): (v or "") for k, v in attrs}
+        for name in _FETCHING_ATTRS.get(tag, ()):
+            if _REMOTE.match(a.get(name, "")):
+                self.problems.append(f"external resource: <{tag} {name}={a[name][:100]!r}>")
+        if "style" in a:
+            self._css(a["style"], f"<{tag} style>")
+        if a.get("data-mime-type") == "application/vnd.jupyter.stderr":
+            self.problems.append(f"error or stderr output in the page (<{tag} data-mime-type=stderr>)")
+        if a.get("id") == "papermill-error-cell":
+            self.problems.append("error output in the page (papermill's error cell)")
+        if tag in ("style", "script"):
+            self._in = tag
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.handle_starttag(tag, attrs)
+        self._in = None
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == self._in:
+            self._in = None
+
+    def handle_data(self, data: str) -> None:
+        if self._in == "style":
+            self._css(data, "<style>")
+        elif self._in == "script":
+            m = _JS_REMOTE.search(data)
+            if m:
+                self.problems.append(f"external resource: <script> {data[m.start():m.start() + 100]!r}")
+
+    def _css(self, css: str, where: str) -> None:
+        css = _CSS_COMMENT.sub("", css)  # a URL in a comment is never fetched
+        for pattern in _CSS_REMOTE:
+            m = pattern.search(css)
+            if m:
+                self.problems.append(f"external resource: {where} {css[m.start():m.start() + 100]!r}")
 
 
 def audit_html(text: str) -> list[str]:
-    """Reasons this HTML must not be published (external resources, error output). Empty = fine."""
-    problems = []
-    for pattern in _EXTERNAL:
-        m = pattern.search(text)
-        if m:
-            problems.append(f"external resource: {text[m.start():m.start() + 120]!r}")
-    for marker in _FAILURE_MARKERS:
-        if marker in text:
-            problems.append(f"error output in the page ({marker!r})")
-    return problems
+    """Reasons this HTML must not be published (external resources, error output). Empty = fine.
+
+    Structural: it inspects elements, attributes, and style and script code, never the page's text,
+    so a submitted name that reads "Traceback (most recent call last)" or "url(https://…)" (shown
+    escaped, as text) cannot block a report. Error outputs are also refused earlier, from the executed
+    notebook itself (:func:`prepare_notebook`)."""
+    parser = _PageStructure()
+    parser.feed(text)
+    parser.close()
+    return parser.problems
 
 
 # ----------------------------------------------------------------------------------------------
@@ -568,7 +660,8 @@ def render_pack(
     plan_title = _plan_title(plan_dir, lang)
     generated = dt.datetime.now().strftime("%Y-%m-%d %H:%M")
     version = version_string()
-    tmp = Path(tempfile.mkdtemp(prefix=f".{per}.tmp-", dir=out_dir))
+    sweep_stale_temp(out_dir)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{per}{_TMP_MARK}{os.getpid()}-", dir=out_dir))
     umask = os.umask(0)
     os.umask(umask)
     tmp.chmod(0o777 & ~umask)  # mkdtemp makes it private; the published report is readable like any folder
@@ -591,7 +684,8 @@ def render_pack(
         results: list[NotebookResult] = []
         failure: dict | None = None
         ctx = get_context("fork") if sys.platform.startswith("linux") else None
-        with ProcessPoolExecutor(max_workers=n_workers, mp_context=ctx) as pool:
+        with ProcessPoolExecutor(max_workers=n_workers, mp_context=ctx, initializer=_worker_init,
+                                 initargs=(os.getpid(),)) as pool:
             pending = {pool.submit(_execute_job, job): job for job in jobs_list}
             exporter = make_exporter(lang)  # built while the kernels start
             while pending and failure is None:
@@ -657,9 +751,24 @@ def _export(exporter, job: dict, per: Period, lang: str, plan_title: str, genera
     return NotebookResult(stem=stem, seconds=seconds, html_path=html_path, meta=meta, stderr_lines=dropped)
 
 
+def check_fresh(observations_path: Path, raw_dir: Path) -> None:
+    """Refuse to report from a clean table older than the raw data (a new, changed or removed raw
+    file since the last `gxq clean`), naming the files. Only for the default paths, whose raw folder
+    is known; an explicit --observations file is taken as it is."""
+    from .clean import stale_inputs
+
+    changed = stale_inputs(Path(raw_dir), Path(observations_path).parent)
+    if changed:
+        shown = "; ".join(changed[:5]) + (f"; … {len(changed) - 5} more" if len(changed) > 5 else "")
+        raise RenderError(f"the raw data changed since the last `gxq clean` ({shown}); run `gxq clean` first "
+                          f"(nothing was published)")
+
+
 def command_report(args: Any) -> int:
     """Entry point of `gxq report` (arguments parsed in cli.py)."""
     try:
+        if Path(args.observations) == DEFAULT_OBSERVATIONS:
+            check_fresh(DEFAULT_OBSERVATIONS, RAW_DIR)
         result = render_pack(
             args.period, lang=args.lang, out_dir=args.out, plan_dir=args.plan,
             observations_path=args.observations, jobs=args.jobs, progress=not args.no_progress,
@@ -675,5 +784,5 @@ def command_report(args: Any) -> int:
     return 0
 
 
-__all__ = ["PACKS", "PENDING_NOTEBOOKS", "RenderError", "RenderResult", "audit_html", "command_report",
+__all__ = ["PACKS", "PENDING_NOTEBOOKS", "RenderError", "RenderResult", "audit_html", "check_fresh", "command_report",
            "default_period", "make_exporter", "render_pack"]

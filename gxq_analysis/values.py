@@ -17,6 +17,7 @@ refuses incompatible ones (件 for a % indicator).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 import re
 import unicodedata
@@ -197,6 +198,9 @@ def parse_value(cell: object) -> ParsedValue:
                            reason=f"无法识别为数值 not a number: {text.strip()!r}")
     num = m.group("num").replace(",", "")
     v = float(num)
+    if not math.isfinite(v):  # 400 digits overflow to inf
+        return ParsedValue("unparseable", markers=markers, raw=raw,
+                           reason=f"数值过大, 不是有限数值 too large, not a finite number ({len(num)} digits)")
     if m.group("sign") == "-":
         v = -v
     unit = (m.group("unit") or "").strip()
@@ -238,7 +242,12 @@ def canonical_unit_text(unit: object) -> str:
     """Normalise a unit as written (（亿元）, 单位：万元, ％) to its canonical spelling."""
     if unit is None:
         return ""
-    s = normalize_text(str(unit))
+    return _canonical_unit(str(unit))
+
+
+@functools.lru_cache(maxsize=4096)
+def _canonical_unit(unit: str) -> str:  # the same few units on every row of a big sheet
+    s = normalize_text(unit)
     s = re.sub(r"^(?:单位|计量单位)\s*[:：]?\s*", "", s)
     s = s.strip("()（）[]【】 ")
     s = s.replace(" ", "")

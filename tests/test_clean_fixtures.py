@@ -294,7 +294,9 @@ def test_revision_by_reporting_date(tmp_path, plan):
     assert [(q["source_file"], q["source_row"]) for q in sup] == [("submissions/b_原报.xlsx", 4)]
 
 
-def test_revision_by_modification_time_without_reporting_date(tmp_path, plan):
+def test_modification_time_is_never_a_reporting_date(tmp_path, plan):
+    # Two undated submissions with different values: the later mtime must not decide (copying files
+    # changes mtimes); both go to quarantine as a conflict for a person.
     raw = tmp_path / "raw"
     old, new = raw / "submissions" / "z_old.xlsx", raw / "submissions" / "a_new.xlsx"
     _quarter_file(old, 59, None)
@@ -302,8 +304,12 @@ def test_revision_by_modification_time_without_reporting_date(tmp_path, plan):
     os.utime(old, (dt.datetime(2019, 7, 10).timestamp(),) * 2)
     os.utime(new, (dt.datetime(2019, 7, 20).timestamp(),) * 2)
     result = clean(raw, plan)
-    assert obs_map(result) == {("tech_smes", "2019Q2", False): 61}
-    assert [r["old_source_file"] for r in result.revisions] == ["submissions/z_old.xlsx"]
+    assert obs_map(result) == {}
+    assert result.revisions == []
+    conflict = quarantined(result, "conflict")
+    assert sorted((q["source_file"], q["raw_value"]) for q in conflict) == [
+        ("submissions/a_new.xlsx", "61"), ("submissions/z_old.xlsx", "59")]
+    assert "59" in conflict[0]["reason"] and "61" in conflict[0]["reason"]
 
 
 def test_same_value_twice_is_kept_once(tmp_path, plan):
