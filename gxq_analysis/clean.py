@@ -91,6 +91,7 @@ from .values import (
 
 ILLUSTRATIVE_MARKER = "ILLUSTRATIVE.md"
 PUBLIC_FILE = Path("public") / "public_figures.csv"
+CALIBRATION_DIR = "calibration"  # public/calibration/: the forecast's calibration panel, read by calibration.py
 SUBMISSIONS_DIR = "submissions"
 
 QUARANTINE_COLUMNS = [
@@ -218,6 +219,7 @@ class CleanResult:
     files: list[FileReport]
     ignored: list[str]
     refused: list[tuple[str, str, str]] = field(default_factory=list)
+    reference: list[str] = field(default_factory=list)  # public/calibration/: read by the calibration
 
     @property
     def unreadable(self) -> list[FileReport]:
@@ -977,6 +979,7 @@ class Discovery:
     ignored: list[str]  # documentation, Office lock files and hidden files (relative paths)
     refused: list[tuple[str, str, str]]  # (relative path, quarantine category, reason): never read
     marked: set[Path]  # folders marked illustrative
+    reference: list[str] = field(default_factory=list)  # reference data read by another stage, not by clean
 
 
 def discover(raw: Path) -> Discovery:
@@ -1056,6 +1059,9 @@ def discover(raw: Path) -> Discovery:
                     continue
                 if kind == "public":
                     found.files.append(p)
+                elif top.name == PUBLIC_FILE.parent.name and here.relative_to(top).parts[:1] == (CALIBRATION_DIR,):
+                    # The forecast's calibration panel (gxq_analysis.calibration reads it), not clean input.
+                    found.reference.append(rel)
                 elif top.name == PUBLIC_FILE.parent.name:
                     found.refused.append((rel, Q_UNSUPPORTED, f"未读取 not read: only {PUBLIC_FILE.name} is read "
                                                               f"from {PUBLIC_FILE.parent}/"))
@@ -1121,7 +1127,7 @@ def clean(raw: Path, plan: Plan, progress: bool = False, today: dt.date | None =
                                    q["source_column"], q["category"], q["reason"]))
     revisions.sort(key=lambda v: (v["indicator_id"], v["geo"], parse_period(v["period"]).sort_key, v["ytd"],
                                   v["old_source_file"], str(v["old_source_row"])))
-    return CleanResult(kept, quarantine, revisions, reports, ignored, found.refused)
+    return CleanResult(kept, quarantine, revisions, reports, ignored, found.refused, found.reference)
 
 
 # OWASP CSV-injection guidance: a cell that starts with one of these is run as a formula by spreadsheet
@@ -1214,6 +1220,7 @@ def manifest(result: CleanResult, plan: Plan) -> dict:
         ],
         "unreadable": [{"path": f.path, "sha256": f.sha256, "reason": f.unreadable} for f in result.unreadable],
         "ignored": result.ignored,
+        "reference": result.reference,
         "not_read": [{"path": rel, "category": cat, "reason": why} for rel, cat, why in result.refused],
         "totals": {
             "files_read": len(result.files) - len(result.unreadable),
@@ -1318,6 +1325,9 @@ def summary(result: CleanResult, out: Path) -> str:
         lines.append(f"  not read ({category}): {rel}: {why}")
     if result.ignored:
         lines.append(f"  ignored (documentation, Office lock and hidden files): {', '.join(result.ignored)}")
+    if result.reference:
+        lines.append(f"  reference data (the forecast calibration panel; read by gxq_analysis.calibration, not by "
+                     f"clean): {len(result.reference)} files under public/{CALIBRATION_DIR}/")
     cats: dict[str, int] = {}
     for q in result.quarantine:
         cats[q["category"]] = cats.get(q["category"], 0) + 1

@@ -148,3 +148,12 @@ def test_cli_fails_cleanly_without_raw_dir(tmp_path, capsys):
     assert main(["clean", "--raw", str(tmp_path / "nope"), "--out", str(tmp_path / "o")]) != 0
     err = capsys.readouterr().err.strip()
     assert err.startswith("gxq clean:") and "\n" not in err
+
+
+def test_calibration_panel_is_reference_data_not_clean_input(demo_run):
+    """public/calibration/ feeds the forecast calibration: named as reference data, never quarantined."""
+    result, out, _ = demo_run
+    assert "public/calibration/panel.csv" in result.reference
+    assert "public/calibration/targets.csv" in result.reference
+    assert not [r for r in result.refused if r[0].startswith("public/calibration/")]
+    assert not [q for q in result.quarantine if "calibration" in str(q.get("source_file", ""))]
