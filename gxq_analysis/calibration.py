@@ -162,7 +162,7 @@ def _fit_prior(w: dict, window: int) -> tuple[float, float]:
 def _scale_and_df(u: np.ndarray) -> tuple[tuple[float, ...], tuple[float, ...], float]:
     """Horizon bias (median), scale (80 % of |u − β| inside ±c·t_0.9) and the df with the best
     likelihood, from standardised errors ``u`` (N, H)."""
-    best = None
+    best: tuple[float, tuple[float, ...], tuple[float, ...], float] | None = None
     for df in DF_GRID:
         q = stats.t.ppf(0.9, df)
         betas, cs, ll = [], [], 0.0
@@ -175,6 +175,7 @@ def _scale_and_df(u: np.ndarray) -> tuple[tuple[float, ...], tuple[float, ...], 
             ll += float(stats.t.logpdf((uj - b) / c, df).sum() - uj.size * math.log(c))
         if best is None or ll > best[0]:
             best = (ll, tuple(cs), tuple(betas), df)
+    assert best is not None
     return best[1], best[2], best[3]
 
 
@@ -186,19 +187,20 @@ def fit(w: dict, rows: np.ndarray | None = None) -> Calibration:
     if rows is not None:
         w = {k: (v[rows] if isinstance(v, np.ndarray) else v[rows].reset_index(drop=True)) for k, v in w.items()}
     # 1. Location: damping and slope window by the median absolute error on the g scale.
-    best = None
+    loc_best: tuple[float, float, int] | None = None
     for window in SLOPE_WINDOW_GRID:
         for phi in PHI_GRID:
             cal = Calibration(phi=phi, window=window)
             _, _, err = _errors(w, cal)
             err = err - np.nanmedian(err, axis=0)  # the bias is corrected afterwards: score what remains
             score = float(np.nanmean(np.abs(err)))
-            if best is None or score < best[0]:
-                best = (score, phi, window)
-    _, phi, window = best
+            if loc_best is None or score < loc_best[0]:
+                loc_best = (score, phi, window)
+    assert loc_best is not None
+    _, phi, window = loc_best
     # 2. Prior of the spread, 3. its weight, 4. horizon factors and df (by log-likelihood).
     a0, a1 = _fit_prior(w, window)
-    best = None
+    best: tuple[float, Calibration] | None = None
     for pw in PRIOR_WEIGHT_GRID:
         cal = Calibration(phi=phi, window=window, prior_sd0=a0, prior_sd1=a1, prior_weight=pw)
         _, sigma, err = _errors(w, cal)
@@ -211,6 +213,7 @@ def fit(w: dict, rows: np.ndarray | None = None) -> Calibration:
             ll += float((stats.t.logpdf((uj - betas[j]) / cs[j], df) - np.log(cs[j] * sj)).sum())
         if best is None or ll > best[0]:
             best = (ll, replace(cal, horizon_scale=cs, horizon_bias=betas, df=df))
+    assert best is not None
     cal = best[1]
     meta = w["meta"]
     return replace(cal, min_points=min(WINDOWS), fitted_on={
