@@ -54,6 +54,11 @@ START_TIMEOUT = 120  # seconds for a kernel to start
 GLYPH_WARNING = re.compile(r"Glyph \d+ .*missing from font", re.I)
 FAILED_DIR = "_failed"
 EXECUTED_DIR = "_executed"
+SUMMARY_HTML = "summary.html"
+SUMMARY_PDF = "summary.pdf"
+REPORT_PDF = "report.pdf"
+TABLES_XLSX = "tables.xlsx"
+SUMMARY_SCALES = (1.0, 0.92, 0.85, 0.78, 0.7)  # tried in turn until the summary fits one A4 page
 
 
 class RenderError(RuntimeError):
@@ -76,6 +81,7 @@ class RenderResult:
     notebooks: list[NotebookResult]
     skipped: list[str]
     seconds: float
+    outputs: list[str] = field(default_factory=list)  # summary.html, summary.pdf, report.pdf, tables.xlsx
 
     @property
     def index(self) -> Path:
@@ -105,6 +111,18 @@ def default_period(observations_path: Path | str = DEFAULT_OBSERVATIONS,
     published later (a 2021 public figure, say) does not make a 2021Q4 quarterly pack due.
     """
     path = Path(observations_path)
+    zone = _zone_geo(Path(plan_dir))
+    periods = zone_periods(path, plan_dir)
+    sub_annual = [p for p in periods if p.freq != FREQ_ANNUAL]
+    latest = latest_quarter_covered(sub_annual or periods)
+    if latest is None:
+        raise RenderError(f"{path}: no period of the zone ({zone}) found; cannot choose a default --period")
+    return latest
+
+
+def zone_periods(observations_path: Path | str, plan_dir: Path | str) -> list[Period]:
+    """Every period with a value of the zone itself (benchmark geos and bounds left out). csv module only."""
+    path = Path(observations_path)
     if not path.is_file():
         raise RenderError(f"observations file not found: {path} (run `gxq clean` first, or pass --observations)")
     zone = _zone_geo(Path(plan_dir))
@@ -118,11 +136,42 @@ def default_period(observations_path: Path | str = DEFAULT_OBSERVATIONS,
                 periods.append(parse_period(row.get("period", "")))
             except PeriodError:
                 continue
+    return periods
+
+
+def check_period_covered(period: Period, observations_path: Path | str, plan_dir: Path | str,
+                         lang: str = "zh") -> None:
+    """Refuse a period the zone's data do not cover, in the reader's language.
+
+    A quarter is covered when it lies between the zone's first period and the latest quarter its
+    quarterly/monthly submissions reach (as for the default period); a year when the zone has a value
+    for that year.
+    """
+    periods = zone_periods(observations_path, plan_dir)
+    if not periods:
+        raise RenderError("数据中没有本区的任何数值，无法生成报告" if lang == "zh" else
+                          "the data hold no value for the zone: no report can be made")
+    first = min(periods)
+    if period.freq == FREQ_ANNUAL:
+        years = sorted({p.year for p in periods})
+        if period.year in years:
+            return
+        span = f"{years[0]}–{years[-1]}"
+        raise RenderError(f"数据不覆盖报告期 {period}：本区数据的年份为 {span}，请选择其中一年" if lang == "zh" else
+                          f"the data do not cover {period}: the zone's data span the years {span}; choose one of them")
     sub_annual = [p for p in periods if p.freq != FREQ_ANNUAL]
     latest = latest_quarter_covered(sub_annual or periods)
-    if latest is None:
-        raise RenderError(f"{path}: no period of the zone ({zone}) found; cannot choose a default --period")
-    return latest
+    if latest is not None and first.to_quarter() <= period <= latest:
+        return
+    span = f"{first.to_quarter()}–{latest}"
+    raise RenderError(f"数据不覆盖报告期 {period}：本区季度数据的范围为 {span}，请选择其中一个季度" if lang == "zh" else
+                      f"the data do not cover {period}: the zone's quarterly data span {span}; choose a quarter "
+                      "in that range")
+
+
+def pack_folder(period: Period, lang: str) -> str:
+    """The pack's folder name: ``2019Q3`` for Chinese, ``2019Q3-en`` for English (never the same one)."""
+    return str(period) if lang == "zh" else f"{period}-{lang}"
 
 
 def pack_for(period: Period) -> tuple[str, ...]:
@@ -269,6 +318,10 @@ def prepare_notebook(nb: Any, stem: str) -> tuple[dict, list[str]]:
             if output.get("output_type") == "error":
                 raise RenderError(f"{stem}.ipynb, cell {index}: the executed notebook holds an error output "
                                   f"({output.get('ename')}: {output.get('evalue')})")
+            if output.get("output_type") == "stream" and output.get("name") == "stdout":
+                # print() output is an analyst's aside, never part of a leader's page
+                dropped.extend(line for line in _cell_text(output).splitlines() if line.strip())
+                continue
             if output.get("output_type") == "stream" and output.get("name") == "stderr":
                 text = _cell_text(output)
                 if GLYPH_WARNING.search(text):
@@ -356,8 +409,16 @@ def _css() -> str:
     return (TEMPLATES_DIR / TEMPLATE_NAME / "gxq.css").read_text(encoding="utf-8")
 
 
+OUTPUT_TEXT = {
+    SUMMARY_HTML: ("cover.summary", "cover.summary_desc"),
+    SUMMARY_PDF: ("cover.summary_pdf", "cover.summary_pdf_desc"),
+    REPORT_PDF: ("cover.report_pdf", "cover.report_pdf_desc"),
+    TABLES_XLSX: ("cover.tables", "cover.tables_desc"),
+}
+
+
 def index_html(period: Period, lang: str, plan_title: str, generated: str, version: str,
-               notebooks: list[NotebookResult], skipped: list[str]) -> str:
+               notebooks: list[NotebookResult], skipped: list[str], outputs: Iterable[str] = ()) -> str:
     """The pack's index page: cover facts, banner, and a link to each report. Self-contained."""
     from .presentation import esc, notebook_description, notebook_title, t
 
@@ -366,6 +427,14 @@ def index_html(period: Period, lang: str, plan_title: str, generated: str, versi
     cutoff_label = next((r.meta.get("cutoff_label") for r in notebooks
                          if cutoffs and r.meta.get("cutoff") == cutoffs[-1]), t("na", lang))
     illustrative = any(r.meta.get("illustrative") for r in notebooks)
+    outputs = list(outputs)
+    downloads = ""
+    if outputs:
+        links = "\n".join(
+            f'<li><a href="{esc(name)}">{esc(t(OUTPUT_TEXT[name][0], lang))}</a>'
+            f'<div class="gxq-desc">{esc(t(OUTPUT_TEXT[name][1], lang))} ({esc(name)})</div></li>'
+            for name in OUTPUT_TEXT if name in outputs)
+        downloads = f'<h2>{esc(t("cover.outputs", lang))}</h2>\n<ul class="gxq-pack">\n{links}\n</ul>'
     items = "\n".join(
         f'<li><a href="{esc(r.html_path.name)}">{esc(notebook_title(r.stem, lang))}</a>'
         f'<div class="gxq-desc">{esc(notebook_description(r.stem, lang))}</div></li>' for r in notebooks)
@@ -399,6 +468,7 @@ def index_html(period: Period, lang: str, plan_title: str, generated: str, versi
 <ul class="gxq-pack">
 {items}
 </ul>
+{downloads}
 {skipped_html}
 </main>
 </body>
@@ -519,8 +589,10 @@ def render_pack(
     pack: Iterable[str] | None = None,
     kernel_name: str = KERNEL_NAME,
     say: Callable[[str], None] | None = None,
+    pdf: bool = True,
 ) -> RenderResult:
-    """Render the report pack of ``period`` to ``<out_dir>/<period>/`` (see the module docstring)."""
+    """Render the report pack of ``period`` to ``<out_dir>/<period>/`` (``<period>-en`` in English; see
+    the module docstring). ``pdf=False`` leaves out summary.pdf and report.pdf (no browser needed)."""
     t0 = time.perf_counter()
     if lang not in ("zh", "en"):
         raise RenderError(f"--lang must be zh or en, not {lang!r}")
@@ -539,6 +611,8 @@ def render_pack(
         except PeriodError as exc:
             raise RenderError(f"--period: {exc}") from None
         chosen = ""
+        pack_for(per)  # months have no pack: say so before anything else
+        check_period_covered(per, observations_path, plan_dir, lang)
     notebooks_dir = Path(notebooks_dir)
     stems = list(pack) if pack is not None else list(pack_for(per))
     present, skipped = [], []
@@ -555,7 +629,7 @@ def render_pack(
 
     out_dir = Path(out_dir).resolve()
     out_dir.mkdir(parents=True, exist_ok=True)
-    final = out_dir / str(per)
+    final = out_dir / pack_folder(per, lang)
     n_workers = jobs if jobs and jobs > 0 else min(len(present), (os.cpu_count() or 1) + 1, 8)
     n_workers = max(1, min(n_workers, len(present)))
     prog = _Progress(len(present), progress)
@@ -568,7 +642,7 @@ def render_pack(
     plan_title = _plan_title(plan_dir, lang)
     generated = dt.datetime.now().strftime("%Y-%m-%d %H:%M")
     version = version_string()
-    tmp = Path(tempfile.mkdtemp(prefix=f".{per}.tmp-", dir=out_dir))
+    tmp = Path(tempfile.mkdtemp(prefix=f".{final.name}.tmp-", dir=out_dir))
     umask = os.umask(0)
     os.umask(umask)
     tmp.chmod(0o777 & ~umask)  # mkdtemp makes it private; the published report is readable like any folder
@@ -589,10 +663,15 @@ def render_pack(
         import papermill  # noqa: F401  (imported before forking so the workers inherit it)
 
         results: list[NotebookResult] = []
+        outputs: list[str] = []
         failure: dict | None = None
         ctx = get_context("fork") if sys.platform.startswith("linux") else None
         with ProcessPoolExecutor(max_workers=n_workers, mp_context=ctx) as pool:
             pending = {pool.submit(_execute_job, job): job for job in jobs_list}
+            summary_job = {"period": str(per), "lang": lang, "plan_dir": str(plan_dir.resolve()),
+                           "observations_path": str(observations_path.resolve()), "out": str(tmp / SUMMARY_HTML),
+                           "plan_title": plan_title, "generated": generated, "version": version}
+            summary_future = pool.submit(_summary_job, summary_job)
             exporter = make_exporter(lang)  # built while the kernels start
             while pending and failure is None:
                 done, _ = wait(pending, return_when=FIRST_COMPLETED)
@@ -612,22 +691,35 @@ def render_pack(
             if failure is not None:
                 for fut in pending:
                     fut.cancel()
+            summary_res = summary_future.result()
         prog.close()
         if failure is not None:
             failed_nb = exec_dir / f"{failure['stem']}.ipynb"
             kept = None
             if failed_nb.exists():
-                keep_dir = out_dir / FAILED_DIR / str(per)
+                keep_dir = out_dir / FAILED_DIR / pack_folder(per, lang)
                 keep_dir.mkdir(parents=True, exist_ok=True)
                 kept = keep_dir / failed_nb.name
                 shutil.copyfile(failed_nb, kept)
             raise RenderError(_failure_message(failure, failed_nb, kept, final))
+        if not summary_res["ok"]:
+            raise RenderError(f"the summary page could not be built: {summary_res['error']}\n"
+                              f"  nothing was published")
         order = {s: i for i, s in enumerate(present)}
         results.sort(key=lambda r: order[r.stem])
+        illustrative = summary_res["illustrative"] or any(r.meta.get("illustrative") for r in results)
+        outputs = [SUMMARY_HTML]
+        t1 = time.perf_counter()
+        outputs += write_tables(tmp, per, lang, plan_title, generated, observations_path, results, illustrative)
+        say(f"  ok  {TABLES_XLSX}: {time.perf_counter() - t1:.1f}s")
+        if pdf:
+            t1 = time.perf_counter()
+            outputs += write_pdfs(tmp, lang, results, illustrative, plan_title)
+            say(f"  ok  {SUMMARY_PDF}, {REPORT_PDF}: {time.perf_counter() - t1:.1f}s")
         (tmp / "index.html").write_text(
-            index_html(per, lang, plan_title, generated, version, results, skipped), encoding="utf-8")
+            index_html(per, lang, plan_title, generated, version, results, skipped, outputs), encoding="utf-8")
         publish(tmp, final)
-        shutil.rmtree(out_dir / FAILED_DIR / str(per), ignore_errors=True)
+        shutil.rmtree(out_dir / FAILED_DIR / pack_folder(per, lang), ignore_errors=True)
         for r in results:
             r.html_path = final / r.html_path.name
     finally:
@@ -635,7 +727,7 @@ def render_pack(
         if tmp.exists():
             shutil.rmtree(tmp, ignore_errors=True)
     return RenderResult(period=per, path=final, notebooks=results, skipped=skipped,
-                        seconds=time.perf_counter() - t0)
+                        seconds=time.perf_counter() - t0, outputs=outputs)
 
 
 def _export(exporter, job: dict, per: Period, lang: str, plan_title: str, generated: str, version: str,
@@ -657,12 +749,81 @@ def _export(exporter, job: dict, per: Period, lang: str, plan_title: str, genera
     return NotebookResult(stem=stem, seconds=seconds, html_path=html_path, meta=meta, stderr_lines=dropped)
 
 
+# ----------------------------------------------------------------------------------------------
+# Summary page, tables.xlsx and the PDFs
+# ----------------------------------------------------------------------------------------------
+def _summary_job(job: dict) -> dict:
+    """Build summary.html (in a worker process, beside the notebooks). Never raises."""
+    try:
+        from .observations import load_observations
+        from .plan import load_plan
+        from .presentation import t
+        from .summary import build_summary, summary_html
+
+        plan = load_plan(Path(job["plan_dir"]))
+        obs = load_observations(Path(job["observations_path"]), default_geo=plan.zone_geo)
+        summ = build_summary(plan, obs, job["period"], job["lang"])
+        html_text = summary_html(summ, plan_title=job["plan_title"], generated=job["generated"],
+                                 version=job["version"], css=_css(), banner=t("banner.illustrative", job["lang"]))
+        problems = audit_html(html_text)
+        if problems:
+            return {"ok": False, "error": "; ".join(problems)}
+        Path(job["out"]).write_text(html_text, encoding="utf-8")
+        return {"ok": True, "illustrative": summ.illustrative}
+    except Exception as exc:  # reported by the parent, which publishes nothing
+        return {"ok": False, "error": f"{type(exc).__name__}: {exc}"}
+
+
+def write_tables(folder: Path, period: Period, lang: str, plan_title: str, generated: str,
+                 observations_path: Path, notebooks: list[NotebookResult], illustrative: bool) -> list[str]:
+    """tables.xlsx from the summary and every report page of the pack."""
+    from .presentation import notebook_title, t
+    from .summary import t as st
+    from .xlsx_export import pack_sheets, write_workbook
+
+    pages = [(st("title", lang), SUMMARY_HTML, folder / SUMMARY_HTML)]
+    pages += [(notebook_title(r.stem, lang), r.html_path.name, folder / r.html_path.name) for r in notebooks]
+    kind = t("cover.annual_pack" if period.freq == FREQ_ANNUAL else "cover.quarterly_pack", lang)
+    write_workbook(folder / TABLES_XLSX, pack_sheets(pages), lang=lang,
+                   pack_title=f"{plan_title} · {kind}", period_label=period.label(lang), generated=generated,
+                   observations=Path(observations_path).name, illustrative=illustrative)
+    return [TABLES_XLSX]
+
+
+def write_pdfs(folder: Path, lang: str, notebooks: list[NotebookResult], illustrative: bool,
+               plan_title: str) -> list[str]:
+    """summary.pdf (exactly one A4 page) and report.pdf (summary + every report page, A4), printed offline
+    by headless Chromium. The 示例数据 banner is printed at the foot of every page of illustrative packs."""
+    from .browser import Browser, BrowserError, merge_pdfs, pdf_pages
+    from .presentation import t
+
+    footer = t("banner.illustrative", lang) if illustrative else plan_title
+    try:
+        with Browser() as browser:
+            summary = b""
+            for scale in SUMMARY_SCALES:
+                summary = browser.print_pdf((folder / SUMMARY_HTML).as_uri(), footer=footer, scale=scale)
+                if len(pdf_pages(summary)) == 1:
+                    break
+            else:
+                raise RenderError(f"{SUMMARY_PDF} does not fit one A4 page even at scale {SUMMARY_SCALES[-1]}")
+            parts = [summary]
+            for r in notebooks:
+                parts.append(browser.print_pdf((folder / r.html_path.name).as_uri(), footer=footer))
+    except BrowserError as exc:
+        raise RenderError(f"PDF export failed: {exc}\n  (pass --no-pdf to publish the HTML and tables only)") from None
+    (folder / SUMMARY_PDF).write_bytes(summary)
+    (folder / REPORT_PDF).write_bytes(merge_pdfs(parts))
+    return [SUMMARY_PDF, REPORT_PDF]
+
+
 def command_report(args: Any) -> int:
     """Entry point of `gxq report` (arguments parsed in cli.py)."""
     try:
         result = render_pack(
             args.period, lang=args.lang, out_dir=args.out, plan_dir=args.plan,
             observations_path=args.observations, jobs=args.jobs, progress=not args.no_progress,
+            pdf=not getattr(args, "no_pdf", False),
         )
     except RenderError as exc:
         print(f"gxq report: {exc}", file=sys.stderr)
@@ -675,5 +836,6 @@ def command_report(args: Any) -> int:
     return 0
 
 
-__all__ = ["PACKS", "PENDING_NOTEBOOKS", "RenderError", "RenderResult", "audit_html", "command_report",
+__all__ = ["PACKS", "PENDING_NOTEBOOKS", "RenderError", "RenderResult", "audit_html", "check_period_covered",
+           "command_report", "pack_folder", "write_pdfs", "write_tables",
            "default_period", "make_exporter", "render_pack"]

@@ -83,10 +83,13 @@ def pages(pack) -> dict[str, str]:
 
 def test_the_quarterly_pack_is_published_with_an_index(pack, pages):
     assert pack.path.name == PERIOD
-    assert sorted(pages) == sorted([*QUARTERLY, "index"])
+    assert sorted(pages) == sorted([*QUARTERLY, "index", "summary"])
     index = parse(pages["index"])
     links = [a["href"] for tag, a in index.tags if tag == "a"]
-    assert links == [f"{stem}.html" for stem in QUARTERLY]
+    assert links == [f"{stem}.html" for stem in QUARTERLY] + ["summary.html", "summary.pdf", "report.pdf",
+                                                               "tables.xlsx"]
+    for name in ("summary.html", "summary.pdf", "report.pdf", "tables.xlsx"):
+        assert (pack.path / name).stat().st_size > 1000, name
     # nothing left behind beside the report
     assert [p.name for p in pack.path.parent.iterdir() if p.name.startswith(".") and p.is_dir()] == []
 
@@ -178,7 +181,7 @@ def test_brief_shows_lights_pace_and_attention(pages):
 def test_trajectories_lead_with_the_headline(pages):
     tr = pages["20_trajectories"]
     assert tr.index("核心问题") < tr.index("逐项指标")
-    assert "研发经费投入占GDP比重能否在2020年达到5.50%？" in tr
+    assert "研发经费投入占GDP比重能否在2020年达到5.5%？" in tr
 
 
 def test_data_quality_lists_quarantine_revisions_coverage(pages):
@@ -191,8 +194,11 @@ def test_data_quality_lists_quarantine_revisions_coverage(pages):
 def test_english_brief(tmp_path_factory):
     res = render_fixture_pack(str(tmp_path_factory.mktemp("reports_en")), lang="en",
                               pack=("30_quarterly_brief",))
+    assert res.path.name == f"{PERIOD}-en"  # never the Chinese pack's folder
     text = (res.path / "30_quarterly_brief.html").read_text(encoding="utf-8")
     index = (res.path / "index.html").read_text(encoding="utf-8")
+    summary = (res.path / "summary.html").read_text(encoding="utf-8")
+    assert '<html lang="en"' in summary and "One-page summary" in summary and "Illustrative data" in summary
     assert '<html lang="en"' in text and '<html lang="en"' in index
     assert "Traffic lights" in text and "Indicators needing attention" in text
     assert "Illustrative data" in text and "2019 Q3" in text
@@ -209,7 +215,7 @@ def test_failed_notebook_keeps_the_earlier_report(tmp_path):
     write_notebook(nbdir / "10_ok.ipynb", ["print('fine')"])
     write_notebook(nbdir / "20_broken.ipynb", ["x = 1", "y = x / 0"])
     kw = dict(plan_dir=PLAN, observations_path=OBSERVATIONS, out_dir=out, notebooks_dir=nbdir, progress=False,
-              say=lambda _m: None)
+              say=lambda _m: None, pdf=False)
     good = render_pack(PERIOD, pack=["10_ok"], **kw)
     before = {p.name: p.read_bytes() for p in good.path.glob("*.html")}
     assert "10_ok.html" in before
@@ -243,12 +249,41 @@ def test_annual_pack_without_its_notebook_says_so(tmp_path):
     write_notebook(nbdir / "10_data_quality.ipynb", ["print(period)"])
     messages: list[str] = []
     res = render_pack("2019", plan_dir=PLAN, observations_path=OBSERVATIONS, out_dir=tmp_path / "reports",
-                      notebooks_dir=nbdir, progress=False, say=messages.append)
+                      notebooks_dir=nbdir, progress=False, say=messages.append, pdf=False)
     assert "40_annual_evaluation" in PACKS[parse_period("2019").freq]
     if not (nbdir / "40_annual_evaluation.ipynb").exists():
         assert res.skipped == ["40_annual_evaluation"]
         assert any("skipped 40_annual_evaluation" in m for m in messages)
     assert (res.path / "10_data_quality.html").is_file() and res.path.name == "2019"
+    # print() output of a report notebook is an analyst's aside: it never reaches the page
+    assert ">2019<" not in (res.path / "10_data_quality.html").read_text(encoding="utf-8").split("</header>", 1)[1]
+    assert (res.path / "summary.html").is_file() and (res.path / "tables.xlsx").is_file()
+    assert not (res.path / "summary.pdf").exists()  # pdf=False
+
+
+@pytest.mark.parametrize("period, lang, words", [
+    # the fixture's zone data: annual 2016-2018, then quarters and months of 2019 up to 2019Q3
+    ("2025Q1", "zh", ["数据不覆盖报告期 2025Q1", "2016Q4–2019Q3"]),
+    ("2025Q1", "en", ["the data do not cover 2025Q1", "2016Q4–2019Q3"]),
+    ("2015Q4", "zh", ["数据不覆盖报告期 2015Q4"]),
+    ("2025", "zh", ["数据不覆盖报告期 2025", "2016–2019"]),
+])
+def test_a_period_the_data_do_not_cover_is_refused(tmp_path, period, lang, words):
+    with pytest.raises(RenderError) as err:
+        render_pack(period, lang=lang, plan_dir=PLAN, observations_path=OBSERVATIONS, out_dir=tmp_path,
+                    progress=False, say=lambda _m: None)
+    for w in words:
+        assert w in str(err.value)
+    assert not any(Path(tmp_path).iterdir())
+
+
+def test_cli_refuses_an_uncovered_period_with_a_non_zero_exit(tmp_path, capsys):
+    from gxq_analysis.cli import main
+
+    code = main(["report", "--period", "2025Q1", "--plan", str(PLAN), "--observations", str(OBSERVATIONS),
+                 "--out", str(tmp_path), "--no-progress"])
+    assert code == 1
+    assert "数据不覆盖报告期 2025Q1" in capsys.readouterr().err
 
 
 def test_missing_report_notebook_is_an_error(tmp_path):
