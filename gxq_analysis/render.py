@@ -710,7 +710,8 @@ def render_pack(
         illustrative = summary_res["illustrative"] or any(r.meta.get("illustrative") for r in results)
         outputs = [SUMMARY_HTML]
         t1 = time.perf_counter()
-        outputs += write_tables(tmp, per, lang, plan_title, generated, observations_path, results, illustrative)
+        outputs += write_tables(tmp, per, lang, plan_title, generated, observations_path, results, illustrative,
+                                summary_values=summary_res.get("values"))
         say(f"  ok  {TABLES_XLSX}: {time.perf_counter() - t1:.1f}s")
         if pdf:
             t1 = time.perf_counter()
@@ -758,7 +759,7 @@ def _summary_job(job: dict) -> dict:
         from .observations import load_observations
         from .plan import load_plan
         from .presentation import t
-        from .summary import build_summary, summary_html
+        from .summary import build_summary, summary_html, summary_values_table
 
         plan = load_plan(Path(job["plan_dir"]))
         obs = load_observations(Path(job["observations_path"]), default_geo=plan.zone_geo)
@@ -769,22 +770,29 @@ def _summary_job(job: dict) -> dict:
         if problems:
             return {"ok": False, "error": "; ".join(problems)}
         Path(job["out"]).write_text(html_text, encoding="utf-8")
-        return {"ok": True, "illustrative": summ.illustrative}
+        header, rows = summary_values_table(summ)
+        return {"ok": True, "illustrative": summ.illustrative, "values": {"header": header, "rows": rows}}
     except Exception as exc:  # reported by the parent, which publishes nothing
         return {"ok": False, "error": f"{type(exc).__name__}: {exc}"}
 
 
 def write_tables(folder: Path, period: Period, lang: str, plan_title: str, generated: str,
-                 observations_path: Path, notebooks: list[NotebookResult], illustrative: bool) -> list[str]:
-    """tables.xlsx from the summary and every report page of the pack."""
+                 observations_path: Path, notebooks: list[NotebookResult], illustrative: bool,
+                 summary_values: dict | None = None) -> list[str]:
+    """tables.xlsx from the summary and every report page of the pack; ``summary_values`` (header, rows
+    of :func:`summary.summary_values_table`) adds the summary's figures as raw numbers with their sources."""
     from .presentation import notebook_title, t
     from .summary import t as st
-    from .xlsx_export import pack_sheets, write_workbook
+    from .xlsx_export import SheetSpec, pack_sheets, write_workbook
 
     pages = [(st("title", lang), SUMMARY_HTML, folder / SUMMARY_HTML)]
     pages += [(notebook_title(r.stem, lang), r.html_path.name, folder / r.html_path.name) for r in notebooks]
     kind = t("cover.annual_pack" if period.freq == FREQ_ANNUAL else "cover.quarterly_pack", lang)
-    write_workbook(folder / TABLES_XLSX, pack_sheets(pages), lang=lang,
+    sheets = pack_sheets(pages)
+    if summary_values:
+        sheets.insert(1, SheetSpec(title=f"{st('title', lang)} · {st('values_sheet', lang)}", page=SUMMARY_HTML,
+                                   header=summary_values["header"], rows=summary_values["rows"]))
+    write_workbook(folder / TABLES_XLSX, sheets, lang=lang,
                    pack_title=f"{plan_title} · {kind}", period_label=period.label(lang), generated=generated,
                    observations=Path(observations_path).name, illustrative=illustrative)
     return [TABLES_XLSX]

@@ -58,6 +58,7 @@ TEXT: dict[str, dict[str, str]] = {
               "'—' means no comparable figure; year-to-date indicators are compared with a year earlier only. "
               "The source (file, sheet, row) of every value is in tables.xlsx and the brief's detail table.",
     },
+    "values_sheet": {"zh": "数值与来源", "en": "figures and sources"},
     "sep": {"zh": "、", "en": ", "},
     "sep_clause": {"zh": "；", "en": "; "},
 }
@@ -267,6 +268,46 @@ def summary_rows(s: Summary, lang: str | None = None) -> list[dict]:
             rec[f"p_meet_{y}"] = r["p_meet"]
         rows.append(rec)
     return rows
+
+
+def summary_values_table(s: Summary, lang: str | None = None) -> tuple[list[str], list[list[Any]]]:
+    """The summary's figures as raw numbers with unit and source (header, rows), for tables.xlsx."""
+    lang = lang or s.lang
+    years = sorted(int(y) for y in s.status["target_year"].unique())
+    zh = lang == "zh"
+    header = (["指标", "单位", "最新值", "最新期", "较上季度变化", "较上年同期变化"] if zh else
+              ["Indicator", "Unit", "Latest value", "Latest period", "Change vs last quarter", "Change vs a year ago"])
+    for y in years:
+        header += ([f"{y}年目标", f"{y}年判断", f"{y}年达标概率"] if zh else
+                   [f"{y} target", f"{y} verdict", f"{y} P(meet)"])
+    header.append("最新值来源（文件[工作表]:行）" if zh else "Source of the latest value (file[sheet]:row)")
+
+    def num(v: Any) -> Any:
+        return None if _missing(v) else round(float(v), 6)
+
+    rows = []
+    for r in summary_rows(s, lang):
+        unit = str(r["unit"])
+        row = [r["name"], unit if zh else _en_unit(unit), num(r["latest_value"]),
+               None if _missing(r["latest_period"]) else str(r["latest_period"]),
+               num(r.get("qoq_change")), num(r.get("yoy_change"))]
+        for y in years:
+            if f"status_{y}" in r:
+                row += [num(r[f"target_{y}"]), status_label(str(r[f"status_{y}"]), lang), num(r[f"p_meet_{y}"])]
+            else:
+                row += [None, None, None]
+        row.append(r["source"] or None)
+        rows.append(row)
+    return header, rows
+
+
+def _en_unit(unit: str) -> str:
+    from .numbers import COUNT_UNITS, EN_SCALED_UNITS
+
+    if unit in EN_SCALED_UNITS:
+        factor, base = EN_SCALED_UNITS[unit]
+        return f"{factor:,.0f} {base}"
+    return "count" if unit in COUNT_UNITS else unit
 
 
 def _latest_source(trace: Any) -> str:

@@ -164,7 +164,8 @@ def pack_sheets(pages: Iterable[tuple[str, str, Path]]) -> list[SheetSpec]:
     for title, name, path in pages:
         for i, tab in enumerate(html_tables(Path(path).read_text(encoding="utf-8")), start=1):
             heading = tab.heading or f"{title} {i}"
-            sheets.append(SheetSpec(title=f"{title} · {heading}", page=name, header=tab.header,
+            full = heading if heading.startswith(title) else f"{title} · {heading}"
+            sheets.append(SheetSpec(title=full, page=name, header=tab.header,
                                     rows=[[cell_value(c) for c in row] for row in tab.rows]))
     return sheets
 
@@ -194,7 +195,9 @@ def write_workbook(path: Path, sheets: list[SheetSpec], *, lang: str, pack_title
     used = {about.title.lower()}
     names = []
     for spec in sheets:
-        names.append(_sheet_name(spec.title.split(" · ", 1)[-1], used))
+        parts = spec.title.split(" · ")
+        base = parts[-1] if not parts[-1][:1].isdigit() else parts[0]  # "领导一页纸 · 2019年第三季度" → 领导一页纸
+        names.append(_sheet_name(base, used))
         about.append([f"{names[-1]}: {spec.title}", spec.page])
     about.column_dimensions["A"].width = 48
     about.column_dimensions["B"].width = 90
