@@ -111,3 +111,12 @@ def fmt_completion(rate: Any) -> str:
     if pct < 100:
         return f"{math.floor(pct * 10) / 10:.1f}%"
     return f"{pct:.1f}%"
+
+
+def fmt_signed_value(value: Any, unit: str = "", lang: str = "zh") -> str:
+    """A signed difference in the indicator's unit: '+13家', '−0.2个百分点', '+1.50亿元'; counts whole."""
+    if _missing(value):
+        return "—"
+    v = float(value)
+    sign = "+" if v > 0 else "−" if v < 0 else "±"
+    return sign + fmt_gap_value(v, unit, lang)
