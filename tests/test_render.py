@@ -317,7 +317,8 @@ def test_cli_report_exit_code_and_message(tmp_path, capsys):
     assert not any(Path(tmp_path).iterdir())
 
 
-def test_exploration_notebook_runs_top_to_bottom(tmp_path):
+@pytest.mark.parametrize("period", ["2019Q3", 2019])  # papermill -p period 2019 passes an int
+def test_exploration_notebook_runs_top_to_bottom(tmp_path, period):
     import json
 
     import papermill as pm
@@ -327,7 +328,8 @@ def test_exploration_notebook_runs_top_to_bottom(tmp_path):
     out = tmp_path / "90.ipynb"
     pm.execute_notebook(NOTEBOOKS_DIR / "90_exploration.ipynb", out, kernel_name=KERNEL_NAME,
                         cwd=str(tmp_path), progress_bar=False,  # any working directory works
-                        parameters={"plan_dir": str(PLAN), "observations_path": str(OBSERVATIONS)})
+                        parameters={"plan_dir": str(PLAN), "observations_path": str(OBSERVATIONS),
+                                    "period": period})
     outputs = [o for c in json.loads(out.read_text(encoding="utf-8"))["cells"] for o in c.get("outputs", [])]
     assert not [o for o in outputs if o["output_type"] == "error"]
     stderr = "".join("".join(o["text"]) for o in outputs if o.get("name") == "stderr")
@@ -350,3 +352,15 @@ def test_committed_notebooks_are_stripped_and_use_the_gxq_kernel():
         src = "".join(params[0]["source"])
         for name in ('period = "2019Q3"', 'lang = "zh"', 'plan_dir = ""', 'observations_path = ""'):
             assert name in src, (stem, name)
+
+
+def test_report_notebooks_take_one_period_parameter_as_int_or_str():
+    from gxq_analysis import presentation as P
+    from gxq_analysis.config import NOTEBOOKS_DIR
+    from gxq_analysis.render import notebook_parameters
+
+    for nb in sorted(NOTEBOOKS_DIR.glob("*.ipynb")):
+        names = notebook_parameters(nb)
+        assert names.count("period") == 1 and "year" not in names, nb.name
+    assert str(P.validate_params(2019, "zh", PLAN, OBSERVATIONS, kinds="A").period) == "2019"
+    assert str(P.validate_params("2019Q3", "zh", PLAN, OBSERVATIONS, kinds="Q").period) == "2019Q3"
