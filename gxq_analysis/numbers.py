@@ -4,7 +4,7 @@
   unit keeps one decimal: 62.6件 per 10k people).
 - Rates and shares (%) take one decimal: 5.1%; their differences are percentage points (0.2个百分点).
 - Amounts keep two decimals in the catalogue's unit (2.92亿元).
-- English pages never show a Chinese unit: 2.92亿元 is "292.12 million yuan", 87家 is "87".
+- English pages never show a Chinese unit: 2.92亿元 is "292 million yuan", 87家 is "87".
 - A completion rate below 100 % never rounds up to 100 % (99.6 % reads 99.6 %, not 100 %).
 """
 
@@ -42,15 +42,16 @@ def default_decimals(unit: str, value: float) -> int:
 def _en_scaled(value: float, unit: str) -> str:
     factor, base = EN_SCALED_UNITS[unit]
     v = value * factor
-    if abs(v) >= 1e9:
-        return f"{v / 1e9:,.2f} billion {base}"
-    if abs(v) >= 1e6:
-        return f"{v / 1e6:,.2f} million {base}"
+    for size, word in ((1e9, "billion"), (1e6, "million")):
+        if abs(v) >= size:
+            x = v / size
+            digits = 0 if abs(x) >= 100 else 1 if abs(x) >= 10 else 2  # three significant figures
+            return f"{x:,.{digits}f} {word} {base}"
     return f"{v:,.0f} {base}"
 
 
 def fmt_value(value: Any, unit: str = "", lang: str = "zh", decimals: int | None = None) -> str:
-    """87 家 → '87家' / '87'; 5.13 % → '5.1%'; 2.9212 亿元 → '2.92亿元' / '292.12 million yuan';
+    """87 家 → '87家' / '87'; 5.13 % → '5.1%'; 2.9212 亿元 → '2.92亿元' / '292 million yuan';
     missing → '—'."""
     if _missing(value):
         return "—"

@@ -367,7 +367,7 @@ def is_missing(value: Any) -> bool:
 
 def fmt_number(value: Any, unit: str = "", decimals: int | None = None, lang: str = "zh") -> str:
     """87 → '87家', 5.13 → '5.1%', 3.456 → '3.46亿元'; missing → '—'. With ``lang="en"`` no Chinese
-    unit is shown (87 → '87', 3.456 亿元 → '345.60 million yuan'). See :mod:`numbers`."""
+    unit is shown (87 → '87', 3.456 亿元 → '346 million yuan'). See :mod:`numbers`."""
     from .numbers import fmt_value
 
     return fmt_value(value, unit, lang, decimals)

@@ -58,6 +58,8 @@ TEXT: dict[str, dict[str, str]] = {
               "'—' means no comparable figure; year-to-date indicators are compared with a year earlier only. "
               "The source (file, sheet, row) of every value is in tables.xlsx and the brief's detail table.",
     },
+    "no_data_line": {"zh": "另有{n}项指标各年目标均为“{label}”（无本期可用数据）：{names}。",
+                     "en": "{n} more indicators are '{label}' for every target (no usable data this period): {names}."},
     "values_sheet": {"zh": "数值与来源", "en": "figures and sources"},
     "sep": {"zh": "、", "en": ", "},
     "sep_clause": {"zh": "；", "en": "; "},
@@ -316,6 +318,36 @@ def _latest_source(trace: Any) -> str:
     return str(trace).split("; ")[-1]
 
 
+def attention_line(row: Any, lang: str = "zh") -> str:
+    """A short plain-text line for one item needing attention: verdict, latest value against the nearest
+    milestone, projection and chance (the brief carries the full sentence with its interval and pace)."""
+    from .presentation import closed_target_sentence, fmt_percent, target_year_closed
+
+    get = (lambda k: None if _missing(row.get(k)) else row.get(k))
+    name, unit = str(get("name") or get("indicator_id") or ""), str(get("unit") or "")
+    label = status_label(str(get("status") or "insufficient_data"), lang)
+    zh = lang == "zh"
+    if target_year_closed(row):
+        return closed_target_sentence(row, lang)
+    if get("latest_value") is None:
+        return f"{name}（{label}）：无数据。" if zh else f"{name} ({label}): no data."
+    parts = [f"最新值{fmt_value(get('latest_value'), unit, lang)}（{get('latest_period')}）" if zh else
+             f"latest {fmt_value(get('latest_value'), unit, lang)} ({get('latest_period')})"]
+    if get("target") is not None and get("target_year") is not None:
+        y = int(get("target_year"))
+        if get("projected_value") is not None:
+            parts.append(f"按目前趋势{y}年预计{fmt_value(get('projected_value'), unit, lang)}，"
+                         f"目标{fmt_value(get('target'), unit, lang)}" if zh else
+                         f"on trend {fmt_value(get('projected_value'), unit, lang)} in {y} against "
+                         f"{fmt_value(get('target'), unit, lang)}")
+        else:
+            parts.append(f"{y}年目标{fmt_value(get('target'), unit, lang)}" if zh else
+                         f"{y} target {fmt_value(get('target'), unit, lang)}")
+    if get("p_meet") is not None:
+        parts.append(f"达标概率约{fmt_percent(get('p_meet'))}" if zh else f"chance of meeting it {fmt_percent(get('p_meet'))}")
+    return (f"{name}（{label}）：" + "，".join(parts) + "。") if zh else (f"{name} ({label}): " + "; ".join(parts) + ".")
+
+
 # ----------------------------------------------------------------------------------------------
 # HTML
 # ----------------------------------------------------------------------------------------------
@@ -339,15 +371,15 @@ def _verdict_cell(target: Any, status: Any, p: Any, unit: str, lang: str) -> str
     colour = STATUS_COLOURS.get(sid, STATUS_COLOURS["insufficient_data"])
     prob = "" if _missing(p) else (f"（{fmt_percent(p)}）" if lang == "zh" else f" ({fmt_percent(p)})")
     return (f'<span class="gxq-sum-target">{esc(fmt_value(target, unit, lang))}</span> '
-            f'<span class="gxq-light" style="background:{esc(colour)}"></span>'
-            f'<span class="gxq-status-{esc(sid)}">{esc(status_label(sid, lang))}</span>{esc(prob)}')
+            f'<span class="gxq-sum-verdict-word"><span class="gxq-light" style="background:{esc(colour)}"></span>'
+            f'<span class="gxq-status-{esc(sid)}">{esc(status_label(sid, lang))}</span>{esc(prob)}</span>')
 
 
 def summary_html(s: Summary, *, plan_title: str, generated: str, version: str, css: str,
                  banner: str = "") -> str:
     """The self-contained one-page summary (A4 portrait, print CSS inline). ``banner`` is the plain
     text of the 示例数据 banner, shown when the summary is built on illustrative data."""
-    from .presentation import attention_sentence, esc
+    from .presentation import esc
 
     lang = s.lang
     years = sorted(int(y) for y in s.status["target_year"].unique())
@@ -355,12 +387,20 @@ def summary_html(s: Summary, *, plan_title: str, generated: str, version: str, c
         t("col.indicator", lang), t("col.latest", lang), t("col.qoq", lang), t("col.yoy", lang),
         *[t("col.target", lang, year=y) for y in years]))
     body = []
-    for r in summary_rows(s, lang):
+    rows = summary_rows(s, lang)
+    # Indicators whose every target lacks the data to judge share one line (their names), so the page
+    # stays one page and the judged targets stand out.
+    no_data = [r for r in rows if all(r.get(f"status_{y}") in (None, "insufficient_data")
+                                      for y in years if f"status_{y}" in r)]
+    for r in rows:
+        if r in no_data:
+            continue
         unit = str(r["unit"])
         latest = "—" if _missing(r["latest_value"]) else (
-            f"{fmt_value(r['latest_value'], unit, lang)}（{r['latest_period']}）" if lang == "zh" else
-            f"{fmt_value(r['latest_value'], unit, lang)} ({r['latest_period']})")
-        cells = [f"<td>{esc(r['name'])}</td>", f'<td class="num">{esc(latest)}</td>',
+            f'<span class="gxq-sum-value">{esc(fmt_value(r["latest_value"], unit, lang))}</span>'
+            f'<span class="gxq-sum-period">{esc("（" if lang == "zh" else " (")}{esc(r["latest_period"])}'
+            f'{esc("）" if lang == "zh" else ")")}</span>')
+        cells = [f'<td class="gxq-sum-name">{esc(r["name"])}</td>', f'<td class="num">{latest}</td>',
                  f'<td class="num">{_arrow(r.get("qoq_change", float("nan")), unit, r["direction"], lang)}</td>',
                  f'<td class="num">{_arrow(r.get("yoy_change", float("nan")), unit, r["direction"], lang)}</td>']
         for y in years:
@@ -369,15 +409,20 @@ def summary_html(s: Summary, *, plan_title: str, generated: str, version: str, c
             cells.append(f'<td class="gxq-sum-verdict">{verdict}</td>')
         body.append("<tr>" + "".join(cells) + "</tr>")
     items = []
-    pace = s.extra.get("pace")
-    pace_rows = {} if pace is None or not len(pace) else {r["indicator_id"]: r for r in pace.to_dict("records")}
     for r in ([] if s.attention is None else s.attention.to_dict("records")):
         colour = STATUS_COLOURS.get(str(r["status"]), STATUS_COLOURS["insufficient_data"])
         items.append(f'<li><span class="gxq-light" style="background:{esc(colour)}"></span>'
-                     f'{esc(attention_sentence(r, lang, pace=pace_rows.get(r["indicator_id"])))}</li>')
+                     f'{esc(attention_line(r, lang))}</li>')
     attention = f'<ol class="gxq-sum-attention">{"".join(items)}</ol>' if items else \
         f"<p>{esc(t('no_attention', lang))}</p>"
     headline = "".join(f"<p>{esc(x)}</p>" for x in headline_sentences(s, lang))
+    if no_data:
+        colour = STATUS_COLOURS["insufficient_data"]
+        names = t("sep", lang).join(str(r["name"]) for r in no_data)
+        body.append(f'<tr class="gxq-sum-nodata"><td colspan="{4 + len(years)}">'
+                    f'<span class="gxq-light" style="background:{esc(colour)}"></span>'
+                    f'{esc(t("no_data_line", lang, n=len(no_data), label=status_label("insufficient_data", lang), names=names))}'
+                    "</td></tr>")
     banner_html = f'<div class="gxq-banner" role="alert">{esc(banner)}</div>' if s.illustrative and banner else ""
     title = f"{t('title', lang)} · {s.period.label(lang)}"
     return f"""<!DOCTYPE html>
@@ -391,7 +436,7 @@ def summary_html(s: Summary, *, plan_title: str, generated: str, version: str, c
 </style>
 </head>
 <body class="gxq-summary-page">
-<main class="gxq-summary">
+<main class="gxq-summary gxq-summary-{esc(lang)}">
 <header class="gxq-sum-head">
   <div class="gxq-cover-kicker">{esc(plan_title)}</div>
   <h1>{esc(title)}</h1>

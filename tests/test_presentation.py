@@ -62,7 +62,7 @@ def test_fmt_number(value, unit, expected):
 
 def test_fmt_number_in_english_translates_units():
     assert P.fmt_number(120, "家", lang="en") == "120"
-    assert P.fmt_number(3.456, "亿元", lang="en") == "345.60 million yuan"
+    assert P.fmt_number(3.456, "亿元", lang="en") == "346 million yuan"
     assert P.fmt_number(131.6, "万平方米", lang="en") == "1.32 million m²"
     assert P.fmt_number(5.3, "%", lang="en") == "5.3%"
 

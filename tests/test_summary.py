@@ -111,7 +111,7 @@ def test_summary_values_table_keeps_raw_numbers_units_and_sources():
 
 @pytest.mark.parametrize("value, unit, lang, expected", [
     (0, "家", "zh", "0家"), (87, "家", "en", "87"), (5.13, "%", "zh", "5.1%"),
-    (2.92, "亿元", "en", "292.00 million yuan"), (2.92, "亿元", "zh", "2.92亿元"), (131.6, "万平方米", "en", "1.32 million m²"),
+    (2.92, "亿元", "en", "292 million yuan"), (2.92, "亿元", "zh", "2.92亿元"), (131.6, "万平方米", "en", "1.32 million m²"),
 ])
 def test_fmt_value(value, unit, lang, expected):
     assert fmt_value(value, unit, lang) == expected
