@@ -756,7 +756,9 @@ def attention_sentence(row: Mapping[str, Any], lang: str = "zh", pace: Mapping[s
             parts.append(f"{gap_txt} short of the {int(m_year)} milestone of {fmt_number(m_target, unit, lang=lang)}"
                          if short else f"at or beyond the {int(m_year)} milestone of {fmt_number(m_target, unit, lang=lang)}")
     if pace is not None and _row_get(pace, "completion_rate") is not None and _row_get(pace, "time_elapsed"):
-        comp = fmt_percent(_row_get(pace, "completion_rate"))
+        from .numbers import fmt_completion
+
+        comp = fmt_completion(_row_get(pace, "completion_rate"))  # 99.96 % reads 99.9 %, never 100 %
         elapsed = fmt_percent(_row_get(pace, "time_elapsed"))
         parts.append(f"全年目标完成{comp}，时间进度为{elapsed}" if zh else
                      f"{comp} of the annual target done with {elapsed} of the year gone")
@@ -1239,6 +1241,8 @@ def pace_table(pace: "pd.DataFrame", lang: str = "zh") -> SafeHTML:
     """Year-to-date value, annual target, completion against 时间进度, projection, behind flag."""
     if pace is None or len(pace) == 0:
         return SafeHTML(f"<p>{esc(t('br.no_pace', lang))}</p>")
+    from .numbers import fmt_completion
+
     recs = []
     for r in pace.to_dict("records"):
         unit = str(r.get("unit", ""))
@@ -1246,7 +1250,7 @@ def pace_table(pace: "pd.DataFrame", lang: str = "zh") -> SafeHTML:
         recs.append({
             "name": r.get("name"), "ytd": fmt_number(r.get("ytd_value"), unit, lang=lang),
             "annual_target": fmt_number(r.get("annual_target"), unit, lang=lang),
-            "completion": fmt_percent(r.get("completion_rate")), "time_elapsed": fmt_percent(r.get("time_elapsed")),
+            "completion": fmt_completion(r.get("completion_rate")), "time_elapsed": fmt_percent(r.get("time_elapsed")),
             "projected": fmt_number(r.get("projected_annual"), unit, lang=lang),
             "behind": status_light("limited_progress" if behind else "on_track", lang,
                                    label=t("yes" if behind else "no", lang)),

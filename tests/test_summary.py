@@ -142,3 +142,13 @@ def test_html_tables_read_back_with_numbers_and_headings(tmp_path):
     assert "示例数据" in wb["说明"]["A1"].value and "示例数据" in wb["明细"]["A3"].value
     values = [r for r in wb["明细"].iter_rows(values_only=True)]
     assert ("指标", "值") in values and ("高企", 1234) in values
+
+
+def test_pace_table_never_shows_100_percent_for_an_unfinished_year():
+    from gxq_analysis import presentation as P
+
+    pace = pd.DataFrame([{"indicator_id": "x", "name": "x", "unit": "家", "ytd_value": 99.96, "annual_target": 100.0,
+                          "completion_rate": 0.9996, "time_elapsed": 0.75, "projected_annual": 100.0,
+                          "behind_schedule": False}])
+    html = P.pace_table(pace, "zh")
+    assert "99.9%" in html and "100%" not in html
