@@ -68,7 +68,8 @@ def test_runs_top_to_bottom_and_escapes_data(tmp_path):
     obs.write_text("\n".join(lines) + "\n", encoding="utf-8")
     out = tmp_path / "out.ipynb"
     papermill.execute_notebook(str(NB), str(out), kernel_name="gxq", progress_bar=False,
-                               parameters={"period": 2019, "lang": "en", "plan_dir": str(plan),  # period: an int, as -p period 2019 gives
+                               # period as an int, as `papermill -p period 2019` passes it
+                               parameters={"period": 2019, "lang": "en", "plan_dir": str(plan),
                                            "observations_path": str(obs)})
     nb = json.loads(out.read_text(encoding="utf-8"))
     html_out = []

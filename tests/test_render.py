@@ -364,3 +364,12 @@ def test_report_notebooks_take_one_period_parameter_as_int_or_str():
         assert names.count("period") == 1 and "year" not in names, nb.name
     assert str(P.validate_params(2019, "zh", PLAN, OBSERVATIONS, kinds="A").period) == "2019"
     assert str(P.validate_params("2019Q3", "zh", PLAN, OBSERVATIONS, kinds="Q").period) == "2019Q3"
+
+
+def test_english_pack_goes_beside_the_chinese_one_and_leaves_it_untouched(pack):
+    before = {p.name: p.read_bytes() for p in pack.path.iterdir() if p.is_file()}
+    en = render_pack(PERIOD, lang="en", plan_dir=PLAN, observations_path=OBSERVATIONS, out_dir=pack.path.parent,
+                     pack=["30_quarterly_brief"], progress=False, say=lambda _m: None, pdf=False)
+    assert en.path == pack.path.parent / f"{PERIOD}-en"
+    assert {p.name: p.read_bytes() for p in pack.path.iterdir() if p.is_file()} == before
+    assert '<html lang="en"' in (en.path / "summary.html").read_text(encoding="utf-8")
