@@ -39,6 +39,21 @@ def default_decimals(unit: str, value: float) -> int:
     return 2
 
 
+EN_UNIT_LABELS = {"亿元": "100 million yuan", "万元": "10,000 yuan", "万平方米": "10,000 m²",
+                  "万元/人": "10,000 yuan per person", "万人": "10,000 people", "位": "rank"}
+
+
+def unit_label(unit: str, lang: str = "zh") -> str:
+    """A unit as a label (axis, table column): the catalogue's unit in Chinese; in English a translated
+    unit ('100 million yuan'), 'number' for counts, and anything else as written (%)."""
+    unit = unit or ""
+    if lang != "en":
+        return unit
+    if unit in EN_UNIT_LABELS:
+        return EN_UNIT_LABELS[unit]
+    return "number" if unit in COUNT_UNITS else unit
+
+
 def _en_scaled(value: float, unit: str) -> str:
     factor, base = EN_SCALED_UNITS[unit]
     v = value * factor

@@ -1053,8 +1053,10 @@ def trajectory_figure(ctx: ReportContext, iid: str, projection: Any = None) -> "
     # Benchmarks only over the chart's own years (the zone's history and the plan).
     first_year = min([int(y) for y in hist["year"]] + [plan.start_year - 1])
     benchmarks = {k: v[v["year"] >= first_year] for k, v in benchmark_series(ctx, iid).items()}
-    fig = trend_chart(hist[["year", "value"]], milestones, title=name, unit=str(ind["unit"]), lang=lang,
-                      direction=str(ind["direction"]), baseline=baseline, projection=proj, partial=partial,
+    from .numbers import unit_label
+
+    fig = trend_chart(hist[["year", "value"]], milestones, title=name, unit=unit_label(str(ind["unit"]), lang),
+                      lang=lang, direction=str(ind["direction"]), baseline=baseline, projection=proj, partial=partial,
                       benchmarks={k: v for k, v in benchmarks.items() if len(v)})
     return fig
 

@@ -152,3 +152,11 @@ def test_pace_table_never_shows_100_percent_for_an_unfinished_year():
                           "behind_schedule": False}])
     html = P.pace_table(pace, "zh")
     assert "99.9%" in html and "100%" not in html
+
+
+def test_unit_labels_are_english_in_english():
+    from gxq_analysis.numbers import unit_label
+
+    assert unit_label("亿元", "zh") == "亿元"
+    assert unit_label("亿元", "en") == "100 million yuan" and unit_label("家", "en") == "number"
+    assert unit_label("%", "en") == "%" and unit_label("万平方米", "en") == "10,000 m²"
