@@ -71,7 +71,7 @@ TEXT: dict[str, dict[str, str]] = {
     "cover.quarterly_pack": {"zh": "季度报告", "en": "Quarterly report"},
     "cover.contents": {"zh": "本期报告", "en": "Contents"},
     "cover.skipped": {"zh": "未包含", "en": "Not included"},
-    "cover.outputs": {"zh": "打印与下载", "en": "Print and download"},
+    "cover.outputs": {"zh": "领导一页纸、打印与下载", "en": "Summary, print and download"},
     "cover.summary": {"zh": "领导一页纸", "en": "One-page summary"},
     "cover.summary_desc": {"zh": "一页看全部目标的判断、较上季度与上年同期的变化、需要关注的事项。",
                            "en": "Every target's verdict, changes since last quarter and a year ago, what needs attention."},

@@ -464,11 +464,11 @@ def index_html(period: Period, lang: str, plan_title: str, generated: str, versi
   <dl class="gxq-cover-facts">{facts}</dl>
   {banner}
 </header>
+{downloads}
 <h2>{esc(t("cover.contents", lang))}</h2>
 <ul class="gxq-pack">
 {items}
 </ul>
-{downloads}
 {skipped_html}
 </main>
 </body>

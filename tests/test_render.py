@@ -86,8 +86,8 @@ def test_the_quarterly_pack_is_published_with_an_index(pack, pages):
     assert sorted(pages) == sorted([*QUARTERLY, "index", "summary"])
     index = parse(pages["index"])
     links = [a["href"] for tag, a in index.tags if tag == "a"]
-    assert links == [f"{stem}.html" for stem in QUARTERLY] + ["summary.html", "summary.pdf", "report.pdf",
-                                                               "tables.xlsx"]
+    # the leader's summary and the print/download files first, then each report
+    assert links == ["summary.html", "summary.pdf", "report.pdf", "tables.xlsx"] + [f"{stem}.html" for stem in QUARTERLY]
     for name in ("summary.html", "summary.pdf", "report.pdf", "tables.xlsx"):
         assert (pack.path / name).stat().st_size > 1000, name
     # nothing left behind beside the report
