@@ -36,6 +36,8 @@ from typing import Any, Callable, Iterable
 from . import __version__
 from .config import DEFAULT_OBSERVATIONS, DEFAULT_PLAN_DIR, KERNEL_NAME, NOTEBOOKS_DIR, PROJ_ROOT, REPORTS_DIR
 from .periods import FREQ_ANNUAL, FREQ_QUARTER, Period, PeriodError, latest_quarter_covered, parse_period
+from .pack_outputs import (OUTPUT_TEXT, REPORT_PDF, SUMMARY_HTML, SUMMARY_PDF, TABLES_XLSX, PackOutputError,
+                           check_period_covered, pack_folder, summary_job, write_pdfs, write_tables)
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 TEMPLATE_NAME = "gxq_report"
@@ -54,11 +56,6 @@ START_TIMEOUT = 120  # seconds for a kernel to start
 GLYPH_WARNING = re.compile(r"Glyph \d+ .*missing from font", re.I)
 FAILED_DIR = "_failed"
 EXECUTED_DIR = "_executed"
-SUMMARY_HTML = "summary.html"
-SUMMARY_PDF = "summary.pdf"
-REPORT_PDF = "report.pdf"
-TABLES_XLSX = "tables.xlsx"
-SUMMARY_SCALES = (1.0, 0.92, 0.85, 0.78, 0.7)  # tried in turn until the summary fits one A4 page
 
 
 class RenderError(RuntimeError):
@@ -111,18 +108,6 @@ def default_period(observations_path: Path | str = DEFAULT_OBSERVATIONS,
     published later (a 2021 public figure, say) does not make a 2021Q4 quarterly pack due.
     """
     path = Path(observations_path)
-    zone = _zone_geo(Path(plan_dir))
-    periods = zone_periods(path, plan_dir)
-    sub_annual = [p for p in periods if p.freq != FREQ_ANNUAL]
-    latest = latest_quarter_covered(sub_annual or periods)
-    if latest is None:
-        raise RenderError(f"{path}: no period of the zone ({zone}) found; cannot choose a default --period")
-    return latest
-
-
-def zone_periods(observations_path: Path | str, plan_dir: Path | str) -> list[Period]:
-    """Every period with a value of the zone itself (benchmark geos and bounds left out). csv module only."""
-    path = Path(observations_path)
     if not path.is_file():
         raise RenderError(f"observations file not found: {path} (run `gxq clean` first, or pass --observations)")
     zone = _zone_geo(Path(plan_dir))
@@ -136,42 +121,11 @@ def zone_periods(observations_path: Path | str, plan_dir: Path | str) -> list[Pe
                 periods.append(parse_period(row.get("period", "")))
             except PeriodError:
                 continue
-    return periods
-
-
-def check_period_covered(period: Period, observations_path: Path | str, plan_dir: Path | str,
-                         lang: str = "zh") -> None:
-    """Refuse a period the zone's data do not cover, in the reader's language.
-
-    A quarter is covered when it lies between the zone's first period and the latest quarter its
-    quarterly/monthly submissions reach (as for the default period); a year when the zone has a value
-    for that year.
-    """
-    periods = zone_periods(observations_path, plan_dir)
-    if not periods:
-        raise RenderError("数据中没有本区的任何数值，无法生成报告" if lang == "zh" else
-                          "the data hold no value for the zone: no report can be made")
-    first = min(periods)
-    if period.freq == FREQ_ANNUAL:
-        years = sorted({p.year for p in periods})
-        if period.year in years:
-            return
-        span = f"{years[0]}–{years[-1]}"
-        raise RenderError(f"数据不覆盖报告期 {period}：本区数据的年份为 {span}，请选择其中一年" if lang == "zh" else
-                          f"the data do not cover {period}: the zone's data span the years {span}; choose one of them")
     sub_annual = [p for p in periods if p.freq != FREQ_ANNUAL]
     latest = latest_quarter_covered(sub_annual or periods)
-    if latest is not None and first.to_quarter() <= period <= latest:
-        return
-    span = f"{first.to_quarter()}–{latest}"
-    raise RenderError(f"数据不覆盖报告期 {period}：本区季度数据的范围为 {span}，请选择其中一个季度" if lang == "zh" else
-                      f"the data do not cover {period}: the zone's quarterly data span {span}; choose a quarter "
-                      "in that range")
-
-
-def pack_folder(period: Period, lang: str) -> str:
-    """The pack's folder name: ``2019Q3`` for Chinese, ``2019Q3-en`` for English (never the same one)."""
-    return str(period) if lang == "zh" else f"{period}-{lang}"
+    if latest is None:
+        raise RenderError(f"{path}: no period of the zone ({zone}) found; cannot choose a default --period")
+    return latest
 
 
 def pack_for(period: Period) -> tuple[str, ...]:
@@ -409,14 +363,6 @@ def _css() -> str:
     return (TEMPLATES_DIR / TEMPLATE_NAME / "gxq.css").read_text(encoding="utf-8")
 
 
-OUTPUT_TEXT = {
-    SUMMARY_HTML: ("cover.summary", "cover.summary_desc"),
-    SUMMARY_PDF: ("cover.summary_pdf", "cover.summary_pdf_desc"),
-    REPORT_PDF: ("cover.report_pdf", "cover.report_pdf_desc"),
-    TABLES_XLSX: ("cover.tables", "cover.tables_desc"),
-}
-
-
 def index_html(period: Period, lang: str, plan_title: str, generated: str, version: str,
                notebooks: list[NotebookResult], skipped: list[str], outputs: Iterable[str] = ()) -> str:
     """The pack's index page: cover facts, banner, and a link to each report. Self-contained."""
@@ -612,7 +558,10 @@ def render_pack(
             raise RenderError(f"--period: {exc}") from None
         chosen = ""
         pack_for(per)  # months have no pack: say so before anything else
-        check_period_covered(per, observations_path, plan_dir, lang)
+        try:
+            check_period_covered(per, observations_path, plan_dir, lang)
+        except PackOutputError as exc:
+            raise RenderError(str(exc)) from None
     notebooks_dir = Path(notebooks_dir)
     stems = list(pack) if pack is not None else list(pack_for(per))
     present, skipped = [], []
@@ -642,7 +591,7 @@ def render_pack(
     plan_title = _plan_title(plan_dir, lang)
     generated = dt.datetime.now().strftime("%Y-%m-%d %H:%M")
     version = version_string()
-    tmp = Path(tempfile.mkdtemp(prefix=f".{final.name}.tmp-", dir=out_dir))
+    tmp = Path(tempfile.mkdtemp(prefix=f".{per}.tmp-", dir=out_dir))
     umask = os.umask(0)
     os.umask(umask)
     tmp.chmod(0o777 & ~umask)  # mkdtemp makes it private; the published report is readable like any folder
@@ -668,10 +617,11 @@ def render_pack(
         ctx = get_context("fork") if sys.platform.startswith("linux") else None
         with ProcessPoolExecutor(max_workers=n_workers, mp_context=ctx) as pool:
             pending = {pool.submit(_execute_job, job): job for job in jobs_list}
-            summary_job = {"period": str(per), "lang": lang, "plan_dir": str(plan_dir.resolve()),
+            summary_spec = {"period": str(per), "lang": lang, "plan_dir": str(plan_dir.resolve()),
                            "observations_path": str(observations_path.resolve()), "out": str(tmp / SUMMARY_HTML),
-                           "plan_title": plan_title, "generated": generated, "version": version}
-            summary_future = pool.submit(_summary_job, summary_job)
+                           "plan_title": plan_title, "generated": generated, "version": version,
+                           "css": _css()}
+            summary_future = pool.submit(summary_job, summary_spec)
             exporter = make_exporter(lang)  # built while the kernels start
             while pending and failure is None:
                 done, _ = wait(pending, return_when=FIRST_COMPLETED)
@@ -709,14 +659,18 @@ def render_pack(
         results.sort(key=lambda r: order[r.stem])
         illustrative = summary_res["illustrative"] or any(r.meta.get("illustrative") for r in results)
         outputs = [SUMMARY_HTML]
-        t1 = time.perf_counter()
-        outputs += write_tables(tmp, per, lang, plan_title, generated, observations_path, results, illustrative,
-                                summary_values=summary_res.get("values"))
-        say(f"  ok  {TABLES_XLSX}: {time.perf_counter() - t1:.1f}s")
-        if pdf:
+        pages = [(r.stem, r.html_path.name) for r in results]
+        try:
             t1 = time.perf_counter()
-            outputs += write_pdfs(tmp, lang, results, illustrative, plan_title)
-            say(f"  ok  {SUMMARY_PDF}, {REPORT_PDF}: {time.perf_counter() - t1:.1f}s")
+            outputs += write_tables(tmp, per, lang, plan_title, generated, observations_path, pages, illustrative,
+                                    summary_values=summary_res.get("values"))
+            say(f"  ok  {TABLES_XLSX}: {time.perf_counter() - t1:.1f}s")
+            if pdf:
+                t1 = time.perf_counter()
+                outputs += write_pdfs(tmp, lang, [name for _stem, name in pages], illustrative, plan_title)
+                say(f"  ok  {SUMMARY_PDF}, {REPORT_PDF}: {time.perf_counter() - t1:.1f}s")
+        except PackOutputError as exc:
+            raise RenderError(f"{exc}\n  nothing was published") from None
         (tmp / "index.html").write_text(
             index_html(per, lang, plan_title, generated, version, results, skipped, outputs), encoding="utf-8")
         publish(tmp, final)
@@ -750,81 +704,6 @@ def _export(exporter, job: dict, per: Period, lang: str, plan_title: str, genera
     return NotebookResult(stem=stem, seconds=seconds, html_path=html_path, meta=meta, stderr_lines=dropped)
 
 
-# ----------------------------------------------------------------------------------------------
-# Summary page, tables.xlsx and the PDFs
-# ----------------------------------------------------------------------------------------------
-def _summary_job(job: dict) -> dict:
-    """Build summary.html (in a worker process, beside the notebooks). Never raises."""
-    try:
-        from .observations import load_observations
-        from .plan import load_plan
-        from .presentation import t
-        from .summary import build_summary, summary_html, summary_values_table
-
-        plan = load_plan(Path(job["plan_dir"]))
-        obs = load_observations(Path(job["observations_path"]), default_geo=plan.zone_geo)
-        summ = build_summary(plan, obs, job["period"], job["lang"])
-        html_text = summary_html(summ, plan_title=job["plan_title"], generated=job["generated"],
-                                 version=job["version"], css=_css(), banner=t("banner.illustrative", job["lang"]))
-        problems = audit_html(html_text)
-        if problems:
-            return {"ok": False, "error": "; ".join(problems)}
-        Path(job["out"]).write_text(html_text, encoding="utf-8")
-        header, rows = summary_values_table(summ)
-        return {"ok": True, "illustrative": summ.illustrative, "values": {"header": header, "rows": rows}}
-    except Exception as exc:  # reported by the parent, which publishes nothing
-        return {"ok": False, "error": f"{type(exc).__name__}: {exc}"}
-
-
-def write_tables(folder: Path, period: Period, lang: str, plan_title: str, generated: str,
-                 observations_path: Path, notebooks: list[NotebookResult], illustrative: bool,
-                 summary_values: dict | None = None) -> list[str]:
-    """tables.xlsx from the summary and every report page of the pack; ``summary_values`` (header, rows
-    of :func:`summary.summary_values_table`) adds the summary's figures as raw numbers with their sources."""
-    from .presentation import notebook_title, t
-    from .summary import t as st
-    from .xlsx_export import SheetSpec, pack_sheets, write_workbook
-
-    pages = [(st("title", lang), SUMMARY_HTML, folder / SUMMARY_HTML)]
-    pages += [(notebook_title(r.stem, lang), r.html_path.name, folder / r.html_path.name) for r in notebooks]
-    kind = t("cover.annual_pack" if period.freq == FREQ_ANNUAL else "cover.quarterly_pack", lang)
-    sheets = pack_sheets(pages)
-    if summary_values:
-        sheets.insert(1, SheetSpec(title=f"{st('title', lang)} · {st('values_sheet', lang)}", page=SUMMARY_HTML,
-                                   header=summary_values["header"], rows=summary_values["rows"]))
-    write_workbook(folder / TABLES_XLSX, sheets, lang=lang,
-                   pack_title=f"{plan_title} · {kind}", period_label=period.label(lang), generated=generated,
-                   observations=Path(observations_path).name, illustrative=illustrative)
-    return [TABLES_XLSX]
-
-
-def write_pdfs(folder: Path, lang: str, notebooks: list[NotebookResult], illustrative: bool,
-               plan_title: str) -> list[str]:
-    """summary.pdf (exactly one A4 page) and report.pdf (summary + every report page, A4), printed offline
-    by headless Chromium. The 示例数据 banner is printed at the foot of every page of illustrative packs."""
-    from .browser import Browser, BrowserError, merge_pdfs, pdf_pages
-    from .presentation import t
-
-    footer = t("banner.illustrative", lang) if illustrative else plan_title
-    try:
-        with Browser() as browser:
-            summary = b""
-            for scale in SUMMARY_SCALES:
-                summary = browser.print_pdf((folder / SUMMARY_HTML).as_uri(), footer=footer, scale=scale)
-                if len(pdf_pages(summary)) == 1:
-                    break
-            else:
-                raise RenderError(f"{SUMMARY_PDF} does not fit one A4 page even at scale {SUMMARY_SCALES[-1]}")
-            parts = [summary]
-            for r in notebooks:
-                parts.append(browser.print_pdf((folder / r.html_path.name).as_uri(), footer=footer))
-    except BrowserError as exc:
-        raise RenderError(f"PDF export failed: {exc}\n  (pass --no-pdf to publish the HTML and tables only)") from None
-    (folder / SUMMARY_PDF).write_bytes(summary)
-    (folder / REPORT_PDF).write_bytes(merge_pdfs(parts))
-    return [SUMMARY_PDF, REPORT_PDF]
-
-
 def command_report(args: Any) -> int:
     """Entry point of `gxq report` (arguments parsed in cli.py)."""
     try:
@@ -844,6 +723,5 @@ def command_report(args: Any) -> int:
     return 0
 
 
-__all__ = ["PACKS", "PENDING_NOTEBOOKS", "RenderError", "RenderResult", "audit_html", "check_period_covered",
-           "command_report", "pack_folder", "write_pdfs", "write_tables",
+__all__ = ["PACKS", "PENDING_NOTEBOOKS", "RenderError", "RenderResult", "audit_html", "command_report",
            "default_period", "make_exporter", "render_pack"]

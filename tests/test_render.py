@@ -377,10 +377,10 @@ def test_english_pack_goes_beside_the_chinese_one_and_leaves_it_untouched(pack):
 
 def test_without_chromium_the_pdf_step_says_how_to_go_on(tmp_path, monkeypatch):
     import gxq_analysis.browser as browser
-    from gxq_analysis.render import write_pdfs
+    from gxq_analysis.pack_outputs import PackOutputError, write_pdfs
 
     monkeypatch.setattr(browser, "find_chromium", lambda: None)
     (tmp_path / "summary.html").write_text("<html><body>x</body></html>", encoding="utf-8")
-    with pytest.raises(RenderError, match=r"(?s)chromium not found.*--no-pdf"):
+    with pytest.raises(PackOutputError, match=r"(?s)chromium not found.*--no-pdf"):
         write_pdfs(tmp_path, "zh", [], False, "plan")
     assert not (tmp_path / "summary.pdf").exists()
