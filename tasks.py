@@ -8,7 +8,7 @@
 Set-up is idempotent and quick when nothing changed: a virtual environment in `.venv`, the package
 installed editable with pinned constraints (requirements.lock), the Jupyter kernel `gxq` registered
 inside that environment, and the system packages the reports need (Debian `fonts-noto-cjk` for
-Chinese charts; `chromium` for the browser tests), installed with apt-get when we are root.
+Chinese charts; `chromium` for the PDF export and the browser tests), installed with apt-get when we are root.
 """
 
 from __future__ import annotations
@@ -63,8 +63,10 @@ def apt_install(packages: list[str], why: str) -> None:
 def ensure_system(test: bool) -> None:
     if not all(p.exists() for p in CJK_FONT_FILES):
         apt_install(["fonts-noto-cjk"], "Chinese text in charts")
-    if test and shutil.which("chromium") is None:
-        apt_install(["chromium"], "real-browser test of the offline HTML")
+    # Headless Chromium prints the pack's PDFs (summary.pdf, report.pdf) and drives the browser tests,
+    # so the report job needs it as much as the test job.
+    if shutil.which("chromium") is None:
+        apt_install(["chromium"], "PDF export of the report pack and the real-browser test")
 
 
 def setup_fingerprint(extras: str) -> str:

@@ -45,6 +45,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--observations", type=Path, default=DEFAULT_OBSERVATIONS, help="tidy observations CSV")
     p.add_argument("--jobs", type=int, default=None, help="notebooks run in parallel (default: number of cores)")
     p.add_argument("--no-progress", action="store_true", help="never show a progress bar")
+    p.add_argument("--no-pdf", action="store_true",
+                   help="skip summary.pdf and report.pdf (no headless Chromium needed)")
 
     p = sub.add_parser("template", help="write the submission form(s) departments fill in")
     p.add_argument("--period", default=None, help="reporting period printed in the template, e.g. 2019Q3")

@@ -29,6 +29,7 @@ from .index import (
 from .observations import filter_as_of
 from .periods import Period
 from .plan import Plan
+from .numbers import fmt_signed
 from .series import annual_values, ytd_path
 
 BENCHMARK_GEOS = ("全国", "江苏省")
@@ -59,11 +60,13 @@ TEXT: dict[str, dict[str, str]] = {
     "h.method": {"zh": "方法说明", "en": "Method"},
     "sum.results": {"zh": "{year}年共有{n}项目标：已完成{met}项，未完成{missed}项，数据不足{na}项。",
                     "en": "{year} had {n} targets: {met} met, {missed} missed, {na} without data."},
-    "sum.index": {"zh": "{year}年创新能力指数为{value}（{prev_year}年为{prev}），变动{change}；{robust}",
-                  "en": "The innovation-capability index is {value} in {year} ({prev} in {prev_year}), a change "
-                        "of {change}; {robust}"},
-    "sum.index_first": {"zh": "{year}年创新能力指数为{value}。", "en": "The innovation-capability index is {value} "
-                                                                     "in {year}."},
+    "sum.index": {"zh": "按可比口径（{base}年 = 100），{year}年创新能力指数为{value}（{prev_year}年为{prev}），"
+                        "变动{change}；{robust}",
+                  "en": "On a comparable basis ({base} = 100) the innovation-capability index is {value} in {year} "
+                        "({prev} in {prev_year}), a change of {change}; {robust}"},
+    "sum.index_first": {"zh": "按可比口径（{base}年 = 100），{year}年创新能力指数为{value}。",
+                        "en": "On a comparable basis ({base} = 100) the innovation-capability index is {value} "
+                              "in {year}."},
     "sum.index_na": {"zh": "{year}年创新能力指数无法计算：{reason}。",
                      "en": "The {year} index cannot be computed: {reason}."},
     "robust.robust_rise": {"zh": "在{n}组随机权重与三种标准化方法下，{p}的情形指数上升，剔除任一指标后仍上升：上升是稳健的。",
@@ -528,12 +531,17 @@ class AnnualEvaluation:
             verdict = self.verdict()
             p = self.sensitivity.p_rise.get(y, np.nan)
             n = self.sensitivity.n_draws * len(self.sensitivity.draws)
-            out.append(t("sum.index", lang, year=y, value=fmt(self.index.overall[y]), prev_year=y - 1,
-                         prev=fmt(self.index.overall[y - 1]),
-                         change=fmt(self.index.overall[y] - self.index.overall[y - 1], signed=True),
+            # The headline reads the fixed-base view (base year = 100): the min-max scores of the main
+            # table put the window's first year near 0, so "0.2 → 45.9" would read as a 200-fold rise.
+            comparable = self.fixed_base.overall
+            base = self.fixed_base.config.base_year
+            out.append(t("sum.index", lang, year=y, value=fmt(comparable[y]), prev_year=y - 1,
+                         prev=fmt(comparable[y - 1]), base=base,
+                         change=fmt_signed(comparable[y] - comparable[y - 1]),
                          robust=t(f"robust.{verdict}", lang, n=n, p=fmt_share(p))))
         else:
-            out.append(t("sum.index_first", lang, year=y, value=fmt(self.index.overall[y])))
+            out.append(t("sum.index_first", lang, year=y, value=fmt(self.fixed_base.overall[y]),
+                         base=self.fixed_base.config.base_year))
         return out
 
 

@@ -71,6 +71,17 @@ TEXT: dict[str, dict[str, str]] = {
     "cover.quarterly_pack": {"zh": "季度报告", "en": "Quarterly report"},
     "cover.contents": {"zh": "本期报告", "en": "Contents"},
     "cover.skipped": {"zh": "未包含", "en": "Not included"},
+    "cover.outputs": {"zh": "领导一页纸、打印与下载", "en": "Summary, print and download"},
+    "cover.summary": {"zh": "领导一页纸", "en": "One-page summary"},
+    "cover.summary_desc": {"zh": "一页看全部目标的判断、较上季度与上年同期的变化、需要关注的事项。",
+                           "en": "Every target's verdict, changes since last quarter and a year ago, what needs attention."},
+    "cover.summary_pdf": {"zh": "领导一页纸（PDF，A4 一页）", "en": "One-page summary (PDF, one A4 page)"},
+    "cover.summary_pdf_desc": {"zh": "适合打印和在微信中转发。", "en": "For printing and forwarding."},
+    "cover.report_pdf": {"zh": "完整报告（PDF，A4）", "en": "Full report (PDF, A4)"},
+    "cover.report_pdf_desc": {"zh": "一页纸与全部报告页面，按阅读顺序。", "en": "The summary and every report page, in reading order."},
+    "cover.tables": {"zh": "全部表格（Excel）", "en": "All tables (Excel)"},
+    "cover.tables_desc": {"zh": "报告中的每张表各占一个工作表，附单位与来源说明。",
+                          "en": "Every table of the pack, one sheet each, with units and sources."},
     "banner.illustrative": {
         "zh": "示例数据：本报告中部分或全部数字为示例数据（非真实统计数据），仅用于演示，不得引用。",
         "en": "Illustrative data: some or all figures in this report are illustrative (not real statistics) "
@@ -369,31 +380,12 @@ def is_missing(value: Any) -> bool:
         return True
 
 
-# Units in English reports (the catalogue's units are Chinese; counts need no unit in English).
-UNITS_EN = {"家": "", "件": "", "位": "", "人": "", "名": "", "个": "", "项": "", "亿元": "×100m yuan",
-            "万元": "×10k yuan", "万平方米": "×10k m²", "万元/人": "×10k yuan per person"}
-
-
 def fmt_number(value: Any, unit: str = "", decimals: int | None = None, lang: str = "zh") -> str:
-    """5.3 → '5.30%' for %, 120 → '120家', 3.456 → '3.46亿元'; missing → '—'. With ``lang="en"``
-    Chinese units are translated (120 → '120', 3.456 亿元 → '3.46 ×100m yuan')."""
-    if is_missing(value):
-        return "—"
-    if lang == "en":
-        unit = UNITS_EN.get(unit, unit)
-    v = float(value)
-    if decimals is None:
-        if unit == "%":
-            decimals = 2
-        elif abs(v - round(v)) < 1e-9 and abs(v) >= 1:
-            decimals = 0
-        else:
-            decimals = 2
-    text = f"{v:,.{decimals}f}"
-    if not unit:
-        return text
-    glue = unit == "%" or (lang != "en" and not unit.isascii())  # 120家, 5.30%, but 3.46 ×100m yuan
-    return f"{text}{unit}" if glue else f"{text} {unit}"
+    """87 → '87家', 5.13 → '5.1%', 3.456 → '3.46亿元'; missing → '—'. With ``lang="en"`` no Chinese
+    unit is shown (87 → '87', 3.456 亿元 → '346 million yuan'). See :mod:`numbers`."""
+    from .numbers import fmt_value
+
+    return fmt_value(value, unit, lang, decimals)
 
 
 def fmt_percent(value: Any, decimals: int = 0) -> str:
@@ -694,9 +686,9 @@ def _row_get(row: Mapping[str, Any], key: str) -> Any:
 def fmt_gap(gap: float, unit: str = "", lang: str = "zh") -> str:
     """A difference between two values: percentage points for a % indicator (5.5 % − 5.3 % is
     0.2 个百分点, not 0.2 %), the indicator's unit otherwise."""
-    if unit == "%":
-        return f"{abs(float(gap)):.2f}" + ("个百分点" if lang == "zh" else " pp")
-    return fmt_number(abs(float(gap)), unit, lang=lang)
+    from .numbers import fmt_gap_value
+
+    return fmt_gap_value(gap, unit, lang)
 
 
 def target_year_closed(row: Mapping[str, Any]) -> bool:
@@ -779,7 +771,9 @@ def attention_sentence(row: Mapping[str, Any], lang: str = "zh", pace: Mapping[s
             parts.append(f"{gap_txt} short of the {int(m_year)} milestone of {fmt_number(m_target, unit, lang=lang)}"
                          if short else f"at or beyond the {int(m_year)} milestone of {fmt_number(m_target, unit, lang=lang)}")
     if pace is not None and _row_get(pace, "completion_rate") is not None and _row_get(pace, "time_elapsed"):
-        comp = fmt_percent(_row_get(pace, "completion_rate"))
+        from .numbers import fmt_completion
+
+        comp = fmt_completion(_row_get(pace, "completion_rate"))  # 99.96 % reads 99.9 %, never 100 %
         elapsed = fmt_percent(_row_get(pace, "time_elapsed"))
         parts.append(f"全年目标完成{comp}，时间进度为{elapsed}" if zh else
                      f"{comp} of the annual target done with {elapsed} of the year gone")
@@ -1080,8 +1074,10 @@ def trajectory_figure(ctx: ReportContext, iid: str, projection: Any = None) -> "
     # Benchmarks only over the chart's own years (the zone's history and the plan).
     first_year = min([int(y) for y in hist["year"]] + [plan.start_year - 1])
     benchmarks = {k: v[v["year"] >= first_year] for k, v in benchmark_series(ctx, iid).items()}
-    fig = trend_chart(hist[["year", "value"]], milestones, title=name, unit=str(ind["unit"]), lang=lang,
-                      direction=str(ind["direction"]), baseline=baseline, projection=proj, partial=partial,
+    from .numbers import unit_label
+
+    fig = trend_chart(hist[["year", "value"]], milestones, title=name, unit=unit_label(str(ind["unit"]), lang),
+                      lang=lang, direction=str(ind["direction"]), baseline=baseline, projection=proj, partial=partial,
                       benchmarks={k: v for k, v in benchmarks.items() if len(v)})
     return fig
 
@@ -1268,6 +1264,8 @@ def pace_table(pace: "pd.DataFrame", lang: str = "zh") -> SafeHTML:
     """Year-to-date value, annual target, completion against 时间进度, projection, behind flag."""
     if pace is None or len(pace) == 0:
         return SafeHTML(f"<p>{esc(t('br.no_pace', lang))}</p>")
+    from .numbers import fmt_completion
+
     recs = []
     for r in pace.to_dict("records"):
         unit = str(r.get("unit", ""))
@@ -1281,7 +1279,7 @@ def pace_table(pace: "pd.DataFrame", lang: str = "zh") -> SafeHTML:
         recs.append({
             "name": r.get("name"), "ytd": fmt_number(r.get("ytd_value"), unit, lang=lang),
             "annual_target": fmt_number(r.get("annual_target"), unit, lang=lang),
-            "completion": fmt_percent(r.get("completion_rate")), "time_elapsed": fmt_percent(r.get("time_elapsed")),
+            "completion": fmt_completion(r.get("completion_rate")), "time_elapsed": fmt_percent(r.get("time_elapsed")),
             "projected": fmt_number(r.get("projected_annual"), unit, lang=lang),
             "behind": behind_cell,
         })

@@ -38,6 +38,8 @@ from . import __version__
 from .config import (DEFAULT_OBSERVATIONS, DEFAULT_PLAN_DIR, KERNEL_NAME, NOTEBOOKS_DIR, PROJ_ROOT, RAW_DIR,
                      REPORTS_DIR)
 from .periods import FREQ_ANNUAL, FREQ_QUARTER, Period, PeriodError, latest_quarter_covered, parse_period
+from .pack_outputs import (OUTPUT_TEXT, REPORT_PDF, SUMMARY_HTML, SUMMARY_PDF, TABLES_XLSX, PackOutputError,
+                           check_period_covered, pack_folder, summary_job, write_pdfs, write_tables)
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 TEMPLATE_NAME = "gxq_report"
@@ -78,6 +80,7 @@ class RenderResult:
     notebooks: list[NotebookResult]
     skipped: list[str]
     seconds: float
+    outputs: list[str] = field(default_factory=list)  # summary.html, summary.pdf, report.pdf, tables.xlsx
 
     @property
     def index(self) -> Path:
@@ -313,6 +316,10 @@ def prepare_notebook(nb: Any, stem: str) -> tuple[dict, list[str]]:
             if output.get("output_type") == "error":
                 raise RenderError(f"{stem}.ipynb, cell {index}: the executed notebook holds an error output "
                                   f"({output.get('ename')}: {output.get('evalue')})")
+            if output.get("output_type") == "stream" and output.get("name") == "stdout":
+                # print() output is an analyst's aside, never part of a leader's page
+                dropped.extend(line for line in _cell_text(output).splitlines() if line.strip())
+                continue
             if output.get("output_type") == "stream" and output.get("name") == "stderr":
                 text = _cell_text(output)
                 if GLYPH_WARNING.search(text):
@@ -449,7 +456,7 @@ def _css() -> str:
 
 
 def index_html(period: Period, lang: str, plan_title: str, generated: str, version: str,
-               notebooks: list[NotebookResult], skipped: list[str]) -> str:
+               notebooks: list[NotebookResult], skipped: list[str], outputs: Iterable[str] = ()) -> str:
     """The pack's index page: cover facts, banner, and a link to each report. Self-contained."""
     from .presentation import esc, notebook_description, notebook_title, t
 
@@ -458,6 +465,14 @@ def index_html(period: Period, lang: str, plan_title: str, generated: str, versi
     cutoff_label = next((r.meta.get("cutoff_label") for r in notebooks
                          if cutoffs and r.meta.get("cutoff") == cutoffs[-1]), t("na", lang))
     illustrative = any(r.meta.get("illustrative") for r in notebooks)
+    outputs = list(outputs)
+    downloads = ""
+    if outputs:
+        links = "\n".join(
+            f'<li><a href="{esc(name)}">{esc(t(OUTPUT_TEXT[name][0], lang))}</a>'
+            f'<div class="gxq-desc">{esc(t(OUTPUT_TEXT[name][1], lang))} ({esc(name)})</div></li>'
+            for name in OUTPUT_TEXT if name in outputs)
+        downloads = f'<h2>{esc(t("cover.outputs", lang))}</h2>\n<ul class="gxq-pack">\n{links}\n</ul>'
     items = "\n".join(
         f'<li><a href="{esc(r.html_path.name)}">{esc(notebook_title(r.stem, lang))}</a>'
         f'<div class="gxq-desc">{esc(notebook_description(r.stem, lang))}</div></li>' for r in notebooks)
@@ -487,6 +502,7 @@ def index_html(period: Period, lang: str, plan_title: str, generated: str, versi
   <dl class="gxq-cover-facts">{facts}</dl>
   {banner}
 </header>
+{downloads}
 <h2>{esc(t("cover.contents", lang))}</h2>
 <ul class="gxq-pack">
 {items}
@@ -611,8 +627,10 @@ def render_pack(
     pack: Iterable[str] | None = None,
     kernel_name: str = KERNEL_NAME,
     say: Callable[[str], None] | None = None,
+    pdf: bool = True,
 ) -> RenderResult:
-    """Render the report pack of ``period`` to ``<out_dir>/<period>/`` (see the module docstring)."""
+    """Render the report pack of ``period`` to ``<out_dir>/<period>/`` (``<period>-en`` in English; see
+    the module docstring). ``pdf=False`` leaves out summary.pdf and report.pdf (no browser needed)."""
     t0 = time.perf_counter()
     if lang not in ("zh", "en"):
         raise RenderError(f"--lang must be zh or en, not {lang!r}")
@@ -631,6 +649,11 @@ def render_pack(
         except PeriodError as exc:
             raise RenderError(f"--period: {exc}") from None
         chosen = ""
+        pack_for(per)  # months have no pack: say so before anything else
+        try:
+            check_period_covered(per, observations_path, plan_dir, lang)
+        except PackOutputError as exc:
+            raise RenderError(str(exc)) from None
     notebooks_dir = Path(notebooks_dir)
     stems = list(pack) if pack is not None else list(pack_for(per))
     present, skipped = [], []
@@ -647,7 +670,7 @@ def render_pack(
 
     out_dir = Path(out_dir).resolve()
     out_dir.mkdir(parents=True, exist_ok=True)
-    final = out_dir / str(per)
+    final = out_dir / pack_folder(per, lang)
     n_workers = jobs if jobs and jobs > 0 else min(len(present), (os.cpu_count() or 1) + 1, 8)
     n_workers = max(1, min(n_workers, len(present)))
     prog = _Progress(len(present), progress)
@@ -682,11 +705,17 @@ def render_pack(
         import papermill  # noqa: F401  (imported before forking so the workers inherit it)
 
         results: list[NotebookResult] = []
+        outputs: list[str] = []
         failure: dict | None = None
         ctx = get_context("fork") if sys.platform.startswith("linux") else None
         with ProcessPoolExecutor(max_workers=n_workers, mp_context=ctx, initializer=_worker_init,
                                  initargs=(os.getpid(),)) as pool:
             pending = {pool.submit(_execute_job, job): job for job in jobs_list}
+            summary_spec = {"period": str(per), "lang": lang, "plan_dir": str(plan_dir.resolve()),
+                           "observations_path": str(observations_path.resolve()), "out": str(tmp / SUMMARY_HTML),
+                           "plan_title": plan_title, "generated": generated, "version": version,
+                           "css": _css()}
+            summary_future = pool.submit(summary_job, summary_spec)
             exporter = make_exporter(lang)  # built while the kernels start
             while pending and failure is None:
                 done, _ = wait(pending, return_when=FIRST_COMPLETED)
@@ -706,22 +735,40 @@ def render_pack(
             if failure is not None:
                 for fut in pending:
                     fut.cancel()
+            summary_res = summary_future.result()
         prog.close()
         if failure is not None:
             failed_nb = exec_dir / f"{failure['stem']}.ipynb"
             kept = None
             if failed_nb.exists():
-                keep_dir = out_dir / FAILED_DIR / str(per)
+                keep_dir = out_dir / FAILED_DIR / pack_folder(per, lang)
                 keep_dir.mkdir(parents=True, exist_ok=True)
                 kept = keep_dir / failed_nb.name
                 shutil.copyfile(failed_nb, kept)
             raise RenderError(_failure_message(failure, failed_nb, kept, final))
+        if not summary_res["ok"]:
+            raise RenderError(f"the summary page could not be built: {summary_res['error']}\n"
+                              f"  nothing was published")
         order = {s: i for i, s in enumerate(present)}
         results.sort(key=lambda r: order[r.stem])
+        illustrative = summary_res["illustrative"] or any(r.meta.get("illustrative") for r in results)
+        outputs = [SUMMARY_HTML]
+        pages = [(r.stem, r.html_path.name) for r in results]
+        try:
+            t1 = time.perf_counter()
+            outputs += write_tables(tmp, per, lang, plan_title, generated, observations_path, pages, illustrative,
+                                    summary_values=summary_res.get("values"))
+            say(f"  ok  {TABLES_XLSX}: {time.perf_counter() - t1:.1f}s")
+            if pdf:
+                t1 = time.perf_counter()
+                outputs += write_pdfs(tmp, lang, [name for _stem, name in pages], illustrative, plan_title)
+                say(f"  ok  {SUMMARY_PDF}, {REPORT_PDF}: {time.perf_counter() - t1:.1f}s")
+        except PackOutputError as exc:
+            raise RenderError(f"{exc}\n  nothing was published") from None
         (tmp / "index.html").write_text(
-            index_html(per, lang, plan_title, generated, version, results, skipped), encoding="utf-8")
+            index_html(per, lang, plan_title, generated, version, results, skipped, outputs), encoding="utf-8")
         publish(tmp, final)
-        shutil.rmtree(out_dir / FAILED_DIR / str(per), ignore_errors=True)
+        shutil.rmtree(out_dir / FAILED_DIR / pack_folder(per, lang), ignore_errors=True)
         for r in results:
             r.html_path = final / r.html_path.name
     finally:
@@ -729,7 +776,7 @@ def render_pack(
         if tmp.exists():
             shutil.rmtree(tmp, ignore_errors=True)
     return RenderResult(period=per, path=final, notebooks=results, skipped=skipped,
-                        seconds=time.perf_counter() - t0)
+                        seconds=time.perf_counter() - t0, outputs=outputs)
 
 
 def _export(exporter, job: dict, per: Period, lang: str, plan_title: str, generated: str, version: str,
@@ -772,6 +819,7 @@ def command_report(args: Any) -> int:
         result = render_pack(
             args.period, lang=args.lang, out_dir=args.out, plan_dir=args.plan,
             observations_path=args.observations, jobs=args.jobs, progress=not args.no_progress,
+            pdf=not getattr(args, "no_pdf", False),
         )
     except RenderError as exc:
         print(f"gxq report: {exc}", file=sys.stderr)

@@ -1,6 +1,6 @@
 """A real browser opens the rendered pack offline: Debian's headless Chromium, driven over the DevTools
-protocol on a pipe (``--remote-debugging-pipe``: no port, no extra dependency), with networking
-disabled. The test records every request the pages make and asserts they are all local (file:/data:),
+protocol on a pipe (``--remote-debugging-pipe``: no port, no extra dependency; the package's own
+:class:`gxq_analysis.browser.Browser`, which also prints the pack's PDFs), with networking disabled. The test records every request the pages make and asserts they are all local (file:/data:),
 none failed, no script error or dialog happened (the ``<script>alert(1)</script>`` indicator name stays
 text), and takes screenshots.
 
@@ -10,151 +10,19 @@ Set ``GXQ_SAVE_SCREENSHOTS=1`` to also write the screenshots to ``reports/screen
 from __future__ import annotations
 
 import base64
-import fcntl
-import json
 import os
-import queue
 import shutil
-import subprocess
-import threading
-import time
 from pathlib import Path
 
 import pytest
 
+from gxq_analysis.browser import Browser, find_chromium, is_a4, pdf_pages
 from gxq_analysis.config import REPORTS_DIR
 from test_render_support import render_fixture_pack
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("render")]
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser") or "/usr/bin/chromium"
-TIMEOUT = 60.0
-
-
-class CDPError(RuntimeError):
-    pass
-
-
-class Browser:
-    """Headless Chromium with networking disabled, spoken to over fds 3/4 (NUL-separated JSON)."""
-
-    def __init__(self, user_data_dir: Path):
-        to_chrome_r, self._to_chrome_w = os.pipe()
-        self._from_chrome_r, from_chrome_w = os.pipe()
-        # Move the child's ends above fd 4, so that wiring them to 3 and 4 cannot clobber one of them.
-        for name in ("to_chrome_r", "from_chrome_w"):
-            fd = locals()[name]
-            high = fcntl.fcntl(fd, fcntl.F_DUPFD, 10)
-            os.close(fd)
-            if name == "to_chrome_r":
-                to_chrome_r = high
-            else:
-                from_chrome_w = high
-        flags = [
-            "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-            "--disable-component-update", "--disable-sync", "--no-first-run", "--no-default-browser-check",
-            "--disable-extensions", "--disable-default-apps", "--mute-audio", "--hide-scrollbars",
-            f"--user-data-dir={user_data_dir}",
-            # no network at all: every host resolves to nothing, and any proxy use goes to a dead port
-            "--proxy-server=127.0.0.1:9", "--host-resolver-rules=MAP * ~NOTFOUND",
-            "--remote-debugging-pipe", "--window-size=1280,900", "about:blank",
-        ]
-        # Chromium reads commands on fd 3 and writes replies on fd 4.
-        # (its output goes to a log file in the profile, for debugging)
-        Path(user_data_dir).mkdir(parents=True, exist_ok=True)
-        self.log_path = Path(user_data_dir) / "chromium.log"
-        self._log = open(self.log_path, "wb")
-        def wire_fds() -> None:  # in the child, before exec: our pipe ends become fds 3 and 4
-            os.dup2(to_chrome_r, 3)
-            os.dup2(from_chrome_w, 4)
-
-        # close_fds=False keeps the wired fds 3 and 4; Python's own descriptors are close-on-exec anyway.
-        self.proc = subprocess.Popen([CHROMIUM, *flags], preexec_fn=wire_fds, close_fds=False,
-                                     stdin=subprocess.DEVNULL, stdout=self._log, stderr=self._log)
-        os.close(to_chrome_r)
-        os.close(from_chrome_w)
-        self._next_id = 0
-        self._messages: queue.Queue = queue.Queue()
-        self.events: list[dict] = []
-        self._reader = threading.Thread(target=self._read, daemon=True)
-        self._reader.start()
-
-    def _read(self) -> None:
-        buf = b""
-        while True:
-            try:
-                chunk = os.read(self._from_chrome_r, 65536)
-            except OSError:
-                break
-            if not chunk:
-                break
-            buf += chunk
-            while b"\0" in buf:
-                raw, buf = buf.split(b"\0", 1)
-                self._messages.put(json.loads(raw))
-        self._messages.put(None)
-
-    def send(self, method: str, params: dict | None = None, session: str | None = None) -> dict:
-        self._next_id += 1
-        msg = {"id": self._next_id, "method": method, "params": params or {}}
-        if session:
-            msg["sessionId"] = session
-        os.write(self._to_chrome_w, json.dumps(msg).encode() + b"\0")
-        deadline = time.monotonic() + TIMEOUT
-        while True:
-            reply = self._messages.get(timeout=max(0.1, deadline - time.monotonic()))
-            if reply is None:
-                raise CDPError("chromium closed the pipe")
-            if reply.get("id") == self._next_id:
-                if "error" in reply:
-                    raise CDPError(f"{method}: {reply['error']}")
-                return reply.get("result", {})
-            self.events.append(reply)
-
-    def wait_for(self, method: str, session: str, timeout: float = TIMEOUT) -> dict:
-        for ev in self.events:
-            if ev.get("method") == method and ev.get("sessionId") == session:
-                return ev
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            try:
-                msg = self._messages.get(timeout=0.2)
-            except queue.Empty:
-                continue
-            if msg is None:
-                raise CDPError("chromium closed the pipe")
-            self.events.append(msg)
-            if msg.get("method") == method and msg.get("sessionId") == session:
-                return msg
-        raise CDPError(f"timed out waiting for {method}")
-
-    def drain(self, seconds: float) -> None:
-        deadline = time.monotonic() + seconds
-        while time.monotonic() < deadline:
-            try:
-                msg = self._messages.get(timeout=0.1)
-            except queue.Empty:
-                continue
-            if msg is None:
-                return
-            self.events.append(msg)
-
-    def close(self) -> None:
-        try:
-            self.send("Browser.close")
-        except (CDPError, OSError, queue.Empty):
-            pass
-        try:
-            self.proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
-        for fd in (self._to_chrome_w, self._from_chrome_r):
-            try:
-                os.close(fd)
-            except OSError:
-                pass
-        self._log.close()
+CHROMIUM = find_chromium() or "/usr/bin/chromium"
 
 
 def visit(browser: Browser, url: str, screenshot: Path) -> dict:
@@ -253,3 +121,103 @@ def test_the_harness_sees_an_external_request_and_its_failure(browser, tmp_path)
     seen = visit(browser, page.as_uri(), tmp_path / "leaky.png")
     assert "https://example.com/logo.png" in seen["requests"]
     assert [f for f in seen["failed"] if f.get("errorText")] != []
+
+
+# ------------------------------------------------------------------------------------------------
+# The PDFs: summary.pdf is one A4 page, report.pdf is A4 throughout, no table is clipped in print
+# ------------------------------------------------------------------------------------------------
+A4_CONTENT_PX = 703  # 210 mm − 2 × 12 mm page margins, at 96 px per inch
+
+
+def print_layout(browser: Browser, url: str) -> dict:
+    """Lay ``url`` out as Chromium prints it (print media, A4 content width) and measure its tables."""
+    target, session = browser.open(url)
+    try:
+        browser.send("Emulation.setEmulatedMedia", {"media": "print"}, session=session)
+        browser.send("Emulation.setDeviceMetricsOverride", {"width": A4_CONTENT_PX, "height": 1000,
+                                                             "deviceScaleFactor": 1, "mobile": False},
+                     session=session)
+        return browser.send("Runtime.evaluate", {"returnByValue": True, "expression": """({
+            pageWidth: document.documentElement.scrollWidth,
+            tables: Array.from(document.querySelectorAll('table')).map(t => ({
+                right: Math.round(t.getBoundingClientRect().right),
+                columns: t.rows.length ? t.rows[0].cells.length : 0,
+                clipped: Array.from(t.querySelectorAll('th, td')).filter(c =>
+                    c.getBoundingClientRect().right > document.documentElement.clientWidth + 1).length,
+            })),
+            theadRepeats: Array.from(document.querySelectorAll('thead')).every(h =>
+                getComputedStyle(h).display === 'table-header-group'),
+        })"""}, session=session)["result"]["value"]
+    finally:
+        browser.close_tab(target)
+
+
+def pdf_text(page) -> str:
+    # PDF text extraction gives some CJK characters as their Kangxi-radical twins (⼀ for 一): NFKC folds them
+    import unicodedata
+
+    return unicodedata.normalize("NFKC", page.extract_text() or "")
+
+
+def test_summary_pdf_is_exactly_one_a4_page(pack):
+    pages = pdf_pages((pack.path / "summary.pdf").read_bytes())
+    assert len(pages) == 1
+    assert is_a4(pages[0]), pages[0]
+
+
+def test_report_pdf_is_a4_and_holds_every_report(pack):
+    data = (pack.path / "report.pdf").read_bytes()
+    pages = pdf_pages(data)
+    assert len(pages) >= 1 + len(pack.notebooks)  # the summary, then each report on its own pages
+    assert all(is_a4(p) for p in pages), {p for p in pages if not is_a4(p)}
+    from io import BytesIO
+
+    from pypdf import PdfReader
+
+    text = "".join("".join(pdf_text(page).split()) for page in PdfReader(BytesIO(data)).pages)  # no line breaks
+    # the summary's own column "较上年同期", then the three reports' titles
+    for title in ("较上年同期", "数据质量报告", "指标走势与目标测算", "季度简报"):
+        assert title in text, title
+    assert "示例数据" in text  # the illustrative banner is printed (at the foot of every page)
+
+
+def test_pdf_pages_carry_the_illustrative_banner_on_every_page(pack):
+    from io import BytesIO
+
+    from pypdf import PdfReader
+
+    reader = PdfReader(BytesIO((pack.path / "report.pdf").read_bytes()))
+    missing = [i + 1 for i, page in enumerate(reader.pages) if "示例数据" not in pdf_text(page)]
+    assert missing == []
+
+
+@pytest.mark.parametrize("page", ["summary", "10_data_quality", "20_trajectories", "30_quarterly_brief"])
+def test_no_table_is_clipped_in_print(browser, pack, page):
+    layout = print_layout(browser, (pack.path / f"{page}.html").as_uri())
+    if page != "20_trajectories":  # the fixture's trajectories page has charts and lists only
+        assert layout["tables"], "the page has tables to check"
+    assert layout["pageWidth"] <= A4_CONTENT_PX + 1
+    assert [t for t in layout["tables"] if t["right"] > A4_CONTENT_PX + 1 or t["clipped"]] == []
+    assert layout["theadRepeats"]
+
+
+def test_the_clipping_check_sees_a_table_too_wide_for_the_page(browser, tmp_path):
+    # the control: a wide table with unbreakable cells does overflow the printed page
+    cells = "".join(f"<td>{'X' * 40}</td>" for _ in range(6))
+    page = tmp_path / "wide.html"
+    page.write_text(f'<!DOCTYPE html><html lang="zh"><body><table><tr>{cells}</tr></table></body></html>',
+                    encoding="utf-8")
+    layout = print_layout(browser, page.as_uri())
+    assert layout["tables"][0]["right"] > A4_CONTENT_PX
+
+
+def test_summary_screenshot(browser, pack, tmp_path):
+    shot = tmp_path / "summary.png"
+    seen = visit(browser, (pack.path / "summary.html").as_uri(), shot)
+    assert seen["failed"] == [] and seen["exceptions"] == []
+    assert [u for u in seen["requests"] if not u.startswith(("file://", "data:"))] == []
+    assert seen["facts"]["banner"] is True and "领导一页纸" in seen["facts"]["text"]
+    if os.environ.get("GXQ_SAVE_SCREENSHOTS"):
+        dest = REPORTS_DIR / "screenshots"
+        dest.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(shot, dest / "fixture_summary.png")

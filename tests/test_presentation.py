@@ -52,7 +52,8 @@ def test_status_light_escapes_a_label_from_data():
 
 # -- formatting ------------------------------------------------------------------------------------
 @pytest.mark.parametrize("value, unit, expected", [
-    (5.3, "%", "5.30%"), (120, "家", "120家"), (3.456, "亿元", "3.46亿元"), (1234567, "件", "1,234,567件"),
+    (5.3, "%", "5.3%"), (5.13, "%", "5.1%"), (120, "家", "120家"), (0, "家", "0家"), (87.0, "家", "87家"),
+    (62.64, "件", "62.6件"), (3.456, "亿元", "3.46亿元"), (1234567, "件", "1,234,567件"),
     (None, "%", "—"), (float("nan"), "", "—"), (0.5, "", "0.50"),
 ])
 def test_fmt_number(value, unit, expected):
@@ -61,8 +62,9 @@ def test_fmt_number(value, unit, expected):
 
 def test_fmt_number_in_english_translates_units():
     assert P.fmt_number(120, "家", lang="en") == "120"
-    assert P.fmt_number(3.456, "亿元", lang="en") == "3.46 ×100m yuan"
-    assert P.fmt_number(5.3, "%", lang="en") == "5.30%"
+    assert P.fmt_number(3.456, "亿元", lang="en") == "346 million yuan"
+    assert P.fmt_number(131.6, "万平方米", lang="en") == "1.32 million m²"
+    assert P.fmt_number(5.3, "%", lang="en") == "5.3%"
 
 
 def test_fmt_p_meet_uses_the_likelihood_scale():
@@ -124,8 +126,8 @@ ROW = {
 
 def test_attention_sentence_in_chinese():
     s = P.attention_sentence(ROW, "zh", pace={"completion_rate": 0.2778, "time_elapsed": 0.75})
-    assert s == ("高新技术企业总数最新值为87家（2019Q3），距2019年目标100家还差13家，全年目标完成28%，时间进度为75%，"
-                 "按目前趋势2020年预计为99.50家（80%区间96.50家至102.60家），目标为120家，"
+    assert s == ("高新技术企业总数最新值为87家（2019Q3），距2019年目标100家还差13家，全年目标完成27.7%，时间进度为75%，"
+                 "按目前趋势2020年预计为99.5家（80%区间96.5家至102.6家），目标为120家，"
                  "达标概率约4%（很不可能）。状态：难以达标。")
 
 
@@ -167,8 +169,8 @@ def test_projection_sentence_and_headline():
            "projected_value": 5.41, "projected_lo80": 5.2, "projected_hi80": 5.63, "p_meet": 0.3,
            "status": "limited_progress"}
     html = P.headline_html(row, "zh")
-    assert "研发经费投入占GDP比重能否在2020年达到5.50%？" in html
-    assert "按目前趋势2020年预计为5.41%（80%区间5.20%至5.63%）" in html
+    assert "研发经费投入占GDP比重能否在2020年达到5.5%？" in html
+    assert "按目前趋势2020年预计为5.4%（80%区间5.2%至5.6%）" in html
     assert "达标概率约30%（不太可能）" in html and "状态：难以达标。" in html
 
 
@@ -218,12 +220,14 @@ CLOSED = {"name": "研发经费投入占GDP比重", "unit": "%", "direction": "h
 def test_closed_target_year_is_reported_as_outcome_not_projection():
     assert P.target_year_closed(CLOSED)
     assert not P.target_year_closed({**CLOSED, "as_of": "2019Q3"})
-    # 5.30 − 5.12 = 0.18 percentage points, written by hand.
-    assert P.attention_sentence(CLOSED, "zh") == "研发经费投入占GDP比重2019年实际值5.12%（2019Q4），目标5.30%，未完成，差0.18个百分点。"
+    # 5.30 − 5.12 = 0.18 percentage points, written by hand; rates show one decimal (Chinese convention).
+    assert P.attention_sentence(CLOSED, "zh") == "研发经费投入占GDP比重2019年实际值5.1%（2019Q4），目标5.3%，未完成，差0.2个百分点。"
     assert P.attention_sentence(CLOSED, "en") == (
-        "研发经费投入占GDP比重: 5.12% in 2019 (2019Q4) against a target of 5.30%: missed by 0.18 pp.")
+        "研发经费投入占GDP比重: 5.1% in 2019 (2019Q4) against a target of 5.3%: missed by 0.2 pp.")
+    # a near miss keeps two decimals rather than reading "0.0"
+    assert P.fmt_gap(-0.01, "%", "zh") == "0.01个百分点"
     met = {**CLOSED, "latest_value": 5.31, "status": "target_achieved"}
-    assert P.projection_sentence(met, "zh") == "2019年实际值5.31%（2019Q4），目标5.30%，已完成。状态：已达标。"
+    assert P.projection_sentence(met, "zh") == "2019年实际值5.3%（2019Q4），目标5.3%，已完成。状态：已达标。"
     assert "预计" not in P.projection_sentence(CLOSED, "zh")
 
 
@@ -232,7 +236,7 @@ def test_projection_sentence_keeps_period_case_in_english():
                 "projected_value": 5.6, "projected_lo80": 5.4, "projected_hi80": 5.8, "p_meet": 0.7,
                 "status": "on_track"}
     s = P.projection_sentence(open_row, "en")
-    assert s.startswith("Latest value 5.12% (2019Q3); projected 5.60% in 2020")
+    assert s.startswith("Latest value 5.1% (2019Q3); projected 5.6% in 2020")
 
 
 def test_latest_source_is_the_last_trace_entry():

@@ -83,10 +83,13 @@ def pages(pack) -> dict[str, str]:
 
 def test_the_quarterly_pack_is_published_with_an_index(pack, pages):
     assert pack.path.name == PERIOD
-    assert sorted(pages) == sorted([*QUARTERLY, "index"])
+    assert sorted(pages) == sorted([*QUARTERLY, "index", "summary"])
     index = parse(pages["index"])
     links = [a["href"] for tag, a in index.tags if tag == "a"]
-    assert links == [f"{stem}.html" for stem in QUARTERLY]
+    # the leader's summary and the print/download files first, then each report
+    assert links == ["summary.html", "summary.pdf", "report.pdf", "tables.xlsx"] + [f"{stem}.html" for stem in QUARTERLY]
+    for name in ("summary.html", "summary.pdf", "report.pdf", "tables.xlsx"):
+        assert (pack.path / name).stat().st_size > 1000, name
     # nothing left behind beside the report
     assert [p.name for p in pack.path.parent.iterdir() if p.name.startswith(".") and p.is_dir()] == []
 
@@ -178,7 +181,7 @@ def test_brief_shows_lights_pace_and_attention(pages):
 def test_trajectories_lead_with_the_headline(pages):
     tr = pages["20_trajectories"]
     assert tr.index("核心问题") < tr.index("逐项指标")
-    assert "研发经费投入占GDP比重能否在2020年达到5.50%？" in tr
+    assert "研发经费投入占GDP比重能否在2020年达到5.5%？" in tr
 
 
 def test_data_quality_lists_quarantine_revisions_coverage(pages):
@@ -191,8 +194,11 @@ def test_data_quality_lists_quarantine_revisions_coverage(pages):
 def test_english_brief(tmp_path_factory):
     res = render_fixture_pack(str(tmp_path_factory.mktemp("reports_en")), lang="en",
                               pack=("30_quarterly_brief",))
+    assert res.path.name == f"{PERIOD}-en"  # never the Chinese pack's folder
     text = (res.path / "30_quarterly_brief.html").read_text(encoding="utf-8")
     index = (res.path / "index.html").read_text(encoding="utf-8")
+    summary = (res.path / "summary.html").read_text(encoding="utf-8")
+    assert '<html lang="en"' in summary and "One-page summary" in summary and "Illustrative data" in summary
     assert '<html lang="en"' in text and '<html lang="en"' in index
     assert "Traffic lights" in text and "Indicators needing attention" in text
     assert "Illustrative data" in text and "2019 Q3" in text
@@ -209,7 +215,7 @@ def test_failed_notebook_keeps_the_earlier_report(tmp_path):
     write_notebook(nbdir / "10_ok.ipynb", ["print('fine')"])
     write_notebook(nbdir / "20_broken.ipynb", ["x = 1", "y = x / 0"])
     kw = dict(plan_dir=PLAN, observations_path=OBSERVATIONS, out_dir=out, notebooks_dir=nbdir, progress=False,
-              say=lambda _m: None)
+              say=lambda _m: None, pdf=False)
     good = render_pack(PERIOD, pack=["10_ok"], **kw)
     before = {p.name: p.read_bytes() for p in good.path.glob("*.html")}
     assert "10_ok.html" in before
@@ -243,12 +249,41 @@ def test_annual_pack_without_its_notebook_says_so(tmp_path):
     write_notebook(nbdir / "10_data_quality.ipynb", ["print(period)"])
     messages: list[str] = []
     res = render_pack("2019", plan_dir=PLAN, observations_path=OBSERVATIONS, out_dir=tmp_path / "reports",
-                      notebooks_dir=nbdir, progress=False, say=messages.append)
+                      notebooks_dir=nbdir, progress=False, say=messages.append, pdf=False)
     assert "40_annual_evaluation" in PACKS[parse_period("2019").freq]
     if not (nbdir / "40_annual_evaluation.ipynb").exists():
         assert res.skipped == ["40_annual_evaluation"]
         assert any("skipped 40_annual_evaluation" in m for m in messages)
     assert (res.path / "10_data_quality.html").is_file() and res.path.name == "2019"
+    # print() output of a report notebook is an analyst's aside: it never reaches the page
+    assert ">2019<" not in (res.path / "10_data_quality.html").read_text(encoding="utf-8").split("</header>", 1)[1]
+    assert (res.path / "summary.html").is_file() and (res.path / "tables.xlsx").is_file()
+    assert not (res.path / "summary.pdf").exists()  # pdf=False
+
+
+@pytest.mark.parametrize("period, lang, words", [
+    # the fixture's zone data: annual 2016-2018, then quarters and months of 2019 up to 2019Q3
+    ("2025Q1", "zh", ["数据不覆盖报告期 2025Q1", "2016Q4–2019Q3"]),
+    ("2025Q1", "en", ["the data do not cover 2025Q1", "2016Q4–2019Q3"]),
+    ("2015Q4", "zh", ["数据不覆盖报告期 2015Q4"]),
+    ("2025", "zh", ["数据不覆盖报告期 2025", "2016–2019"]),
+])
+def test_a_period_the_data_do_not_cover_is_refused(tmp_path, period, lang, words):
+    with pytest.raises(RenderError) as err:
+        render_pack(period, lang=lang, plan_dir=PLAN, observations_path=OBSERVATIONS, out_dir=tmp_path,
+                    progress=False, say=lambda _m: None)
+    for w in words:
+        assert w in str(err.value)
+    assert not any(Path(tmp_path).iterdir())
+
+
+def test_cli_refuses_an_uncovered_period_with_a_non_zero_exit(tmp_path, capsys):
+    from gxq_analysis.cli import main
+
+    code = main(["report", "--period", "2025Q1", "--plan", str(PLAN), "--observations", str(OBSERVATIONS),
+                 "--out", str(tmp_path), "--no-progress"])
+    assert code == 1
+    assert "数据不覆盖报告期 2025Q1" in capsys.readouterr().err
 
 
 def test_missing_report_notebook_is_an_error(tmp_path):
@@ -282,7 +317,8 @@ def test_cli_report_exit_code_and_message(tmp_path, capsys):
     assert not any(Path(tmp_path).iterdir())
 
 
-def test_exploration_notebook_runs_top_to_bottom(tmp_path):
+@pytest.mark.parametrize("period", ["2019Q3", 2019])  # papermill -p period 2019 passes an int
+def test_exploration_notebook_runs_top_to_bottom(tmp_path, period):
     import json
 
     import papermill as pm
@@ -292,7 +328,8 @@ def test_exploration_notebook_runs_top_to_bottom(tmp_path):
     out = tmp_path / "90.ipynb"
     pm.execute_notebook(NOTEBOOKS_DIR / "90_exploration.ipynb", out, kernel_name=KERNEL_NAME,
                         cwd=str(tmp_path), progress_bar=False,  # any working directory works
-                        parameters={"plan_dir": str(PLAN), "observations_path": str(OBSERVATIONS)})
+                        parameters={"plan_dir": str(PLAN), "observations_path": str(OBSERVATIONS),
+                                    "period": period})
     outputs = [o for c in json.loads(out.read_text(encoding="utf-8"))["cells"] for o in c.get("outputs", [])]
     assert not [o for o in outputs if o["output_type"] == "error"]
     stderr = "".join("".join(o["text"]) for o in outputs if o.get("name") == "stderr")
@@ -315,3 +352,35 @@ def test_committed_notebooks_are_stripped_and_use_the_gxq_kernel():
         src = "".join(params[0]["source"])
         for name in ('period = "2019Q3"', 'lang = "zh"', 'plan_dir = ""', 'observations_path = ""'):
             assert name in src, (stem, name)
+
+
+def test_report_notebooks_take_one_period_parameter_as_int_or_str():
+    from gxq_analysis import presentation as P
+    from gxq_analysis.config import NOTEBOOKS_DIR
+    from gxq_analysis.render import notebook_parameters
+
+    for nb in sorted(NOTEBOOKS_DIR.glob("*.ipynb")):
+        names = notebook_parameters(nb)
+        assert names.count("period") == 1 and "year" not in names, nb.name
+    assert str(P.validate_params(2019, "zh", PLAN, OBSERVATIONS, kinds="A").period) == "2019"
+    assert str(P.validate_params("2019Q3", "zh", PLAN, OBSERVATIONS, kinds="Q").period) == "2019Q3"
+
+
+def test_english_pack_goes_beside_the_chinese_one_and_leaves_it_untouched(pack):
+    before = {p.name: p.read_bytes() for p in pack.path.iterdir() if p.is_file()}
+    en = render_pack(PERIOD, lang="en", plan_dir=PLAN, observations_path=OBSERVATIONS, out_dir=pack.path.parent,
+                     pack=["30_quarterly_brief"], progress=False, say=lambda _m: None, pdf=False)
+    assert en.path == pack.path.parent / f"{PERIOD}-en"
+    assert {p.name: p.read_bytes() for p in pack.path.iterdir() if p.is_file()} == before
+    assert '<html lang="en"' in (en.path / "summary.html").read_text(encoding="utf-8")
+
+
+def test_without_chromium_the_pdf_step_says_how_to_go_on(tmp_path, monkeypatch):
+    import gxq_analysis.browser as browser
+    from gxq_analysis.pack_outputs import PackOutputError, write_pdfs
+
+    monkeypatch.setattr(browser, "find_chromium", lambda: None)
+    (tmp_path / "summary.html").write_text("<html><body>x</body></html>", encoding="utf-8")
+    with pytest.raises(PackOutputError, match=r"(?s)chromium not found.*--no-pdf"):
+        write_pdfs(tmp_path, "zh", [], False, "plan")
+    assert not (tmp_path / "summary.pdf").exists()
