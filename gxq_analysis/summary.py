@@ -41,9 +41,10 @@ TEXT: dict[str, dict[str, str]] = {
     "changes": {"zh": "与上季度（{prev}）相比，{parts}。", "en": "Since last quarter ({prev}): {parts}."},
     "changes_none": {"zh": "与上季度（{prev}）相比，各项判断没有变化。",
                      "en": "Since last quarter ({prev}) no verdict has changed."},
-    "better": {"zh": "{n}项目标的判断好转（{names}）", "en": "{n} targets improved ({names})"},
-    "worse": {"zh": "{n}项目标的判断变差（{names}）", "en": "{n} targets worsened ({names})"},
-    "other": {"zh": "{n}项目标因数据增减改变判断（{names}）", "en": "{n} targets changed with new or missing data ({names})"},
+    "better": {"zh": "{n}项目标的判断好转（{names}）", "en": "{n} {targets} improved ({names})"},
+    "worse": {"zh": "{n}项目标的判断变差（{names}）", "en": "{n} {targets} worsened ({names})"},
+    "other": {"zh": "{n}项目标因数据增减改变判断（{names}）",
+              "en": "{n} {targets} changed with new or missing data ({names})"},
     "col.indicator": {"zh": "指标", "en": "Indicator"},
     "col.latest": {"zh": "最新值（期）", "en": "Latest (period)"},
     "col.qoq": {"zh": "较上季度", "en": "vs last quarter"},
@@ -243,7 +244,8 @@ def headline_sentences(s: Summary, lang: str | None = None) -> list[str]:
     for kind in ("better", "worse", "changed"):
         sub = v[v["change"] == kind]
         if len(sub):
-            clauses.append(t("other" if kind == "changed" else kind, lang, n=len(sub), names=_names(sub, lang)))
+            clauses.append(t("other" if kind == "changed" else kind, lang, n=len(sub), names=_names(sub, lang),
+                             targets="target" if len(sub) == 1 else "targets"))
     out.append(t("changes", lang, prev=prev, parts=t("sep_clause", lang).join(clauses)) if clauses
                else t("changes_none", lang, prev=prev))
     return out
