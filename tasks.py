@@ -89,13 +89,36 @@ def ensure_venv(test: bool) -> None:
     if fingerprint in have or (not test and setup_fingerprint("[test]") in have):
         say("python environment up to date")
     else:
-        run([PY, "-m", "pip", "install", "-q", "--disable-pip-version-check", "-c", "requirements.lock",
-             "-e", f".{extras}"])
+        run(
+            [
+                PY,
+                "-m",
+                "pip",
+                "install",
+                "-q",
+                "--disable-pip-version-check",
+                "-c",
+                "requirements.lock",
+                "-e",
+                f".{extras}",
+            ]
+        )
         STAMP.write_text(fingerprint + "\n")
     kernel = VENV / "share" / "jupyter" / "kernels" / "gxq" / "kernel.json"
     if not kernel.exists():
-        run([PY, "-m", "ipykernel", "install", "--sys-prefix", "--name", "gxq",
-             "--display-name", "gxq (Python 3.11)"])
+        run(
+            [
+                PY,
+                "-m",
+                "ipykernel",
+                "install",
+                "--sys-prefix",
+                "--name",
+                "gxq",
+                "--display-name",
+                "gxq (Python 3.11)",
+            ]
+        )
 
 
 def setup(test: bool) -> None:

@@ -30,8 +30,8 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from gxq_analysis.calibration import EPS, track_record
-from gxq_analysis.forecast import load_calibration
+from gxq_analysis.calibration import EPS, track_record  # noqa: E402  (after the sys.path line)
+from gxq_analysis.forecast import load_calibration  # noqa: E402
 
 
 def main() -> int:
@@ -39,8 +39,10 @@ def main() -> int:
     r = track_record()
     cal = load_calibration()
     pd.set_option("display.width", 140)
-    print(f"panel: {r['n_series']} series, {r['n_windows']} forecast origins × window lengths "
-          f"(fitted: phi={cal.phi}, slope window={cal.window}, df={cal.df}, prior weight={cal.prior_weight})")
+    print(
+        f"panel: {r['n_series']} series, {r['n_windows']} forecast origins × window lengths "
+        f"(fitted: phi={cal.phi}, slope window={cal.window}, df={cal.df}, prior weight={cal.prior_weight})"
+    )
     print("\n1. coverage of the out-of-sample 80 % interval (target 0.75–0.85)")
     cov = r["coverage"].pivot(index="points", columns="horizon", values="coverage80")
     cases = r["coverage"].pivot(index="points", columns="horizon", values="cases")
@@ -53,16 +55,22 @@ def main() -> int:
     print(r["pseudo_reliability"].to_string(index=False, float_format=lambda x: f"{x:.3f}"))
     real = r["real_cases"]
     if len(real):
-        print(f"\n4. real past plan targets: {real.groupby(['geo', 'indicator', 'target_year', 'plan']).ngroups} targets, "
-              f"{len(real)} forecasts (1–3 years ahead), {int(real['met'].sum())} of them for targets that were met")
+        print(
+            f"\n4. real past plan targets: {real.groupby(['geo', 'indicator', 'target_year', 'plan']).ngroups} targets, "
+            f"{len(real)} forecasts (1–3 years ahead), {int(real['met'].sum())} of them for targets that were met"
+        )
         print(r["real_scores"].to_string(index=False, float_format=lambda x: f"{x:.4f}"))
         print(f"80 % interval held the outcome in {r['real_coverage']:.1%} of these forecasts")
         by_h = real.assign(inside=(real["lo80"] <= real["outcome"]) & (real["outcome"] <= real["hi80"]))
-        print("   by horizon: " + ", ".join(f"h={h}: {g['inside'].mean():.1%} of {len(g)}"
-                                            for h, g in by_h.groupby("horizon")))
+        print(
+            "   by horizon: "
+            + ", ".join(f"h={h}: {g['inside'].mean():.1%} of {len(g)}" for h, g in by_h.groupby("horizon"))
+        )
         confident_miss = real[(real["p_model"] >= 0.9) & ~real["met"]]
-        print(f"   forecasts with p ≥ 0.9 that missed: {len(confident_miss)}; "
-              f"with p ≤ 0.1 that were met: {len(real[(real['p_model'] <= 0.1) & real['met']])}")
+        print(
+            f"   forecasts with p ≥ 0.9 that missed: {len(confident_miss)}; "
+            f"with p ≤ 0.1 that were met: {len(real[(real['p_model'] <= 0.1) & real['met']])}"
+        )
     print(f"\n(log-loss clips at {EPS}; {time.perf_counter() - t0:.1f} s)")
     return 0
 

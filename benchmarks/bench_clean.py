@@ -131,7 +131,7 @@ def generate_wide(folder: Path, rows: int = 20_000) -> None:
     ws.title = "表1"
     ws.append(["2019年第三季度科技指标"])
     ws.append(["指标名称", "本期值"])
-    for r in range(rows):
+    for _r in range(rows):
         ws.append(["研发机构总数", 160])
     ws[f"XFD{rows}"] = "x"
     wb.save(sub / "wide.xlsx")
@@ -142,9 +142,13 @@ def main() -> int:
     ap.add_argument("--scale", type=float, default=1.0, help="multiply the number of files")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--keep", action="store_true", help="keep the generated folder")
-    ap.add_argument("--case", choices=("batch", "rows200k", "wide"), default="batch",
-                    help="batch: many department files (default); rows200k: one 200 000-row sheet; "
-                         "wide: one cell in column XFD")
+    ap.add_argument(
+        "--case",
+        choices=("batch", "rows200k", "wide"),
+        default="batch",
+        help="batch: many department files (default); rows200k: one 200 000-row sheet; "
+        "wide: one cell in column XFD",
+    )
     args = ap.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="gxq-bench-"))
     raw, out = tmp / "raw", tmp / "out"
@@ -157,8 +161,22 @@ def main() -> int:
         generate(raw, args.scale, args.seed)
     gen_s = time.perf_counter() - t0
     t1 = time.perf_counter()
-    proc = subprocess.run([sys.executable, "-m", "gxq_analysis", "clean", "--raw", str(raw), "--out", str(out),
-                           "--no-progress"], cwd=ROOT, capture_output=True, text=True)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "gxq_analysis",
+            "clean",
+            "--raw",
+            str(raw),
+            "--out",
+            str(out),
+            "--no-progress",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
     wall = time.perf_counter() - t1
     if proc.returncode != 0:
         print(proc.stderr, file=sys.stderr)
@@ -168,10 +186,14 @@ def main() -> int:
     cells = sum(f.get("cells", 0) for f in manifest["files"])
     totals = manifest["totals"]
     size_kb = sum(p.stat().st_size for p in raw.rglob("*") if p.is_file()) / 1024
-    print(f"case {args.case}: generated {totals['files_read']} files ({size_kb:,.0f} KB) in {gen_s:.1f} s ({tmp})")
+    print(
+        f"case {args.case}: generated {totals['files_read']} files ({size_kb:,.0f} KB) in {gen_s:.1f} s ({tmp})"
+    )
     print(proc.stdout.splitlines()[0])
     print(f"raw cells: {cells:,}; data rows: {totals['data_rows']:,}")
-    print(f"clean wall time: {wall:.1f} s -> {cells / wall:,.0f} cells/s, {totals['data_rows'] / wall:,.0f} rows/s")
+    print(
+        f"clean wall time: {wall:.1f} s -> {cells / wall:,.0f} cells/s, {totals['data_rows'] / wall:,.0f} rows/s"
+    )
     print(f"peak memory (max RSS of the clean process): {peak_mb:,.0f} MB")
     if not args.keep:
         import shutil

@@ -34,8 +34,10 @@ from gxq_analysis.render import pack_for, render_pack  # noqa: E402
 
 BIN = Path(sys.executable).parent
 # What the report notebooks import, directly or through the package (kept in step with notebooks/).
-NOTEBOOK_IMPORTS = ("import pandas, numpy, scipy.stats, matplotlib.pyplot, seaborn\n"
-                    "import gxq_analysis.presentation, gxq_analysis.charts, gxq_analysis.status, gxq_analysis.pace")
+NOTEBOOK_IMPORTS = (
+    "import pandas, numpy, scipy.stats, matplotlib.pyplot, seaborn\n"
+    "import gxq_analysis.presentation, gxq_analysis.charts, gxq_analysis.status, gxq_analysis.pace"
+)
 
 
 def bare_kernel_start(imports: str) -> float:
@@ -58,12 +60,37 @@ def naive(period: str, stems: list[str], plan: Path, obs: Path, out: Path) -> fl
     t0 = time.perf_counter()
     for stem in stems:
         executed = out / f"{stem}.ipynb"
-        subprocess.run([BIN / "papermill", NOTEBOOKS_DIR / f"{stem}.ipynb", executed, "-k", KERNEL_NAME,
-                        "--cwd", NOTEBOOKS_DIR, "--no-progress-bar", "-r", "period", period, "-r", "lang", "zh",
-                        "-r", "plan_dir", plan, "-r", "observations_path", obs],
-                       check=True, capture_output=True)
-        subprocess.run([BIN / "jupyter", "nbconvert", "--to", "html", "--no-input", executed], check=True,
-                       capture_output=True)
+        subprocess.run(
+            [
+                BIN / "papermill",
+                NOTEBOOKS_DIR / f"{stem}.ipynb",
+                executed,
+                "-k",
+                KERNEL_NAME,
+                "--cwd",
+                NOTEBOOKS_DIR,
+                "--no-progress-bar",
+                "-r",
+                "period",
+                period,
+                "-r",
+                "lang",
+                "zh",
+                "-r",
+                "plan_dir",
+                plan,
+                "-r",
+                "observations_path",
+                obs,
+            ],
+            check=True,
+            capture_output=True,
+        )
+        subprocess.run(
+            [BIN / "jupyter", "nbconvert", "--to", "html", "--no-input", executed],
+            check=True,
+            capture_output=True,
+        )
     return time.perf_counter() - t0
 
 
@@ -79,13 +106,18 @@ def main(argv: list[str] | None = None) -> int:
         tmp = Path(tmp)
         obs = args.observations
         if obs is None:
-            subprocess.run([BIN / "gxq", "clean", "--out", tmp / "processed", "--no-progress"], check=True,
-                           capture_output=True)
+            subprocess.run(
+                [BIN / "gxq", "clean", "--out", tmp / "processed", "--no-progress"],
+                check=True,
+                capture_output=True,
+            )
             obs = tmp / "processed" / "observations.csv"
         obs, args.plan = Path(obs).resolve(), Path(args.plan).resolve()  # the kernels run in notebooks/
         stems = [s for s in pack_for(parse_period(args.period)) if (NOTEBOOKS_DIR / f"{s}.ipynb").exists()]
         cores = os.cpu_count() or 1
-        print(f"pack {args.period}: {', '.join(stems)}; {cores} cores; median of {args.repeat} runs", flush=True)
+        print(
+            f"pack {args.period}: {', '.join(stems)}; {cores} cores; median of {args.repeat} runs", flush=True
+        )
 
         floor_runs = [bare_kernel_start(NOTEBOOK_IMPORTS) for _ in range(args.repeat)]
         kernel = statistics.median(floor_runs)
@@ -94,15 +126,28 @@ def main(argv: list[str] | None = None) -> int:
         pack_runs = []
         for i in range(args.repeat):  # HTML + summary + tables.xlsx, like the naive loop's HTML (no PDFs)
             t0 = time.perf_counter()
-            render_pack(args.period, out_dir=tmp / f"pack{i}", plan_dir=args.plan, observations_path=obs,
-                        progress=False, say=lambda _m: None, pdf=False)
+            render_pack(
+                args.period,
+                out_dir=tmp / f"pack{i}",
+                plan_dir=args.plan,
+                observations_path=obs,
+                progress=False,
+                say=lambda _m: None,
+                pdf=False,
+            )
             pack_runs.append(time.perf_counter() - t0)
         pack = statistics.median(pack_runs)
         pdf_runs = []
         for i in range(args.repeat):  # the whole pack with summary.pdf and report.pdf (headless Chromium)
             t0 = time.perf_counter()
-            render_pack(args.period, out_dir=tmp / f"pdf{i}", plan_dir=args.plan, observations_path=obs,
-                        progress=False, say=lambda _m: None)
+            render_pack(
+                args.period,
+                out_dir=tmp / f"pdf{i}",
+                plan_dir=args.plan,
+                observations_path=obs,
+                progress=False,
+                say=lambda _m: None,
+            )
             pdf_runs.append(time.perf_counter() - t0)
         with_pdf = statistics.median(pdf_runs)
 
@@ -113,11 +158,15 @@ def main(argv: list[str] | None = None) -> int:
             naive_runs.append(naive(args.period, stems, args.plan, obs, out))
         slow = statistics.median(naive_runs)
 
-    print(f"floor  {floor:6.2f} s   (bare kernel start + imports {kernel:.2f} s × {len(stems)} notebooks "
-          f"÷ {cores} cores)")
+    print(
+        f"floor  {floor:6.2f} s   (bare kernel start + imports {kernel:.2f} s × {len(stems)} notebooks "
+        f"÷ {cores} cores)"
+    )
     print(f"pack   {pack:6.2f} s   ({pack / floor:.2f} × floor; aim ≤ 1.3)")
     print(f"naive  {slow:6.2f} s   (pack is {slow / pack:.1f} × faster; aim ≥ 3)")
-    print(f"+pdf   {with_pdf:6.2f} s   (the pack with summary.pdf and report.pdf: PDFs add {with_pdf - pack:.2f} s)")
+    print(
+        f"+pdf   {with_pdf:6.2f} s   (the pack with summary.pdf and report.pdf: PDFs add {with_pdf - pack:.2f} s)"
+    )
     return 0
 
 

@@ -17,6 +17,7 @@ the head-to-head comparison uses the cases both can score.
 
 from __future__ import annotations
 
+import itertools
 import math
 
 import numpy as np
@@ -29,8 +30,19 @@ from .progress import Thresholds, at_or_beyond
 from .series import annual_values, data_cutoff
 from .status import assess_plan
 
-CASE_COLUMNS = ["as_of", "indicator_id", "target_year", "horizon_years", "target", "status", "p_meet",
-                "rule_prob", "outcome_value", "met", "method"]
+CASE_COLUMNS = [
+    "as_of",
+    "indicator_id",
+    "target_year",
+    "horizon_years",
+    "target",
+    "status",
+    "p_meet",
+    "rule_prob",
+    "outcome_value",
+    "met",
+    "method",
+]
 RULE_MET = ("target_achieved", "on_track")
 
 
@@ -60,9 +72,17 @@ def outcomes(plan: Plan, obs: pd.DataFrame, thresholds: Thresholds | dict | None
         vals = dict(zip(a["year"].astype(int), a["value"].astype(float)))
         for T, target in zip(g["year"].astype(int), g["target"].astype(float)):
             if T in vals:
-                met = at_or_beyond(vals[T], target, str(ind["direction"]), str(ind["kind"]), plan.bounds(iid),
-                                   th.bound_tolerance)
-                recs.append({"indicator_id": iid, "target_year": T, "outcome_value": vals[T], "met": bool(met)})
+                met = at_or_beyond(
+                    vals[T],
+                    target,
+                    str(ind["direction"]),
+                    str(ind["kind"]),
+                    plan.bounds(iid),
+                    th.bound_tolerance,
+                )
+                recs.append(
+                    {"indicator_id": iid, "target_year": T, "outcome_value": vals[T], "met": bool(met)}
+                )
     return pd.DataFrame(recs, columns=["indicator_id", "target_year", "outcome_value", "met"])
 
 
@@ -78,16 +98,22 @@ def hit_rate(p, y) -> float:
     return float(np.mean((p >= 0.5) == y)) if p.size else math.nan
 
 
-def run_backtest(plan: Plan, obs: pd.DataFrame, as_of_periods=None, thresholds: Thresholds | dict | None = None,
-                 ) -> tuple[pd.DataFrame, dict]:
+def run_backtest(
+    plan: Plan,
+    obs: pd.DataFrame,
+    as_of_periods=None,
+    thresholds: Thresholds | dict | None = None,
+) -> tuple[pd.DataFrame, dict]:
     """Return (per-case DataFrame ``CASE_COLUMNS``, summary dict).
 
     ``as_of_periods`` defaults to :func:`default_as_of_periods`. Outcomes come from the full ``obs``;
     each assessment sees only data up to its as-of period.
     """
     th = Thresholds.coerce(thresholds)
-    periods = [parse_period(p) for p in (as_of_periods if as_of_periods is not None
-                                         else default_as_of_periods(obs, plan))]
+    periods = [
+        parse_period(p)
+        for p in (as_of_periods if as_of_periods is not None else default_as_of_periods(obs, plan))
+    ]
     truth = outcomes(plan, obs, th).set_index(["indicator_id", "target_year"])
     cases = []
     for p in periods:
@@ -98,14 +124,25 @@ def run_backtest(plan: Plan, obs: pd.DataFrame, as_of_periods=None, thresholds: 
             if closed or key not in truth.index:
                 continue
             o = truth.loc[key]
-            cases.append({
-                "as_of": str(p), "indicator_id": r.indicator_id, "target_year": int(r.target_year),
-                "horizon_years": round(r.target_year - (p.year - 1 + p.end_month / 12), 2), "target": r.target,
-                "status": r.status, "p_meet": r.p_meet,
-                "rule_prob": (math.nan if r.rule_status in ("", "insufficient_data")
-                              else float(r.rule_status in RULE_MET)),
-                "outcome_value": float(o["outcome_value"]), "met": bool(o["met"]), "method": r.method,
-            })
+            cases.append(
+                {
+                    "as_of": str(p),
+                    "indicator_id": r.indicator_id,
+                    "target_year": int(r.target_year),
+                    "horizon_years": round(r.target_year - (p.year - 1 + p.end_month / 12), 2),
+                    "target": r.target,
+                    "status": r.status,
+                    "p_meet": r.p_meet,
+                    "rule_prob": (
+                        math.nan
+                        if r.rule_status in ("", "insufficient_data")
+                        else float(r.rule_status in RULE_MET)
+                    ),
+                    "outcome_value": float(o["outcome_value"]),
+                    "met": bool(o["met"]),
+                    "method": r.method,
+                }
+            )
     per_case = pd.DataFrame(cases, columns=CASE_COLUMNS)
     return per_case, summarise(per_case)
 
@@ -136,10 +173,16 @@ def summarise(per_case: pd.DataFrame) -> dict:
     bands = [0, 0.1, 0.33, 0.66, 0.9, 1.0001]
     cal = []
     pm = per_case.loc[has_p]
-    for lo, hi in zip(bands[:-1], bands[1:]):
+    for lo, hi in itertools.pairwise(bands):
         sel = pm[(pm["p_meet"] >= lo) & (pm["p_meet"] < hi)]
         if len(sel):
-            cal.append({"band": f"[{lo:g}, {min(hi, 1):g}{']' if hi > 1 else ')'}", "n": len(sel),
-                        "mean_p": float(sel["p_meet"].mean()), "observed": float(sel["met"].mean())})
+            cal.append(
+                {
+                    "band": f"[{lo:g}, {min(hi, 1):g}{']' if hi > 1 else ')'}",
+                    "n": len(sel),
+                    "mean_p": float(sel["p_meet"].mean()),
+                    "observed": float(sel["met"].mean()),
+                }
+            )
     out["calibration"] = cal
     return out

@@ -11,6 +11,7 @@ Chromium is a Debian package (``chromium``) that ``python3 tasks.py setup``/``re
 from __future__ import annotations
 
 import base64
+import contextlib
 import fcntl
 import json
 import os
@@ -46,8 +47,9 @@ class Browser:
     def __init__(self, user_data_dir: Path | str | None = None, chromium: str | None = None):
         exe = chromium or find_chromium()
         if not exe:
-            raise BrowserError("chromium not found: install the Debian package `chromium` "
-                               "(python3 tasks.py setup does it)")
+            raise BrowserError(
+                "chromium not found: install the Debian package `chromium` (python3 tasks.py setup does it)"
+            )
         self._own_profile = user_data_dir is None
         self.profile = Path(user_data_dir or tempfile.mkdtemp(prefix="gxq-chromium-"))
         self.profile.mkdir(parents=True, exist_ok=True)
@@ -57,23 +59,41 @@ class Browser:
         to_chrome_r = self._lift(to_chrome_r)
         from_chrome_w = self._lift(from_chrome_w)
         flags = [
-            "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-            "--disable-component-update", "--disable-sync", "--no-first-run", "--no-default-browser-check",
-            "--disable-extensions", "--disable-default-apps", "--mute-audio", "--hide-scrollbars",
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+            "--no-default-browser-check",
+            "--disable-extensions",
+            "--disable-default-apps",
+            "--mute-audio",
+            "--hide-scrollbars",
             f"--user-data-dir={self.profile}",
-            "--proxy-server=127.0.0.1:9", "--host-resolver-rules=MAP * ~NOTFOUND",
-            "--remote-debugging-pipe", "--window-size=1280,900", "about:blank",
+            "--proxy-server=127.0.0.1:9",
+            "--host-resolver-rules=MAP * ~NOTFOUND",
+            "--remote-debugging-pipe",
+            "--window-size=1280,900",
+            "about:blank",
         ]
         self.log_path = self.profile / "chromium.log"
-        self._log = open(self.log_path, "wb")
+        self._log = open(self.log_path, "wb")  # noqa: SIM115  (the browser's log stays open while it runs)
 
         def wire_fds() -> None:  # in the child, before exec
             os.dup2(to_chrome_r, 3)
             os.dup2(from_chrome_w, 4)
 
         try:
-            self.proc = subprocess.Popen([exe, *flags], preexec_fn=wire_fds, close_fds=False,
-                                         stdin=subprocess.DEVNULL, stdout=self._log, stderr=self._log)
+            self.proc = subprocess.Popen(
+                [exe, *flags],
+                preexec_fn=wire_fds,
+                close_fds=False,
+                stdin=subprocess.DEVNULL,
+                stdout=self._log,
+                stderr=self._log,
+            )
         except OSError as exc:
             self._log.close()
             raise BrowserError(f"chromium could not start: {exc}") from None
@@ -92,7 +112,7 @@ class Browser:
         os.close(fd)
         return high
 
-    def __enter__(self) -> "Browser":
+    def __enter__(self) -> Browser:
         return self
 
     def __exit__(self, *exc) -> None:
@@ -113,8 +133,9 @@ class Browser:
                 self._messages.put(json.loads(raw))
         self._messages.put(None)
 
-    def send(self, method: str, params: dict | None = None, session: str | None = None,
-             timeout: float = TIMEOUT) -> dict:
+    def send(
+        self, method: str, params: dict | None = None, session: str | None = None, timeout: float = TIMEOUT
+    ) -> dict:
         self._next_id += 1
         msg = {"id": self._next_id, "method": method, "params": params or {}}
         if session:
@@ -182,42 +203,56 @@ class Browser:
         target, session = self.open(url)
         try:
             # Fonts and images must be ready before printing.
-            self.send("Runtime.evaluate", {"expression": "document.fonts.ready.then(() => true)",
-                                           "awaitPromise": True, "returnByValue": True}, session=session)
+            self.send(
+                "Runtime.evaluate",
+                {
+                    "expression": "document.fonts.ready.then(() => true)",
+                    "awaitPromise": True,
+                    "returnByValue": True,
+                },
+                session=session,
+            )
             params = {
-                "paperWidth": A4_INCHES[0], "paperHeight": A4_INCHES[1], "preferCSSPageSize": True,
-                "printBackground": True, "scale": scale,
-                "marginTop": 0.47, "marginBottom": 0.55, "marginLeft": 0.47, "marginRight": 0.47,
+                "paperWidth": A4_INCHES[0],
+                "paperHeight": A4_INCHES[1],
+                "preferCSSPageSize": True,
+                "printBackground": True,
+                "scale": scale,
+                "marginTop": 0.47,
+                "marginBottom": 0.55,
+                "marginLeft": 0.47,
+                "marginRight": 0.47,
             }
             if footer:
-                style = ("font-family:'Noto Sans CJK SC',sans-serif;font-size:7.5px;width:100%;"
-                         "padding:0 12mm;color:#5c4400;display:flex;justify-content:space-between;")
-                params.update({
-                    "displayHeaderFooter": True, "headerTemplate": "<span></span>",
-                    "footerTemplate": f'<div style="{style}"><span>{html.escape(footer)}</span>'
-                                      '<span><span class="pageNumber"></span>/<span class="totalPages"></span>'
-                                      "</span></div>",
-                })
+                style = (
+                    "font-family:'Noto Sans CJK SC',sans-serif;font-size:7.5px;width:100%;"
+                    "padding:0 12mm;color:#5c4400;display:flex;justify-content:space-between;"
+                )
+                params.update(
+                    {
+                        "displayHeaderFooter": True,
+                        "headerTemplate": "<span></span>",
+                        "footerTemplate": f'<div style="{style}"><span>{html.escape(footer)}</span>'
+                        '<span><span class="pageNumber"></span>/<span class="totalPages"></span>'
+                        "</span></div>",
+                    }
+                )
             data = self.send("Page.printToPDF", params, session=session, timeout=180)["data"]
         finally:
             self.close_tab(target)
         return base64.b64decode(data)
 
     def close(self) -> None:
-        try:
+        with contextlib.suppress(BrowserError, OSError):
             self.send("Browser.close", timeout=10)
-        except (BrowserError, OSError):
-            pass
         try:
             self.proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
             self.proc.kill()
             self.proc.wait()
         for fd in (self._to_chrome_w, self._from_chrome_r):
-            try:
+            with contextlib.suppress(OSError):
                 os.close(fd)
-            except OSError:
-                pass
         self._log.close()
         if self._own_profile:
             shutil.rmtree(self.profile, ignore_errors=True)

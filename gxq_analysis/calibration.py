@@ -76,6 +76,7 @@ def fold_of(geo: str) -> int:
 
 # --- the windows ------------------------------------------------------------------------------------
 
+
 def build_windows(panel: pd.DataFrame) -> dict:
     """Every (series, origin, window length) with its points right-aligned in ``(N, MAX_W)`` arrays,
     and the actual values 1–3 years after the origin (NaN when not published)."""
@@ -95,21 +96,26 @@ def build_windows(panel: pd.DataFrame) -> dict:
             for n in WINDOWS:
                 if i + 1 < n:
                     continue
-                tt = years[i + 1 - n:i + 1].astype(float)
+                tt = years[i + 1 - n : i + 1].astype(float)
                 if tt[-1] - tt[0] > 2 * (n - 1):  # too gappy to be an annual series
                     continue
                 t_row = np.full(MAX_W, np.nan)
                 z_row = np.full(MAX_W, np.nan)
-                t_row[MAX_W - n:] = tt
-                z_row[MAX_W - n:] = z[i + 1 - n:i + 1]
+                t_row[MAX_W - n :] = tt
+                z_row[MAX_W - n :] = z[i + 1 - n : i + 1]
                 rows_t.append(t_row)
                 rows_z.append(z_row)
                 rows_mask.append(~np.isnan(t_row))
                 meta.append((ind, geo, origin, n, scale, direction, fold_of(geo)))
                 actual.append(fut)
     m = pd.DataFrame(meta, columns=["indicator", "geo", "origin", "n", "scale", "direction", "fold"])
-    return {"t": np.array(rows_t), "z": np.array(rows_z), "mask": np.array(rows_mask), "meta": m,
-            "actual": np.array(actual)}
+    return {
+        "t": np.array(rows_t),
+        "z": np.array(rows_z),
+        "mask": np.array(rows_mask),
+        "meta": m,
+        "actual": np.array(actual),
+    }
 
 
 def _states(w: dict, window: int, cal: Calibration) -> tuple[np.ndarray, np.ndarray]:
@@ -134,7 +140,7 @@ def _states(w: dict, window: int, cal: Calibration) -> tuple[np.ndarray, np.ndar
     ss = np.where(ok, (ch - mean[:, None]) ** 2, 0).sum(1)
     dof = np.maximum(n - 1, 0)
     prior = cal.prior_sd0 + cal.prior_sd1 * np.abs(slope)
-    var = (ss + cal.prior_weight * prior ** 2) / (dof + cal.prior_weight)
+    var = (ss + cal.prior_weight * prior**2) / (dof + cal.prior_weight)
     return slope, np.sqrt(var)
 
 
@@ -152,7 +158,9 @@ def _fit_prior(w: dict, window: int) -> tuple[float, float]:
     over windows of 6 points (5 changes), floored at zero."""
     base = Calibration(window=window, prior_weight=1e-9, prior_sd0=0.0, prior_sd1=0.0)
     rows = w["meta"]["n"].to_numpy() == MAX_W
-    sub = {k: (v[rows] if isinstance(v, np.ndarray) else v[rows].reset_index(drop=True)) for k, v in w.items()}
+    sub = {
+        k: (v[rows] if isinstance(v, np.ndarray) else v[rows].reset_index(drop=True)) for k, v in w.items()
+    }
     slope, sigma = _states(sub, window, base)
     ok = np.isfinite(sigma)
     a1, a0 = np.polyfit(np.abs(slope[ok]), sigma[ok], 1)
@@ -185,7 +193,10 @@ INTERVAL_COVER = 0.80
 def fit(w: dict, rows: np.ndarray | None = None) -> Calibration:
     """Fit every parameter on the window rows ``rows`` (all by default)."""
     if rows is not None:
-        w = {k: (v[rows] if isinstance(v, np.ndarray) else v[rows].reset_index(drop=True)) for k, v in w.items()}
+        w = {
+            k: (v[rows] if isinstance(v, np.ndarray) else v[rows].reset_index(drop=True))
+            for k, v in w.items()
+        }
     # 1. Location: damping and slope window by the median absolute error on the g scale.
     loc_best: tuple[float, float, int] | None = None
     for window in SLOPE_WINDOW_GRID:
@@ -216,24 +227,31 @@ def fit(w: dict, rows: np.ndarray | None = None) -> Calibration:
     assert best is not None
     cal = best[1]
     meta = w["meta"]
-    return replace(cal, min_points=min(WINDOWS), fitted_on={
-        "panel": "data/raw/public/calibration/panel.csv",
-        "series": int(meta.groupby(["indicator", "geo"]).ngroups),
-        "indicators": sorted(meta["indicator"].unique().tolist()),
-        "windows": len(meta),
-        "cases_by_horizon": {str(h): int(np.isfinite(w["actual"][:, j]).sum()) for j, h in enumerate(HORIZONS)},
-    })
+    return replace(
+        cal,
+        min_points=min(WINDOWS),
+        fitted_on={
+            "panel": "data/raw/public/calibration/panel.csv",
+            "series": int(meta.groupby(["indicator", "geo"]).ngroups),
+            "indicators": sorted(meta["indicator"].unique().tolist()),
+            "windows": len(meta),
+            "cases_by_horizon": {
+                str(h): int(np.isfinite(w["actual"][:, j]).sum()) for j, h in enumerate(HORIZONS)
+            },
+        },
+    )
 
 
 def predictive_arrays(w: dict, cal: Calibration) -> tuple[np.ndarray, np.ndarray]:
     """Location (with bias) and scale of the predictive t for every window row and horizon."""
     loc, sigma, _ = _errors(w, cal)
-    c = np.array(cal.horizon_scale[:len(HORIZONS)])
-    b = np.array(cal.horizon_bias[:len(HORIZONS)])
+    c = np.array(cal.horizon_scale[: len(HORIZONS)])
+    b = np.array(cal.horizon_bias[: len(HORIZONS)])
     return loc + b[None, :] * sigma, sigma * c[None, :]
 
 
 # --- honest scores ---------------------------------------------------------------------------------
+
 
 def brier(p, y) -> float:
     p, y = np.asarray(p, float), np.asarray(y, float)
@@ -260,7 +278,10 @@ def cross_validate(w: dict) -> dict:
         if not test.any():
             continue
         cal = fit(w, ~test)
-        sub = {k: (v[test] if isinstance(v, np.ndarray) else v[test].reset_index(drop=True)) for k, v in w.items()}
+        sub = {
+            k: (v[test] if isinstance(v, np.ndarray) else v[test].reset_index(drop=True))
+            for k, v in w.items()
+        }
         lo, s = predictive_arrays(sub, cal)
         loc[test], sd[test], df[test] = lo, s, cal.df
         cals[f] = cal
@@ -277,8 +298,14 @@ def coverage_table(w: dict, cv: dict) -> pd.DataFrame:
     for j, h in enumerate(HORIZONS):
         for n in (None,) + WINDOWS:
             sel = have[:, j] & ((n_pts == n) if n is not None else True)
-            rows.append({"horizon": h, "points": "all" if n is None else n, "cases": int(sel.sum()),
-                         "coverage80": float(inside[sel, j].mean()) if sel.any() else math.nan})
+            rows.append(
+                {
+                    "horizon": h,
+                    "points": "all" if n is None else n,
+                    "cases": int(sel.sum()),
+                    "coverage80": float(inside[sel, j].mean()) if sel.any() else math.nan,
+                }
+            )
     return pd.DataFrame(rows)
 
 
@@ -327,8 +354,15 @@ def score_probabilities(cases: pd.DataFrame, columns: dict[str, str]) -> pd.Data
     rows = []
     for label, col in columns.items():
         p = np.full(len(cases), 0.5) if col == "coin" else cases[col].to_numpy(float)
-        rows.append({"forecast": label, "cases": len(cases), "brier": brier(p, y), "log_loss": log_loss(p, y),
-                     "hit_rate": float(((p >= 0.5) == (y == 1)).mean()) if col != "coin" else 0.5})
+        rows.append(
+            {
+                "forecast": label,
+                "cases": len(cases),
+                "brier": brier(p, y),
+                "log_loss": log_loss(p, y),
+                "hit_rate": float(((p >= 0.5) == (y == 1)).mean()) if col != "coin" else 0.5,
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -341,13 +375,20 @@ def reliability(p, met, bins: int = 5) -> pd.DataFrame:
     rows = []
     for b in range(bins):
         sel = which == b
-        rows.append({"bin_lo": edges[b], "bin_hi": edges[b + 1], "cases": int(sel.sum()),
-                     "mean_p": float(p[sel].mean()) if sel.any() else math.nan,
-                     "observed": float(y[sel].mean()) if sel.any() else math.nan})
+        rows.append(
+            {
+                "bin_lo": edges[b],
+                "bin_hi": edges[b + 1],
+                "cases": int(sel.sum()),
+                "mean_p": float(p[sel].mean()) if sel.any() else math.nan,
+                "observed": float(y[sel].mean()) if sel.any() else math.nan,
+            }
+        )
     return pd.DataFrame(rows)
 
 
 # --- real past plan targets --------------------------------------------------------------------------
+
 
 def load_targets(path: Path | None = None) -> pd.DataFrame:
     df = pd.read_csv(path or targets_path(), dtype={"geo": str, "indicator": str})
@@ -355,8 +396,9 @@ def load_targets(path: Path | None = None) -> pd.DataFrame:
     return df[np.isfinite(df["target"])].reset_index(drop=True)
 
 
-def real_target_cases(panel: pd.DataFrame, targets: pd.DataFrame, cals: dict[int, Calibration],
-                      max_horizon: int = 3) -> pd.DataFrame:
+def real_target_cases(
+    panel: pd.DataFrame, targets: pd.DataFrame, cals: dict[int, Calibration], max_horizon: int = 3
+) -> pd.DataFrame:
     """Every real past target forecast as of each year 1…``max_horizon`` before its target year, from
     the values published up to then, with the calibration fitted WITHOUT the target's geography (its
     cross-validation fold). Columns: the case, the outcome ``met``, and the forecasts ``p_model``
@@ -394,12 +436,27 @@ def real_target_cases(panel: pd.DataFrame, targets: pd.DataFrame, cals: dict[int
             if len(t) >= 3:
                 p_ols = project_series(t, y, float(tg.target), float(T), direction, kind, bounds)["p_meet"]
             line = np.polyfit(t[-3:], y[-3:], 1) if len(t) >= 3 else np.polyfit(t, y, 1)
-            out.append({"geo": tg.geo, "indicator": tg.indicator, "plan": tg.plan, "target_year": T,
-                        "target": float(tg.target), "origin": origin, "horizon": h, "points": len(t),
-                        "outcome": by_year[T], "met": bool(met), "p_model": p_model,
-                        "median": pred.median, "lo80": pred.interval()[0], "hi80": pred.interval()[1],
-                        "p_ols": p_ols, "p_last": float(d * (y[-1] - float(tg.target)) >= 0),
-                        "p_line3": float(d * (np.polyval(line, T) - float(tg.target)) >= 0)})
+            out.append(
+                {
+                    "geo": tg.geo,
+                    "indicator": tg.indicator,
+                    "plan": tg.plan,
+                    "target_year": T,
+                    "target": float(tg.target),
+                    "origin": origin,
+                    "horizon": h,
+                    "points": len(t),
+                    "outcome": by_year[T],
+                    "met": bool(met),
+                    "p_model": p_model,
+                    "median": pred.median,
+                    "lo80": pred.interval()[0],
+                    "hi80": pred.interval()[1],
+                    "p_ols": p_ols,
+                    "p_last": float(d * (y[-1] - float(tg.target)) >= 0),
+                    "p_line3": float(d * (np.polyval(line, T) - float(tg.target)) >= 0),
+                }
+            )
     return pd.DataFrame(out)
 
 
@@ -413,18 +470,28 @@ def track_record(panel_file: Path | None = None, targets_file: Path | None = Non
     tfile = targets_file or targets_path()
     if Path(tfile).is_file():
         real = real_target_cases(panel, load_targets(tfile), cv["cals"])
-    cols = {"this model": "p_model", "last value": "p_last", "line through last 3": "p_line3",
-            "p = 0.5": "coin"}
+    cols = {
+        "this model": "p_model",
+        "last value": "p_last",
+        "line through last 3": "p_line3",
+        "p = 0.5": "coin",
+    }
     return {
         "coverage": coverage_table(w, cv),
         "pit": np.histogram(pit_values(w, cv), bins=10, range=(0, 1))[0],
         "pseudo_scores": score_probabilities(pseudo, cols),
         "pseudo_reliability": reliability(pseudo["p_model"], pseudo["met"]),
         "real_cases": real,
-        "real_scores": (score_probabilities(real.dropna(subset=["p_ols"]), {**cols, "previous OLS model": "p_ols"})
-                        if not real.empty else pd.DataFrame()),
-        "real_coverage": (float(((real["lo80"] <= real["outcome"]) & (real["outcome"] <= real["hi80"])).mean())
-                          if not real.empty else math.nan),
+        "real_scores": (
+            score_probabilities(real.dropna(subset=["p_ols"]), {**cols, "previous OLS model": "p_ols"})
+            if not real.empty
+            else pd.DataFrame()
+        ),
+        "real_coverage": (
+            float(((real["lo80"] <= real["outcome"]) & (real["outcome"] <= real["hi80"])).mean())
+            if not real.empty
+            else math.nan
+        ),
         "n_series": int(w["meta"].groupby(["indicator", "geo"]).ngroups),
         "n_windows": len(w["meta"]),
     }
@@ -435,17 +502,29 @@ TRACK_RECORD_FILE = CALIBRATION_FILE.with_name("forecast_track_record.json")
 
 def summarise_track_record(r: dict) -> dict:
     """The figures the annual report's track-record page shows, rounded, as plain JSON."""
+
     def rows(df: pd.DataFrame) -> list[dict]:
         out = []
         for rec in df.to_dict("records"):
-            out.append({k: (round(float(v), 4) if isinstance(v, (float, np.floating)) else
-                            int(v) if isinstance(v, (np.integer,)) else v) for k, v in rec.items()})
+            out.append(
+                {
+                    k: (
+                        round(float(v), 4)
+                        if isinstance(v, (float, np.floating))
+                        else int(v)
+                        if isinstance(v, (np.integer,))
+                        else v
+                    )
+                    for k, v in rec.items()
+                }
+            )
         return out
 
     cov = r["coverage"]
     real = r["real_cases"]
     return {
-        "n_series": r["n_series"], "n_windows": r["n_windows"],
+        "n_series": r["n_series"],
+        "n_windows": r["n_windows"],
         "coverage_by_horizon": rows(cov[cov["points"] == "all"].drop(columns="points")),
         "coverage_by_points": rows(cov[cov["points"] != "all"]),
         "pit_histogram": [int(x) for x in r["pit"]],
@@ -453,7 +532,9 @@ def summarise_track_record(r: dict) -> dict:
         "pseudo_reliability": rows(r["pseudo_reliability"]),
         "real_scores": rows(r["real_scores"]) if len(real) else [],
         "real_coverage": round(float(r["real_coverage"]), 4) if len(real) else None,
-        "real_targets": int(real.groupby(["geo", "indicator", "target_year", "plan"]).ngroups) if len(real) else 0,
+        "real_targets": int(real.groupby(["geo", "indicator", "target_year", "plan"]).ngroups)
+        if len(real)
+        else 0,
         "real_forecasts": len(real),
         "real_met": int(real["met"].sum()) if len(real) else 0,
     }

@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import base64
 import io
+from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterable, Mapping
+from typing import TYPE_CHECKING, Any
 
 import matplotlib.pyplot as plt
 from matplotlib import font_manager, rcParams
@@ -28,13 +29,26 @@ if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
 # Static OFL fonts from Debian fonts-noto-cjk; Regular and Bold so bold titles work.
-CJK_FONT_DIRS = (Path("/usr/share/fonts/opentype/noto"), Path("/usr/share/fonts/truetype/noto"),
-                 Path("/usr/local/share/fonts"), Path.home() / ".local/share/fonts")
+CJK_FONT_DIRS = (
+    Path("/usr/share/fonts/opentype/noto"),
+    Path("/usr/share/fonts/truetype/noto"),
+    Path("/usr/local/share/fonts"),
+    Path.home() / ".local/share/fonts",
+)
 CJK_FONT_FILES = ("NotoSansCJK-Regular.ttc", "NotoSansCJK-Bold.ttc")
 # Family names that carry simplified-Chinese glyphs, best first.
-CJK_FAMILIES = ("Noto Sans CJK SC", "Source Han Sans SC", "Noto Sans SC", "WenQuanYi Micro Hei",
-                "WenQuanYi Zen Hei", "PingFang SC", "Microsoft YaHei")
-FONT_HINT = "install the OFL font package: sudo apt-get install fonts-noto-cjk (python3 tasks.py setup does it)"
+CJK_FAMILIES = (
+    "Noto Sans CJK SC",
+    "Source Han Sans SC",
+    "Noto Sans SC",
+    "WenQuanYi Micro Hei",
+    "WenQuanYi Zen Hei",
+    "PingFang SC",
+    "Microsoft YaHei",
+)
+FONT_HINT = (
+    "install the OFL font package: sudo apt-get install fonts-noto-cjk (python3 tasks.py setup does it)"
+)
 
 # Palette: zone series dark blue, targets dark grey, projection orange, benchmarks muted.
 COLOURS = {
@@ -90,33 +104,35 @@ def apply_style() -> None:
 
     sns.set_theme(style="whitegrid", context="notebook")
     use_cjk_font()
-    rcParams.update({
-        "figure.figsize": (7.2, 3.9),
-        "figure.dpi": 100,
-        "savefig.dpi": 100,
-        "axes.titlesize": 12,
-        "axes.titleweight": "bold",
-        "axes.labelsize": 10,
-        "legend.fontsize": 8.5,
-        "legend.frameon": False,
-        "xtick.labelsize": 9,
-        "ytick.labelsize": 9,
-        "axes.spines.top": False,
-        "axes.spines.right": False,
-    })
+    rcParams.update(
+        {
+            "figure.figsize": (7.2, 3.9),
+            "figure.dpi": 100,
+            "savefig.dpi": 100,
+            "axes.titlesize": 12,
+            "axes.titleweight": "bold",
+            "axes.labelsize": 10,
+            "legend.fontsize": 8.5,
+            "legend.frameon": False,
+            "xtick.labelsize": 9,
+            "ytick.labelsize": 9,
+            "axes.spines.top": False,
+            "axes.spines.right": False,
+        }
+    )
 
 
 # ----------------------------------------------------------------------------------------------
 # Embedding
 # ----------------------------------------------------------------------------------------------
-def figure_png(fig: "plt.Figure") -> bytes:
+def figure_png(fig: plt.Figure) -> bytes:
     buf = io.BytesIO()
     # zlib level 3: about 30 % faster to encode than the default 6 for ~20 % more bytes.
     fig.savefig(buf, format="png", pil_kwargs={"compress_level": 3})
     return buf.getvalue()
 
 
-def figure_html(fig: "plt.Figure", alt: str, caption: str | None = None, close: bool = True) -> str:
+def figure_html(fig: plt.Figure, alt: str, caption: str | None = None, close: bool = True) -> str:
     """The figure as an ``<img>`` with embedded PNG and escaped alt text (and optional caption)."""
     from .presentation import SafeHTML, esc
 
@@ -124,14 +140,17 @@ def figure_html(fig: "plt.Figure", alt: str, caption: str | None = None, close: 
     if close:
         plt.close(fig)
     cap = f"<figcaption>{esc(caption)}</figcaption>" if caption else ""
-    return SafeHTML(f'<figure class="gxq-figure"><img alt="{esc(alt)}" src="data:image/png;base64,{data}"/>'
-                    f"{cap}</figure>")
+    return SafeHTML(
+        f'<figure class="gxq-figure"><img alt="{esc(alt)}" src="data:image/png;base64,{data}"/>{cap}</figure>'
+    )
 
 
 # ----------------------------------------------------------------------------------------------
 # Trend chart
 # ----------------------------------------------------------------------------------------------
-def target_path(milestones: "pd.DataFrame", baseline: tuple[int, float] | None = None) -> list[tuple[int, float]]:
+def target_path(
+    milestones: pd.DataFrame, baseline: tuple[int, float] | None = None
+) -> list[tuple[int, float]]:
     """The planned path: the baseline (last actual year before the plan) joined to each yearly milestone.
 
     ``milestones`` has ``year, target``; returns sorted ``(year, value)`` points.
@@ -145,23 +164,25 @@ def target_path(milestones: "pd.DataFrame", baseline: tuple[int, float] | None =
 def _labels(lang: str) -> dict[str, str]:
     from .presentation import t
 
-    return {k: t(f"tr.{k}", lang) for k in ("series", "milestones", "target_path", "projection", "fan", "partial")}
+    return {
+        k: t(f"tr.{k}", lang) for k in ("series", "milestones", "target_path", "projection", "fan", "partial")
+    }
 
 
 def trend_chart(
-    history: "pd.DataFrame",
-    milestones: "pd.DataFrame",
+    history: pd.DataFrame,
+    milestones: pd.DataFrame,
     *,
     title: str = "",
     unit: str = "",
     lang: str = "zh",
     direction: str = "higher",
     baseline: tuple[int, float] | None = None,
-    projection: "pd.DataFrame | None" = None,
+    projection: pd.DataFrame | None = None,
     partial: tuple[float, float, str] | None = None,
-    benchmarks: Mapping[str, "pd.DataFrame"] | None = None,
-    ax: "plt.Axes | None" = None,
-) -> "plt.Figure":
+    benchmarks: Mapping[str, pd.DataFrame] | None = None,
+    ax: plt.Axes | None = None,
+) -> plt.Figure:
     """A trend chart: actual annual values, milestones + target path, projection fan, benchmarks.
 
     - ``history``: ``year, value`` (complete annual values).
@@ -181,32 +202,86 @@ def trend_chart(
             if bench is None or len(bench) == 0:
                 continue
             b = bench.sort_values("year")
-            ax.plot(b["year"], b["value"], color=colour, lw=1.2, ls="-", marker=".", ms=5, alpha=0.9,
-                    label=name)
+            ax.plot(
+                b["year"], b["value"], color=colour, lw=1.2, ls="-", marker=".", ms=5, alpha=0.9, label=name
+            )
     path = target_path(milestones, baseline)
     if path:
         xs, ys = zip(*path)
         ax.plot(xs, ys, color=COLOURS["target"], lw=1.2, ls="--", label=labels["target_path"], zorder=2)
-        ax.plot(milestones["year"], milestones["target"], ls="none", marker="D", ms=6, mfc="white",
-                mec=COLOURS["target"], mew=1.5, label=labels["milestones"], zorder=3)
+        ax.plot(
+            milestones["year"],
+            milestones["target"],
+            ls="none",
+            marker="D",
+            ms=6,
+            mfc="white",
+            mec=COLOURS["target"],
+            mew=1.5,
+            label=labels["milestones"],
+            zorder=3,
+        )
         for y, v in zip(milestones["year"], milestones["target"]):
-            ax.annotate(_short(v), (y, v), textcoords="offset points", xytext=(0, 7), ha="center",
-                        fontsize=8, color=COLOURS["target"])
+            ax.annotate(
+                _short(v),
+                (y, v),
+                textcoords="offset points",
+                xytext=(0, 7),
+                ha="center",
+                fontsize=8,
+                color=COLOURS["target"],
+            )
     if projection is not None and len(projection):
         pr = projection.sort_values("year")
-        ax.fill_between(pr["year"], pr["lo80"], pr["hi80"], color=COLOURS["fan"], alpha=0.6, lw=0,
-                        label=labels["fan"], zorder=1)
-        ax.plot(pr["year"], pr["median"], color=COLOURS["projection"], lw=1.6, ls=":",
-                label=labels["projection"], zorder=4)
+        ax.fill_between(
+            pr["year"],
+            pr["lo80"],
+            pr["hi80"],
+            color=COLOURS["fan"],
+            alpha=0.6,
+            lw=0,
+            label=labels["fan"],
+            zorder=1,
+        )
+        ax.plot(
+            pr["year"],
+            pr["median"],
+            color=COLOURS["projection"],
+            lw=1.6,
+            ls=":",
+            label=labels["projection"],
+            zorder=4,
+        )
     if history is not None and len(history):
         h = history.sort_values("year")
-        ax.plot(h["year"], h["value"], color=COLOURS["actual"], lw=2.2, marker="o", ms=5,
-                label=labels["series"], zorder=5)
+        ax.plot(
+            h["year"],
+            h["value"],
+            color=COLOURS["actual"],
+            lw=2.2,
+            marker="o",
+            ms=5,
+            label=labels["series"],
+            zorder=5,
+        )
     if partial is not None:
-        ax.plot([partial[0]], [partial[1]], ls="none", marker="o", ms=7, mfc="white",
-                mec=COLOURS["partial"], mew=2, label=f"{labels['partial']}（{partial[2]}）" if lang == "zh"
-                else f"{labels['partial']} ({partial[2]})", zorder=6)
-    ax.set_title(title, y=1.0)  # explicit y: skips matplotlib's costly automatic title placement (no top ticks here)
+        ax.plot(
+            [partial[0]],
+            [partial[1]],
+            ls="none",
+            marker="o",
+            ms=7,
+            mfc="white",
+            mec=COLOURS["partial"],
+            mew=2,
+            label=f"{labels['partial']}（{partial[2]}）"
+            if lang == "zh"
+            else f"{labels['partial']} ({partial[2]})",
+            zorder=6,
+        )
+    ax.set_title(
+        title, y=1.0
+    )  # explicit y: skips matplotlib's costly automatic title placement (no top ticks here)
     if unit:
         ax.set_ylabel(unit)
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
@@ -230,8 +305,13 @@ def _short(v: Any) -> str:
 # ----------------------------------------------------------------------------------------------
 # Pace chart and traffic-light helpers
 # ----------------------------------------------------------------------------------------------
-def pace_chart(names: Iterable[str], completion: Iterable[float], time_elapsed: float, lang: str = "zh",
-               behind: Iterable[bool] | None = None) -> "plt.Figure":
+def pace_chart(
+    names: Iterable[str],
+    completion: Iterable[float],
+    time_elapsed: float,
+    lang: str = "zh",
+    behind: Iterable[bool] | None = None,
+) -> plt.Figure:
     """Horizontal bars of in-year completion (share of the annual target) against 时间进度."""
     from .presentation import t
 
@@ -245,8 +325,14 @@ def pace_chart(names: Iterable[str], completion: Iterable[float], time_elapsed: 
     ax.barh(ypos, completion, color=colours, height=0.6)
     ax.set_yticks(ypos, names)
     ax.axvline(time_elapsed * 100, color="#333333", lw=1.5, ls="--")
-    ax.annotate(f"{t('col.time_elapsed', lang)} {time_elapsed * 100:.0f}%", (time_elapsed * 100, max(ypos) + 0.5),
-                textcoords="offset points", xytext=(4, 0), fontsize=8.5, va="bottom")
+    ax.annotate(
+        f"{t('col.time_elapsed', lang)} {time_elapsed * 100:.0f}%",
+        (time_elapsed * 100, max(ypos) + 0.5),
+        textcoords="offset points",
+        xytext=(4, 0),
+        fontsize=8.5,
+        va="bottom",
+    )
     for y, c in zip(ypos, completion):
         ax.annotate(f"{c:.0f}%", (c, y), textcoords="offset points", xytext=(3, 0), va="center", fontsize=8)
     ax.set_xlabel(t("col.completion", lang) + " (%)")
@@ -255,8 +341,9 @@ def pace_chart(names: Iterable[str], completion: Iterable[float], time_elapsed: 
     height = fig.get_figheight()
     longest = max((len(line) for n in names for line in n.split("\n")), default=4)
     # About 0.125 in per CJK character at 9 pt on a 7.2 in wide figure, plus the tick padding.
-    fig.subplots_adjust(left=min(0.5, 0.04 + 0.0185 * longest), right=0.97, top=1 - 0.35 / height,
-                        bottom=0.55 / height)
+    fig.subplots_adjust(
+        left=min(0.5, 0.04 + 0.0185 * longest), right=0.97, top=1 - 0.35 / height, bottom=0.55 / height
+    )
     return fig
 
 
@@ -271,7 +358,10 @@ def wrap_label(text: str, lang: str = "zh", width: int | None = None) -> str:
         lines = []
         while len(text) > width:
             # Prefer to break after punctuation in the second half of the line.
-            cut = max((i + 1 for i, ch in enumerate(text[:width]) if ch in "、，,（(" and i >= width // 2), default=width)
+            cut = max(
+                (i + 1 for i, ch in enumerate(text[:width]) if ch in "、，,（(" and i >= width // 2),
+                default=width,
+            )
             lines.append(text[:cut])
             text = text[cut:]
         return "\n".join([*lines, text])

@@ -41,10 +41,12 @@ changes mtimes, so mtime is never a reporting date).
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
 import hashlib
 import io
+import itertools
 import json
 import math
 import os
@@ -91,17 +93,45 @@ from .values import (
 
 ILLUSTRATIVE_MARKER = "ILLUSTRATIVE.md"
 PUBLIC_FILE = Path("public") / "public_figures.csv"
-CALIBRATION_DIR = "calibration"  # public/calibration/: the forecast's calibration panel, read by calibration.py
+CALIBRATION_DIR = (
+    "calibration"  # public/calibration/: the forecast's calibration panel, read by calibration.py
+)
 SUBMISSIONS_DIR = "submissions"
 
 QUARANTINE_COLUMNS = [
-    "source_file", "source_sheet", "source_row", "source_column", "category", "reason", "raw_value",
-    "raw_name", "indicator_id", "geo", "period", "ytd", "reported_at", "illustrative",
+    "source_file",
+    "source_sheet",
+    "source_row",
+    "source_column",
+    "category",
+    "reason",
+    "raw_value",
+    "raw_name",
+    "indicator_id",
+    "geo",
+    "period",
+    "ytd",
+    "reported_at",
+    "illustrative",
 ]
 REVISION_COLUMNS = [
-    "indicator_id", "geo", "period", "ytd", "old_value", "new_value", "unit",
-    "old_source_file", "old_source_sheet", "old_source_row", "old_source_column", "old_reported_at",
-    "new_source_file", "new_source_sheet", "new_source_row", "new_source_column", "new_reported_at",
+    "indicator_id",
+    "geo",
+    "period",
+    "ytd",
+    "old_value",
+    "new_value",
+    "unit",
+    "old_source_file",
+    "old_source_sheet",
+    "old_source_row",
+    "old_source_column",
+    "old_reported_at",
+    "new_source_file",
+    "new_source_sheet",
+    "new_source_row",
+    "new_source_column",
+    "new_reported_at",
     "reason",
 ]
 
@@ -141,10 +171,24 @@ _PROVISIONAL_WORDS = ("初步", "初值", "预计", "推算", "约")
 # Public figures whose name says they measure something else than the plan's indicator for that geo:
 # (marker in the name, indicator kinds it applies to (None = all), reason zh, reason en).
 _DIFFERENT_SCOPE = [
-    ("县域", ("rank",), "县域国家高新区中的位次不是计划的全国排名",
-     "a rank among county-level national high-tech zones, not the plan's national rank"),
-    ("苏南", None, "苏南地区的数据不是该地区全口径", "a figure for southern Jiangsu (苏南) only, not the whole area"),
-    ("OECD口径", None, "OECD口径与国家统计口径不同", "on the OECD basis, not the official statistical definition"),
+    (
+        "县域",
+        ("rank",),
+        "县域国家高新区中的位次不是计划的全国排名",
+        "a rank among county-level national high-tech zones, not the plan's national rank",
+    ),
+    (
+        "苏南",
+        None,
+        "苏南地区的数据不是该地区全口径",
+        "a figure for southern Jiangsu (苏南) only, not the whole area",
+    ),
+    (
+        "OECD口径",
+        None,
+        "OECD口径与国家统计口径不同",
+        "on the OECD basis, not the official statistical definition",
+    ),
 ]
 
 
@@ -169,15 +213,21 @@ class Precedence:
     correction: bool = False
     provisional: bool = False
 
-    def beats(self, other: "Precedence") -> str:
+    def beats(self, other: Precedence) -> str:
         """Why this submission replaces ``other``, or "" when no rule says so."""
         if self.reported_at and other.reported_at and self.reported_at != other.reported_at:
             return "填报日期更晚 later reporting date" if self.reported_at > other.reported_at else ""
         if self.correction != other.correction:
             return "明确标注的更正 an explicit correction (更正/修订/修正)" if self.correction else ""
         if self.provisional != other.provisional:
-            return ("初步或推算数让位于正式数 a provisional (preliminary, estimated or derived) figure yields to a "
-                    "final one") if other.provisional else ""
+            return (
+                (
+                    "初步或推算数让位于正式数 a provisional (preliminary, estimated or derived) figure yields to a "
+                    "final one"
+                )
+                if other.provisional
+                else ""
+            )
         return ""
 
     @property
@@ -248,7 +298,7 @@ def _where(rel: str, sheet: str, row: int | None, col: str = "", label: str = ""
 class _Context:
     """What every row of one source shares."""
 
-    def __init__(self, cleaner: "Cleaner", rel: str, illustrative: bool):
+    def __init__(self, cleaner: Cleaner, rel: str, illustrative: bool):
         self.cleaner = cleaner
         self.rel = rel
         self.illustrative = illustrative
@@ -257,24 +307,48 @@ class _Context:
         self.quarantine: list[dict] = []
         self.candidates: list[Candidate] = []
 
-    def q(self, sheet: str, row: int | None, col: str, category: str, reason: str, raw_value: object = "",
-          raw_name: str = "", indicator_id: str = "", geo: str = "", period: str = "", ytd: object = "",
-          reported_at: str = "", label: str = "") -> None:
-        self.quarantine.append({
-            "source_file": self.rel, "source_sheet": sheet, "source_row": "" if row is None else row,
-            "source_column": col, "category": category,
-            "reason": f"{_where(self.rel, sheet, row, col, label)}: {reason}",
-            "raw_value": raw_text(raw_value) if not isinstance(raw_value, str) else raw_value,
-            "raw_name": raw_name, "indicator_id": indicator_id, "geo": geo, "period": period,
-            "ytd": "" if ytd == "" else _bool(bool(ytd)), "reported_at": reported_at,
-            "illustrative": _bool(self.illustrative),
-        })
+    def q(
+        self,
+        sheet: str,
+        row: int | None,
+        col: str,
+        category: str,
+        reason: str,
+        raw_value: object = "",
+        raw_name: str = "",
+        indicator_id: str = "",
+        geo: str = "",
+        period: str = "",
+        ytd: object = "",
+        reported_at: str = "",
+        label: str = "",
+    ) -> None:
+        self.quarantine.append(
+            {
+                "source_file": self.rel,
+                "source_sheet": sheet,
+                "source_row": "" if row is None else row,
+                "source_column": col,
+                "category": category,
+                "reason": f"{_where(self.rel, sheet, row, col, label)}: {reason}",
+                "raw_value": raw_text(raw_value) if not isinstance(raw_value, str) else raw_value,
+                "raw_name": raw_name,
+                "indicator_id": indicator_id,
+                "geo": geo,
+                "period": period,
+                "ytd": "" if ytd == "" else _bool(bool(ytd)),
+                "reported_at": reported_at,
+                "illustrative": _bool(self.illustrative),
+            }
+        )
 
-    def add(self, rec: dict, reported_at: dt.date | None, provisional: bool = False,
-            correction: bool = False) -> None:
+    def add(
+        self, rec: dict, reported_at: dt.date | None, provisional: bool = False, correction: bool = False
+    ) -> None:
         """Queue an observation; :func:`resolve` decides between submissions of the same fact."""
-        self.candidates.append(Candidate(rec, Precedence(reported_at, correction or self.correction,
-                                                         provisional)))
+        self.candidates.append(
+            Candidate(rec, Precedence(reported_at, correction or self.correction, provisional))
+        )
 
 
 def _bool(v: bool) -> str:
@@ -298,8 +372,9 @@ class Cleaner:
             self.min_target[str(iid)] = float(grp["target"].min())
 
     # -- validation ----------------------------------------------------------------------------
-    def validate(self, iid: str, pv: ParsedValue, src_unit: str, percent_explicit: bool
-                 ) -> tuple[float | None, str, str, str]:
+    def validate(
+        self, iid: str, pv: ParsedValue, src_unit: str, percent_explicit: bool
+    ) -> tuple[float | None, str, str, str]:
         """Return (value in catalogue unit, conversion, error category, error reason)."""
         target_unit = self.units[iid]
         kind = self.kinds[iid]
@@ -311,50 +386,102 @@ class Cleaner:
             try:
                 v, conversion = convert_unit(v, unit, target_unit)
             except UnitError:
-                return None, "", Q_UNIT, (f"单位不兼容 incompatible unit: {unit} given, the catalogue unit of "
-                                          f"{iid} is {target_unit}")
-        if target_unit == "%" and 0 < v < 1 and not percent_explicit and not pv.unit and \
-                self.min_target.get(iid, 100.0) >= 1:
-            return None, "", Q_FRACTION, (f"看似小数而非百分数 looks like a fraction, not percent: {format_number(v)} "
-                                          f"(the unit is %, so 5.5 means 5.5%; did you mean {format_number(v * 100)}?)"
-                                          " — not multiplied, please correct")
+                return (
+                    None,
+                    "",
+                    Q_UNIT,
+                    (
+                        f"单位不兼容 incompatible unit: {unit} given, the catalogue unit of "
+                        f"{iid} is {target_unit}"
+                    ),
+                )
+        if (
+            target_unit == "%"
+            and 0 < v < 1
+            and not percent_explicit
+            and not pv.unit
+            and self.min_target.get(iid, 100.0) >= 1
+        ):
+            return (
+                None,
+                "",
+                Q_FRACTION,
+                (
+                    f"看似小数而非百分数 looks like a fraction, not percent: {format_number(v)} "
+                    f"(the unit is %, so 5.5 means 5.5%; did you mean {format_number(v * 100)}?)"
+                    " — not multiplied, please correct"
+                ),
+            )
         if not math.isfinite(v):
             return None, "", Q_BAD_VALUE, f"不是有限数值 not a finite number after conversion: {pv.raw}"
         lo, hi = self.bounds[iid]
         ceiling = hi if hi is not None else _ABSURD_ABOVE.get(kind, _ABSURD_DEFAULT)
         if abs(v) > ceiling and hi is None:
-            return None, "", Q_RANGE, (f"数值不合理 implausible value {format_number(v)} {target_unit} for {iid} "
-                                       f"(above {format_number(ceiling)}, the plausibility limit for a {kind})")
+            return (
+                None,
+                "",
+                Q_RANGE,
+                (
+                    f"数值不合理 implausible value {format_number(v)} {target_unit} for {iid} "
+                    f"(above {format_number(ceiling)}, the plausibility limit for a {kind})"
+                ),
+            )
         if kind in ("count", "rank", "amount", "ratio") and v < 0:
             return None, "", Q_RANGE, f"负值 negative value {format_number(v)} for a {kind} indicator"
         if kind == "rank" and (v < 1 or not float(v).is_integer()):
-            return None, "", Q_NOT_INTEGER, f"排名须为正整数 a rank must be a positive whole number, got {format_number(v)}"
+            return (
+                None,
+                "",
+                Q_NOT_INTEGER,
+                f"排名须为正整数 a rank must be a positive whole number, got {format_number(v)}",
+            )
         if kind == "count" and not float(v).is_integer():
-            return None, "", Q_NOT_INTEGER, f"计数非整数 a count must be a whole number, got {format_number(v)}"
+            return (
+                None,
+                "",
+                Q_NOT_INTEGER,
+                f"计数非整数 a count must be a whole number, got {format_number(v)}",
+            )
         if (lo is not None and v < lo) or (hi is not None and v > hi):
-            return None, "", Q_RANGE, (f"超出范围 outside the indicator's range [{format_number(lo) if lo is not None else ''}, "
-                                       f"{format_number(hi) if hi is not None else ''}]: {format_number(v)}")
+            return (
+                None,
+                "",
+                Q_RANGE,
+                (
+                    f"超出范围 outside the indicator's range [{format_number(lo) if lo is not None else ''}, "
+                    f"{format_number(hi) if hi is not None else ''}]: {format_number(v)}"
+                ),
+            )
         return v, conversion, "", ""
 
-    def period_problem(self, period: Period, reported_at: dt.date | None, public: bool = False
-                       ) -> tuple[str, str]:
+    def period_problem(
+        self, period: Period, reported_at: dt.date | None, public: bool = False
+    ) -> tuple[str, str]:
         """(category, reason) when a value's period cannot have been observed yet, else ("", "").
 
         A period must have ended by the reporting date and by the day of this run. Submissions for a
         period after the plan's horizon belong to the next plan's folder (run with ``--plan``); published
         benchmark figures for later years are context and pass."""
         if reported_at is not None and reported_at > self.today:
-            return Q_FUTURE, (f"填报日期晚于今天 the reporting date {reported_at.isoformat()} is after today "
-                              f"({self.today.isoformat()})")
+            return Q_FUTURE, (
+                f"填报日期晚于今天 the reporting date {reported_at.isoformat()} is after today "
+                f"({self.today.isoformat()})"
+            )
         if reported_at is not None and period.end > reported_at:
-            return Q_FUTURE, (f"报告期晚于填报日期 period {period} ends after the reporting date "
-                              f"{reported_at.isoformat()} (a future period)")
+            return Q_FUTURE, (
+                f"报告期晚于填报日期 period {period} ends after the reporting date "
+                f"{reported_at.isoformat()} (a future period)"
+            )
         if period.end > self.today:
-            return Q_FUTURE, (f"报告期尚未结束 period {period} ends after today ({self.today.isoformat()}): "
-                              "a future period cannot have been observed")
+            return Q_FUTURE, (
+                f"报告期尚未结束 period {period} ends after today ({self.today.isoformat()}): "
+                "a future period cannot have been observed"
+            )
         if not public and period.year > self.horizon:
-            return Q_HORIZON, (f"超出计划期限 period {period} is after the plan's horizon ({self.plan.start_year}–"
-                               f"{self.horizon}); use the next plan's folder (gxq clean --plan …)")
+            return Q_HORIZON, (
+                f"超出计划期限 period {period} is after the plan's horizon ({self.plan.start_year}–"
+                f"{self.horizon}); use the next plan's folder (gxq clean --plan …)"
+            )
         return "", ""
 
     # -- files -------------------------------------------------------------------------------------
@@ -401,8 +528,13 @@ class Cleaner:
                 if wb.kind == "csv" and _is_tidy(grid):
                     self._clean_tidy(grid, ctx, report)
                 elif any(row_text(r) for r in grid.rows):
-                    ctx.q(grid.name, None, "", Q_NO_TABLE,
-                          "工作表中没有可识别的指标表 no recognisable table in this sheet (sheet skipped)")
+                    ctx.q(
+                        grid.name,
+                        None,
+                        "",
+                        Q_NO_TABLE,
+                        "工作表中没有可识别的指标表 no recognisable table in this sheet (sheet skipped)",
+                    )
                 continue
             self._clean_table(path, grid, table, ctx, report, file_reported)
         if file_reported:
@@ -410,8 +542,15 @@ class Cleaner:
         return ctx
 
     # -- department tables -----------------------------------------------------------------------
-    def _clean_table(self, path: Path, grid: Grid, table: Table, ctx: _Context, report: FileReport,
-                     file_reported: dt.date | None) -> None:
+    def _clean_table(
+        self,
+        path: Path,
+        grid: Grid,
+        table: Table,
+        ctx: _Context,
+        report: FileReport,
+        file_reported: dt.date | None,
+    ) -> None:
         rel = ctx.rel
         sheet = grid.name
         name_col = table.by_role(ROLE_NAME)[0]
@@ -434,8 +573,9 @@ class Cleaner:
             sheet_period = _period_from_path(rel)
             period_origin = "file name" if sheet_period else ""
         reported_at = _sheet_reported_at(grid, table) or file_reported
-        sheet_correction = bool(_CORRECTION_RE.search(sheet) or
-                                any(_CORRECTION_RE.search(line) for _, line in table.title_lines))
+        sheet_correction = bool(
+            _CORRECTION_RE.search(sheet) or any(_CORRECTION_RE.search(line) for _, line in table.title_lines)
+        )
         reported_text = reported_at.isoformat() if reported_at else ""
         filler = ""
         footnotes: dict[str, str] = {}
@@ -469,17 +609,35 @@ class Cleaner:
                 continue  # 一、创新投入 or a remark line across the table: not a data row
             report.data_rows += 1
             if not name:
-                ctx.q(sheet, r, col_letter(name_col.index), Q_EMPTY_NAME,
-                      "指标名称为空 empty indicator name; row values: " + row_text(row)[:80],
-                      raw_value=row_text(row)[:120], reported_at=reported_text, label=name_col.label)
+                ctx.q(
+                    sheet,
+                    r,
+                    col_letter(name_col.index),
+                    Q_EMPTY_NAME,
+                    "指标名称为空 empty indicator name; row values: " + row_text(row)[:80],
+                    raw_value=row_text(row)[:120],
+                    reported_at=reported_text,
+                    label=name_col.label,
+                )
                 continue
             match = self.matcher.match(name)
             if match.indicator_id is None:
-                hint = ("; 最接近的目录指标 closest catalogue names: " + "、".join(match.suggestions)) \
-                    if match.suggestions else "; 目录中无相近指标 no similar catalogue name"
-                ctx.q(sheet, r, col_letter(name_col.index), Q_UNKNOWN,
-                      f"未知指标 unknown indicator {name!r}{hint}", raw_value=row_text(row)[:120], raw_name=name,
-                      reported_at=reported_text, label=name_col.label)
+                hint = (
+                    ("; 最接近的目录指标 closest catalogue names: " + "、".join(match.suggestions))
+                    if match.suggestions
+                    else "; 目录中无相近指标 no similar catalogue name"
+                )
+                ctx.q(
+                    sheet,
+                    r,
+                    col_letter(name_col.index),
+                    Q_UNKNOWN,
+                    f"未知指标 unknown indicator {name!r}{hint}",
+                    raw_value=row_text(row)[:120],
+                    raw_name=name,
+                    reported_at=reported_text,
+                    label=name_col.label,
+                )
                 continue
             iid = match.indicator_id
             row_unit = ""
@@ -491,15 +649,32 @@ class Cleaner:
                 row_unit = raw_unit = match.unit_in_name
             # Row period: a period column beats everything.
             row_period = sheet_period
-            if period_col is not None and len(row) >= period_col.index and row[period_col.index - 1] is not None:
+            if (
+                period_col is not None
+                and len(row) >= period_col.index
+                and row[period_col.index - 1] is not None
+            ):
                 pv = row[period_col.index - 1]
                 row_period = _period_from_cell(pv)
                 if row_period is None:
-                    ctx.q(sheet, r, col_letter(period_col.index), Q_NO_PERIOD,
-                          f"报告期无法识别 period not understood: {cell_text(pv)!r}", raw_value=cell_text(pv),
-                          raw_name=name, indicator_id=iid, reported_at=reported_text, label=period_col.label)
+                    ctx.q(
+                        sheet,
+                        r,
+                        col_letter(period_col.index),
+                        Q_NO_PERIOD,
+                        f"报告期无法识别 period not understood: {cell_text(pv)!r}",
+                        raw_value=cell_text(pv),
+                        raw_name=name,
+                        indicator_id=iid,
+                        reported_at=reported_text,
+                        label=period_col.label,
+                    )
                     continue
-            note_text = cell_text(row[note_col.index - 1]) if note_col is not None and len(row) >= note_col.index else ""
+            note_text = (
+                cell_text(row[note_col.index - 1])
+                if note_col is not None and len(row) >= note_col.index
+                else ""
+            )
             is_stock = self.accum[iid] == "stock"
             produced = 0
             problems: list[tuple[str, str, str, object, str]] = []  # (col, category, reason, raw, label)
@@ -522,8 +697,16 @@ class Cleaner:
                 if col.period_text:
                     period_m = extract_period(col.period_text) or row_period
                 if period_m is None:
-                    problems.append((letter, Q_NO_PERIOD, "无法确定报告期 no reporting period (no period column, "
-                                     "period in the title line, sheet name or file name)", raw, col.label))
+                    problems.append(
+                        (
+                            letter,
+                            Q_NO_PERIOD,
+                            "无法确定报告期 no reporting period (no period column, "
+                            "period in the title line, sheet name or file name)",
+                            raw,
+                            col.label,
+                        )
+                    )
                     continue
                 period = period_m.period
                 ytd = col.ytd or (period_m.ytd and not any(w in col.label for w in _CURRENT_WORDS))
@@ -542,35 +725,77 @@ class Cleaner:
                 if is_stock and key in stock_values:
                     prev_v, prev_col = stock_values[key]
                     if prev_v != value:
-                        problems.append((letter, Q_CONFLICT,
-                                         f"存量指标两列数值不一致 stock indicator: {col.label} gives "
-                                         f"{format_number(value)} but column {prev_col} gives {format_number(prev_v)}; "
-                                         f"kept column {prev_col}", raw, col.label))
+                        problems.append(
+                            (
+                                letter,
+                                Q_CONFLICT,
+                                f"存量指标两列数值不一致 stock indicator: {col.label} gives "
+                                f"{format_number(value)} but column {prev_col} gives {format_number(prev_v)}; "
+                                f"kept column {prev_col}",
+                                raw,
+                                col.label,
+                            )
+                        )
                     continue
                 stock_values[key] = (value, letter)
-                notes = [f"{mk}{footnotes[mk]}" if mk in footnotes else mk for mk in match.markers + pv.markers]
+                notes = [
+                    f"{mk}{footnotes[mk]}" if mk in footnotes else mk for mk in match.markers + pv.markers
+                ]
                 note = "; ".join([n for n in [note_text] + [f"注: {x}" for x in notes] if n])
                 rec = {
-                    "indicator_id": iid, "geo": self.zone, "period": str(period), "value": value,
-                    "unit": self.units[iid], "source_file": rel, "source_row": r,
-                    "illustrative": ctx.illustrative, "ytd": ytd, "source_sheet": sheet,
-                    "source_column": letter, "raw_value": pv.raw, "raw_unit": pv.unit or raw_unit or unit,
-                    "conversion": conversion, "qualifier": pv.qualifier, "reported_at": reported_text,
-                    "source": filler, "note": note, "_period": period,
+                    "indicator_id": iid,
+                    "geo": self.zone,
+                    "period": str(period),
+                    "value": value,
+                    "unit": self.units[iid],
+                    "source_file": rel,
+                    "source_row": r,
+                    "illustrative": ctx.illustrative,
+                    "ytd": ytd,
+                    "source_sheet": sheet,
+                    "source_column": letter,
+                    "raw_value": pv.raw,
+                    "raw_unit": pv.unit or raw_unit or unit,
+                    "conversion": conversion,
+                    "qualifier": pv.qualifier,
+                    "reported_at": reported_text,
+                    "source": filler,
+                    "note": note,
+                    "_period": period,
                 }
                 ctx.add(rec, reported_at, correction=sheet_correction)
                 produced += 1
             for letter, cat, why, raw, label in problems:
-                ctx.q(sheet, r, letter, cat, why, raw_value=raw, raw_name=name, indicator_id=iid,
-                      period=str(row_period.period) if row_period else "", reported_at=reported_text, label=label)
+                ctx.q(
+                    sheet,
+                    r,
+                    letter,
+                    cat,
+                    why,
+                    raw_value=raw,
+                    raw_name=name,
+                    indicator_id=iid,
+                    period=str(row_period.period) if row_period else "",
+                    reported_at=reported_text,
+                    label=label,
+                )
             if produced == 0 and not problems:
                 if placeholders:
                     why = "占位符, 无数据 placeholder only, no data: " + ", ".join(placeholders)
                 else:
                     why = "未填报数值 no value reported (all value cells blank)"
-                ctx.q(sheet, r, ",".join(col_letter(c.index) for c in value_cols), Q_NO_VALUE, why,
-                      raw_value=row_text(row)[:120], raw_name=name, indicator_id=iid,
-                      period=str(row_period.period) if row_period else "", reported_at=reported_text)
+                ctx.q(
+                    sheet,
+                    r,
+                    ",".join(col_letter(c.index) for c in value_cols),
+                    Q_NO_VALUE,
+                    why,
+                    raw_value=row_text(row)[:120],
+                    raw_name=name,
+                    indicator_id=iid,
+                    period=str(row_period.period) if row_period else "",
+                    reported_at=reported_text,
+                )
         _ = ncols, path, period_origin
 
     # -- tidy CSV ------------------------------------------------------------------------------------
@@ -587,15 +812,29 @@ class Cleaner:
             m = self.matcher.match_id(raw_id)
             if m.indicator_id is None:
                 hint = ("; closest: " + ", ".join(m.suggestions)) if m.suggestions else ""
-                ctx.q("", r, col_letter(idx["indicator_id"] + 1), Q_UNKNOWN,
-                      f"未知指标 unknown indicator_id {raw_id!r}{hint}", raw_value=get(row, "value"), raw_name=raw_id)
+                ctx.q(
+                    "",
+                    r,
+                    col_letter(idx["indicator_id"] + 1),
+                    Q_UNKNOWN,
+                    f"未知指标 unknown indicator_id {raw_id!r}{hint}",
+                    raw_value=get(row, "value"),
+                    raw_name=raw_id,
+                )
                 continue
             iid = m.indicator_id
             ptext = get(row, "period")
             pm = _period_from_cell(ptext)
             if pm is None:
-                ctx.q("", r, col_letter(idx["period"] + 1), Q_NO_PERIOD,
-                      f"报告期无法识别 period not understood: {ptext!r}", raw_value=ptext, indicator_id=iid)
+                ctx.q(
+                    "",
+                    r,
+                    col_letter(idx["period"] + 1),
+                    Q_NO_PERIOD,
+                    f"报告期无法识别 period not understood: {ptext!r}",
+                    raw_value=ptext,
+                    indicator_id=iid,
+                )
                 continue
             period, ytd_p = pm.period, pm.ytd
             ytd_text = get(row, "ytd").lower()
@@ -606,7 +845,17 @@ class Cleaner:
             geo = get(row, "geo") or self.zone
             if not pv.ok:
                 cat = Q_NO_VALUE if pv.status in ("blank", "placeholder") else Q_BAD_VALUE
-                ctx.q("", r, vcol, cat, pv.reason, raw_value=pv.raw, indicator_id=iid, geo=geo, period=str(period))
+                ctx.q(
+                    "",
+                    r,
+                    vcol,
+                    cat,
+                    pv.reason,
+                    raw_value=pv.raw,
+                    indicator_id=iid,
+                    geo=geo,
+                    period=str(period),
+                )
                 continue
             unit = canonical_unit_text(get(row, "unit"))
             value, conversion, cat, why = self.validate(iid, pv, unit, percent_explicit=(unit == "%"))
@@ -615,11 +864,24 @@ class Cleaner:
                 continue
             illus = ctx.illustrative or get(row, "illustrative").lower() in ("true", "1", "yes", "y", "是")
             rec = {
-                "indicator_id": iid, "geo": geo, "period": str(period), "value": value, "unit": self.units[iid],
-                "source_file": ctx.rel, "source_row": r, "illustrative": illus, "ytd": ytd, "source_sheet": "",
-                "source_column": vcol, "raw_value": pv.raw, "raw_unit": pv.unit or get(row, "unit"),
-                "conversion": conversion, "qualifier": get(row, "qualifier") or pv.qualifier,
-                "reported_at": get(row, "reported_at"), "source": get(row, "source"), "note": get(row, "note"),
+                "indicator_id": iid,
+                "geo": geo,
+                "period": str(period),
+                "value": value,
+                "unit": self.units[iid],
+                "source_file": ctx.rel,
+                "source_row": r,
+                "illustrative": illus,
+                "ytd": ytd,
+                "source_sheet": "",
+                "source_column": vcol,
+                "raw_value": pv.raw,
+                "raw_unit": pv.unit or get(row, "unit"),
+                "conversion": conversion,
+                "qualifier": get(row, "qualifier") or pv.qualifier,
+                "reported_at": get(row, "reported_at"),
+                "source": get(row, "source"),
+                "note": get(row, "note"),
                 "_period": period,
             }
             rep = None
@@ -627,14 +889,31 @@ class Cleaner:
                 try:
                     rep = dt.date.fromisoformat(rec["reported_at"])
                 except ValueError:
-                    ctx.q("", r, col_letter(idx["reported_at"] + 1), Q_BAD_VALUE,
-                          f"填报日期无法识别 reporting date not understood (YYYY-MM-DD): {rec['reported_at']!r}",
-                          raw_value=rec["reported_at"], indicator_id=iid, geo=geo, period=str(period))
+                    ctx.q(
+                        "",
+                        r,
+                        col_letter(idx["reported_at"] + 1),
+                        Q_BAD_VALUE,
+                        f"填报日期无法识别 reporting date not understood (YYYY-MM-DD): {rec['reported_at']!r}",
+                        raw_value=rec["reported_at"],
+                        indicator_id=iid,
+                        geo=geo,
+                        period=str(period),
+                    )
                     continue
             cat, why = self.period_problem(period, rep)
             if cat:
-                ctx.q("", r, col_letter(idx["period"] + 1), cat, why, raw_value=ptext, indicator_id=iid, geo=geo,
-                      period=str(period))
+                ctx.q(
+                    "",
+                    r,
+                    col_letter(idx["period"] + 1),
+                    cat,
+                    why,
+                    raw_value=ptext,
+                    indicator_id=iid,
+                    geo=geo,
+                    period=str(period),
+                )
                 continue
             ctx.add(rec, rep, correction=bool(_CORRECTION_RE.search(get(row, "note"))))
 
@@ -659,27 +938,65 @@ class Cleaner:
             raw_value = get(row, "value")
             no_col = col_letter(idx["plan_indicator_no"] + 1)
             if not no:
-                ctx.q("", r, no_col, Q_CONTEXT, f"公开数据: 无对应计划指标 (仅作背景) public figure with no matching plan "
-                      f"indicator (context only): {geo} {name} {year}", raw_value=raw_value, raw_name=name, geo=geo,
-                      period=year)
+                ctx.q(
+                    "",
+                    r,
+                    no_col,
+                    Q_CONTEXT,
+                    f"公开数据: 无对应计划指标 (仅作背景) public figure with no matching plan "
+                    f"indicator (context only): {geo} {name} {year}",
+                    raw_value=raw_value,
+                    raw_name=name,
+                    geo=geo,
+                    period=year,
+                )
                 continue
             iid = by_no.get(no)
             if iid is None:
-                ctx.q("", r, no_col, Q_UNKNOWN, f"公开数据: 计划中没有第 {no} 号指标 no plan indicator number {no}",
-                      raw_value=raw_value, raw_name=name, geo=geo, period=year)
+                ctx.q(
+                    "",
+                    r,
+                    no_col,
+                    Q_UNKNOWN,
+                    f"公开数据: 计划中没有第 {no} 号指标 no plan indicator number {no}",
+                    raw_value=raw_value,
+                    raw_name=name,
+                    geo=geo,
+                    period=year,
+                )
                 continue
-            scope = next((x for x in _DIFFERENT_SCOPE if x[0] in name and (x[1] is None or self.kinds[iid] in x[1])),
-                         None)
+            scope = next(
+                (x for x in _DIFFERENT_SCOPE if x[0] in name and (x[1] is None or self.kinds[iid] in x[1])),
+                None,
+            )
             if scope is not None:
-                ctx.q("", r, col_letter(idx["indicator_cn"] + 1), Q_POPULATION,
-                      f"公开数据: 口径不同, {scope[2]} different population: {scope[3]} ({iid}); not mapped",
-                      raw_value=raw_value, raw_name=name, indicator_id=iid, geo=geo, period=year)
+                ctx.q(
+                    "",
+                    r,
+                    col_letter(idx["indicator_cn"] + 1),
+                    Q_POPULATION,
+                    f"公开数据: 口径不同, {scope[2]} different population: {scope[3]} ({iid}); not mapped",
+                    raw_value=raw_value,
+                    raw_name=name,
+                    indicator_id=iid,
+                    geo=geo,
+                    period=year,
+                )
                 continue
             try:
                 period = parse_period(year)
             except PeriodError:
-                ctx.q("", r, col_letter(idx["year"] + 1), Q_NO_PERIOD, f"年份无法识别 year not understood: {year!r}",
-                      raw_value=raw_value, raw_name=name, indicator_id=iid, geo=geo)
+                ctx.q(
+                    "",
+                    r,
+                    col_letter(idx["year"] + 1),
+                    Q_NO_PERIOD,
+                    f"年份无法识别 year not understood: {year!r}",
+                    raw_value=raw_value,
+                    raw_name=name,
+                    indicator_id=iid,
+                    geo=geo,
+                )
                 continue
             ytd = False
             # A sub-year span stated up front in the bracket ("(1-8月)", "(上半年,预计)") is a YTD figure;
@@ -693,28 +1010,72 @@ class Cleaner:
                 ytd = False
             cat, why = self.period_problem(period, None, public=True)
             if cat:
-                ctx.q("", r, col_letter(idx["year"] + 1), cat, why, raw_value=raw_value, raw_name=name,
-                      indicator_id=iid, geo=geo, period=str(period))
+                ctx.q(
+                    "",
+                    r,
+                    col_letter(idx["year"] + 1),
+                    cat,
+                    why,
+                    raw_value=raw_value,
+                    raw_name=name,
+                    indicator_id=iid,
+                    geo=geo,
+                    period=str(period),
+                )
                 continue
             pv = parse_value(raw_value)
             vcol = col_letter(idx["value"] + 1)
             if not pv.ok:
-                ctx.q("", r, vcol, Q_BAD_VALUE, pv.reason, raw_value=raw_value, raw_name=name, indicator_id=iid,
-                      geo=geo, period=str(period))
+                ctx.q(
+                    "",
+                    r,
+                    vcol,
+                    Q_BAD_VALUE,
+                    pv.reason,
+                    raw_value=raw_value,
+                    raw_name=name,
+                    indicator_id=iid,
+                    geo=geo,
+                    period=str(period),
+                )
                 continue
             unit = canonical_unit_text(get(row, "unit"))
             value, conversion, cat, why = self.validate(iid, pv, unit, percent_explicit=True)
             if cat:
-                ctx.q("", r, vcol, cat, why, raw_value=raw_value, raw_name=name, indicator_id=iid, geo=geo,
-                      period=str(period))
+                ctx.q(
+                    "",
+                    r,
+                    vcol,
+                    cat,
+                    why,
+                    raw_value=raw_value,
+                    raw_name=name,
+                    indicator_id=iid,
+                    geo=geo,
+                    period=str(period),
+                )
                 continue
             note = "; ".join(x for x in (get(row, "quote"), get(row, "note")) if x)
             rec = {
-                "indicator_id": iid, "geo": geo, "period": str(period), "value": value, "unit": self.units[iid],
-                "source_file": ctx.rel, "source_row": r, "illustrative": False, "ytd": ytd, "source_sheet": "",
-                "source_column": vcol, "raw_value": raw_value, "raw_unit": get(row, "unit"),
-                "conversion": conversion, "qualifier": get(row, "qualifier") or pv.qualifier, "reported_at": "",
-                "source": get(row, "source_url"), "note": note, "_period": period,
+                "indicator_id": iid,
+                "geo": geo,
+                "period": str(period),
+                "value": value,
+                "unit": self.units[iid],
+                "source_file": ctx.rel,
+                "source_row": r,
+                "illustrative": False,
+                "ytd": ytd,
+                "source_sheet": "",
+                "source_column": vcol,
+                "raw_value": raw_value,
+                "raw_unit": get(row, "unit"),
+                "conversion": conversion,
+                "qualifier": get(row, "qualifier") or pv.qualifier,
+                "reported_at": "",
+                "source": get(row, "source_url"),
+                "note": note,
+                "_period": period,
             }
             ctx.add(rec, None, provisional=any(w in name for w in _PROVISIONAL_WORDS))
 
@@ -757,7 +1118,9 @@ def _is_text_line(row: list[object], name: str) -> bool:
 
 
 def _is_tidy(grid: Grid) -> bool:
-    for row in grid.rows[:1] if grid.rows and row_text(grid.rows[0]) else [r for r in grid.rows if row_text(r)][:1]:
+    for row in (
+        grid.rows[:1] if grid.rows and row_text(grid.rows[0]) else [r for r in grid.rows if row_text(r)][:1]
+    ):
         header = {normalize_text(cell_text(h)).lower() for h in row}
         return {"indicator_id", "period", "value"} <= header
     return False
@@ -767,8 +1130,11 @@ def _footnote_rows(grid: Grid, table: Table) -> set[int]:
     """Rows below the header that are footnotes (注：…, 填报日期 …), found once per table."""
     cached = getattr(table, "_footnote_rows", None)
     if cached is None:
-        cached = {r for r in range(table.first_data_row, len(grid.rows) + 1)
-                  if grid.rows[r - 1] and is_footnote_line(grid.rows[r - 1])}
+        cached = {
+            r
+            for r in range(table.first_data_row, len(grid.rows) + 1)
+            if grid.rows[r - 1] and is_footnote_line(grid.rows[r - 1])
+        }
         table._footnote_rows = cached  # type: ignore[attr-defined]
     return cached
 
@@ -800,7 +1166,7 @@ def _period_from_path(rel: str) -> PeriodMatch | None:
 
 
 def _period_from_cell(v: object) -> PeriodMatch | None:
-    if isinstance(v, dt.datetime) or isinstance(v, dt.date):
+    if isinstance(v, (dt.datetime, dt.date)):
         return PeriodMatch(Period.month(v.year, v.month), False, v.isoformat())
     if isinstance(v, (int, float)) and not isinstance(v, bool):
         v = cell_text(v)
@@ -830,8 +1196,9 @@ def _rec_order(c: Candidate) -> tuple:
     return (r["source_file"], r["source_sheet"], int(r["source_row"] or 0), r["source_column"])
 
 
-def resolve(candidates: list[Candidate], stock_ids: set[str] | None = None
-            ) -> tuple[list[dict], list[dict], list[dict]]:
+def resolve(
+    candidates: list[Candidate], stock_ids: set[str] | None = None
+) -> tuple[list[dict], list[dict], list[dict]]:
     """One value per fact (see :func:`_fact_key`). Returns (kept, quarantine, revisions).
 
     The winner must beat every submission with another value by a rule (:meth:`Precedence.beats`);
@@ -848,11 +1215,18 @@ def resolve(candidates: list[Candidate], stock_ids: set[str] | None = None
 
     def base(old: dict) -> dict:
         return {
-            "source_file": old["source_file"], "source_sheet": old["source_sheet"],
-            "source_row": old["source_row"], "source_column": old["source_column"],
-            "raw_value": old["raw_value"], "raw_name": "", "indicator_id": old["indicator_id"],
-            "geo": old["geo"], "period": old["period"], "ytd": _bool(old["ytd"]),
-            "reported_at": old["reported_at"], "illustrative": _bool(old["illustrative"]),
+            "source_file": old["source_file"],
+            "source_sheet": old["source_sheet"],
+            "source_row": old["source_row"],
+            "source_column": old["source_column"],
+            "raw_value": old["raw_value"],
+            "raw_name": "",
+            "indicator_id": old["indicator_id"],
+            "geo": old["geo"],
+            "period": old["period"],
+            "ytd": _bool(old["ytd"]),
+            "reported_at": old["reported_at"],
+            "illustrative": _bool(old["illustrative"]),
         }
 
     def where(r: dict) -> str:
@@ -868,21 +1242,33 @@ def resolve(candidates: list[Candidate], stock_ids: set[str] | None = None
         reps: dict[tuple, Candidate] = {}
         for c in group:
             reps.setdefault((c.precedence, c.rec["value"]), c)
-        winner = next((w for w in reps.values()
-                       if all(o is w or o.rec["value"] == w.rec["value"] or w.precedence.beats(o.precedence)
-                              for o in reps.values())), None)
+        winner = next(
+            (
+                w
+                for w in reps.values()
+                if all(
+                    o is w or o.rec["value"] == w.rec["value"] or w.precedence.beats(o.precedence)
+                    for o in reps.values()
+                )
+            ),
+            None,
+        )
         if winner is None:
             # One short, shared description per group (a sheet repeating a fact 200 000 times must not
             # hold 200 000 long strings); each quarantine line names its own cell.
             values = sorted({c.rec["value"] for c in group})
             shown = ", ".join(format_number(v) for v in values[:6]) + (" …" if len(values) > 6 else "")
             first = min(group, key=_rec_order).rec
-            about = (f"同一数据有 {len(values)} 个不同数值 ({shown}), 无法判定哪个正确, 请人工核实 "
-                     f"{len(group)} conflicting submissions of {first['indicator_id']} {first['period']} "
-                     f"({first['geo']}) and no rule decides (same or missing 填报日期, none marked 更正/修订); "
-                     f"see the other lines of category conflict")
+            about = (
+                f"同一数据有 {len(values)} 个不同数值 ({shown}), 无法判定哪个正确, 请人工核实 "
+                f"{len(group)} conflicting submissions of {first['indicator_id']} {first['period']} "
+                f"({first['geo']}) and no rule decides (same or missing 填报日期, none marked 更正/修订); "
+                f"see the other lines of category conflict"
+            )
             for c in group:
-                quarantine.append({**base(c.rec), "category": Q_UNRESOLVED, "reason": f"{where(c.rec)}: {about}"})
+                quarantine.append(
+                    {**base(c.rec), "category": Q_UNRESOLVED, "reason": f"{where(c.rec)}: {about}"}
+                )
             continue
         w = winner.rec
         kept.append(w)
@@ -897,30 +1283,51 @@ def resolve(candidates: list[Candidate], stock_ids: set[str] | None = None
                     labels.add(old["period"])
                     kept.append(old)
                     continue
-                quarantine.append({**base(old), "category": Q_DUPLICATE,
-                                   "reason": f"{here}: 重复数据, 同值只保留一次 duplicate of {where(w)} with the same "
-                                             f"value {format_number(old['value'])} (kept once)"})
+                quarantine.append(
+                    {
+                        **base(old),
+                        "category": Q_DUPLICATE,
+                        "reason": f"{here}: 重复数据, 同值只保留一次 duplicate of {where(w)} with the same "
+                        f"value {format_number(old['value'])} (kept once)",
+                    }
+                )
                 continue
             why = winner.precedence.beats(c.precedence)
-            revisions.append({
-                "indicator_id": old["indicator_id"], "geo": old["geo"], "period": old["period"],
-                "ytd": _bool(old["ytd"]), "old_value": format_number(old["value"]),
-                "new_value": format_number(w["value"]), "unit": old["unit"],
-                "old_source_file": old["source_file"], "old_source_sheet": old["source_sheet"],
-                "old_source_row": old["source_row"], "old_source_column": old["source_column"],
-                "old_reported_at": old["reported_at"],
-                "new_source_file": w["source_file"], "new_source_sheet": w["source_sheet"],
-                "new_source_row": w["source_row"], "new_source_column": w["source_column"],
-                "new_reported_at": w["reported_at"], "reason": why,
-            })
-            quarantine.append({**base(old), "category": Q_SUPERSEDED,
-                               "reason": f"{here}: 已被更正 superseded: {format_number(old['value'])} "
-                                         f"({old['period']}) replaced by {format_number(w['value'])} ({w['period']}) "
-                                         f"from {where(w)} ({why}; see revisions.csv)"})
+            revisions.append(
+                {
+                    "indicator_id": old["indicator_id"],
+                    "geo": old["geo"],
+                    "period": old["period"],
+                    "ytd": _bool(old["ytd"]),
+                    "old_value": format_number(old["value"]),
+                    "new_value": format_number(w["value"]),
+                    "unit": old["unit"],
+                    "old_source_file": old["source_file"],
+                    "old_source_sheet": old["source_sheet"],
+                    "old_source_row": old["source_row"],
+                    "old_source_column": old["source_column"],
+                    "old_reported_at": old["reported_at"],
+                    "new_source_file": w["source_file"],
+                    "new_source_sheet": w["source_sheet"],
+                    "new_source_row": w["source_row"],
+                    "new_source_column": w["source_column"],
+                    "new_reported_at": w["reported_at"],
+                    "reason": why,
+                }
+            )
+            quarantine.append(
+                {
+                    **base(old),
+                    "category": Q_SUPERSEDED,
+                    "reason": f"{here}: 已被更正 superseded: {format_number(old['value'])} "
+                    f"({old['period']}) replaced by {format_number(w['value'])} ({w['period']}) "
+                    f"from {where(w)} ({why}; see revisions.csv)",
+                }
+            )
     return kept, quarantine, revisions
 
 
-def jump_flags(kept: list[dict], cleaner: "Cleaner") -> list[dict]:
+def jump_flags(kept: list[dict], cleaner: Cleaner) -> list[dict]:
     """Values kept but flagged for checking: more than :data:`JUMP_FACTOR` times larger or smaller than
     the previous period of the same series (same geo, indicator, frequency and ytd). Each flag is a
     quarantine line of category ``implausible_jump``; the observation itself stays."""
@@ -930,24 +1337,38 @@ def jump_flags(kept: list[dict], cleaner: "Cleaner") -> list[dict]:
     flags = []
     for recs in series.values():
         recs.sort(key=lambda r: r["_period"].sort_key)
-        for prev, cur in zip(recs, recs[1:]):
+        for prev, cur in itertools.pairwise(recs):
             a, b = prev["value"], cur["value"]
             if cur["ytd"] and prev["_period"].year != cur["_period"].year:
                 continue  # a year-to-date total starts again in January
             if a <= 0 or b <= 0 or (b / a < JUMP_FACTOR and a / b < JUMP_FACTOR):
                 continue
-            where_prev = _where(prev["source_file"], prev["source_sheet"], prev["source_row"], prev["source_column"])
-            flags.append({
-                "source_file": cur["source_file"], "source_sheet": cur["source_sheet"], "source_row": cur["source_row"],
-                "source_column": cur["source_column"], "category": Q_JUMP,
-                "reason": (f"{_where(cur['source_file'], cur['source_sheet'], cur['source_row'], cur['source_column'])}: "
-                           f"与上期相比变化异常, 已保留, 请核实 kept but please check: {format_number(b)} for "
-                           f"{cur['period']} against {format_number(a)} for {prev['period']} ({where_prev}), "
-                           f"a change of more than {JUMP_FACTOR:g} times"),
-                "raw_value": cur["raw_value"], "raw_name": "", "indicator_id": cur["indicator_id"], "geo": cur["geo"],
-                "period": cur["period"], "ytd": _bool(cur["ytd"]), "reported_at": cur["reported_at"],
-                "illustrative": _bool(cur["illustrative"]),
-            })
+            where_prev = _where(
+                prev["source_file"], prev["source_sheet"], prev["source_row"], prev["source_column"]
+            )
+            flags.append(
+                {
+                    "source_file": cur["source_file"],
+                    "source_sheet": cur["source_sheet"],
+                    "source_row": cur["source_row"],
+                    "source_column": cur["source_column"],
+                    "category": Q_JUMP,
+                    "reason": (
+                        f"{_where(cur['source_file'], cur['source_sheet'], cur['source_row'], cur['source_column'])}: "
+                        f"与上期相比变化异常, 已保留, 请核实 kept but please check: {format_number(b)} for "
+                        f"{cur['period']} against {format_number(a)} for {prev['period']} ({where_prev}), "
+                        f"a change of more than {JUMP_FACTOR:g} times"
+                    ),
+                    "raw_value": cur["raw_value"],
+                    "raw_name": "",
+                    "indicator_id": cur["indicator_id"],
+                    "geo": cur["geo"],
+                    "period": cur["period"],
+                    "ytd": _bool(cur["ytd"]),
+                    "reported_at": cur["reported_at"],
+                    "illustrative": _bool(cur["illustrative"]),
+                }
+            )
     return flags
 
 
@@ -1009,16 +1430,28 @@ def discover(raw: Path) -> Discovery:
             continue
         rel = rel_of(entry)
         if entry.is_symlink() and not inside_raw(entry):
-            found.refused.append((rel, Q_OUTSIDE, "链接指向原始数据目录之外, 未读取 a link leading outside the raw "
-                                                  "data folder (not followed)"))
+            found.refused.append(
+                (
+                    rel,
+                    Q_OUTSIDE,
+                    "链接指向原始数据目录之外, 未读取 a link leading outside the raw "
+                    "data folder (not followed)",
+                )
+            )
         elif name.startswith(".") and entry.is_dir():
             found.refused.append((rel, Q_HIDDEN, "隐藏文件夹未读取 hidden folder, not read"))
         elif name.startswith(("~$", ".")) or name.lower().endswith(_DOC_SUFFIXES):
             found.ignored.append(rel)
         else:
-            found.refused.append((rel, Q_UNSUPPORTED, f"未读取 not read: only {SUBMISSIONS_DIR}/ and "
-                                                      f"{PUBLIC_FILE.as_posix()} are read; put submissions under "
-                                                      f"{SUBMISSIONS_DIR}/"))
+            found.refused.append(
+                (
+                    rel,
+                    Q_UNSUPPORTED,
+                    f"未读取 not read: only {SUBMISSIONS_DIR}/ and "
+                    f"{PUBLIC_FILE.as_posix()} are read; put submissions under "
+                    f"{SUBMISSIONS_DIR}/",
+                )
+            )
     for top in (raw / SUBMISSIONS_DIR, raw / PUBLIC_FILE.parent):
         if not top.is_dir() or top.is_symlink():
             continue
@@ -1027,13 +1460,22 @@ def discover(raw: Path) -> Discovery:
             for d in sorted(dirnames):
                 p = here / d
                 if p.is_symlink():
-                    why = ("链接指向原始数据目录之外, 未读取 a link to a folder outside the raw data folder (not followed)"
-                           if not inside_raw(p) else "文件夹链接未读取 a link to a folder (not followed; its target is "
-                           "read where it lives)")
+                    why = (
+                        "链接指向原始数据目录之外, 未读取 a link to a folder outside the raw data folder (not followed)"
+                        if not inside_raw(p)
+                        else "文件夹链接未读取 a link to a folder (not followed; its target is "
+                        "read where it lives)"
+                    )
                     found.refused.append((rel_of(p), Q_OUTSIDE, why))
                 elif d.startswith("."):
-                    found.refused.append((rel_of(p), Q_HIDDEN, "隐藏文件夹未读取 hidden folder, not read "
-                                          "(e.g. .git); move data out of it to have it read"))
+                    found.refused.append(
+                        (
+                            rel_of(p),
+                            Q_HIDDEN,
+                            "隐藏文件夹未读取 hidden folder, not read "
+                            "(e.g. .git); move data out of it to have it read",
+                        )
+                    )
             dirnames[:] = sorted(d for d in dirnames if not d.startswith(".") and not (here / d).is_symlink())
             for name in sorted(filenames):
                 p = here / name
@@ -1043,12 +1485,19 @@ def discover(raw: Path) -> Discovery:
                 else:
                     kind = "submission"
                 if p.is_symlink() and not inside_raw(p):
-                    found.refused.append((rel, Q_OUTSIDE, "链接指向原始数据目录之外, 未读取 a link to a file outside "
-                                                          "the raw data folder (not followed)"))
+                    found.refused.append(
+                        (
+                            rel,
+                            Q_OUTSIDE,
+                            "链接指向原始数据目录之外, 未读取 a link to a file outside "
+                            "the raw data folder (not followed)",
+                        )
+                    )
                     continue
                 if not p.is_file():
-                    found.refused.append((rel, Q_UNSUPPORTED, "不是普通文件 not a regular file (device, pipe or "
-                                                              "broken link)"))
+                    found.refused.append(
+                        (rel, Q_UNSUPPORTED, "不是普通文件 not a regular file (device, pipe or broken link)")
+                    )
                     continue
                 if name == ILLUSTRATIVE_MARKER:
                     found.marked.add(here)
@@ -1059,18 +1508,32 @@ def discover(raw: Path) -> Discovery:
                     continue
                 if kind == "public":
                     found.files.append(p)
-                elif top.name == PUBLIC_FILE.parent.name and here.relative_to(top).parts[:1] == (CALIBRATION_DIR,):
+                elif top.name == PUBLIC_FILE.parent.name and here.relative_to(top).parts[:1] == (
+                    CALIBRATION_DIR,
+                ):
                     # The forecast's calibration panel (gxq_analysis.calibration reads it), not clean input.
                     found.reference.append(rel)
                 elif top.name == PUBLIC_FILE.parent.name:
-                    found.refused.append((rel, Q_UNSUPPORTED, f"未读取 not read: only {PUBLIC_FILE.name} is read "
-                                                              f"from {PUBLIC_FILE.parent}/"))
+                    found.refused.append(
+                        (
+                            rel,
+                            Q_UNSUPPORTED,
+                            f"未读取 not read: only {PUBLIC_FILE.name} is read from {PUBLIC_FILE.parent}/",
+                        )
+                    )
                 elif p.suffix.lower() in SPREADSHEET_SUFFIXES:
                     found.files.append(p)
                 else:
-                    found.refused.append((rel, Q_UNSUPPORTED, (
-                        f"不支持的文件类型, 未读取 unsupported file type '{display_name(p.suffix) or '(none)'}', not "
-                        "read; save it as .xlsx or .csv (UTF-8 or GBK) and resubmit")))
+                    found.refused.append(
+                        (
+                            rel,
+                            Q_UNSUPPORTED,
+                            (
+                                f"不支持的文件类型, 未读取 unsupported file type '{display_name(p.suffix) or '(none)'}', not "
+                                "read; save it as .xlsx or .csv (UTF-8 or GBK) and resubmit"
+                            ),
+                        )
+                    )
     found.files.sort(key=lambda p: (p.relative_to(raw).parts[0] != SUBMISSIONS_DIR, p.as_posix()))
     return found
 
@@ -1102,9 +1565,15 @@ def clean(raw: Path, plan: Plan, progress: bool = False, today: dt.date | None =
         bar = tqdm(files, desc="gxq clean", unit="file", file=sys.stderr, leave=False)
         iterator = bar
     for rel, category, reason in found.refused:
-        quarantine.append({c: "" for c in QUARANTINE_COLUMNS} | {
-            "source_file": rel, "category": category, "reason": f"{rel}: {reason}",
-            "illustrative": _bool(False)})
+        quarantine.append(
+            {c: "" for c in QUARANTINE_COLUMNS}
+            | {
+                "source_file": rel,
+                "category": category,
+                "reason": f"{rel}: {reason}",
+                "illustrative": _bool(False),
+            }
+        )
     for path in iterator:
         rel = display_name(path.relative_to(raw).as_posix())
         rep = FileReport(rel, illustrative=_is_illustrative(path, raw, marked))
@@ -1120,13 +1589,38 @@ def clean(raw: Path, plan: Plan, progress: bool = False, today: dt.date | None =
     kept, q2, revisions = resolve(all_candidates, stock_ids)
     quarantine.extend(q2)
     quarantine.extend(jump_flags(kept, cleaner))
-    kept.sort(key=lambda r: (r["indicator_id"], r["geo"], r["_period"].sort_key, r["ytd"], r["source_file"],
-                             r["source_sheet"], r["source_row"], r["source_column"]))
-    quarantine.sort(key=lambda q: (q["source_file"], q["source_sheet"],
-                                   -1 if q["source_row"] == "" else int(q["source_row"]),
-                                   q["source_column"], q["category"], q["reason"]))
-    revisions.sort(key=lambda v: (v["indicator_id"], v["geo"], parse_period(v["period"]).sort_key, v["ytd"],
-                                  v["old_source_file"], str(v["old_source_row"])))
+    kept.sort(
+        key=lambda r: (
+            r["indicator_id"],
+            r["geo"],
+            r["_period"].sort_key,
+            r["ytd"],
+            r["source_file"],
+            r["source_sheet"],
+            r["source_row"],
+            r["source_column"],
+        )
+    )
+    quarantine.sort(
+        key=lambda q: (
+            q["source_file"],
+            q["source_sheet"],
+            -1 if q["source_row"] == "" else int(q["source_row"]),
+            q["source_column"],
+            q["category"],
+            q["reason"],
+        )
+    )
+    revisions.sort(
+        key=lambda v: (
+            v["indicator_id"],
+            v["geo"],
+            parse_period(v["period"]).sort_key,
+            v["ytd"],
+            v["old_source_file"],
+            str(v["old_source_row"]),
+        )
+    )
     return CleanResult(kept, quarantine, revisions, reports, ignored, found.refused, found.reference)
 
 
@@ -1199,10 +1693,8 @@ def atomic_write(path: Path, data: bytes) -> None:
             fh.write(data)
         os.replace(tmp, path)
     except BaseException:
-        try:
+        with contextlib.suppress(OSError):
             os.unlink(tmp)
-        except OSError:
-            pass
         raise
 
 
@@ -1210,15 +1702,31 @@ def manifest(result: CleanResult, plan: Plan) -> dict:
     return {
         "plan": plan.id,
         "files": [
-            {k: v for k, v in {
-                "path": f.path, "sha256": f.sha256, "bytes": f.bytes, "kind": f.kind, "encoding": f.encoding,
-                "sheets": f.sheets, "data_rows": f.data_rows, "cells": f.cells, "values": f.candidates,
-                "quarantined": f.quarantined, "reported_at": f.reported_at, "reporting_unit": f.reporting_unit,
-                "illustrative": f.illustrative,
-            }.items() if v not in ("", None)}
-            for f in result.files if not f.unreadable
+            {
+                k: v
+                for k, v in {
+                    "path": f.path,
+                    "sha256": f.sha256,
+                    "bytes": f.bytes,
+                    "kind": f.kind,
+                    "encoding": f.encoding,
+                    "sheets": f.sheets,
+                    "data_rows": f.data_rows,
+                    "cells": f.cells,
+                    "values": f.candidates,
+                    "quarantined": f.quarantined,
+                    "reported_at": f.reported_at,
+                    "reporting_unit": f.reporting_unit,
+                    "illustrative": f.illustrative,
+                }.items()
+                if v not in ("", None)
+            }
+            for f in result.files
+            if not f.unreadable
         ],
-        "unreadable": [{"path": f.path, "sha256": f.sha256, "reason": f.unreadable} for f in result.unreadable],
+        "unreadable": [
+            {"path": f.path, "sha256": f.sha256, "reason": f.unreadable} for f in result.unreadable
+        ],
         "ignored": result.ignored,
         "reference": result.reference,
         "not_read": [{"path": rel, "category": cat, "reason": why} for rel, cat, why in result.refused],
@@ -1252,10 +1760,14 @@ def write_outputs(result: CleanResult, plan: Plan, out: Path) -> None:
         _write_csv(stage / "quarantine.csv", result.quarantine, QUARANTINE_COLUMNS, "utf-8-sig")
         _write_csv(stage / "revisions.csv", result.revisions, REVISION_COLUMNS, "utf-8-sig")
         meta = manifest(result, plan)
-        counts = {"observations.csv": len(result.observations), "quarantine.csv": len(result.quarantine),
-                  "revisions.csv": len(result.revisions)}
-        meta["outputs"] = {name: {"rows": counts[name], "sha256": file_sha256(stage / name)}
-                           for name in OUTPUT_FILES}
+        counts = {
+            "observations.csv": len(result.observations),
+            "quarantine.csv": len(result.quarantine),
+            "revisions.csv": len(result.revisions),
+        }
+        meta["outputs"] = {
+            name: {"rows": counts[name], "sha256": file_sha256(stage / name)} for name in OUTPUT_FILES
+        }
         text = json.dumps(meta, ensure_ascii=False, indent=2, sort_keys=False) + "\n"
         (stage / MANIFEST_FILE).write_text(text, encoding="utf-8")
         for name in OUTPUT_FILES + (MANIFEST_FILE,):
@@ -1310,9 +1822,14 @@ def _inside(child: Path, parent: Path) -> bool:
 
 def summary(result: CleanResult, out: Path) -> str:
     rows_clean = len({(o["source_file"], o["source_sheet"], o["source_row"]) for o in result.observations})
-    rows_q = len({(q["source_file"], q["source_sheet"], q["source_row"]) for q in result.quarantine
-                  if q["source_row"] != ""} -
-                 {(o["source_file"], o["source_sheet"], o["source_row"]) for o in result.observations})
+    rows_q = len(
+        {
+            (q["source_file"], q["source_sheet"], q["source_row"])
+            for q in result.quarantine
+            if q["source_row"] != ""
+        }
+        - {(o["source_file"], o["source_sheet"], o["source_row"]) for o in result.observations}
+    )
     lines = [
         f"gxq clean: {len(result.files) - len(result.unreadable)} files read, "
         f"{len(result.unreadable)} unreadable, {len(result.refused)} not read; {len(result.observations)} observations from {rows_clean} rows; "
@@ -1326,8 +1843,10 @@ def summary(result: CleanResult, out: Path) -> str:
     if result.ignored:
         lines.append(f"  ignored (documentation, Office lock and hidden files): {', '.join(result.ignored)}")
     if result.reference:
-        lines.append(f"  reference data (the forecast calibration panel; read by gxq_analysis.calibration, not by "
-                     f"clean): {len(result.reference)} files under public/{CALIBRATION_DIR}/")
+        lines.append(
+            f"  reference data (the forecast calibration panel; read by gxq_analysis.calibration, not by "
+            f"clean): {len(result.reference)} files under public/{CALIBRATION_DIR}/"
+        )
     cats: dict[str, int] = {}
     for q in result.quarantine:
         cats[q["category"]] = cats.get(q["category"], 0) + 1
@@ -1344,11 +1863,17 @@ def command_clean(args) -> int:
         print(f"gxq clean: raw data folder not found: {raw}", file=sys.stderr)
         return 2
     if _inside(out, raw):
-        print(f"gxq clean: refusing to write into the raw data folder ({out} is inside {raw})", file=sys.stderr)
+        print(
+            f"gxq clean: refusing to write into the raw data folder ({out} is inside {raw})", file=sys.stderr
+        )
         return 2
     plan = load_plan(args.plan)
     files = discover(raw).files
-    show = not getattr(args, "no_progress", False) and len(files) > 1 and (sys.stderr.isatty() or len(files) > 20)
+    show = (
+        not getattr(args, "no_progress", False)
+        and len(files) > 1
+        and (sys.stderr.isatty() or len(files) > 20)
+    )
     try:
         result = clean(raw, plan, progress=show)
         write_outputs(result, plan, out)

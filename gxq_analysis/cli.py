@@ -37,44 +37,74 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--lang", choices=("zh", "en"), default="zh")
 
     p = sub.add_parser("report", help="render the report pack to offline HTML")
-    p.add_argument("--period", default=None, help="2019Q3 for the quarterly pack, 2019 for the annual evaluation; "
-                   "default: the latest quarter the data covers")
+    p.add_argument(
+        "--period",
+        default=None,
+        help="2019Q3 for the quarterly pack, 2019 for the annual evaluation; "
+        "default: the latest quarter the data covers",
+    )
     p.add_argument("--lang", choices=("zh", "en"), default="zh")
     p.add_argument("--out", type=Path, default=REPORTS_DIR, help="output folder (default: reports)")
     p.add_argument("--plan", type=Path, default=DEFAULT_PLAN_DIR, help="plan folder")
     p.add_argument("--observations", type=Path, default=DEFAULT_OBSERVATIONS, help="tidy observations CSV")
-    p.add_argument("--jobs", type=int, default=None, help="notebooks run in parallel (default: number of cores)")
+    p.add_argument(
+        "--jobs", type=int, default=None, help="notebooks run in parallel (default: number of cores)"
+    )
     p.add_argument("--no-progress", action="store_true", help="never show a progress bar")
-    p.add_argument("--no-pdf", action="store_true",
-                   help="skip summary.pdf and report.pdf (no headless Chromium needed)")
+    p.add_argument(
+        "--no-pdf", action="store_true", help="skip summary.pdf and report.pdf (no headless Chromium needed)"
+    )
 
     p = sub.add_parser("template", help="write the submission form(s) departments fill in")
     p.add_argument("--period", default=None, help="reporting period printed in the template, e.g. 2019Q3")
-    p.add_argument("--dept", default=None,
-                   help="department (e.g. 科技局): its indicators only; 'all' writes one form per department")
-    p.add_argument("--out", type=Path, default=None,
-                   help="output .xlsx file (a folder with --dept all; default: forms/<period>/)")
+    p.add_argument(
+        "--dept",
+        default=None,
+        help="department (e.g. 科技局): its indicators only; 'all' writes one form per department",
+    )
+    p.add_argument(
+        "--out",
+        type=Path,
+        default=None,
+        help="output .xlsx file (a folder with --dept all; default: forms/<period>/)",
+    )
     p.add_argument("--plan", type=Path, default=DEFAULT_PLAN_DIR, help="plan folder")
-    p.add_argument("--observations", type=Path, default=DEFAULT_OBSERVATIONS,
-                   help="tidy observations CSV for the previous period's reference values")
+    p.add_argument(
+        "--observations",
+        type=Path,
+        default=DEFAULT_OBSERVATIONS,
+        help="tidy observations CSV for the previous period's reference values",
+    )
 
     p = sub.add_parser("submissions", help="which department has reported a period, and which has not")
     p.add_argument("--period", required=True, help="reporting period, e.g. 2019Q3")
-    p.add_argument("--processed", type=Path, default=PROCESSED_DIR,
-                   help="folder written by gxq clean (observations.csv, quarantine.csv, manifest.json)")
+    p.add_argument(
+        "--processed",
+        type=Path,
+        default=PROCESSED_DIR,
+        help="folder written by gxq clean (observations.csv, quarantine.csv, manifest.json)",
+    )
     p.add_argument("--plan", type=Path, default=DEFAULT_PLAN_DIR, help="plan folder")
     p.add_argument("--format", choices=("table", "csv", "json"), default="table")
 
     p = sub.add_parser("corrections", help="one workbook per department with its rows that need correcting")
     p.add_argument("--period", required=True, help="reporting period, e.g. 2019Q3")
     p.add_argument("--out", type=Path, required=True, help="output folder")
-    p.add_argument("--processed", type=Path, default=PROCESSED_DIR,
-                   help="folder written by gxq clean (quarantine.csv, manifest.json)")
+    p.add_argument(
+        "--processed",
+        type=Path,
+        default=PROCESSED_DIR,
+        help="folder written by gxq clean (quarantine.csv, manifest.json)",
+    )
     p.add_argument("--plan", type=Path, default=DEFAULT_PLAN_DIR, help="plan folder")
 
     p = sub.add_parser("demo-data", help="(re)generate the illustrative demo submissions (seeded)")
-    p.add_argument("--out", type=Path, default=RAW_DIR / "submissions" / "demo",
-                   help="output folder (default: data/raw/submissions/demo)")
+    p.add_argument(
+        "--out",
+        type=Path,
+        default=RAW_DIR / "submissions" / "demo",
+        help="output folder (default: data/raw/submissions/demo)",
+    )
     p.add_argument("--plan", type=Path, default=DEFAULT_PLAN_DIR, help="plan folder")
     p.add_argument("--seed", type=int, default=20181228)
     return parser

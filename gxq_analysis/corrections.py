@@ -73,13 +73,19 @@ def correction_rows(plan: Plan, period: Period | str, processed: Path) -> dict[s
                 continue
             iid = r.get("indicator_id", "")
             name = plan.name(iid) if iid in plan.indicators.index else r.get("raw_name", "")
-            out.setdefault(f.department, []).append({
-                "file": r.get("source_file", ""), "sheet": r.get("source_sheet", ""),
-                "row": int(r["source_row"]) if str(r.get("source_row", "")).isdigit() else "",
-                "column": r.get("source_column", ""), "indicator": name, "value": r.get("raw_value", ""),
-                "reason": plain_reason(r, plan), "category": r.get("category", ""),
-                "detail": r.get("reason", ""),
-            })
+            out.setdefault(f.department, []).append(
+                {
+                    "file": r.get("source_file", ""),
+                    "sheet": r.get("source_sheet", ""),
+                    "row": int(r["source_row"]) if str(r.get("source_row", "")).isdigit() else "",
+                    "column": r.get("source_column", ""),
+                    "indicator": name,
+                    "value": r.get("raw_value", ""),
+                    "reason": plain_reason(r, plan),
+                    "category": r.get("category", ""),
+                    "detail": r.get("reason", ""),
+                }
+            )
     for rows in out.values():
         rows.sort(key=lambda x: (x["file"], x["sheet"], x["row"] if x["row"] != "" else -1, x["column"]))
     return dict(sorted(out.items()))
@@ -92,10 +98,14 @@ def build_workbook(plan: Plan, period: Period, department: str, rows: list[dict]
     wb = openpyxl.Workbook()
     ws = wb.active
     ws.title = "数据更正"
-    ws["A1"] = safe_text(f"{plan.meta.get('zone_geo', '')}科技创新指标数据更正通知·{department}（{period.label('zh')}）")
+    ws["A1"] = safe_text(
+        f"{plan.meta.get('zone_geo', '')}科技创新指标数据更正通知·{department}（{period.label('zh')}）"
+    )
     ws["A1"].font = Font(bold=True, size=14)
-    ws["A2"] = safe_text(f"以下 {len(rows)} 行数据未能入库，请逐行核实，在“更正值”栏填写正确数值（或在备注栏说明），"
-                         "并按统一模板重新报送整表，填写新的填报日期。")
+    ws["A2"] = safe_text(
+        f"以下 {len(rows)} 行数据未能入库，请逐行核实，在“更正值”栏填写正确数值（或在备注栏说明），"
+        "并按统一模板重新报送整表，填写新的填报日期。"
+    )
     ws["A2"].alignment = Alignment(wrap_text=False)
     header_row = 4
     for c, text in enumerate(COLUMNS, start=1):
@@ -103,8 +113,18 @@ def build_workbook(plan: Plan, period: Period, department: str, rows: list[dict]
         cell.font = Font(bold=True)
         cell.fill = PatternFill("solid", fgColor="DDEBF7")
     for i, r in enumerate(rows, start=1):
-        values = [i, r["file"], r["sheet"], r["row"], r["column"], r["indicator"], r["value"], r["reason"],
-                  None, None]
+        values = [
+            i,
+            r["file"],
+            r["sheet"],
+            r["row"],
+            r["column"],
+            r["indicator"],
+            r["value"],
+            r["reason"],
+            None,
+            None,
+        ]
         for c, v in enumerate(values, start=1):
             cell = ws.cell(header_row + i, c)
             cell.value = safe_text(v)
@@ -139,6 +159,9 @@ def command_corrections(args) -> int:
     if not by_dept:
         print(f"gxq corrections: no row needs correcting for {period}; nothing written")
     else:
-        print(f"gxq corrections: wrote {len(by_dept)} workbooks to {out} ("
-              + ", ".join(f"{d} {len(r)}" for d, r in by_dept.items()) + " rows)")
+        print(
+            f"gxq corrections: wrote {len(by_dept)} workbooks to {out} ("
+            + ", ".join(f"{d} {len(r)}" for d, r in by_dept.items())
+            + " rows)"
+        )
     return 0

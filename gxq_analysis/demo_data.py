@@ -94,9 +94,21 @@ RANKS = {"national_rank": (66, 55, 48), "provincial_rank": (12, 12, 13)}
 MONTH_WEIGHTS = [0.055, 0.05, 0.075, 0.08, 0.08, 0.08, 0.078, 0.072, 0.08, 0.085, 0.09, 0.175]
 QUARTER_WEIGHTS = {"tax_relief": [0.18, 0.32, 0.22, 0.28], "new_talents": [0.15, 0.3, 0.2, 0.35]}
 
-SCIENCE_QUARTERLY = ["rd_gdp_share", "hitech_enterprises", "tech_smes", "private_tech_enterprises",
-                     "rd_institutions", "rd_institution_coverage", "invention_patents_per_10k", "new_talents"]
-SECTIONS = {"rd_gdp_share": "一、创新投入", "hitech_enterprises": "二、企业创新", "invention_patents_per_10k": "三、创新绩效"}
+SCIENCE_QUARTERLY = [
+    "rd_gdp_share",
+    "hitech_enterprises",
+    "tech_smes",
+    "private_tech_enterprises",
+    "rd_institutions",
+    "rd_institution_coverage",
+    "invention_patents_per_10k",
+    "new_talents",
+]
+SECTIONS = {
+    "rd_gdp_share": "一、创新投入",
+    "hitech_enterprises": "二、企业创新",
+    "invention_patents_per_10k": "三、创新绩效",
+}
 
 
 class DemoDataError(Exception):
@@ -157,8 +169,12 @@ def _stable_xlsx_bytes(wb) -> bytes:
             data = src.read(info.filename)
             if info.filename == "docProps/core.xml":
                 text = data.decode("utf-8")
-                text = re.sub(r"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)", rf"\g<1>{stamp}\g<2>", text)
-                text = re.sub(r"(<dcterms:created[^>]*>)[^<]*(</dcterms:created>)", rf"\g<1>{stamp}\g<2>", text)
+                text = re.sub(
+                    r"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)", rf"\g<1>{stamp}\g<2>", text
+                )
+                text = re.sub(
+                    r"(<dcterms:created[^>]*>)[^<]*(</dcterms:created>)", rf"\g<1>{stamp}\g<2>", text
+                )
                 data = text.encode("utf-8")
             zi = zipfile.ZipInfo(info.filename, date_time=FIXED_TIME.timetuple()[:6])
             zi.compress_type = zipfile.ZIP_DEFLATED
@@ -242,10 +258,26 @@ def _monthly(plan: Plan, out: Path, rng: random.Random, written: list[Path]) -> 
             if (year, m) == (2019, 11):
                 held_cell = f"{int(held)}件"  # mess: unit in the cell
             ws.append([1, name("hitech_output_share"), unit("hitech_output_share"), share_cell, "—", ""])
-            ws.append([2, name("invention_patent_applications"), unit("invention_patent_applications"),
-                       flow_cell, ytd_cell, ""])
-            ws.append([3, name("invention_patents_held"), unit("invention_patents_held"), held_cell, None,
-                       "有效发明专利"])
+            ws.append(
+                [
+                    2,
+                    name("invention_patent_applications"),
+                    unit("invention_patent_applications"),
+                    flow_cell,
+                    ytd_cell,
+                    "",
+                ]
+            )
+            ws.append(
+                [
+                    3,
+                    name("invention_patents_held"),
+                    unit("invention_patents_held"),
+                    held_cell,
+                    None,
+                    "有效发明专利",
+                ]
+            )
             ws.append([])
             ws.append(["注：本表为示例数据（illustrative）。"])
             ws.column_dimensions["B"].width = 36
@@ -280,14 +312,29 @@ def _science_quarterly(plan: Plan, out: Path, rng: random.Random, written: list[
                 v = values["rd_gdp_share"][0]
                 values["rd_gdp_share"] = (f"{_fmt(float(v))}*", None)
             rep = _report_date(year, m, 10 + q)
-            _write(out / "季报" / "科技局" / f"{year}Q{q}_科技局_季报.xlsx",
-                   _science_workbook(plan, year, q, values, rep, Alignment, Font, openpyxl), written)
+            _write(
+                out / "季报" / "科技局" / f"{year}Q{q}_科技局_季报.xlsx",
+                _science_workbook(plan, year, q, values, rep, Alignment, Font, openpyxl),
+                written,
+            )
             if (year, q) == (2019, 2):
                 # A corrected resubmission two weeks later: tech SMEs were under-counted.
                 corrected = {"tech_smes": (float(values["tech_smes"][0]) + 3, None)}
-                _write(out / "季报" / "科技局" / f"{year}Q{q}_科技局_季报(更正).xlsx",
-                       _science_workbook(plan, year, q, corrected, rep + dt.timedelta(days=14), Alignment, Font,
-                                         openpyxl, correction=True), written)
+                _write(
+                    out / "季报" / "科技局" / f"{year}Q{q}_科技局_季报(更正).xlsx",
+                    _science_workbook(
+                        plan,
+                        year,
+                        q,
+                        corrected,
+                        rep + dt.timedelta(days=14),
+                        Alignment,
+                        Font,
+                        openpyxl,
+                        correction=True,
+                    ),
+                    written,
+                )
 
 
 def _science_workbook(plan, year, q, values, rep, Alignment, Font, openpyxl, correction=False) -> bytes:
@@ -295,7 +342,9 @@ def _science_workbook(plan, year, q, values, rep, Alignment, Font, openpyxl, cor
     ws = wb.active
     ws.title = "季报"
     m = q * 3
-    title = f"江阴高新区科技创新指标季报（{year}年第{'一二三四'[q - 1]}季度）" + ("（更正）" if correction else "")
+    title = f"江阴高新区科技创新指标季报（{year}年第{'一二三四'[q - 1]}季度）" + (
+        "（更正）" if correction else ""
+    )
     ws["A1"] = title
     ws["A1"].font = Font(bold=True, size=14)
     ws["A1"].alignment = Alignment(horizontal="center")
@@ -359,20 +408,34 @@ def _finance_quarterly(plan: Plan, out: Path, rng: random.Random, written: list[
                 ["填报单位：高新区财政局", "", f"填报日期：{rep.isoformat()}", "", ""],
                 ["指标名称", "单位", "本期值", "本年累计", "备注"],
                 ["本级财政科技拨款占本级财政一般公共预算的比重", "%", _fmt(share), "", ""],
-                ["企业享受税收减免、研发经费加计扣除优惠政策减免额", "万元", f"{cur:,.2f}", f"{ytd:,.2f}", "含加计扣除"],
+                [
+                    "企业享受税收减免、研发经费加计扣除优惠政策减免额",
+                    "万元",
+                    f"{cur:,.2f}",
+                    f"{ytd:,.2f}",
+                    "含加计扣除",
+                ],
                 ["", "", "", "", ""],
                 ["注：金额单位为万元。", "", "", "", ""],
             ]
-            _write(out / "季报" / "财政局" / f"{year}Q{q}_财政局_季报.csv", _csv_bytes(rows, "gb18030"), written)
+            _write(
+                out / "季报" / "财政局" / f"{year}Q{q}_财政局_季报.csv", _csv_bytes(rows, "gb18030"), written
+            )
 
 
 def _finance_office_quarterly(plan: Plan, out: Path, rng: random.Random, written: list[Path]) -> None:
     for year in YEARS:
         for q in range(1, 5):
             v = stock_value("vc_fund_size", year, q * 3, rng)
-            rows = [["序号", "指标", "计量单位", "数值", "备注"],
-                    [1, "各类创业投资基金规模", "亿元", _fmt(v), "基金认缴规模"]]
-            _write(out / "季报" / "金融办" / f"创投基金规模_{year}Q{q}.csv", _csv_bytes(rows, "utf-8-sig"), written)
+            rows = [
+                ["序号", "指标", "计量单位", "数值", "备注"],
+                [1, "各类创业投资基金规模", "亿元", _fmt(v), "基金认缴规模"],
+            ]
+            _write(
+                out / "季报" / "金融办" / f"创投基金规模_{year}Q{q}.csv",
+                _csv_bytes(rows, "utf-8-sig"),
+                written,
+            )
 
 
 def _annual(plan: Plan, out: Path, rng: random.Random, written: list[Path]) -> None:

@@ -99,9 +99,12 @@ def form_indicators(plan: Plan, department: str | None, period: Period | None) -
     ind = plan.indicators
     order = list(ind[ind["in_table"]].index) + list(ind[~ind["in_table"]].index)
     freqs = _FORM_FREQUENCIES[period.freq] if period is not None else None
-    return [iid for iid in order
-            if (department is None or plan.department(iid) == department)
-            and (freqs is None or str(ind.at[iid, "frequency"]) in freqs)]
+    return [
+        iid
+        for iid in order
+        if (department is None or plan.department(iid) == department)
+        and (freqs is None or str(ind.at[iid, "frequency"]) in freqs)
+    ]
 
 
 def deadline(plan: Plan, indicator_ids: list[str], period: Period) -> dt.date | None:
@@ -140,8 +143,9 @@ def within(value_period: str, period: Period) -> bool:
 
 def attribute(departments: list[Department], reporting_unit: str, path: str) -> str:
     """The department a file comes from: its 填报单位 first, then a folder or file name; else UNATTRIBUTED."""
-    spellings = sorted(((s, d.name) for d in departments for s in d.spellings()),
-                       key=lambda x: (-len(x[0]), x[0]))
+    spellings = sorted(
+        ((s, d.name) for d in departments for s in d.spellings()), key=lambda x: (-len(x[0]), x[0])
+    )
     unit = (reporting_unit or "").replace(" ", "")
     for text in [unit] + list(reversed(PurePosixPath(path).parts)):
         for spelling, name in spellings:

@@ -96,6 +96,7 @@ def load_calibration(path: str | Path | None = None) -> Calibration:
 
 # --- scales --------------------------------------------------------------------------------------
 
+
 def choose_scale(kind: str, values, target: float | None, bounds: tuple[float | None, float | None]) -> str:
     """The transformed scale on which the trend is linear (see module docstring)."""
     y = np.asarray(values, dtype=float)
@@ -138,13 +139,14 @@ def from_scale(z, scale: str, bounds=(None, None)) -> np.ndarray:
 
 # --- the trend state ----------------------------------------------------------------------------
 
+
 def damped_sum(h: float, phi: float) -> float:
     """Σ_{j=1..h} φ^j, continued to real h ≥ 0 (h for φ = 1)."""
     if h <= 0:
         return 0.0
     if phi >= 1.0:
         return float(h)
-    return float(phi * (1 - phi ** h) / (1 - phi))
+    return float(phi * (1 - phi**h) / (1 - phi))
 
 
 @dataclass(frozen=True)
@@ -161,22 +163,20 @@ def trend_state(t, z, cal: Calibration) -> TrendState:
     """Slope of the last ``cal.window`` points and the shrunk spread of the annual changes."""
     t = np.asarray(t, dtype=float)
     z = np.asarray(z, dtype=float)
-    tw, zw = t[-cal.window:], z[-cal.window:]
-    if tw.size >= 2 and np.ptp(tw) > 0:
-        slope = float(np.polyfit(tw, zw, 1)[0])
-    else:
-        slope = 0.0
+    tw, zw = t[-cal.window :], z[-cal.window :]
+    slope = float(np.polyfit(tw, zw, 1)[0]) if tw.size >= 2 and np.ptp(tw) > 0 else 0.0
     dt = np.diff(t)
     changes = np.diff(z)[dt > 0] / dt[dt > 0]
     n = int(changes.size)
     own = float(np.std(changes, ddof=1)) if n >= 2 else float("nan")
     prior = cal.prior_sd0 + cal.prior_sd1 * abs(slope)
     k = max(n - 1, 0)  # degrees of freedom of the own spread
-    var = ((k * own ** 2 if k else 0.0) + cal.prior_weight * prior ** 2) / (k + cal.prior_weight)
+    var = ((k * own**2 if k else 0.0) + cal.prior_weight * prior**2) / (k + cal.prior_weight)
     return TrendState(slope=slope, sigma=math.sqrt(var), sigma_own=own, n_changes=n)
 
 
 # --- the predictive distribution ----------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Predictive:
@@ -215,9 +215,17 @@ class Predictive:
         return float(stats.t.sf(x, self.df) if direction != "lower" else stats.t.cdf(x, self.df))
 
 
-def predict(t, y, target_time: float, scale: str, bounds=(None, None), kind: str = "",
-            cal: Calibration | None = None, anchor: tuple[float, float] | None = None,
-            info_time: float | None = None) -> Predictive:
+def predict(
+    t,
+    y,
+    target_time: float,
+    scale: str,
+    bounds=(None, None),
+    kind: str = "",
+    cal: Calibration | None = None,
+    anchor: tuple[float, float] | None = None,
+    info_time: float | None = None,
+) -> Predictive:
     """The predictive distribution at ``target_time`` from annual points ``(t, y)``.
 
     ``anchor`` = ``(time, value)`` replaces the last point as the starting level (an in-year nowcast
@@ -228,8 +236,11 @@ def predict(t, y, target_time: float, scale: str, bounds=(None, None), kind: str
     t = np.asarray(t, dtype=float)
     z = to_scale(y, scale, bounds)
     state = trend_state(t, z, cal)
-    a_t, a_z = (float(t[-1]), float(z[-1])) if anchor is None else (
-        float(anchor[0]), float(to_scale(anchor[1], scale, bounds)))
+    a_t, a_z = (
+        (float(t[-1]), float(z[-1]))
+        if anchor is None
+        else (float(anchor[0]), float(to_scale(anchor[1], scale, bounds)))
+    )
     h_loc = max(target_time - a_t, 0.0)
     h_sd = max(target_time - (a_t if info_time is None else info_time), 0.0)
     c, beta = cal.horizon_factor(h_sd)
@@ -237,11 +248,13 @@ def predict(t, y, target_time: float, scale: str, bounds=(None, None), kind: str
     # evidence exists for positions (ranks), so no bias there.
     bias = beta * state.sigma if scale in ("log", "logit", "log1p") else 0.0
     loc = a_z + state.slope * damped_sum(h_loc, cal.phi) + bias
-    return Predictive(scale=scale, bounds=tuple(bounds), loc=loc, sd=state.sigma * c, df=cal.df,
-                      horizon=h_sd, kind=kind)
+    return Predictive(
+        scale=scale, bounds=tuple(bounds), loc=loc, sd=state.sigma * c, df=cal.df, horizon=h_sd, kind=kind
+    )
 
 
 # --- verdicts -------------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Bands:
@@ -268,8 +281,9 @@ class Bands:
         return b
 
 
-def verdict(p_meet: float, slope_towards: float, bands: Bands | None = None,
-            already_met: bool = False) -> str:
+def verdict(
+    p_meet: float, slope_towards: float, bands: Bands | None = None, already_met: bool = False
+) -> str:
     """The status id of an open target year from its P(meet) (and the trend's direction).
 
     ``slope_towards``: the recent slope signed so that > 0 moves towards the target. ``already_met``

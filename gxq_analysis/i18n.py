@@ -82,42 +82,75 @@ _NOTE_PATTERNS_ZH: list[tuple[str, str]] = [
     (r"no observation", "无观测值"),
     (r"no target for (\d{4})", "{0}年无目标值"),
     (r"base (\S+)", "基期{0}"),
-    (r"within ([\d.]+) pp of a bound target \(UNSD rule\)", "与边界目标相差不足{0}个百分点，按联合国统计司规则视为完成"),
+    (
+        r"within ([\d.]+) pp of a bound target \(UNSD rule\)",
+        "与边界目标相差不足{0}个百分点，按联合国统计司规则视为完成",
+    ),
     # progress.py joins these two with "; ", so they arrive as two fragments.
     (r"latest complete year already at or beyond the target", "最近完整年度已达到目标"),
     (r"the target year is not complete", "目标年尚未结束"),
     (r"target year observed and short of the target by (\S+)", "目标年实际值距目标差{0}"),
     (r"one observation: growth needs at least two points in time", "仅一个观测值：计算增速至少需要两个时点"),
-    (r"zero or negative base/value/target: linear change per year instead of CAGR",
-     "基数、数值或目标为零：用年均线性变化代替复合增长率"),
+    (
+        r"zero or negative base/value/target: linear change per year instead of CAGR",
+        "基数、数值或目标为零：用年均线性变化代替复合增长率",
+    ),
     (r"observed growth: least-squares trend over all points", "实际增速取全部时点的最小二乘趋势"),
     (r"regression growth needs 3 points: endpoint growth used", "回归增速需3个时点，改用首末两点增速"),
     (r"base point is not before the target year", "基期不早于目标年"),
-    (r"base equals the target: ratio undefined, status from the sign of the change",
-     "基期值等于目标，比值无定义，按变化方向判断"),
-    (r"base already beyond the target \(R uses \|required growth\|\)", "基期已超过目标（比值按所需增速的绝对值计算）"),
-    (r"seasonal model needs a Q4 level and at least (\d+) degrees of freedom \((\d+) quarter-end points for (\d+) "
-     r"parameters\)", "季节模型需要第四季度数值且自由度至少为{0}（现有{1}个季末数据、{2}个参数）"),
-    (r"needs at least (\d+) points at distinct times for a trend with a predictive interval \(has (\d+)\)",
-     "趋势预测至少需要{0}个不同时点的数据（现有{1}个）"),
+    (
+        r"base equals the target: ratio undefined, status from the sign of the change",
+        "基期值等于目标，比值无定义，按变化方向判断",
+    ),
+    (
+        r"base already beyond the target \(R uses \|required growth\|\)",
+        "基期已超过目标（比值按所需增速的绝对值计算）",
+    ),
+    (
+        r"seasonal model needs a Q4 level and at least (\d+) degrees of freedom \((\d+) quarter-end points for (\d+) "
+        r"parameters\)",
+        "季节模型需要第四季度数值且自由度至少为{0}（现有{1}个季末数据、{2}个参数）",
+    ),
+    (
+        r"needs at least (\d+) points at distinct times for a trend with a predictive interval \(has (\d+)\)",
+        "趋势预测至少需要{0}个不同时点的数据（现有{1}个）",
+    ),
     (r"target year is not after the latest observation", "目标年不晚于最新观测"),
-    (r"needs at least (\d+) annual points for a calibrated forecast \(has (\d+)\)",
-     "校准预测至少需要{0}个年度数据点（现有{1}个）"),
+    (
+        r"needs at least (\d+) annual points for a calibrated forecast \(has (\d+)\)",
+        "校准预测至少需要{0}个年度数据点（现有{1}个）",
+    ),
     (r"in-year nowcast from (\S+) and (\d+) earlier year\(s\)", "按{0}数据和往年{1}年同期进度推算本年"),
     (r"latest level (\S+)", "最新水平取{0}"),
-    (r"no calibrated forecast for positions \(ranks\): the public panel holds no ranking series",
-     "排名为位次，公开数据中无可校准的排名序列，不给出概率"),
-    (r"year-to-date (\S+) not used: no earlier year with the same month to scale it", "{0}累计值无往年同期可比，未用于预测"),
-    (r"target on its bound: met within 1 pp \(effective (\S+)\)", "目标位于边界：差距不足1个百分点即视为完成（有效目标{0}）"),
+    (
+        r"no calibrated forecast for positions \(ranks\): the public panel holds no ranking series",
+        "排名为位次，公开数据中无可校准的排名序列，不给出概率",
+    ),
+    (
+        r"year-to-date (\S+) not used: no earlier year with the same month to scale it",
+        "{0}累计值无往年同期可比，未用于预测",
+    ),
+    (
+        r"target on its bound: met within 1 pp \(effective (\S+)\)",
+        "目标位于边界：差距不足1个百分点即视为完成（有效目标{0}）",
+    ),
     (r"year-to-date total already at the target", "本年累计已达到全年目标"),
-    (r"target on its bound: met within ([\d.]+) pp \(effective (\S+)\)", "目标位于边界：差距不足{0}个百分点即视为完成（有效目标{1}）"),
+    (
+        r"target on its bound: met within ([\d.]+) pp \(effective (\S+)\)",
+        "目标位于边界：差距不足{0}个百分点即视为完成（有效目标{1}）",
+    ),
     (r"residual SD floored", "残差标准差取下限"),
     (r"the target year's value is observed", "目标年数值已观测"),
     # pace.py
     (r"completion (-?\d+)% against (-?\d+)% expected by (\S+)", "截至{2}完成{0}%，按往年进度应完成{1}%"),
-    (r"no (\d{4}) year-end level: completion of the year's increase cannot be measured",
-     "缺少{0}年末数，无法计算本年增量的完成度"),
-    (r"no earlier year with the same month: straight-line annualisation", "无往年同期数据，按时间进度线性折算全年"),
+    (
+        r"no (\d{4}) year-end level: completion of the year's increase cannot be measured",
+        "缺少{0}年末数，无法计算本年增量的完成度",
+    ),
+    (
+        r"no earlier year with the same month: straight-line annualisation",
+        "无往年同期数据，按时间进度线性折算全年",
+    ),
     (r"target already reached at the start of the year", "年初已达到目标"),
     (r"one earlier year: projection without an interval", "仅有一年往年同期数据，预测不给区间"),
     (r"annual target is zero", "全年目标为零"),
@@ -138,7 +171,7 @@ def translate_note(note: object, lang: str = "zh") -> str:
         inner = fragment
         prefix = ""
         if inner.startswith("p_meet: "):
-            prefix, inner = "达标概率：", inner[len("p_meet: "):]
+            prefix, inner = "达标概率：", inner[len("p_meet: ") :]
         for pattern, template in _NOTE_PATTERNS_ZH:
             m = re.fullmatch(pattern, inner)
             if m:

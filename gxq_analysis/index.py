@@ -78,6 +78,7 @@ def dimension_name(dimension: str, lang: str = "zh") -> str:
 # Configuration and mapping
 # --------------------------------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class IndexConfig:
     """How the index is computed. Defaults are the documented choices; ``index_config.json`` overrides."""
@@ -97,10 +98,14 @@ class IndexConfig:
 
     def __post_init__(self):
         if self.normalisation not in NORMALISATIONS:
-            raise ValueError(f"normalisation must be one of {', '.join(NORMALISATIONS)}, not {self.normalisation!r}")
+            raise ValueError(
+                f"normalisation must be one of {', '.join(NORMALISATIONS)}, not {self.normalisation!r}"
+            )
         for alt in self.alternatives:
             if alt not in NORMALISATIONS:
-                raise ValueError(f"alternative normalisation {alt!r} is not one of {', '.join(NORMALISATIONS)}")
+                raise ValueError(
+                    f"alternative normalisation {alt!r} is not one of {', '.join(NORMALISATIONS)}"
+                )
         if not 0 <= self.min_share <= 1:
             raise ValueError(f"min_share must be in [0, 1], not {self.min_share}")
         if self.min_count < 1:
@@ -136,12 +141,16 @@ def load_index_config(plan: Plan, path: Path | str | None = None) -> IndexConfig
         dw = {}
         for d, w in raw["dimension_weights"].items():
             if d not in DIMENSIONS:
-                raise IndexConfigError(path, f"unknown dimension {d!r} (expected one of {', '.join(DIMENSIONS)})",
-                                       column="dimension_weights")
+                raise IndexConfigError(
+                    path,
+                    f"unknown dimension {d!r} (expected one of {', '.join(DIMENSIONS)})",
+                    column="dimension_weights",
+                )
             w = float(w)
             if not math.isfinite(w) or w < 0:
-                raise IndexConfigError(path, f"weight of {d} must be a non-negative number, not {w}",
-                                       column="dimension_weights")
+                raise IndexConfigError(
+                    path, f"weight of {d} must be a non-negative number, not {w}", column="dimension_weights"
+                )
             dw[d] = w
         kw["dimension_weights"] = {d: dw.get(d, 1.0) for d in DIMENSIONS}
     sens = raw.get("sensitivity", {}) or {}
@@ -166,7 +175,9 @@ def load_index_mapping(plan: Plan, path: Path | str | None = None) -> pd.DataFra
     """
     path = Path(path) if path is not None else plan.folder / MAPPING_FILE
     if not path.exists():
-        raise IndexConfigError(path, "file is missing (map every plan indicator to one of the five dimensions)")
+        raise IndexConfigError(
+            path, "file is missing (map every plan indicator to one of the five dimensions)"
+        )
     with path.open(encoding="utf-8-sig", newline="") as fh:
         reader = csv.DictReader(fh)
         header = [h.strip() for h in (reader.fieldnames or [])]
@@ -181,34 +192,67 @@ def load_index_mapping(plan: Plan, path: Path | str | None = None) -> pd.DataFra
             row = {k.strip(): (v or "").strip() for k, v in row.items()}
             iid = row["indicator_id"]
             if iid not in plan.indicators.index:
-                raise IndexConfigError(path, f"unknown indicator {iid!r} (not in the plan's indicators.csv)",
-                                       row=i, column="indicator_id")
+                raise IndexConfigError(
+                    path,
+                    f"unknown indicator {iid!r} (not in the plan's indicators.csv)",
+                    row=i,
+                    column="indicator_id",
+                )
             if iid in seen:
-                raise IndexConfigError(path, f"indicator {iid!r} mapped twice (first at row {seen[iid]})",
-                                       row=i, column="indicator_id")
+                raise IndexConfigError(
+                    path,
+                    f"indicator {iid!r} mapped twice (first at row {seen[iid]})",
+                    row=i,
+                    column="indicator_id",
+                )
             seen[iid] = i
             dim = row["dimension"]
             if dim not in DIMENSIONS:
-                raise IndexConfigError(path, f"unknown dimension {dim!r} (expected one of {', '.join(DIMENSIONS)})",
-                                       row=i, column="dimension")
+                raise IndexConfigError(
+                    path,
+                    f"unknown dimension {dim!r} (expected one of {', '.join(DIMENSIONS)})",
+                    row=i,
+                    column="dimension",
+                )
             wtext = row.get("weight", "") or "1"
             try:
                 weight = float(wtext)
             except ValueError:
-                raise IndexConfigError(path, f"weight is not a number: {wtext!r}", row=i, column="weight") from None
+                raise IndexConfigError(
+                    path, f"weight is not a number: {wtext!r}", row=i, column="weight"
+                ) from None
             if not math.isfinite(weight) or weight < 0:
-                raise IndexConfigError(path, f"weight must be a non-negative finite number, not {wtext!r}",
-                                       row=i, column="weight")
+                raise IndexConfigError(
+                    path,
+                    f"weight must be a non-negative finite number, not {wtext!r}",
+                    row=i,
+                    column="weight",
+                )
             transform = row.get("transform", "") or "none"
             if transform not in TRANSFORMS:
-                raise IndexConfigError(path, f"unknown transform {transform!r} (expected one of "
-                                       f"{', '.join(TRANSFORMS)})", row=i, column="transform")
-            records.append({"indicator_id": iid, "dimension": dim, "weight": weight, "transform": transform,
-                            "note": row.get("note", ""), "_row": i})
+                raise IndexConfigError(
+                    path,
+                    f"unknown transform {transform!r} (expected one of {', '.join(TRANSFORMS)})",
+                    row=i,
+                    column="transform",
+                )
+            records.append(
+                {
+                    "indicator_id": iid,
+                    "dimension": dim,
+                    "weight": weight,
+                    "transform": transform,
+                    "note": row.get("note", ""),
+                    "_row": i,
+                }
+            )
     unmapped = [iid for iid in plan.indicators.index if iid not in seen]
     if unmapped:
-        raise IndexConfigError(path, f"plan indicator(s) not mapped to a dimension: {', '.join(unmapped)} "
-                               "(add a row; weight 0 excludes an indicator)")
+        raise IndexConfigError(
+            path,
+            f"plan indicator(s) not mapped to a dimension: {', '.join(unmapped)} "
+            "(add a row; weight 0 excludes an indicator)",
+        )
     m = pd.DataFrame.from_records(records).set_index("indicator_id")
     m = m.loc[[i for i in plan.indicators.index]]  # plan order
     for col in ("direction", "name_zh", "name_en"):
@@ -221,8 +265,10 @@ def load_index_mapping(plan: Plan, path: Path | str | None = None) -> pd.DataFra
 # Data, transform, normalisation
 # --------------------------------------------------------------------------------------------------
 
-def annual_long(obs: pd.DataFrame, plan: Plan, indicator_ids, geo: str | None = None,
-                as_of: Period | str | None = None) -> pd.DataFrame:
+
+def annual_long(
+    obs: pd.DataFrame, plan: Plan, indicator_ids, geo: str | None = None, as_of: Period | str | None = None
+) -> pd.DataFrame:
     """Complete annual values of the given indicators (long: ``indicator_id, year, value`` + provenance)."""
     frames = []
     for iid in indicator_ids:
@@ -230,16 +276,30 @@ def annual_long(obs: pd.DataFrame, plan: Plan, indicator_ids, geo: str | None = 
         if not a.empty:
             frames.append(a.assign(indicator_id=iid))
     if not frames:
-        return pd.DataFrame(columns=["indicator_id", "year", "value", "period", "method",
-                                     "source_file", "source_row", "illustrative"])
+        return pd.DataFrame(
+            columns=[
+                "indicator_id",
+                "year",
+                "value",
+                "period",
+                "method",
+                "source_file",
+                "source_row",
+                "illustrative",
+            ]
+        )
     out = pd.concat(frames, ignore_index=True)
     return out[["indicator_id", *[c for c in out.columns if c != "indicator_id"]]]
 
 
 def values_table(long: pd.DataFrame, indicator_ids, years) -> pd.DataFrame:
     """Pivot long annual values to an indicator × year table (NaN where missing)."""
-    t = pd.DataFrame(np.nan, index=pd.Index(list(indicator_ids), name="indicator_id"),
-                     columns=pd.Index(list(years), name="year"), dtype="float64")
+    t = pd.DataFrame(
+        np.nan,
+        index=pd.Index(list(indicator_ids), name="indicator_id"),
+        columns=pd.Index(list(years), name="year"),
+        dtype="float64",
+    )
     for iid, year, value in zip(long["indicator_id"], long["year"], long["value"]):
         if iid in t.index and int(year) in t.columns:
             t.at[iid, int(year)] = float(value)
@@ -276,9 +336,16 @@ def _final_target(plan: Plan, iid: str) -> tuple[int | None, float | None]:
     return int(row["year"]), float(row["target"])
 
 
-def normalise(values: pd.DataFrame, mapping: pd.DataFrame, plan: Plan, method: str,
-              years=None, base_year: int | None = None, include_targets: bool = True,
-              target_years=None) -> tuple[pd.DataFrame, list[dict]]:
+def normalise(
+    values: pd.DataFrame,
+    mapping: pd.DataFrame,
+    plan: Plan,
+    method: str,
+    years=None,
+    base_year: int | None = None,
+    include_targets: bool = True,
+    target_years=None,
+) -> tuple[pd.DataFrame, list[dict]]:
     """Direction-aware normalisation of an indicator × year table to [0, 1] (``ratio`` is unbounded).
 
     ``years`` is the pooled window of values for ``minmax`` (default: every column); with
@@ -306,8 +373,11 @@ def normalise(values: pd.DataFrame, mapping: pd.DataFrame, plan: Plan, method: s
         if method == "minmax":
             pool = [v for y, v in zip(values.columns, x) if y in years and not np.isnan(v)]
             if include_targets:
-                pool += [v for v in apply_transform(_target_values(plan, iid, target_years), transform)
-                         if not np.isnan(v)]
+                pool += [
+                    v
+                    for v in apply_transform(_target_values(plan, iid, target_years), transform)
+                    if not np.isnan(v)
+                ]
             if not pool:
                 note(iid, "no_data_in_window", "no value in the pooled window")
                 continue
@@ -318,7 +388,7 @@ def normalise(values: pd.DataFrame, mapping: pd.DataFrame, plan: Plan, method: s
             else:
                 n = (hi - x) / (hi - lo) if lower else (x - lo) / (hi - lo)
         elif method == "target":
-            ty, t = _final_target(plan, iid)
+            _ty, t = _final_target(plan, iid)
             if t is None:
                 note(iid, "no_target", "no target in the plan")
                 continue
@@ -347,6 +417,7 @@ def normalise(values: pd.DataFrame, mapping: pd.DataFrame, plan: Plan, method: s
 # Aggregation
 # --------------------------------------------------------------------------------------------------
 
+
 def required_count(n_indicators: int, min_share: float, min_count: int) -> int:
     """Indicators a dimension needs in a year: ``max(min_count, ceil(min_share × n))`` (never above n)."""
     if n_indicators == 0:
@@ -354,8 +425,13 @@ def required_count(n_indicators: int, min_share: float, min_count: int) -> int:
     return min(n_indicators, max(min_count, math.ceil(min_share * n_indicators - 1e-9)))
 
 
-def aggregate(normalised: pd.DataFrame, mapping: pd.DataFrame, dimension_weights: dict[str, float] | None = None,
-              min_share: float = 0.5, min_count: int = 1):
+def aggregate(
+    normalised: pd.DataFrame,
+    mapping: pd.DataFrame,
+    dimension_weights: dict[str, float] | None = None,
+    min_share: float = 0.5,
+    min_count: int = 1,
+):
     """Dimension scores (year × dimension, 0–100), the overall score (Series by year) and a coverage table.
 
     The coverage table has one row per (year, dimension) with ``n_indicators, n_available, required,
@@ -364,8 +440,12 @@ def aggregate(normalised: pd.DataFrame, mapping: pd.DataFrame, dimension_weights
     dimension_weights = dimension_weights or {d: 1.0 for d in DIMENSIONS}
     years = list(normalised.columns)
     active = mapping[mapping["weight"] > 0]
-    dims_used = [d for d in DIMENSIONS if dimension_weights.get(d, 0) > 0 and (active["dimension"] == d).any()]
-    scores = pd.DataFrame(np.nan, index=pd.Index(years, name="year"), columns=list(DIMENSIONS), dtype="float64")
+    dims_used = [
+        d for d in DIMENSIONS if dimension_weights.get(d, 0) > 0 and (active["dimension"] == d).any()
+    ]
+    scores = pd.DataFrame(
+        np.nan, index=pd.Index(years, name="year"), columns=list(DIMENSIONS), dtype="float64"
+    )
     rows = []
     for d in DIMENSIONS:
         ids = list(active.index[active["dimension"] == d])
@@ -385,9 +465,18 @@ def aggregate(normalised: pd.DataFrame, mapping: pd.DataFrame, dimension_weights
                 ok, reason = True, ""
             if ok:
                 scores.at[y, d] = 100.0 * float(np.sum(w[avail] * n[avail]) / np.sum(w[avail]))
-            rows.append({"year": y, "dimension": d, "n_indicators": len(ids), "n_available": k,
-                         "required": need, "share_available": (k / len(ids)) if ids else np.nan,
-                         "computable": ok, "reason": reason})
+            rows.append(
+                {
+                    "year": y,
+                    "dimension": d,
+                    "n_indicators": len(ids),
+                    "n_available": k,
+                    "required": need,
+                    "share_available": (k / len(ids)) if ids else np.nan,
+                    "computable": ok,
+                    "reason": reason,
+                }
+            )
     overall = pd.Series(np.nan, index=pd.Index(years, name="year"), name=OVERALL, dtype="float64")
     wd = np.array([dimension_weights[d] for d in dims_used], dtype="float64")
     for y in years:
@@ -398,9 +487,18 @@ def aggregate(normalised: pd.DataFrame, mapping: pd.DataFrame, dimension_weights
         else:
             reason = ("not computable: " + "、".join(missing)) if missing else "no dimension to aggregate"
         n_dims = len(dims_used)
-        rows.append({"year": y, "dimension": OVERALL, "n_indicators": n_dims, "n_available": n_dims - len(missing),
-                     "required": n_dims, "share_available": (n_dims - len(missing)) / n_dims if n_dims else np.nan,
-                     "computable": not np.isnan(overall[y]), "reason": reason})
+        rows.append(
+            {
+                "year": y,
+                "dimension": OVERALL,
+                "n_indicators": n_dims,
+                "n_available": n_dims - len(missing),
+                "required": n_dims,
+                "share_available": (n_dims - len(missing)) / n_dims if n_dims else np.nan,
+                "computable": not np.isnan(overall[y]),
+                "reason": reason,
+            }
+        )
     coverage = pd.DataFrame(rows)
     return scores, overall, coverage
 
@@ -436,6 +534,7 @@ def rebase_reason(scores: pd.Series, base_year: int) -> str:
 # --------------------------------------------------------------------------------------------------
 # The index
 # --------------------------------------------------------------------------------------------------
+
 
 @dataclass
 class IndexResult:
@@ -477,12 +576,20 @@ class IndexResult:
 
     @property
     def any_illustrative(self) -> bool:
-        return bool(self.provenance.get("illustrative", pd.Series(dtype=bool)).fillna(False).astype(bool).any())
+        return bool(
+            self.provenance.get("illustrative", pd.Series(dtype=bool)).fillna(False).astype(bool).any()
+        )
 
 
-def compute_index(obs: pd.DataFrame, plan: Plan, config: IndexConfig | None = None,
-                  mapping: pd.DataFrame | None = None, geo: str | None = None,
-                  as_of: Period | str | None = None, normalisation: str | None = None) -> IndexResult:
+def compute_index(
+    obs: pd.DataFrame,
+    plan: Plan,
+    config: IndexConfig | None = None,
+    mapping: pd.DataFrame | None = None,
+    geo: str | None = None,
+    as_of: Period | str | None = None,
+    normalisation: str | None = None,
+) -> IndexResult:
     """Compute the index for the window years from the clean table (zone values by default).
 
     ``as_of`` limits the data to what had been reported by then (an annual report for 2019 passes 2019).
@@ -507,18 +614,44 @@ def _index_from_values(values, mapping, plan, config, method, provenance=None, w
     values = values.reindex(mapping.index)
     years = list(values.columns)
     window = list(years) if window is None else list(window)
-    norm, notes = normalise(values, mapping, plan, method, years=years, base_year=config.base_year,
-                            include_targets=config.minmax_include_targets, target_years=window)
-    dims, overall, coverage = aggregate(norm, mapping, config.dimension_weights, config.min_share, config.min_count)
+    norm, notes = normalise(
+        values,
+        mapping,
+        plan,
+        method,
+        years=years,
+        base_year=config.base_year,
+        include_targets=config.minmax_include_targets,
+        target_years=window,
+    )
+    dims, overall, coverage = aggregate(
+        norm, mapping, config.dimension_weights, config.min_share, config.min_count
+    )
     if provenance is None:
         provenance = pd.DataFrame(columns=["indicator_id", "year", "value", "illustrative"])
-    return IndexResult(config=config, mapping=mapping, years=years, values=values, normalised=norm,
-                       dimensions=dims, overall=overall, coverage=coverage, notes=notes,
-                       provenance=provenance, normalisation=method, window=window)
+    return IndexResult(
+        config=config,
+        mapping=mapping,
+        years=years,
+        values=values,
+        normalised=norm,
+        dimensions=dims,
+        overall=overall,
+        coverage=coverage,
+        notes=notes,
+        provenance=provenance,
+        normalisation=method,
+        window=window,
+    )
 
 
-def index_from_values(values: pd.DataFrame, mapping: pd.DataFrame, plan: Plan,
-                      config: IndexConfig | None = None, normalisation: str | None = None) -> IndexResult:
+def index_from_values(
+    values: pd.DataFrame,
+    mapping: pd.DataFrame,
+    plan: Plan,
+    config: IndexConfig | None = None,
+    normalisation: str | None = None,
+) -> IndexResult:
     """The index from an indicator × year table of values (for tests and what-if analysis)."""
     config = config or IndexConfig(base_year=int(values.columns[0]))
     return _index_from_values(values, mapping, plan, config, normalisation or config.normalisation)
@@ -526,13 +659,15 @@ def index_from_values(values: pd.DataFrame, mapping: pd.DataFrame, plan: Plan,
 
 def with_normalisation(result: IndexResult, method: str, plan: Plan) -> IndexResult:
     """The same data and weights under another normalisation."""
-    return _index_from_values(result.values, result.mapping, plan, result.config, method, result.provenance,
-                              window=result.window)
+    return _index_from_values(
+        result.values, result.mapping, plan, result.config, method, result.provenance, window=result.window
+    )
 
 
 # --------------------------------------------------------------------------------------------------
 # Decomposition
 # --------------------------------------------------------------------------------------------------
+
 
 @dataclass
 class Decomposition:
@@ -542,7 +677,9 @@ class Decomposition:
     reason: str
     total: float  # overall change (index points)
     by_indicator: pd.DataFrame  # dimension, indicator_id, kind, prev, curr, delta, share, contribution
-    by_dimension: pd.DataFrame  # dimension, prev, curr, change, dimension_share, contribution, coverage_changed
+    by_dimension: (
+        pd.DataFrame
+    )  # dimension, prev, curr, change, dimension_share, contribution, coverage_changed
 
     @property
     def coverage_changed(self) -> list[str]:
@@ -564,7 +701,9 @@ def decompose(result: IndexResult, year: int, previous: int | None = None) -> De
     previous = year - 1 if previous is None else previous
     cols_i = ["dimension", "indicator_id", "kind", "prev", "curr", "delta", "share", "contribution"]
     cols_d = ["dimension", "prev", "curr", "change", "dimension_share", "contribution", "coverage_changed"]
-    empty = Decomposition(year, previous, False, "", np.nan, pd.DataFrame(columns=cols_i), pd.DataFrame(columns=cols_d))
+    empty = Decomposition(
+        year, previous, False, "", np.nan, pd.DataFrame(columns=cols_i), pd.DataFrame(columns=cols_d)
+    )
     for y in (previous, year):
         ok, why = result.computable(y)
         if not ok:
@@ -572,7 +711,9 @@ def decompose(result: IndexResult, year: int, previous: int | None = None) -> De
             return empty
     cfg = result.config
     active = result.mapping[result.mapping["weight"] > 0]
-    dims_used = [d for d in DIMENSIONS if cfg.dimension_weights.get(d, 0) > 0 and (active["dimension"] == d).any()]
+    dims_used = [
+        d for d in DIMENSIONS if cfg.dimension_weights.get(d, 0) > 0 and (active["dimension"] == d).any()
+    ]
     wsum = sum(cfg.dimension_weights[d] for d in dims_used)
     rows_i, rows_d = [], []
     for d in dims_used:
@@ -591,29 +732,76 @@ def decompose(result: IndexResult, year: int, previous: int | None = None) -> De
                 delta = 100.0 * (n1[i] - n0[i])
                 c = s_d * a * delta
                 like += a * delta
-                rows_i.append({"dimension": d, "indicator_id": i, "kind": "indicator", "prev": 100 * n0[i],
-                               "curr": 100 * n1[i], "delta": delta, "share": s_d * a, "contribution": c})
+                rows_i.append(
+                    {
+                        "dimension": d,
+                        "indicator_id": i,
+                        "kind": "indicator",
+                        "prev": 100 * n0[i],
+                        "curr": 100 * n1[i],
+                        "delta": delta,
+                        "share": s_d * a,
+                        "contribution": c,
+                    }
+                )
             else:
-                rows_i.append({"dimension": d, "indicator_id": i, "kind": "not_in_both_years",
-                               "prev": 100 * n0[i], "curr": 100 * n1[i], "delta": np.nan, "share": 0.0,
-                               "contribution": 0.0})
+                rows_i.append(
+                    {
+                        "dimension": d,
+                        "indicator_id": i,
+                        "kind": "not_in_both_years",
+                        "prev": 100 * n0[i],
+                        "curr": 100 * n1[i],
+                        "delta": np.nan,
+                        "share": 0.0,
+                        "contribution": 0.0,
+                    }
+                )
         rest = (S1 - S0) - like
         if changed:
-            rows_i.append({"dimension": d, "indicator_id": COVERAGE_CHANGE, "kind": "coverage_change",
-                           "prev": np.nan, "curr": np.nan, "delta": rest, "share": s_d, "contribution": s_d * rest})
-        rows_d.append({"dimension": d, "prev": S0, "curr": S1, "change": S1 - S0, "dimension_share": s_d,
-                       "contribution": s_d * (S1 - S0), "coverage_changed": changed})
+            rows_i.append(
+                {
+                    "dimension": d,
+                    "indicator_id": COVERAGE_CHANGE,
+                    "kind": "coverage_change",
+                    "prev": np.nan,
+                    "curr": np.nan,
+                    "delta": rest,
+                    "share": s_d,
+                    "contribution": s_d * rest,
+                }
+            )
+        rows_d.append(
+            {
+                "dimension": d,
+                "prev": S0,
+                "curr": S1,
+                "change": S1 - S0,
+                "dimension_share": s_d,
+                "contribution": s_d * (S1 - S0),
+                "coverage_changed": changed,
+            }
+        )
     total = float(result.overall[year] - result.overall[previous])
-    return Decomposition(year, previous, True, "", total, pd.DataFrame(rows_i, columns=cols_i),
-                         pd.DataFrame(rows_d, columns=cols_d))
+    return Decomposition(
+        year,
+        previous,
+        True,
+        "",
+        total,
+        pd.DataFrame(rows_i, columns=cols_i),
+        pd.DataFrame(rows_d, columns=cols_d),
+    )
 
 
 # --------------------------------------------------------------------------------------------------
 # Sensitivity
 # --------------------------------------------------------------------------------------------------
 
-def _weight_draws(mapping: pd.DataFrame, dimension_weights: dict[str, float], draws: int, seed: int,
-                  concentration: float):
+
+def _weight_draws(
+    mapping: pd.DataFrame, dimension_weights: dict[str, float], draws: int, seed: int, concentration: float
+):
     """Random weights centred on the chosen ones: Dirichlet(c · k · p) over the k dimensions (p = chosen
     shares) and likewise over each dimension's indicators. Returns (dimension draws × dims,
     indicator draws × indicators) with indicator weights normalised within their dimension."""
@@ -657,7 +845,9 @@ def _overall_for_weights(result: IndexResult, dims, W: np.ndarray, w: np.ndarray
 
 @dataclass
 class Sensitivity:
-    summary: pd.DataFrame  # normalisation, year, central, lo, median, hi, change_central, change_lo, change_hi, p_rise
+    summary: (
+        pd.DataFrame
+    )  # normalisation, year, central, lo, median, hi, change_central, change_lo, change_hi, p_rise
     p_rise: pd.Series  # by year: share of all draws (all normalisations) with a rise
     draws: dict[str, np.ndarray]  # normalisation -> draws × years
     years: list[int]
@@ -669,9 +859,15 @@ class Sensitivity:
         return self.summary[self.summary["normalisation"] == normalisation].set_index("year")
 
 
-def sensitivity(result: IndexResult, plan: Plan, draws: int | None = None, seed: int | None = None,
-                normalisations=None, concentration: float | None = None,
-                interval: tuple[float, float] | None = None) -> Sensitivity:
+def sensitivity(
+    result: IndexResult,
+    plan: Plan,
+    draws: int | None = None,
+    seed: int | None = None,
+    normalisations=None,
+    concentration: float | None = None,
+    interval: tuple[float, float] | None = None,
+) -> Sensitivity:
     """Uncertainty of the index and its year-on-year change under random weights and normalisations.
 
     The same seeded weight draws are used under each normalisation (the result's own first, then the
@@ -695,24 +891,50 @@ def sensitivity(result: IndexResult, plan: Plan, draws: int | None = None, seed:
         for j, y in enumerate(result.years):
             col = sims[:, j]
             c = r.overall[y]
-            rec = {"normalisation": method, "year": y, "central": c, "lo": np.nan, "median": np.nan, "hi": np.nan,
-                   "change_central": np.nan, "change_lo": np.nan, "change_hi": np.nan, "p_rise": np.nan}
+            rec = {
+                "normalisation": method,
+                "year": y,
+                "central": c,
+                "lo": np.nan,
+                "median": np.nan,
+                "hi": np.nan,
+                "change_central": np.nan,
+                "change_lo": np.nan,
+                "change_hi": np.nan,
+                "p_rise": np.nan,
+            }
             if not np.isnan(col).any():
-                rec.update(lo=float(np.quantile(col, interval[0])), median=float(np.median(col)),
-                           hi=float(np.quantile(col, interval[1])))
+                rec.update(
+                    lo=float(np.quantile(col, interval[0])),
+                    median=float(np.median(col)),
+                    hi=float(np.quantile(col, interval[1])),
+                )
             if j > 0:
                 ch = col - sims[:, j - 1]
                 rec["change_central"] = c - r.overall[result.years[j - 1]]
                 if not np.isnan(ch).any():
-                    rec.update(change_lo=float(np.quantile(ch, interval[0])),
-                               change_hi=float(np.quantile(ch, interval[1])), p_rise=float(np.mean(ch > 0)))
+                    rec.update(
+                        change_lo=float(np.quantile(ch, interval[0])),
+                        change_hi=float(np.quantile(ch, interval[1])),
+                        p_rise=float(np.mean(ch > 0)),
+                    )
                     pooled_rise[y].append(ch)
             rows.append(rec)
-    p_rise = pd.Series({y: (float(np.mean(np.concatenate(v) > 0)) if v else np.nan) for y, v in pooled_rise.items()},
-                       name="p_rise", dtype="float64")
+    p_rise = pd.Series(
+        {y: (float(np.mean(np.concatenate(v) > 0)) if v else np.nan) for y, v in pooled_rise.items()},
+        name="p_rise",
+        dtype="float64",
+    )
     p_rise.index.name = "year"
-    return Sensitivity(summary=pd.DataFrame(rows), p_rise=p_rise, draws=store, years=list(result.years),
-                       interval=tuple(interval), n_draws=draws, seed=seed)
+    return Sensitivity(
+        summary=pd.DataFrame(rows),
+        p_rise=p_rise,
+        draws=store,
+        years=list(result.years),
+        interval=tuple(interval),
+        n_draws=draws,
+        seed=seed,
+    )
 
 
 def leave_one_out(result: IndexResult, plan: Plan) -> pd.DataFrame:
@@ -728,20 +950,37 @@ def leave_one_out(result: IndexResult, plan: Plan) -> pd.DataFrame:
         m = result.mapping.copy()
         m.loc[iid, "weight"] = 0.0
         norm = result.normalised  # normalisation does not depend on the weights
-        dims, overall, cov = aggregate(norm, m, result.config.dimension_weights, result.config.min_share,
-                                       result.config.min_count)
+        _dims, overall, cov = aggregate(
+            norm, m, result.config.dimension_weights, result.config.min_share, result.config.min_count
+        )
         reasons = cov[cov["dimension"] == OVERALL].set_index("year")["reason"]
         for j, y in enumerate(result.years):
             ch = overall[y] - overall[result.years[j - 1]] if j > 0 else np.nan
             cch = central[y] - central[result.years[j - 1]] if j > 0 else np.nan
-            rows.append({"indicator_id": iid, "dimension": result.mapping.at[iid, "dimension"], "year": y,
-                         "overall": overall[y], "change": ch, "overall_shift": overall[y] - central[y],
-                         "change_shift": ch - cch, "computable": not np.isnan(overall[y]),
-                         "reason": reasons.get(y, "")})
+            rows.append(
+                {
+                    "indicator_id": iid,
+                    "dimension": result.mapping.at[iid, "dimension"],
+                    "year": y,
+                    "overall": overall[y],
+                    "change": ch,
+                    "overall_shift": overall[y] - central[y],
+                    "change_shift": ch - cch,
+                    "computable": not np.isnan(overall[y]),
+                    "reason": reasons.get(y, ""),
+                }
+            )
     return pd.DataFrame(rows)
 
 
-ROBUSTNESS_LEVELS = ("robust_rise", "likely_rise", "uncertain", "likely_fall", "robust_fall", "not_computable")
+ROBUSTNESS_LEVELS = (
+    "robust_rise",
+    "likely_rise",
+    "uncertain",
+    "likely_fall",
+    "robust_fall",
+    "not_computable",
+)
 
 
 def robustness(p_rise: float, loo_changes=None, threshold: float = 0.9) -> str:
@@ -773,6 +1012,7 @@ def skew_diagnostics(values: pd.DataFrame) -> pd.DataFrame:
             rows.append({"indicator_id": iid, "n": len(x), "skew": np.nan, "kurtosis": np.nan, "flag": False})
             continue
         sk, ku = float(stats.skew(x)), float(stats.kurtosis(x))
-        rows.append({"indicator_id": iid, "n": len(x), "skew": sk, "kurtosis": ku,
-                     "flag": abs(sk) > 2 and ku > 3.5})
+        rows.append(
+            {"indicator_id": iid, "n": len(x), "skew": sk, "kurtosis": ku, "flag": abs(sk) > 2 and ku > 3.5}
+        )
     return pd.DataFrame(rows)

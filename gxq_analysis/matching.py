@@ -106,6 +106,9 @@ class Matcher:
         res = self.match(s)
         if res.indicator_id is None:
             close = difflib.get_close_matches(s, list(self.plan.indicators.index), n=3, cutoff=0.5)
-            res = MatchResult(None, suggestions=close + [x for x in res.suggestions if x not in close][:3],
-                              normalized=res.normalized)
+            res = MatchResult(
+                None,
+                suggestions=close + [x for x in res.suggestions if x not in close][:3],
+                normalized=res.normalized,
+            )
         return res

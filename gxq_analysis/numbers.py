@@ -15,8 +15,13 @@ from typing import Any
 
 COUNT_UNITS = frozenset({"家", "件", "个", "人", "名", "位", "项", "所", "座", "次"})
 # English: Chinese multiplier units become a factor and an English base unit.
-EN_SCALED_UNITS = {"亿元": (1e8, "yuan"), "万元": (1e4, "yuan"), "万平方米": (1e4, "m²"),
-                   "万元/人": (1e4, "yuan per person"), "万人": (1e4, "people")}
+EN_SCALED_UNITS = {
+    "亿元": (1e8, "yuan"),
+    "万元": (1e4, "yuan"),
+    "万平方米": (1e4, "m²"),
+    "万元/人": (1e4, "yuan per person"),
+    "万人": (1e4, "people"),
+}
 
 
 def _missing(value: Any) -> bool:
@@ -39,8 +44,14 @@ def default_decimals(unit: str, value: float) -> int:
     return 2
 
 
-EN_UNIT_LABELS = {"亿元": "100 million yuan", "万元": "10,000 yuan", "万平方米": "10,000 m²",
-                  "万元/人": "10,000 yuan per person", "万人": "10,000 people", "位": "rank"}
+EN_UNIT_LABELS = {
+    "亿元": "100 million yuan",
+    "万元": "10,000 yuan",
+    "万平方米": "10,000 m²",
+    "万元/人": "10,000 yuan per person",
+    "万人": "10,000 people",
+    "位": "rank",
+}
 
 
 def unit_label(unit: str, lang: str = "zh") -> str:

@@ -119,9 +119,9 @@ def load_observations(
             else:
                 out[col] = pd.array(range(2, n + 2), dtype="Int64")
         elif col == "source_file":
-            out[col] = raw[col] if col in raw else path.name
+            out[col] = raw.get(col, path.name)
         else:
-            out[col] = raw[col] if col in raw else ""
+            out[col] = raw.get(col, "")
     # Keep any extra provenance columns the file carries.
     for col in raw.columns:
         if col not in out.columns:
@@ -164,7 +164,8 @@ def verify_against_manifest(path: Path | str) -> None:
         raise ObservationsError(
             f"{path}: does not match {manifest_path.name} (expected {expected.get('rows')} rows, sha256 "
             f"{str(expected.get('sha256'))[:12]}…): the file was truncated, edited or left by an interrupted "
-            "run; run `gxq clean` again (never edit processed files)")
+            "run; run `gxq clean` again (never edit processed files)"
+        )
 
 
 def filter_as_of(obs: pd.DataFrame, as_of: Period | str) -> pd.DataFrame:

@@ -34,8 +34,17 @@ from .progress import sign, target_on_bound
 from .series import annual_values, ytd_path
 
 PATH_COLUMNS = ["year", "time", "median", "lo80", "hi80", "observed"]
-POINT_COLUMNS = ["year", "time", "value", "period", "complete", "source_file", "source_sheet", "source_row",
-                 "illustrative"]
+POINT_COLUMNS = [
+    "year",
+    "time",
+    "value",
+    "period",
+    "complete",
+    "source_file",
+    "source_sheet",
+    "source_row",
+    "illustrative",
+]
 
 
 @dataclass
@@ -63,8 +72,15 @@ class Outlook:
     predictive: Predictive | None = None
 
 
-def year_end_ratios(plan: Plan, obs: pd.DataFrame, indicator_id: str, year: int, month: int,
-                    annual: pd.DataFrame, geo: str | None = None) -> pd.DataFrame:
+def year_end_ratios(
+    plan: Plan,
+    obs: pd.DataFrame,
+    indicator_id: str,
+    year: int,
+    month: int,
+    annual: pd.DataFrame,
+    geo: str | None = None,
+) -> pd.DataFrame:
     """For each earlier year with a value through ``month`` and its year-end value: the ratio
     year-end / value-through-month (a flow's full-year total over its year-to-date total; a stock's
     year-end level over its level at that month, which carries both the trend and the season, e.g.
@@ -82,8 +98,15 @@ def year_end_ratios(plan: Plan, obs: pd.DataFrame, indicator_id: str, year: int,
     return pd.DataFrame(out, columns=["year", "ratio"])
 
 
-def in_year_anchor(plan: Plan, obs: pd.DataFrame, iid: str, year: int, cut: Period,
-                   annual: pd.DataFrame, geo: str | None = None) -> dict:
+def in_year_anchor(
+    plan: Plan,
+    obs: pd.DataFrame,
+    iid: str,
+    year: int,
+    cut: Period,
+    annual: pd.DataFrame,
+    geo: str | None = None,
+) -> dict:
     """The starting level from the latest in-year information of ``year`` (see the module docstring).
     Returns ``{}`` when there is none, else ``kind`` (nowcast | level | none), ``time``, ``value``,
     ``info_time``, ``period``, ``note``."""
@@ -98,26 +121,54 @@ def in_year_anchor(plan: Plan, obs: pd.DataFrame, iid: str, year: int, cut: Peri
     last = path.iloc[-1]
     month, value = int(last["end_month"]), float(last["value"])
     info_time = year - 1 + month / 12.0
-    base = {"info_time": info_time, "period": str(last["period"]), "ytd_value": value, "month": month,
-            "source_file": last.get("source_file"), "source_sheet": last.get("source_sheet"),
-            "source_row": last.get("source_row")}
+    base = {
+        "info_time": info_time,
+        "period": str(last["period"]),
+        "ytd_value": value,
+        "month": month,
+        "source_file": last.get("source_file"),
+        "source_sheet": last.get("source_sheet"),
+        "source_row": last.get("source_row"),
+    }
     ratios = year_end_ratios(plan, obs, iid, year, month, annual, geo)
     if len(ratios):
         rbar = float(ratios["ratio"].mean())
         est = value * rbar
         if est > 0 or choose_scale(str(plan.indicator(iid)["kind"]), [est], None, plan.bounds(iid)) != "log":
-            return {**base, "kind": "nowcast", "time": float(year), "value": est, "ratio_years": len(ratios),
-                    "note": f"in-year nowcast from {base['period']} and {len(ratios)} earlier year(s)"}
+            return {
+                **base,
+                "kind": "nowcast",
+                "time": float(year),
+                "value": est,
+                "ratio_years": len(ratios),
+                "note": f"in-year nowcast from {base['period']} and {len(ratios)} earlier year(s)",
+            }
     if acc == "stock":
-        return {**base, "kind": "level", "time": info_time, "value": value,
-                "note": f"latest level {base['period']}"}
-    return {**base, "kind": "none", "note": f"year-to-date {base['period']} not used: no earlier year with "
-                                            "the same month to scale it"}
+        return {
+            **base,
+            "kind": "level",
+            "time": info_time,
+            "value": value,
+            "note": f"latest level {base['period']}",
+        }
+    return {
+        **base,
+        "kind": "none",
+        "note": f"year-to-date {base['period']} not used: no earlier year with the same month to scale it",
+    }
 
 
-def outlook(plan: Plan, obs: pd.DataFrame, iid: str, target_year: int, cut: Period | str,
-            geo: str | None = None, cal: Calibration | None = None, bands: Bands | dict | None = None,
-            annual: pd.DataFrame | None = None) -> Outlook:
+def outlook(
+    plan: Plan,
+    obs: pd.DataFrame,
+    iid: str,
+    target_year: int,
+    cut: Period | str,
+    geo: str | None = None,
+    cal: Calibration | None = None,
+    bands: Bands | dict | None = None,
+    annual: pd.DataFrame | None = None,
+) -> Outlook:
     """The forecast of ``iid`` for the end of ``target_year`` from data up to ``cut`` (``obs`` must
     already be cut at ``cut``; pass ``annual`` to reuse :func:`series.annual_values`)."""
     cut = parse_period(cut)
@@ -128,7 +179,9 @@ def outlook(plan: Plan, obs: pd.DataFrame, iid: str, target_year: int, cut: Peri
     bounds = plan.bounds(iid)
     target = plan.target(iid, int(target_year))
     d = sign(direction)
-    res = Outlook(indicator_id=iid, target_year=int(target_year), target=target, direction=direction, kind=kind)
+    res = Outlook(
+        indicator_id=iid, target_year=int(target_year), target=target, direction=direction, kind=kind
+    )
     if annual is None:
         annual = annual_values(obs, plan, iid, geo=geo, include_partial=True)
     complete = annual[annual["complete"].astype(bool) & (annual["year"] <= target_year)]
@@ -142,16 +195,37 @@ def outlook(plan: Plan, obs: pd.DataFrame, iid: str, target_year: int, cut: Peri
         res.status, res.method, res.reason = "observed", "observed", "the target year's value is observed"
         res.p_meet, res.projected_value, res.lo80, res.hi80 = (1.0 if met else 0.0), v, v, v
         res.verdict = "target_achieved" if met else "target_missed"
-        res.path = pd.DataFrame([{"year": target_year, "time": float(target_year), "median": v, "lo80": v,
-                                  "hi80": v, "observed": True}], columns=PATH_COLUMNS)
+        res.path = pd.DataFrame(
+            [
+                {
+                    "year": target_year,
+                    "time": float(target_year),
+                    "median": v,
+                    "lo80": v,
+                    "hi80": v,
+                    "observed": True,
+                }
+            ],
+            columns=PATH_COLUMNS,
+        )
         return res
     anchor = in_year_anchor(plan, obs, iid, int(cut.year), cut, annual, geo) if cut.end_month < 12 else {}
     res.anchor = anchor
     # A flow's year-to-date total already beyond the year's target: met, whatever comes.
-    if (target is not None and anchor and str(ind["accumulation"]) == "flow" and d > 0
-            and int(target_year) == cut.year and anchor["ytd_value"] >= target):
+    if (
+        target is not None
+        and anchor
+        and str(ind["accumulation"]) == "flow"
+        and d > 0
+        and int(target_year) == cut.year
+        and anchor["ytd_value"] >= target
+    ):
         v = anchor["ytd_value"]
-        res.status, res.method, res.reason = "observed", "ytd_beyond_target", "year-to-date total already at the target"
+        res.status, res.method, res.reason = (
+            "observed",
+            "ytd_beyond_target",
+            "year-to-date total already at the target",
+        )
         res.p_meet, res.projected_value, res.lo80, res.hi80 = 1.0, v, v, v
         res.verdict, res.already_met = "target_achieved", True
         return res
@@ -164,8 +238,7 @@ def outlook(plan: Plan, obs: pd.DataFrame, iid: str, target_year: int, cut: Peri
     res.n_points = len(t)
     if len(t) < cal.min_points:
         res.method = "insufficient_data"
-        res.reason = (f"needs at least {cal.min_points} annual points for a calibrated forecast "
-                      f"(has {len(t)})")
+        res.reason = f"needs at least {cal.min_points} annual points for a calibrated forecast (has {len(t)})"
         return res
     scale = choose_scale(kind, y, target, bounds)
     res.scale = scale
@@ -186,19 +259,20 @@ def outlook(plan: Plan, obs: pd.DataFrame, iid: str, target_year: int, cut: Peri
             eff = target - 1.0 if target == bounds[1] else target + 1.0
             notes.append(f"target on its bound: met within 1 pp (effective {eff:g})")
         res.p_meet = pred.prob_beyond(eff, direction)
-        state_slope = (float(np.polyfit(t[-cal.window:], y[-cal.window:], 1)[0])
-                       if len(t) >= 2 else 0.0)
+        state_slope = float(np.polyfit(t[-cal.window :], y[-cal.window :], 1)[0]) if len(t) >= 2 else 0.0
         res.slope_towards = d * state_slope
         # A stock's latest level (in-year or year-end) already at the target.
         level_now = float(anchor["ytd_value"]) if anchor else float(y[-1])
-        res.already_met = (str(ind["accumulation"]) == "stock"
-                           and _meets(level_now, target, direction, kind, bounds))
+        res.already_met = str(ind["accumulation"]) == "stock" and _meets(
+            level_now, target, direction, kind, bounds
+        )
         res.verdict = verdict(res.p_meet, res.slope_towards, bands, res.already_met)
     res.status = "ok"
     res.method = f"damped_trend_{scale}" + ("_nowcast" if anchor.get("kind") == "nowcast" else "")
     res.reason = "; ".join(notes)
-    res.path = _path(t, y, int(target_year), scale, bounds, kind, cal, info_time,
-                     nowcast=anchor.get("kind") == "nowcast")
+    res.path = _path(
+        t, y, int(target_year), scale, bounds, kind, cal, info_time, nowcast=anchor.get("kind") == "nowcast"
+    )
     return res
 
 
@@ -214,12 +288,21 @@ def _path(t, y, target_year, scale, bounds, kind, cal, info_time, nowcast: bool)
     A nowcast is not an observation: the path then starts at the last complete year and the current
     year-end gets its own interval (the in-year value is drawn separately by the charts)."""
     k = len(t) - 2 if nowcast else len(t) - 1
-    rows = [{"year": math.ceil(t[k] - 1e-9), "time": float(t[k]), "median": float(y[k]),
-             "lo80": float(y[k]), "hi80": float(y[k]), "observed": True}]
+    rows = [
+        {
+            "year": math.ceil(t[k] - 1e-9),
+            "time": float(t[k]),
+            "median": float(y[k]),
+            "lo80": float(y[k]),
+            "hi80": float(y[k]),
+            "observed": True,
+        }
+    ]
     first = math.floor(t[k] + 1e-9) + 1
     for year in range(first, target_year + 1):
         p = predict(t, y, float(year), scale, bounds, kind, cal, info_time=info_time)
         lo, hi = p.interval()
-        rows.append({"year": year, "time": float(year), "median": p.median, "lo80": lo, "hi80": hi,
-                     "observed": False})
+        rows.append(
+            {"year": year, "time": float(year), "median": p.median, "lo80": lo, "hi80": hi, "observed": False}
+        )
     return pd.DataFrame(rows, columns=PATH_COLUMNS)

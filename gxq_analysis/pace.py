@@ -32,15 +32,34 @@ from .progress import sign
 from .series import annual_values, data_cutoff, ytd_path
 
 PACE_COLUMNS = [
-    "indicator_id", "name", "unit", "accumulation", "year", "period", "ytd_value", "start_level",
-    "annual_target", "completion_rate", "time_elapsed", "pace_ratio", "expected_completion",
-    "projected_annual", "projected_lo", "projected_hi", "p_meet_year", "behind_schedule",
-    "history_years", "method", "note", "illustrative",
+    "indicator_id",
+    "name",
+    "unit",
+    "accumulation",
+    "year",
+    "period",
+    "ytd_value",
+    "start_level",
+    "annual_target",
+    "completion_rate",
+    "time_elapsed",
+    "pace_ratio",
+    "expected_completion",
+    "projected_annual",
+    "projected_lo",
+    "projected_hi",
+    "p_meet_year",
+    "behind_schedule",
+    "history_years",
+    "method",
+    "note",
+    "illustrative",
 ]
 
 
-def seasonal_ratios(plan: Plan, obs: pd.DataFrame, indicator_id: str, year: int, month: int,
-                    geo: str | None = None) -> pd.DataFrame:
+def seasonal_ratios(
+    plan: Plan, obs: pd.DataFrame, indicator_id: str, year: int, month: int, geo: str | None = None
+) -> pd.DataFrame:
     """For each earlier year with the value through ``month`` and the full-year value: the share of
     the year's amount (flows) or increase (stocks) reached by then. Columns ``year, share, ratio``."""
     acc = plan.indicator(indicator_id)["accumulation"]
@@ -69,8 +88,9 @@ def seasonal_ratios(plan: Plan, obs: pd.DataFrame, indicator_id: str, year: int,
     return pd.DataFrame(out, columns=["year", "share", "ratio"])
 
 
-def assess_pace(plan: Plan, obs: pd.DataFrame, as_of: Period | str | None = None, lang: str = "zh",
-                geo: str | None = None) -> pd.DataFrame:
+def assess_pace(
+    plan: Plan, obs: pd.DataFrame, as_of: Period | str | None = None, lang: str = "zh", geo: str | None = None
+) -> pd.DataFrame:
     """One row per indicator that has a target for the as-of year and in-year data for it: flows,
     and stocks with an in-year target. Columns ``PACE_COLUMNS``."""
     cut = parse_period(as_of) if as_of is not None else data_cutoff(obs, plan.zone_geo)
@@ -79,7 +99,7 @@ def assess_pace(plan: Plan, obs: pd.DataFrame, as_of: Period | str | None = None
     obs = filter_as_of(obs, cut) if not obs.empty else obs
     year = cut.year
     records = []
-    for iid, ind in plan.indicators.iterrows():
+    for iid, _ind in plan.indicators.iterrows():
         target = plan.target(iid, year)
         if target is None:
             continue
@@ -87,18 +107,39 @@ def assess_pace(plan: Plan, obs: pd.DataFrame, as_of: Period | str | None = None
         if rec is not None:
             records.append(rec)
     df = pd.DataFrame.from_records(records, columns=PACE_COLUMNS)
-    for col in ("ytd_value", "start_level", "annual_target", "completion_rate", "time_elapsed", "pace_ratio",
-                "expected_completion", "projected_annual", "projected_lo", "projected_hi", "p_meet_year"):
+    for col in (
+        "ytd_value",
+        "start_level",
+        "annual_target",
+        "completion_rate",
+        "time_elapsed",
+        "pace_ratio",
+        "expected_completion",
+        "projected_annual",
+        "projected_lo",
+        "projected_hi",
+        "p_meet_year",
+    ):
         df[col] = df[col].astype("float64")
     return df
 
 
-def pace_row(plan: Plan, obs: pd.DataFrame, iid: str, year: int, target: float, cut: Period,
-             lang: str = "zh", geo: str | None = None) -> dict | None:
+def pace_row(
+    plan: Plan,
+    obs: pd.DataFrame,
+    iid: str,
+    year: int,
+    target: float,
+    cut: Period,
+    lang: str = "zh",
+    geo: str | None = None,
+) -> dict | None:
     ind = plan.indicator(iid)
     acc = str(ind["accumulation"])
     path = ytd_path(obs, plan, iid, year, geo=geo)
-    path = path[[(year, m) <= (cut.year, cut.end_month) for m in path["end_month"]]] if not path.empty else path
+    path = (
+        path[[(year, m) <= (cut.year, cut.end_month) for m in path["end_month"]]] if not path.empty else path
+    )
     if path.empty:
         return None
     last = path.iloc[-1]
@@ -106,32 +147,58 @@ def pace_row(plan: Plan, obs: pd.DataFrame, iid: str, year: int, target: float, 
     value = float(last["value"])
     d = sign(str(ind["direction"]))
     notes: list[str] = []
-    rec = {"indicator_id": iid, "name": plan.name(iid, lang), "unit": str(ind["unit"]), "accumulation": acc,
-           "year": year, "period": str(last["period"]), "ytd_value": value, "start_level": math.nan,
-           "annual_target": target, "time_elapsed": month / 12.0,
-           "illustrative": bool(pd.Series(path["illustrative"]).fillna(False).astype(bool).any())}
+    rec = {
+        "indicator_id": iid,
+        "name": plan.name(iid, lang),
+        "unit": str(ind["unit"]),
+        "accumulation": acc,
+        "year": year,
+        "period": str(last["period"]),
+        "ytd_value": value,
+        "start_level": math.nan,
+        "annual_target": target,
+        "time_elapsed": month / 12.0,
+        "illustrative": bool(pd.Series(path["illustrative"]).fillna(False).astype(bool).any()),
+    }
     if acc == "stock":
         prev = annual_values(obs, plan, iid, geo=geo)
         prev = prev[(prev["year"] == year - 1) & prev["complete"].astype(bool)]
-        if prev.empty:
-            start = None
-        else:
-            start = float(prev["value"].iat[-1])
+        start = None if prev.empty else float(prev["value"].iat[-1])
         if start is None:
-            notes.append(f"no {year - 1} year-end level: completion of the year's increase cannot be measured")
-            rec.update(completion_rate=math.nan, pace_ratio=math.nan, expected_completion=math.nan,
-                       projected_annual=math.nan, projected_lo=math.nan, projected_hi=math.nan,
-                       p_meet_year=math.nan, behind_schedule=False, history_years=0, method="no_start_level",
-                       note="; ".join(notes))
+            notes.append(
+                f"no {year - 1} year-end level: completion of the year's increase cannot be measured"
+            )
+            rec.update(
+                completion_rate=math.nan,
+                pace_ratio=math.nan,
+                expected_completion=math.nan,
+                projected_annual=math.nan,
+                projected_lo=math.nan,
+                projected_hi=math.nan,
+                p_meet_year=math.nan,
+                behind_schedule=False,
+                history_years=0,
+                method="no_start_level",
+                note="; ".join(notes),
+            )
             return rec
         rec["start_level"] = start
         need = target - start
         if d * need <= 0:
             notes.append("target already reached at the start of the year")
-            rec.update(completion_rate=math.nan, pace_ratio=math.nan, expected_completion=math.nan,
-                       projected_annual=math.nan, projected_lo=math.nan, projected_hi=math.nan,
-                       p_meet_year=math.nan, history_years=0, method="target_reached_at_start",
-                       behind_schedule=bool(d * (value - target) < 0), note="; ".join(notes))
+            rec.update(
+                completion_rate=math.nan,
+                pace_ratio=math.nan,
+                expected_completion=math.nan,
+                projected_annual=math.nan,
+                projected_lo=math.nan,
+                projected_hi=math.nan,
+                p_meet_year=math.nan,
+                history_years=0,
+                method="target_reached_at_start",
+                behind_schedule=bool(d * (value - target) < 0),
+                note="; ".join(notes),
+            )
             return rec
         done = value - start
         completion = done / need
@@ -158,8 +225,14 @@ def pace_row(plan: Plan, obs: pd.DataFrame, iid: str, year: int, target: float, 
     # The year-end forecast and the behind-schedule flag come from the one forecast of the year
     # (outlook): 落后 ⇔ the median year-end value falls short ⇔ P(meet) < 0.5.
     fc = outlook(plan, obs, iid, year, cut, geo=geo)
-    rec.update(expected_completion=expected, projected_annual=fc.projected_value, projected_lo=fc.lo80,
-               projected_hi=fc.hi80, p_meet_year=fc.p_meet, method=fc.method)
+    rec.update(
+        expected_completion=expected,
+        projected_annual=fc.projected_value,
+        projected_lo=fc.lo80,
+        projected_hi=fc.hi80,
+        p_meet_year=fc.p_meet,
+        method=fc.method,
+    )
     if fc.reason:
         notes.append(fc.reason)
     behind = (fc.p_meet < 0.5) if math.isfinite(fc.p_meet) else None

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import csv
 import json
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable
 
 from .periods import FREQ_ANNUAL, Period, PeriodError, latest_quarter_covered, parse_period
 
@@ -55,7 +55,9 @@ def zone_periods(observations_path: Path | str, plan_dir: Path | str) -> list[Pe
     """Every period with a value of the zone itself (benchmark geos and bounds left out). csv module only."""
     path = Path(observations_path)
     if not path.is_file():
-        raise PackOutputError(f"observations file not found: {path} (run `gxq clean` first, or pass --observations)")
+        raise PackOutputError(
+            f"observations file not found: {path} (run `gxq clean` first, or pass --observations)"
+        )
     zone = _zone_geo(Path(plan_dir))
     periods: list[Period] = []
     with path.open(encoding="utf-8-sig", newline="") as fh:
@@ -70,8 +72,9 @@ def zone_periods(observations_path: Path | str, plan_dir: Path | str) -> list[Pe
     return periods
 
 
-def check_period_covered(period: Period, observations_path: Path | str, plan_dir: Path | str,
-                         lang: str = "zh") -> None:
+def check_period_covered(
+    period: Period, observations_path: Path | str, plan_dir: Path | str, lang: str = "zh"
+) -> None:
     """Refuse a period the zone's data do not cover, in the reader's language.
 
     A quarter is covered when it lies between the zone's first period and the latest quarter its
@@ -81,25 +84,33 @@ def check_period_covered(period: Period, observations_path: Path | str, plan_dir
     zh = lang == "zh"
     periods = zone_periods(observations_path, plan_dir)
     if not periods:
-        raise PackOutputError("数据中没有本区的任何数值，无法生成报告" if zh else
-                              "the data hold no value for the zone: no report can be made")
+        raise PackOutputError(
+            "数据中没有本区的任何数值，无法生成报告"
+            if zh
+            else "the data hold no value for the zone: no report can be made"
+        )
     first = min(periods)
     if period.freq == FREQ_ANNUAL:
         years = sorted({p.year for p in periods})
         if period.year in years:
             return
         span = f"{years[0]}–{years[-1]}"
-        raise PackOutputError(f"数据不覆盖报告期 {period}：本区数据的年份为 {span}，请选择其中一年" if zh else
-                              f"the data do not cover {period}: the zone's data span the years {span}; "
-                              "choose one of them")
+        raise PackOutputError(
+            f"数据不覆盖报告期 {period}：本区数据的年份为 {span}，请选择其中一年"
+            if zh
+            else f"the data do not cover {period}: the zone's data span the years {span}; choose one of them"
+        )
     sub_annual = [p for p in periods if p.freq != FREQ_ANNUAL]
     latest = latest_quarter_covered(sub_annual or periods)
     if latest is not None and first.to_quarter() <= period <= latest:
         return
     span = f"{first.to_quarter()}–{latest}"
-    raise PackOutputError(f"数据不覆盖报告期 {period}：本区季度数据的范围为 {span}，请选择其中一个季度" if zh else
-                          f"the data do not cover {period}: the zone's quarterly data span {span}; choose a "
-                          "quarter in that range")
+    raise PackOutputError(
+        f"数据不覆盖报告期 {period}：本区季度数据的范围为 {span}，请选择其中一个季度"
+        if zh
+        else f"the data do not cover {period}: the zone's quarterly data span {span}; choose a "
+        "quarter in that range"
+    )
 
 
 # ----------------------------------------------------------------------------------------------
@@ -118,9 +129,14 @@ def summary_job(job: dict) -> dict:
         plan = load_plan(Path(job["plan_dir"]))
         obs = load_observations(Path(job["observations_path"]), default_geo=plan.zone_geo)
         summ = build_summary(plan, obs, job["period"], job["lang"])
-        html_text = summary_html(summ, plan_title=job["plan_title"], generated=job["generated"],
-                                 version=job["version"], css=job["css"],
-                                 banner=t("banner.illustrative", job["lang"]))
+        html_text = summary_html(
+            summ,
+            plan_title=job["plan_title"],
+            generated=job["generated"],
+            version=job["version"],
+            css=job["css"],
+            banner=t("banner.illustrative", job["lang"]),
+        )
         problems = audit_html(html_text)
         if problems:
             return {"ok": False, "error": "; ".join(problems)}
@@ -131,9 +147,17 @@ def summary_job(job: dict) -> dict:
         return {"ok": False, "error": f"{type(exc).__name__}: {exc}"}
 
 
-def write_tables(folder: Path, period: Period, lang: str, plan_title: str, generated: str,
-                 observations_path: Path | str, pages: Iterable[tuple[str, str]], illustrative: bool,
-                 summary_values: dict | None = None) -> list[str]:
+def write_tables(
+    folder: Path,
+    period: Period,
+    lang: str,
+    plan_title: str,
+    generated: str,
+    observations_path: Path | str,
+    pages: Iterable[tuple[str, str]],
+    illustrative: bool,
+    summary_values: dict | None = None,
+) -> list[str]:
     """tables.xlsx from summary.html and the report pages ``pages`` ((notebook stem, file name) in reading
     order); ``summary_values`` (header and rows of :func:`summary.summary_values_table`) adds the summary's
     figures as raw numbers with their units and sources."""
@@ -146,15 +170,31 @@ def write_tables(folder: Path, period: Period, lang: str, plan_title: str, gener
     kind = t("cover.annual_pack" if period.freq == FREQ_ANNUAL else "cover.quarterly_pack", lang)
     sheets = pack_sheets(sources)
     if summary_values:
-        sheets.insert(1, SheetSpec(title=f"{st('title', lang)} · {st('values_sheet', lang)}", page=SUMMARY_HTML,
-                                   header=summary_values["header"], rows=summary_values["rows"]))
-    write_workbook(folder / TABLES_XLSX, sheets, lang=lang,
-                   pack_title=f"{plan_title} · {kind}", period_label=period.label(lang), generated=generated,
-                   observations=Path(observations_path).name, illustrative=illustrative)
+        sheets.insert(
+            1,
+            SheetSpec(
+                title=f"{st('title', lang)} · {st('values_sheet', lang)}",
+                page=SUMMARY_HTML,
+                header=summary_values["header"],
+                rows=summary_values["rows"],
+            ),
+        )
+    write_workbook(
+        folder / TABLES_XLSX,
+        sheets,
+        lang=lang,
+        pack_title=f"{plan_title} · {kind}",
+        period_label=period.label(lang),
+        generated=generated,
+        observations=Path(observations_path).name,
+        illustrative=illustrative,
+    )
     return [TABLES_XLSX]
 
 
-def write_pdfs(folder: Path, lang: str, page_files: Iterable[str], illustrative: bool, plan_title: str) -> list[str]:
+def write_pdfs(
+    folder: Path, lang: str, page_files: Iterable[str], illustrative: bool, plan_title: str
+) -> list[str]:
     """summary.pdf (exactly one A4 page) and report.pdf (the summary, then every report page, A4), printed
     offline by headless Chromium. On illustrative packs the 示例数据 banner is printed at the foot of
     every page."""
@@ -170,13 +210,16 @@ def write_pdfs(folder: Path, lang: str, page_files: Iterable[str], illustrative:
                 if len(pdf_pages(summary)) == 1:
                     break
             else:
-                raise PackOutputError(f"{SUMMARY_PDF} does not fit one A4 page even at scale {SUMMARY_SCALES[-1]}")
+                raise PackOutputError(
+                    f"{SUMMARY_PDF} does not fit one A4 page even at scale {SUMMARY_SCALES[-1]}"
+                )
             parts = [summary]
             for name in page_files:
                 parts.append(browser.print_pdf((folder / name).as_uri(), footer=footer))
     except BrowserError as exc:
-        raise PackOutputError(f"PDF export failed: {exc}\n  (pass --no-pdf to publish the HTML and tables only)"
-                              ) from None
+        raise PackOutputError(
+            f"PDF export failed: {exc}\n  (pass --no-pdf to publish the HTML and tables only)"
+        ) from None
     (folder / SUMMARY_PDF).write_bytes(summary)
     (folder / REPORT_PDF).write_bytes(merge_pdfs(parts))
     return [SUMMARY_PDF, REPORT_PDF]

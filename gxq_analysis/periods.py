@@ -51,15 +51,15 @@ class Period:
 
     # -- construction -------------------------------------------------------------------------
     @classmethod
-    def annual(cls, year: int) -> "Period":
+    def annual(cls, year: int) -> Period:
         return cls(year, FREQ_ANNUAL, 0)
 
     @classmethod
-    def quarter(cls, year: int, quarter: int) -> "Period":
+    def quarter(cls, year: int, quarter: int) -> Period:
         return cls(year, FREQ_QUARTER, quarter)
 
     @classmethod
-    def month(cls, year: int, month: int) -> "Period":
+    def month(cls, year: int, month: int) -> Period:
         return cls(year, FREQ_MONTH, month)
 
     # -- properties -------------------------------------------------------------------------
@@ -99,27 +99,27 @@ class Period:
         """Chronological by end date; on the same end date, coarser periods sort first."""
         return (self.year, self.end_month, _FREQ_ORDER[self.freq])
 
-    def __lt__(self, other: "Period") -> bool:
+    def __lt__(self, other: Period) -> bool:
         return self.sort_key < other.sort_key
 
-    def __le__(self, other: "Period") -> bool:
+    def __le__(self, other: Period) -> bool:
         return self.sort_key <= other.sort_key
 
-    def __gt__(self, other: "Period") -> bool:
+    def __gt__(self, other: Period) -> bool:
         return self.sort_key > other.sort_key
 
-    def __ge__(self, other: "Period") -> bool:
+    def __ge__(self, other: Period) -> bool:
         return self.sort_key >= other.sort_key
 
-    def ends_by(self, other: "Period") -> bool:
+    def ends_by(self, other: Period) -> bool:
         """True if this period has ended by the end of ``other`` (used for as-of cut-offs)."""
         return (self.year, self.end_month) <= (other.year, other.end_month)
 
-    def to_quarter(self) -> "Period":
+    def to_quarter(self) -> Period:
         """The quarter this period ends in (annual → Q4)."""
         return Period.quarter(self.year, (self.end_month - 1) // 3 + 1)
 
-    def previous(self) -> "Period":
+    def previous(self) -> Period:
         if self.freq == FREQ_ANNUAL:
             return Period.annual(self.year - 1)
         size = 4 if self.freq == FREQ_QUARTER else 12
@@ -183,19 +183,37 @@ class PeriodMatch:
 
 _CN_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4, "1": 1, "2": 2, "3": 3, "4": 4}
 _CN_MONTHS = {
-    "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9,
-    "十": 10, "十一": 11, "十二": 12,
+    "一": 1,
+    "二": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+    "十": 10,
+    "十一": 11,
+    "十二": 12,
 }
 
 _YEAR = r"((?:19|20)\d{2})"
 _MONTH = r"(1[0-2]|0?[1-9]|十[一二]?|[一二三四五六七八九])"
 _PATTERNS: list[tuple[re.Pattern[str], str]] = [
     # 2019年1-9月 / 2019年1～9月 / 2019年1月至9月 / 2019年1-9月份: YTD through month 9
-    (re.compile(_YEAR + r"\s*年\s*(?:1|一)\s*(?:-|~|～|—|–|至|到)\s*(?:\d{4}\s*年\s*)?" + _MONTH + r"\s*月"), "ytd_month"),
+    (
+        re.compile(
+            _YEAR + r"\s*年\s*(?:1|一)\s*(?:-|~|～|—|–|至|到)\s*(?:\d{4}\s*年\s*)?" + _MONTH + r"\s*月"
+        ),
+        "ytd_month",
+    ),
     # 2019年上半年 / 前三季度 / 1-3季度
     (re.compile(_YEAR + r"\s*年\s*上半年"), "h1"),
     (re.compile(_YEAR + r"\s*年\s*前\s*([一二三四1-4])\s*(?:个)?季度"), "ytd_quarter"),
-    (re.compile(_YEAR + r"\s*年\s*(?:第)?\s*(?:1|一)\s*(?:-|~|～|—|至)\s*([一二三四1-4])\s*季度"), "ytd_quarter"),
+    (
+        re.compile(_YEAR + r"\s*年\s*(?:第)?\s*(?:1|一)\s*(?:-|~|～|—|至)\s*([一二三四1-4])\s*季度"),
+        "ytd_quarter",
+    ),
     # 2019年第三季度 / 2019年三季度 / 2019年3季度
     (re.compile(_YEAR + r"\s*年\s*第?\s*([一二三四1-4])\s*季度?"), "quarter"),
     # 2019年9月

@@ -199,30 +199,51 @@ def load_plan(folder: Path | str | None = None) -> Plan:
     seen: dict[str, int] = {}
     records = []
     for i, row in enumerate(rows, start=2):  # row 1 is the header line
-        rec = {**INDICATOR_DEFAULTS, **{k: v for k, v in row.items() if v != "" or k not in INDICATOR_DEFAULTS}}
+        rec = {
+            **INDICATOR_DEFAULTS,
+            **{k: v for k, v in row.items() if v != "" or k not in INDICATOR_DEFAULTS},
+        }
         for col in INDICATOR_REQUIRED:
             if not rec.get(col):
                 raise PlanError(ind_path, "empty value", row=i, column=col)
         iid = rec["id"]
         if not _ID_PATTERN.match(iid):
-            raise PlanError(ind_path, f"id {iid!r} must be lower-case letters, digits and _", row=i, column="id")
+            raise PlanError(
+                ind_path, f"id {iid!r} must be lower-case letters, digits and _", row=i, column="id"
+            )
         if iid in seen:
             raise PlanError(ind_path, f"duplicate id {iid!r} (first at row {seen[iid]})", row=i, column="id")
         seen[iid] = i
         if rec["direction"] not in DIRECTIONS:
-            raise PlanError(ind_path, f"unknown direction {rec['direction']!r} (expected higher or lower)",
-                            row=i, column="direction")
+            raise PlanError(
+                ind_path,
+                f"unknown direction {rec['direction']!r} (expected higher or lower)",
+                row=i,
+                column="direction",
+            )
         if rec["kind"] and rec["kind"] not in KINDS:
-            raise PlanError(ind_path, f"unknown kind {rec['kind']!r} (expected one of {', '.join(KINDS)})",
-                            row=i, column="kind")
+            raise PlanError(
+                ind_path,
+                f"unknown kind {rec['kind']!r} (expected one of {', '.join(KINDS)})",
+                row=i,
+                column="kind",
+            )
         if rec["accumulation"] not in ACCUMULATIONS:
-            raise PlanError(ind_path, f"unknown accumulation {rec['accumulation']!r} (expected stock or flow)",
-                            row=i, column="accumulation")
+            raise PlanError(
+                ind_path,
+                f"unknown accumulation {rec['accumulation']!r} (expected stock or flow)",
+                row=i,
+                column="accumulation",
+            )
         if rec["frequency"] not in FREQUENCIES:
             raise PlanError(ind_path, f"unknown frequency {rec['frequency']!r}", row=i, column="frequency")
         if rec["due_days"] and not re.fullmatch(r"\d{1,4}", rec["due_days"]):
-            raise PlanError(ind_path, f"due_days {rec['due_days']!r} must be a whole number of days",
-                            row=i, column="due_days")
+            raise PlanError(
+                ind_path,
+                f"due_days {rec['due_days']!r} must be a whole number of days",
+                row=i,
+                column="due_days",
+            )
         for col in ("lower_bound", "upper_bound"):
             if rec[col]:
                 _finite_number(ind_path, rec[col], i, col)
@@ -259,15 +280,31 @@ def load_plan(folder: Path | str | None = None) -> Plan:
         target = _finite_number(tgt_path, row.get("target", ""), i, "target")
         key = (iid, year)
         if key in tseen:
-            raise PlanError(tgt_path, f"second target for {iid} in {year} (first at row {tseen[key]})",
-                            row=i, column="year")
+            raise PlanError(
+                tgt_path,
+                f"second target for {iid} in {year} (first at row {tseen[key]})",
+                row=i,
+                column="year",
+            )
         tseen[key] = i
         lo, hi = (_opt_float(indicators.at[iid, c]) for c in ("lower_bound", "upper_bound"))
         if (lo is not None and target < lo) or (hi is not None and target > hi):
-            raise PlanError(tgt_path, f"target {target:g} outside the indicator's bounds [{lo}, {hi}]",
-                            row=i, column="target")
-        trecords.append({"indicator_id": iid, "year": year, "target": target,
-                         "source": row.get("source", ""), "note": row.get("note", ""), "_row": i})
+            raise PlanError(
+                tgt_path,
+                f"target {target:g} outside the indicator's bounds [{lo}, {hi}]",
+                row=i,
+                column="target",
+            )
+        trecords.append(
+            {
+                "indicator_id": iid,
+                "year": year,
+                "target": target,
+                "source": row.get("source", ""),
+                "note": row.get("note", ""),
+                "_row": i,
+            }
+        )
     if not trecords:
         raise PlanError(tgt_path, "no targets")
     targets = pd.DataFrame.from_records(trecords)

@@ -21,9 +21,10 @@ import logging
 import math
 import re
 import warnings
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping
+from typing import TYPE_CHECKING, Any
 
 from .i18n import STATUS_COLOURS, check_lang, likelihood_label, lookup_text, status_label, translate_note
 
@@ -73,19 +74,26 @@ TEXT: dict[str, dict[str, str]] = {
     "cover.skipped": {"zh": "未包含", "en": "Not included"},
     "cover.outputs": {"zh": "领导一页纸、打印与下载", "en": "Summary, print and download"},
     "cover.summary": {"zh": "领导一页纸", "en": "One-page summary"},
-    "cover.summary_desc": {"zh": "一页看全部目标的判断、较上季度与上年同期的变化、需要关注的事项。",
-                           "en": "Every target's verdict, changes since last quarter and a year ago, what needs attention."},
+    "cover.summary_desc": {
+        "zh": "一页看全部目标的判断、较上季度与上年同期的变化、需要关注的事项。",
+        "en": "Every target's verdict, changes since last quarter and a year ago, what needs attention.",
+    },
     "cover.summary_pdf": {"zh": "领导一页纸（PDF，A4 一页）", "en": "One-page summary (PDF, one A4 page)"},
     "cover.summary_pdf_desc": {"zh": "适合打印和在微信中转发。", "en": "For printing and forwarding."},
     "cover.report_pdf": {"zh": "完整报告（PDF，A4）", "en": "Full report (PDF, A4)"},
-    "cover.report_pdf_desc": {"zh": "一页纸与全部报告页面，按阅读顺序。", "en": "The summary and every report page, in reading order."},
+    "cover.report_pdf_desc": {
+        "zh": "一页纸与全部报告页面，按阅读顺序。",
+        "en": "The summary and every report page, in reading order.",
+    },
     "cover.tables": {"zh": "全部表格（Excel）", "en": "All tables (Excel)"},
-    "cover.tables_desc": {"zh": "报告中的每张表各占一个工作表，附单位与来源说明。",
-                          "en": "Every table of the pack, one sheet each, with units and sources."},
+    "cover.tables_desc": {
+        "zh": "报告中的每张表各占一个工作表，附单位与来源说明。",
+        "en": "Every table of the pack, one sheet each, with units and sources.",
+    },
     "banner.illustrative": {
         "zh": "示例数据：本报告中部分或全部数字为示例数据（非真实统计数据），仅用于演示，不得引用。",
         "en": "Illustrative data: some or all figures in this report are illustrative (not real statistics) "
-              "and must not be quoted.",
+        "and must not be quoted.",
     },
     "none": {"zh": "无", "en": "none"},
     "na": {"zh": "—", "en": "—"},
@@ -118,7 +126,10 @@ TEXT: dict[str, dict[str, str]] = {
     "col.period": {"zh": "期间", "en": "Period"},
     "col.value": {"zh": "数值", "en": "Value"},
     "col.note": {"zh": "备注", "en": "Note"},
-    "col.latest_source": {"zh": "最新值来源（文件[工作表]:行）", "en": "Source of the latest value (file[sheet]:row)"},
+    "col.latest_source": {
+        "zh": "最新值来源（文件[工作表]:行）",
+        "en": "Source of the latest value (file[sheet]:row)",
+    },
     "col.ytd": {"zh": "本年累计", "en": "Year to date"},
     "col.annual_target": {"zh": "全年目标", "en": "Annual target"},
     "col.completion": {"zh": "完成进度", "en": "Completion"},
@@ -128,12 +139,12 @@ TEXT: dict[str, dict[str, str]] = {
     "col.behind": {"zh": "落后", "en": "Behind"},
     "br.pace_defs": {
         "zh": "完成进度：流量指标为本年累计值占全年目标的比例；存量指标为本年已实现的增量占全年所需增量的比例。"
-              "全年预计：与红黄绿灯同一预测模型给出的年末预计值（中位数）。落后：全年预计低于全年目标，"
-              "即达标概率低于50%；“—”表示数据不足，不作判断。",
+        "全年预计：与红黄绿灯同一预测模型给出的年末预计值（中位数）。落后：全年预计低于全年目标，"
+        "即达标概率低于50%；“—”表示数据不足，不作判断。",
         "en": "Completion: for a flow, the year-to-date total as a share of the year's target; for a stock, the "
-              "increase achieved so far as a share of the increase the year requires. Projected year: the median "
-              "year-end value from the same forecast as the traffic lights. Behind: the projected year falls short "
-              "of the year's target (a chance of meeting it below 50 %); '—' means too little data to judge.",
+        "increase achieved so far as a share of the increase the year requires. Projected year: the median "
+        "year-end value from the same forecast as the traffic lights. Behind: the projected year falls short "
+        "of the year's target (a chance of meeting it below 50 %); '—' means too little data to judge.",
     },
     "col.source": {"zh": "来源", "en": "Source"},
     "col.dimension": {"zh": "维度", "en": "Dimension"},
@@ -147,7 +158,7 @@ TEXT: dict[str, dict[str, str]] = {
     "dq.coverage_note": {
         "zh": "表中为每年已有数据的最新期：年 = 年度数，Q3 = 截至第三季度，9月 = 截至9月；空白表示无数据。",
         "en": "Each cell shows the latest period with data in that year: FY = annual, Q3 = through Q3, "
-              "M9 = through September; blank = no data.",
+        "M9 = through September; blank = no data.",
     },
     "dq.illustrative": {"zh": "示例数据", "en": "Illustrative figures"},
     "dq.no_quarantine": {"zh": "没有被隔离的数据行。", "en": "No rows were quarantined."},
@@ -156,8 +167,14 @@ TEXT: dict[str, dict[str, str]] = {
         "en": "No quarantine list (quarantine.csv) was found.",
     },
     "dq.no_revisions": {"zh": "没有数据修订。", "en": "No revisions."},
-    "dq.no_revisions_file": {"zh": "未找到修订清单（revisions.csv）。", "en": "No revisions list (revisions.csv) was found."},
-    "dq.no_illustrative": {"zh": "本报告使用的数据均非示例数据。", "en": "No figure in this report is illustrative."},
+    "dq.no_revisions_file": {
+        "zh": "未找到修订清单（revisions.csv）。",
+        "en": "No revisions list (revisions.csv) was found.",
+    },
+    "dq.no_illustrative": {
+        "zh": "本报告使用的数据均非示例数据。",
+        "en": "No figure in this report is illustrative.",
+    },
     "dq.illustrative_list": {
         "zh": "以下指标的数据为示例数据（共 {n} 个数值）：",
         "en": "These indicators carry illustrative values ({n} values in all):",
@@ -171,12 +188,15 @@ TEXT: dict[str, dict[str, str]] = {
     "dq.stat.cutoff": {"zh": "数据截至", "en": "Data cut-off"},
     "dq.stat.geos": {"zh": "地区", "en": "Areas"},
     "dq.fy": {"zh": "年", "en": "FY"},
-    "dq.to_fix": {"zh": "需要报送单位核实的行（共 {n} 行）", "en": "Rows the submitting departments should check ({n})"},
+    "dq.to_fix": {
+        "zh": "需要报送单位核实的行（共 {n} 行）",
+        "en": "Rows the submitting departments should check ({n})",
+    },
     "dq.none_to_fix": {"zh": "没有需要核实的行。", "en": "No row needs checking."},
     "dq.handled": {
         "zh": "其余 {n} 行已按规则处理（公开数据背景资料、口径不同、被更正取代或重复），不需核实，全部记录在 quarantine.csv 中。",
         "en": "The other {n} rows were handled by rule (context-only public figures, a different scope, superseded "
-              "or duplicate) and need no check; all are listed in quarantine.csv.",
+        "or duplicate) and need no check; all are listed in quarantine.csv.",
     },
     "col.category": {"zh": "类别", "en": "Category"},
     "col.action": {"zh": "处理", "en": "What happens"},
@@ -215,7 +235,10 @@ TEXT: dict[str, dict[str, str]] = {
     "br.pace": {"zh": "年内进度与时间进度", "en": "In-year pace vs time elapsed"},
     "br.attention": {"zh": "需要关注的指标", "en": "Indicators needing attention"},
     "br.detail": {"zh": "明细", "en": "Detail"},
-    "br.no_attention": {"zh": "本期没有需要特别关注的指标。", "en": "No indicator needs particular attention."},
+    "br.no_attention": {
+        "zh": "本期没有需要特别关注的指标。",
+        "en": "No indicator needs particular attention.",
+    },
     "br.no_pace": {"zh": "本期没有可比较年内进度的指标。", "en": "No indicator has in-year data to compare."},
     "br.counts": {"zh": "共 {n} 项目标：", "en": "{n} targets: "},
     "br.counts_year": {"zh": "{year}年目标（{n} 项）：", "en": "{year} targets ({n}): "},
@@ -226,13 +249,13 @@ TEXT: dict[str, dict[str, str]] = {
     "br.milestone_col": {"zh": "{year}年目标", "en": "{year} target"},
     "br.lights_note": {
         "zh": "每个目标一盏灯，括号内为按目前趋势达到该目标的概率：不低于66%为“有望达标”，33%至66%为“有风险”，"
-              "低于33%为“难以达标”（趋势背离目标时为“偏离目标”）；灰灯为数据不足，不给概率。"
-              "灯色、概率、预计值和区间出自同一预测模型，其在真实公开数据上的检验结果见年度报告“预测可信度”一节。",
+        "低于33%为“难以达标”（趋势背离目标时为“偏离目标”）；灰灯为数据不足，不给概率。"
+        "灯色、概率、预计值和区间出自同一预测模型，其在真实公开数据上的检验结果见年度报告“预测可信度”一节。",
         "en": "One light per target; in brackets, the chance of meeting it on current trends: 66 % or more reads "
-              "'likely to be met', 33–66 % 'at risk', below 33 % 'unlikely to be met' ('moving away' when the trend "
-              "points away from the target); grey means too little data, and no chance is given. Light, chance, "
-              "projection and interval come from one forecast, checked on real published data in the annual "
-              "report's track-record section.",
+        "'likely to be met', 33–66 % 'at risk', below 33 % 'unlikely to be met' ('moving away' when the trend "
+        "points away from the target); grey means too little data, and no chance is given. Light, chance, "
+        "projection and interval come from one forecast, checked on real published data in the annual "
+        "report's track-record section.",
     },
     "col.target_year": {"zh": "目标年份", "en": "Target year"},
     "col.gap": {"zh": "差距", "en": "Gap"},
@@ -328,7 +351,7 @@ def heading(key_or_text: str, lang: str = "zh", level: int = 2, anchor: str | No
 
 
 def html_table(
-    rows: "pd.DataFrame | Iterable[Mapping[str, Any]]",
+    rows: pd.DataFrame | Iterable[Mapping[str, Any]],
     columns: Mapping[str, str],
     formats: Mapping[str, Callable[[Any], Any]] | None = None,
     css_class: str = "gxq-table",
@@ -474,13 +497,13 @@ class ReportParameterError(ValueError):
 class ReportContext:
     """What a report notebook works with once its parameters are validated."""
 
-    period: "Period"
+    period: Period
     lang: str
     plan_dir: Path
     observations_path: Path
-    plan: "Plan"
-    obs_all: "pd.DataFrame"  # every row of the observations file
-    obs: "pd.DataFrame"  # rows whose period ended by the report period
+    plan: Plan
+    obs_all: pd.DataFrame  # every row of the observations file
+    obs: pd.DataFrame  # rows whose period ended by the report period
     year: int | None = None
     extra: dict = field(default_factory=dict)
 
@@ -494,7 +517,7 @@ class ReportContext:
         return self.plan.zone_geo
 
     @property
-    def zone_obs(self) -> "pd.DataFrame":
+    def zone_obs(self) -> pd.DataFrame:
         return self.obs[self.obs["geo"] == self.zone]
 
     @property
@@ -532,45 +555,66 @@ def validate_params(
         per = parse_period(period)
     except PeriodError:
         raise ReportParameterError(
-            "period", period, "无法识别的报告期，应为 2019Q3（季度）或 2019（年度）",
-            "not a period: expected 2019Q3 (a quarter) or 2019 (a year)") from None
+            "period",
+            period,
+            "无法识别的报告期，应为 2019Q3（季度）或 2019（年度）",
+            "not a period: expected 2019Q3 (a quarter) or 2019 (a year)",
+        ) from None
     if per.freq not in kinds:
         wanted_zh = "、".join({"Q": "季度（如 2019Q3）", "A": "年度（如 2019）"}[k] for k in kinds)
         wanted_en = " or ".join({"Q": "a quarter (2019Q3)", "A": "a year (2019)"}[k] for k in kinds)
-        raise ReportParameterError("period", period, f"本报告的报告期应为{wanted_zh}",
-                                   f"this report needs {wanted_en}")
+        raise ReportParameterError(
+            "period", period, f"本报告的报告期应为{wanted_zh}", f"this report needs {wanted_en}"
+        )
     year_int: int | None = None
     if year is not None and year != "":
         try:
             year_int = int(year)
         except (TypeError, ValueError):
-            raise ReportParameterError("year", year, "年份应为整数，如 2019", "year must be an integer such as 2019"
-                                       ) from None
+            raise ReportParameterError(
+                "year", year, "年份应为整数，如 2019", "year must be an integer such as 2019"
+            ) from None
         if year_int != per.year:
-            raise ReportParameterError("year", year, f"年份与报告期 {per} 不一致",
-                                       f"year does not match the period {per}")
+            raise ReportParameterError(
+                "year", year, f"年份与报告期 {per} 不一致", f"year does not match the period {per}"
+            )
     pdir = Path(plan_dir) if plan_dir else DEFAULT_PLAN_DIR
     if not pdir.is_dir():
         raise ReportParameterError("plan_dir", str(pdir), "找不到规划目录", "plan folder not found")
     opath = Path(observations_path) if observations_path else DEFAULT_OBSERVATIONS
     if not opath.is_file():
-        raise ReportParameterError("observations_path", str(opath), "找不到数据文件，请先运行 gxq clean",
-                                   "observations file not found; run `gxq clean` first")
+        raise ReportParameterError(
+            "observations_path",
+            str(opath),
+            "找不到数据文件，请先运行 gxq clean",
+            "observations file not found; run `gxq clean` first",
+        )
     from .observations import ObservationsError, filter_as_of, load_observations
     from .plan import PlanError, load_plan
 
     try:
         plan = load_plan(pdir)
     except PlanError as exc:
-        raise ReportParameterError("plan_dir", str(pdir), f"规划目录无效：{exc}", f"invalid plan: {exc}") from None
+        raise ReportParameterError(
+            "plan_dir", str(pdir), f"规划目录无效：{exc}", f"invalid plan: {exc}"
+        ) from None
     try:
         obs_all = load_observations(opath, default_geo=plan.zone_geo)
     except ObservationsError as exc:
-        raise ReportParameterError("observations_path", str(opath), f"数据文件无效：{exc}",
-                                   f"invalid observations: {exc}") from None
+        raise ReportParameterError(
+            "observations_path", str(opath), f"数据文件无效：{exc}", f"invalid observations: {exc}"
+        ) from None
     obs = filter_as_of(obs_all, per) if len(obs_all) else obs_all
-    return ReportContext(period=per, lang=lang, plan_dir=pdir, observations_path=opath, plan=plan,
-                         obs_all=obs_all, obs=obs, year=year_int)
+    return ReportContext(
+        period=per,
+        lang=lang,
+        plan_dir=pdir,
+        observations_path=opath,
+        plan=plan,
+        obs_all=obs_all,
+        obs=obs,
+        year=year_int,
+    )
 
 
 # ----------------------------------------------------------------------------------------------
@@ -635,8 +679,7 @@ def illustrative_banner(ctx: ReportContext, *frames: Any) -> bool:
 # ----------------------------------------------------------------------------------------------
 # Data-quality helpers
 # ----------------------------------------------------------------------------------------------
-def coverage_matrix(plan: "Plan", obs: "pd.DataFrame", lang: str = "zh", geo: str | None = None
-                    ) -> "pd.DataFrame":
+def coverage_matrix(plan: Plan, obs: pd.DataFrame, lang: str = "zh", geo: str | None = None) -> pd.DataFrame:
     """Indicator × year table of the latest period with a value in that year (zone only).
 
     Cells: the FY label for an annual value (or any period ending in December), ``Q3``-style for a
@@ -663,7 +706,7 @@ def coverage_matrix(plan: "Plan", obs: "pd.DataFrame", lang: str = "zh", geo: st
     return out
 
 
-def read_optional_csv(path: Path) -> "pd.DataFrame | None":
+def read_optional_csv(path: Path) -> pd.DataFrame | None:
     """A CSV written by the cleaner, as text columns; None when the file is absent."""
     import pandas as pd
 
@@ -711,21 +754,30 @@ def closed_target_sentence(row: Mapping[str, Any], lang: str = "zh", with_name: 
     latest, period = _row_get(row, "latest_value"), _row_get(row, "latest_period")
     status = str(_row_get(row, "status") or "insufficient_data")
     if latest is None or status == "insufficient_data":
-        return (f"{name}{t_year}年目标{fmt_number(target, unit, lang=lang)}，目标年无数据，无法判断是否完成。" if zh else
-                f"{name + ': ' if name else ''}no value for {t_year}, so whether the target of "
-                f"{fmt_number(target, unit, lang=lang)} was met cannot be judged.")
+        return (
+            f"{name}{t_year}年目标{fmt_number(target, unit, lang=lang)}，目标年无数据，无法判断是否完成。"
+            if zh
+            else f"{name + ': ' if name else ''}no value for {t_year}, so whether the target of "
+            f"{fmt_number(target, unit, lang=lang)} was met cannot be judged."
+        )
     met = status == "target_achieved"
     gap = float(latest) - float(target)
     if zh:
         outcome = "已完成" if met else f"未完成，差{fmt_gap(gap, unit, lang)}"
-        return (f"{name}{t_year}年实际值{fmt_number(latest, unit, lang=lang)}（{period}），"
-                f"目标{fmt_number(target, unit, lang=lang)}，{outcome}。")
+        return (
+            f"{name}{t_year}年实际值{fmt_number(latest, unit, lang=lang)}（{period}），"
+            f"目标{fmt_number(target, unit, lang=lang)}，{outcome}。"
+        )
     outcome = "met" if met else f"missed by {fmt_gap(gap, unit, lang)}"
-    return (f"{name + ': ' if name else ''}{fmt_number(latest, unit, lang=lang)} in {t_year} ({period}) against a "
-            f"target of {fmt_number(target, unit, lang=lang)}: {outcome}.")
+    return (
+        f"{name + ': ' if name else ''}{fmt_number(latest, unit, lang=lang)} in {t_year} ({period}) against a "
+        f"target of {fmt_number(target, unit, lang=lang)}: {outcome}."
+    )
 
 
-def attention_sentence(row: Mapping[str, Any], lang: str = "zh", pace: Mapping[str, Any] | None = None) -> str:
+def attention_sentence(
+    row: Mapping[str, Any], lang: str = "zh", pace: Mapping[str, Any] | None = None
+) -> str:
     """One plain-language sentence explaining why an indicator needs attention, from its status row.
 
     ``row`` is a row of ``status.assess_plan`` (name, unit, direction, status, latest_value,
@@ -753,8 +805,11 @@ def attention_sentence(row: Mapping[str, Any], lang: str = "zh", pace: Mapping[s
     if target_year_closed(row):
         return closed_target_sentence(row, lang)
     if status == "insufficient_data" or latest is None:
-        return (f"{name}：数据不足，无法判断能否完成目标，请尽快报送数据。" if zh else
-                f"{name}: not enough data to judge whether the target will be met; data are needed.")
+        return (
+            f"{name}：数据不足，无法判断能否完成目标，请尽快报送数据。"
+            if zh
+            else f"{name}: not enough data to judge whether the target will be met; data are needed."
+        )
     latest_txt = fmt_number(latest, unit, lang=lang)
     if zh:
         parts.append(f"{name}最新值为{latest_txt}（{latest_period}）")
@@ -765,29 +820,46 @@ def attention_sentence(row: Mapping[str, Any], lang: str = "zh", pace: Mapping[s
         short = gap < 0 if lower_better else gap > 0
         gap_txt = fmt_gap(gap, unit, lang)
         if zh:
-            parts.append(f"距{int(m_year)}年目标{fmt_number(m_target, unit, lang=lang)}"
-                         + (f"还差{gap_txt}" if short else "已达到"))
+            parts.append(
+                f"距{int(m_year)}年目标{fmt_number(m_target, unit, lang=lang)}"
+                + (f"还差{gap_txt}" if short else "已达到")
+            )
         else:
-            parts.append(f"{gap_txt} short of the {int(m_year)} milestone of {fmt_number(m_target, unit, lang=lang)}"
-                         if short else f"at or beyond the {int(m_year)} milestone of {fmt_number(m_target, unit, lang=lang)}")
+            parts.append(
+                f"{gap_txt} short of the {int(m_year)} milestone of {fmt_number(m_target, unit, lang=lang)}"
+                if short
+                else f"at or beyond the {int(m_year)} milestone of {fmt_number(m_target, unit, lang=lang)}"
+            )
     if pace is not None and _row_get(pace, "completion_rate") is not None and _row_get(pace, "time_elapsed"):
         from .numbers import fmt_completion
 
         comp = fmt_completion(_row_get(pace, "completion_rate"))  # 99.96 % reads 99.9 %, never 100 %
         elapsed = fmt_percent(_row_get(pace, "time_elapsed"))
-        parts.append(f"全年目标完成{comp}，时间进度为{elapsed}" if zh else
-                     f"{comp} of the annual target done with {elapsed} of the year gone")
+        parts.append(
+            f"全年目标完成{comp}，时间进度为{elapsed}"
+            if zh
+            else f"{comp} of the annual target done with {elapsed} of the year gone"
+        )
     if proj is not None and t_year is not None and target is not None:
         rng = ""
         if lo is not None and hi is not None:
-            rng = (f"（80%区间{fmt_number(lo, unit, lang=lang)}至{fmt_number(hi, unit, lang=lang)}）" if zh else
-                   f" (80% interval {fmt_number(lo, unit, lang=lang)} to {fmt_number(hi, unit, lang=lang)})")
-        parts.append(f"按目前趋势{int(t_year)}年预计为{fmt_number(proj, unit, lang=lang)}{rng}，目标为{fmt_number(target, unit, lang=lang)}"
-                     if zh else f"on current trends it reaches {fmt_number(proj, unit, lang=lang)} in {int(t_year)}{rng} "
-                     f"against a target of {fmt_number(target, unit, lang=lang)}")
+            rng = (
+                f"（80%区间{fmt_number(lo, unit, lang=lang)}至{fmt_number(hi, unit, lang=lang)}）"
+                if zh
+                else f" (80% interval {fmt_number(lo, unit, lang=lang)} to {fmt_number(hi, unit, lang=lang)})"
+            )
+        parts.append(
+            f"按目前趋势{int(t_year)}年预计为{fmt_number(proj, unit, lang=lang)}{rng}，目标为{fmt_number(target, unit, lang=lang)}"
+            if zh
+            else f"on current trends it reaches {fmt_number(proj, unit, lang=lang)} in {int(t_year)}{rng} "
+            f"against a target of {fmt_number(target, unit, lang=lang)}"
+        )
     if p is not None:
-        parts.append(f"达标概率约{fmt_percent(p)}（{likelihood_label(float(p), lang)}）" if zh else
-                     f"the chance of meeting it is about {fmt_percent(p)} ({likelihood_label(float(p), lang)})")
+        parts.append(
+            f"达标概率约{fmt_percent(p)}（{likelihood_label(float(p), lang)}）"
+            if zh
+            else f"the chance of meeting it is about {fmt_percent(p)} ({likelihood_label(float(p), lang)})"
+        )
     if zh:
         return "，".join(parts) + f"。状态：{label}。"
     return "; ".join(parts) + f". Status: {label}."
@@ -797,8 +869,7 @@ def attention_sentence(row: Mapping[str, Any], lang: str = "zh", pace: Mapping[s
 ATTENTION_ORDER = {"deterioration": 0, "target_missed": 0, "limited_progress": 1, "needs_acceleration": 2}
 
 
-def needs_attention(status: "pd.DataFrame", pace: "pd.DataFrame | None" = None, limit: int = 5
-                    ) -> "pd.DataFrame":
+def needs_attention(status: pd.DataFrame, pace: pd.DataFrame | None = None, limit: int = 5) -> pd.DataFrame:
     """The few indicators that need attention: worst status first, then lowest p_meet; an indicator
     behind the in-year 时间进度 is added even when its status is acceptable."""
     import pandas as pd
@@ -833,8 +904,18 @@ def read_manifest(path: Path) -> dict | None:
     return data if isinstance(data, dict) else None
 
 
-MANIFEST_COLUMNS = ("path", "kind", "encoding", "sheets", "reported_at", "data_rows", "values", "quarantined",
-                    "unreadable", "sha256")
+MANIFEST_COLUMNS = (
+    "path",
+    "kind",
+    "encoding",
+    "sheets",
+    "reported_at",
+    "data_rows",
+    "values",
+    "quarantined",
+    "unreadable",
+    "sha256",
+)
 
 
 def files_table(manifest: Mapping[str, Any] | None, lang: str = "zh") -> SafeHTML:
@@ -847,13 +928,20 @@ def files_table(manifest: Mapping[str, Any] | None, lang: str = "zh") -> SafeHTM
     rows = []
     for f in files:
         sheets = f.get("sheets") or []
-        rows.append({
-            "path": f.get("path", ""), "kind": f.get("kind", ""), "encoding": f.get("encoding", ""),
-            "sheets": "、".join(str(x) for x in sheets if x) if isinstance(sheets, list) else str(sheets),
-            "reported_at": f.get("reported_at", ""), "data_rows": f.get("data_rows", ""),
-            "values": f.get("values", ""), "quarantined": f.get("quarantined", ""),
-            "unreadable": f.get("unreadable", ""), "sha256": str(f.get("sha256", ""))[:12],
-        })
+        rows.append(
+            {
+                "path": f.get("path", ""),
+                "kind": f.get("kind", ""),
+                "encoding": f.get("encoding", ""),
+                "sheets": "、".join(str(x) for x in sheets if x) if isinstance(sheets, list) else str(sheets),
+                "reported_at": f.get("reported_at", ""),
+                "data_rows": f.get("data_rows", ""),
+                "values": f.get("values", ""),
+                "quarantined": f.get("quarantined", ""),
+                "unreadable": f.get("unreadable", ""),
+                "sha256": str(f.get("sha256", ""))[:12],
+            }
+        )
     headers = {c: t(f"mf.{c}", lang) for c in MANIFEST_COLUMNS}
     return html_table(rows, headers, numeric=["data_rows", "values", "quarantined"])
 
@@ -879,10 +967,18 @@ QUARANTINE_CATEGORIES: dict[str, tuple[str, str, bool]] = {
     "different_population": ("公开数据口径不同", "Public figure of a different scope", False),
     "conflict": ("同一数据数值矛盾，需人工判定", "Conflicting submissions, a person decides", True),
     "unsupported_file": ("不支持的文件类型，未读取", "Unsupported file type, not read", True),
-    "outside_raw": ("链接指向原始数据目录之外，未读取", "Link leading outside the raw folder, not read", True),
+    "outside_raw": (
+        "链接指向原始数据目录之外，未读取",
+        "Link leading outside the raw folder, not read",
+        True,
+    ),
     "hidden_folder": ("隐藏文件或文件夹，未读取", "Hidden file or folder, not read", True),
     "beyond_plan_horizon": ("报告期超出计划期限", "Period after the plan's horizon", True),
-    "implausible_jump": ("与上期相比变化异常（已保留，请核实）", "Implausible jump from the previous period (kept; please check)", True),
+    "implausible_jump": (
+        "与上期相比变化异常（已保留，请核实）",
+        "Implausible jump from the previous period (kept; please check)",
+        True,
+    ),
 }
 
 
@@ -896,28 +992,38 @@ def _category_label(category: Any, lang: str) -> str:
     return str(category) if entry is None else entry[0 if lang == "zh" else 1]
 
 
-def quarantine_overview(quarantine: "pd.DataFrame", lang: str = "zh") -> SafeHTML:
+def quarantine_overview(quarantine: pd.DataFrame, lang: str = "zh") -> SafeHTML:
     """Counts by category, the rows someone must check first."""
     if quarantine is None or quarantine.empty or "category" not in quarantine:
         return SafeHTML("")
     counts = quarantine.groupby("category").size()
     act = {c: _needs_check(c) for c in counts.index}
     order = sorted(counts.index, key=lambda c: (not act[c], -int(counts[c]), c))
-    rows = [{"category": _category_label(c, lang), "n": int(counts[c]),
-             "action": ("需核实" if lang == "zh" else "to check") if act[c] else
-             ("已按规则处理" if lang == "zh" else "handled by rule")} for c in order]
-    return html_table(rows, {"category": t("col.category", lang), "n": t("col.count", lang),
-                             "action": t("col.action", lang)}, numeric=["n"])
+    rows = [
+        {
+            "category": _category_label(c, lang),
+            "n": int(counts[c]),
+            "action": ("需核实" if lang == "zh" else "to check")
+            if act[c]
+            else ("已按规则处理" if lang == "zh" else "handled by rule"),
+        }
+        for c in order
+    ]
+    return html_table(
+        rows,
+        {"category": t("col.category", lang), "n": t("col.count", lang), "action": t("col.action", lang)},
+        numeric=["n"],
+    )
 
 
-def quarantine_to_check(quarantine: "pd.DataFrame") -> "pd.DataFrame":
+def quarantine_to_check(quarantine: pd.DataFrame) -> pd.DataFrame:
     """The quarantined rows someone must act on (not those handled by rule), in file and row order."""
     if quarantine is None or quarantine.empty or "category" not in quarantine:
         return quarantine
     return quarantine[[_needs_check(c) for c in quarantine["category"]]]
 
 
-def revisions_table(revisions: "pd.DataFrame", plan: "Plan", lang: str = "zh") -> SafeHTML:
+def revisions_table(revisions: pd.DataFrame, plan: Plan, lang: str = "zh") -> SafeHTML:
     """Each revision: indicator, area, period, old and new value with where each came from, and why."""
     if revisions is None or revisions.empty:
         return SafeHTML("")
@@ -931,17 +1037,35 @@ def revisions_table(revisions: "pd.DataFrame", plan: "Plan", lang: str = "zh") -
     for r in revisions.to_dict("records"):
         iid = str(r.get("indicator_id", ""))
         name = plan.name(iid, lang) if iid in plan.indicators.index else iid
-        rows.append({"name": name, "geo": r.get("geo", ""), "period": r.get("period", ""),
-                     "old": r.get("old_value", ""), "new": r.get("new_value", ""),
-                     "old_src": where(r, "old"), "new_src": where(r, "new"), "reason": r.get("reason", "")})
-    return html_table(rows, {"name": t("col.indicator", lang), "geo": t("col.geo", lang),
-                             "period": t("col.period", lang), "old": t("col.old_value", lang),
-                             "new": t("col.new_value", lang), "old_src": t("col.old_source", lang),
-                             "new_src": t("col.new_source", lang), "reason": t("col.reason", lang)},
-                      numeric=["old", "new"])
+        rows.append(
+            {
+                "name": name,
+                "geo": r.get("geo", ""),
+                "period": r.get("period", ""),
+                "old": r.get("old_value", ""),
+                "new": r.get("new_value", ""),
+                "old_src": where(r, "old"),
+                "new_src": where(r, "new"),
+                "reason": r.get("reason", ""),
+            }
+        )
+    return html_table(
+        rows,
+        {
+            "name": t("col.indicator", lang),
+            "geo": t("col.geo", lang),
+            "period": t("col.period", lang),
+            "old": t("col.old_value", lang),
+            "new": t("col.new_value", lang),
+            "old_src": t("col.old_source", lang),
+            "new_src": t("col.new_source", lang),
+            "reason": t("col.reason", lang),
+        },
+        numeric=["old", "new"],
+    )
 
 
-def sources_summary(obs: "pd.DataFrame", lang: str = "zh") -> "pd.DataFrame":
+def sources_summary(obs: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
     """One row per source file of the clean table: rows, indicators, period range, illustrative."""
     import pandas as pd
 
@@ -952,12 +1076,19 @@ def sources_summary(obs: "pd.DataFrame", lang: str = "zh") -> "pd.DataFrame":
     for src, grp in obs.groupby(obs["source_file"].fillna("").astype(str), sort=True):
         periods = sorted(grp["period_obj"])
         span = str(periods[0]) if periods[0] == periods[-1] else f"{periods[0]}–{periods[-1]}"
-        out.append({"source_file": src, "rows": len(grp), "indicators": grp["indicator_id"].nunique(),
-                    "periods": span, "illustrative": t("yes" if grp["illustrative"].any() else "no", lang)})
+        out.append(
+            {
+                "source_file": src,
+                "rows": len(grp),
+                "indicators": grp["indicator_id"].nunique(),
+                "periods": span,
+                "illustrative": t("yes" if grp["illustrative"].any() else "no", lang),
+            }
+        )
     return pd.DataFrame(out, columns=cols)
 
 
-def illustrative_summary(plan: "Plan", obs: "pd.DataFrame", lang: str = "zh") -> "pd.DataFrame":
+def illustrative_summary(plan: Plan, obs: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
     """Indicators with illustrative values: name, number of values and the periods they cover."""
     import pandas as pd
 
@@ -985,13 +1116,13 @@ BENCHMARK_GEOS = ("全国", "江苏省")
 COMPARABLE_KINDS = ("share", "ratio", "index")
 
 
-def indicators_with_targets(plan: "Plan") -> list[str]:
+def indicators_with_targets(plan: Plan) -> list[str]:
     """Plan indicators that have at least one target, in the plan's order."""
     have = set(plan.targets["indicator_id"])
     return [iid for iid in plan.indicators.index if iid in have]
 
 
-def headline_indicator(plan: "Plan") -> str:
+def headline_indicator(plan: Plan) -> str:
     """The indicator the trajectories report leads with: ``plan.json`` ``headline_indicator``, else the
     first indicator of the plan's table (no. 1)."""
     iid = plan.meta.get("headline_indicator")
@@ -1001,7 +1132,7 @@ def headline_indicator(plan: "Plan") -> str:
     return min(numbered)[1] if numbered else str(plan.indicators.index[0])
 
 
-def benchmark_series(ctx: ReportContext, iid: str) -> dict[str, "pd.DataFrame"]:
+def benchmark_series(ctx: ReportContext, iid: str) -> dict[str, pd.DataFrame]:
     """Annual benchmark values (全国, 江苏省) for an indicator, when comparable; label → year/value."""
     from .series import annual_values
 
@@ -1023,7 +1154,7 @@ def benchmark_series(ctx: ReportContext, iid: str) -> dict[str, "pd.DataFrame"]:
     return out
 
 
-def trajectory_chart(ctx: ReportContext, iid: str, projection: Any = None) -> "SafeHTML | None":
+def trajectory_chart(ctx: ReportContext, iid: str, projection: Any = None) -> SafeHTML | None:
     """The trend chart of one indicator as embedded HTML, or None when it has no data at all."""
     from .charts import figure_html
 
@@ -1032,12 +1163,15 @@ def trajectory_chart(ctx: ReportContext, iid: str, projection: Any = None) -> "S
         return None
     name = ctx.plan.name(iid, ctx.lang)
     lang = ctx.lang
-    alt = f"{name}：{t('tr.series', lang)}、{t('tr.milestones', lang)}、{t('tr.target_path', lang)}" if lang == "zh" \
+    alt = (
+        f"{name}：{t('tr.series', lang)}、{t('tr.milestones', lang)}、{t('tr.target_path', lang)}"
+        if lang == "zh"
         else f"{name}: {t('tr.series', lang)}, {t('tr.milestones', lang)}, {t('tr.target_path', lang)}"
+    )
     return figure_html(fig, alt)
 
 
-def trajectory_figure(ctx: ReportContext, iid: str, projection: Any = None) -> "plt.Figure | None":
+def trajectory_figure(ctx: ReportContext, iid: str, projection: Any = None) -> plt.Figure | None:
     """The trend chart of one indicator: complete annual values as the line, the latest in-year value
     as a separate point, milestones and target path, the projection fan and benchmarks."""
     from .charts import trend_chart
@@ -1065,8 +1199,14 @@ def trajectory_figure(ctx: ReportContext, iid: str, projection: Any = None) -> "
         proj = path.assign(year=path["time"] if "time" in path else path["year"])
         first = proj.iloc[0]
         fitted = getattr(projection, "history", None)  # may be quarter-ends: not the annual line
-        if (partial is None and bool(first.get("observed", False)) and float(first["year"]) % 1
-                and fitted is not None and len(fitted) and "period" in fitted):
+        if (
+            partial is None
+            and bool(first.get("observed", False))
+            and float(first["year"]) % 1
+            and fitted is not None
+            and len(fitted)
+            and "period" in fitted
+        ):
             # a flow's year-to-date value (or an in-year level) the projection starts from
             partial = (float(first["year"]), float(first["median"]), str(fitted["period"].iloc[-1]))
     ind = plan.indicator(iid)
@@ -1076,9 +1216,18 @@ def trajectory_figure(ctx: ReportContext, iid: str, projection: Any = None) -> "
     benchmarks = {k: v[v["year"] >= first_year] for k, v in benchmark_series(ctx, iid).items()}
     from .numbers import unit_label
 
-    fig = trend_chart(hist[["year", "value"]], milestones, title=name, unit=unit_label(str(ind["unit"]), lang),
-                      lang=lang, direction=str(ind["direction"]), baseline=baseline, projection=proj, partial=partial,
-                      benchmarks={k: v for k, v in benchmarks.items() if len(v)})
+    fig = trend_chart(
+        hist[["year", "value"]],
+        milestones,
+        title=name,
+        unit=unit_label(str(ind["unit"]), lang),
+        lang=lang,
+        direction=str(ind["direction"]),
+        baseline=baseline,
+        projection=proj,
+        partial=partial,
+        benchmarks={k: v for k, v in benchmarks.items() if len(v)},
+    )
     return fig
 
 
@@ -1097,23 +1246,38 @@ def projection_sentence(row: Mapping[str, Any], lang: str = "zh") -> str:
     p = _row_get(row, "p_meet")
     if target_year_closed(row):
         return closed_target_sentence(row, lang, with_name=False) + (
-            f"状态：{label}。" if zh else f" Status: {label}.")
+            f"状态：{label}。" if zh else f" Status: {label}."
+        )
     parts = []
     if latest is not None:
-        parts.append(f"最新值{fmt_number(latest, unit, lang=lang)}（{latest_period}）" if zh else
-                     f"latest value {fmt_number(latest, unit, lang=lang)} ({latest_period})")
+        parts.append(
+            f"最新值{fmt_number(latest, unit, lang=lang)}（{latest_period}）"
+            if zh
+            else f"latest value {fmt_number(latest, unit, lang=lang)} ({latest_period})"
+        )
     if proj is not None and t_year is not None:
         rng = ""
         if lo is not None and hi is not None:
-            rng = (f"（80%区间{fmt_number(lo, unit, lang=lang)}至{fmt_number(hi, unit, lang=lang)}）" if zh else
-                   f" (80% interval {fmt_number(lo, unit, lang=lang)} to {fmt_number(hi, unit, lang=lang)})")
-        parts.append(f"按目前趋势{int(t_year)}年预计为{fmt_number(proj, unit, lang=lang)}{rng}" if zh else
-                     f"projected {fmt_number(proj, unit, lang=lang)} in {int(t_year)}{rng}")
+            rng = (
+                f"（80%区间{fmt_number(lo, unit, lang=lang)}至{fmt_number(hi, unit, lang=lang)}）"
+                if zh
+                else f" (80% interval {fmt_number(lo, unit, lang=lang)} to {fmt_number(hi, unit, lang=lang)})"
+            )
+        parts.append(
+            f"按目前趋势{int(t_year)}年预计为{fmt_number(proj, unit, lang=lang)}{rng}"
+            if zh
+            else f"projected {fmt_number(proj, unit, lang=lang)} in {int(t_year)}{rng}"
+        )
     if p is not None:
-        parts.append(f"达标概率约{fmt_percent(p)}（{likelihood_label(float(p), lang)}）" if zh else
-                     f"chance of meeting the target about {fmt_percent(p)} ({likelihood_label(float(p), lang)})")
+        parts.append(
+            f"达标概率约{fmt_percent(p)}（{likelihood_label(float(p), lang)}）"
+            if zh
+            else f"chance of meeting the target about {fmt_percent(p)} ({likelihood_label(float(p), lang)})"
+        )
     elif target is not None:
-        parts.append("数据不足以估计达标概率" if zh else "not enough data to estimate the chance of meeting it")
+        parts.append(
+            "数据不足以估计达标概率" if zh else "not enough data to estimate the chance of meeting it"
+        )
     if zh:
         return ("，".join(parts) + "。" if parts else "") + f"状态：{label}。"
     text = "; ".join(parts)
@@ -1123,26 +1287,37 @@ def projection_sentence(row: Mapping[str, Any], lang: str = "zh") -> str:
 def headline_html(row: Mapping[str, Any], lang: str = "zh") -> SafeHTML:
     """The trajectories headline: the question (e.g. will R&D reach 5.5 % of GDP?) and the answer."""
     unit = str(_row_get(row, "unit") or "")
-    question = t("tr.headline_q", lang, name=_row_get(row, "name") or "", year=int(_row_get(row, "target_year") or 0),
-                 target=fmt_number(_row_get(row, "target"), unit, lang=lang))
-    return html_block('<div class="gxq-headline"><b>{q}</b><br/>{light} {a}</div>', q=question,
-                      light=status_light(_row_get(row, "status"), lang), a=projection_sentence(row, lang))
+    question = t(
+        "tr.headline_q",
+        lang,
+        name=_row_get(row, "name") or "",
+        year=int(_row_get(row, "target_year") or 0),
+        target=fmt_number(_row_get(row, "target"), unit, lang=lang),
+    )
+    return html_block(
+        '<div class="gxq-headline"><b>{q}</b><br/>{light} {a}</div>',
+        q=question,
+        light=status_light(_row_get(row, "status"), lang),
+        a=projection_sentence(row, lang),
+    )
 
 
-def lights_table(status: "pd.DataFrame", lang: str = "zh") -> SafeHTML:
+def lights_table(status: pd.DataFrame, lang: str = "zh") -> SafeHTML:
     """One row per indicator, one traffic light per target year (with p_meet), latest vs milestone."""
     if status is None or len(status) == 0:
         return SafeHTML("")
     years = sorted(int(y) for y in status["target_year"].unique())
     rows = []
-    for iid, grp in status.groupby("indicator_id", sort=False):
+    for _iid, grp in status.groupby("indicator_id", sort=False):
         first = grp.iloc[0]
         unit = str(first["unit"])
         rec: dict[str, Any] = {
             "name": first["name"],
-            "latest": "—" if is_missing(first["latest_value"]) else
-            f"{fmt_number(first['latest_value'], unit, lang=lang)}（{first['latest_period']}）" if lang == "zh" else
-            f"{fmt_number(first['latest_value'], unit, lang=lang)} ({first['latest_period']})",
+            "latest": "—"
+            if is_missing(first["latest_value"])
+            else f"{fmt_number(first['latest_value'], unit, lang=lang)}（{first['latest_period']}）"
+            if lang == "zh"
+            else f"{fmt_number(first['latest_value'], unit, lang=lang)} ({first['latest_period']})",
         }
         for y in years:
             r = grp[grp["target_year"] == y]
@@ -1150,21 +1325,32 @@ def lights_table(status: "pd.DataFrame", lang: str = "zh") -> SafeHTML:
                 rec[f"y{y}"] = ""
                 continue
             r = r.iloc[0]
-            p = "" if is_missing(r["p_meet"]) else f"（{fmt_percent(r['p_meet'])}）" if lang == "zh" \
+            p = (
+                ""
+                if is_missing(r["p_meet"])
+                else f"（{fmt_percent(r['p_meet'])}）"
+                if lang == "zh"
                 else f" ({fmt_percent(r['p_meet'])})"
-            rec[f"y{y}"] = SafeHTML(f"{esc(fmt_number(r['target'], unit, lang=lang))} {status_light(r['status'], lang)}"
-                                    f"{esc(p)}")
+            )
+            rec[f"y{y}"] = SafeHTML(
+                f"{esc(fmt_number(r['target'], unit, lang=lang))} {status_light(r['status'], lang)}{esc(p)}"
+            )
         rows.append(rec)
-    columns = {"name": t("col.indicator", lang), "latest": t("col.latest", lang),
-               **{f"y{y}": t("br.milestone_col", lang, year=y) for y in years}}
+    columns = {
+        "name": t("col.indicator", lang),
+        "latest": t("col.latest", lang),
+        **{f"y{y}": t("br.milestone_col", lang, year=y) for y in years},
+    }
     return html_table(rows, columns, numeric=["latest"], css_class="gxq-table gxq-lights")
 
 
-def status_counts_by_year(status: "pd.DataFrame", lang: str = "zh") -> SafeHTML:
+def status_counts_by_year(status: pd.DataFrame, lang: str = "zh") -> SafeHTML:
     """One status_counts line per target year."""
     parts = []
     for y, grp in status.groupby("target_year", sort=True):
-        parts.append(status_counts(grp["status"], lang, prefix=t("br.counts_year", lang, year=int(y), n=len(grp))))
+        parts.append(
+            status_counts(grp["status"], lang, prefix=t("br.counts_year", lang, year=int(y), n=len(grp)))
+        )
     return SafeHTML("".join(parts))
 
 
@@ -1175,32 +1361,52 @@ def latest_source(source_rows: Any) -> str:
     return str(source_rows).split("; ")[-1]
 
 
-def detail_table(status: "pd.DataFrame", lang: str = "zh") -> SafeHTML:
+def detail_table(status: pd.DataFrame, lang: str = "zh") -> SafeHTML:
     """Every status row: target, latest, status, p_meet, projection with interval, gap, note."""
     if status is None or len(status) == 0:
         return SafeHTML("")
     recs = []
     for r in status.to_dict("records"):
         unit = str(r.get("unit", ""))
-        interval = "—" if is_missing(r.get("projected_lo80")) else \
-            f"{fmt_number(r['projected_lo80'], unit, lang=lang)} – {fmt_number(r['projected_hi80'], unit, lang=lang)}"
-        recs.append({"name": r.get("name"), "target_year": r.get("target_year"),
-                     "target": fmt_number(r.get("target"), unit, lang=lang),
-                     "latest": fmt_number(r.get("latest_value"), unit, lang=lang), "latest_period": r.get("latest_period"),
-                     "status": status_light(r.get("status"), lang), "p_meet": fmt_p_meet(r.get("p_meet"), lang),
-                     "projected": fmt_number(r.get("projected_value"), unit, lang=lang), "interval": interval,
-                     "note": translate_note(r.get("note", ""), lang),
-                     "source": latest_source(r.get("source_rows"))})
-    cols = {"name": t("col.indicator", lang), "target_year": t("col.target_year", lang),
-            "target": t("col.target", lang), "latest": t("col.latest", lang),
-            "latest_period": t("col.latest_period", lang), "status": t("col.status", lang),
-            "p_meet": t("col.p_meet", lang), "projected": t("col.projected", lang),
-            "interval": t("col.interval", lang), "note": t("col.note", lang), "source": t("col.latest_source", lang)}
+        interval = (
+            "—"
+            if is_missing(r.get("projected_lo80"))
+            else f"{fmt_number(r['projected_lo80'], unit, lang=lang)} – {fmt_number(r['projected_hi80'], unit, lang=lang)}"
+        )
+        recs.append(
+            {
+                "name": r.get("name"),
+                "target_year": r.get("target_year"),
+                "target": fmt_number(r.get("target"), unit, lang=lang),
+                "latest": fmt_number(r.get("latest_value"), unit, lang=lang),
+                "latest_period": r.get("latest_period"),
+                "status": status_light(r.get("status"), lang),
+                "p_meet": fmt_p_meet(r.get("p_meet"), lang),
+                "projected": fmt_number(r.get("projected_value"), unit, lang=lang),
+                "interval": interval,
+                "note": translate_note(r.get("note", ""), lang),
+                "source": latest_source(r.get("source_rows")),
+            }
+        )
+    cols = {
+        "name": t("col.indicator", lang),
+        "target_year": t("col.target_year", lang),
+        "target": t("col.target", lang),
+        "latest": t("col.latest", lang),
+        "latest_period": t("col.latest_period", lang),
+        "status": t("col.status", lang),
+        "p_meet": t("col.p_meet", lang),
+        "projected": t("col.projected", lang),
+        "interval": t("col.interval", lang),
+        "note": t("col.note", lang),
+        "source": t("col.latest_source", lang),
+    }
     return html_table(recs, cols, numeric=["target_year", "target", "latest", "projected", "interval"])
 
 
-def attention_list(status: "pd.DataFrame", lang: str = "zh", pace: "pd.DataFrame | None" = None,
-                   limit: int = 5) -> SafeHTML:
+def attention_list(
+    status: pd.DataFrame, lang: str = "zh", pace: pd.DataFrame | None = None, limit: int = 5
+) -> SafeHTML:
     """The few indicators needing attention, each with its generated sentence; then the data gaps."""
     top = needs_attention(status, pace, limit=limit)
     items = []
@@ -1208,15 +1414,20 @@ def attention_list(status: "pd.DataFrame", lang: str = "zh", pace: "pd.DataFrame
     if pace is not None and len(pace):
         for r in pace.to_dict("records"):
             pace_rows.setdefault(r["indicator_id"], r)
-    for r in ([] if top is None else top.to_dict("records")):
+    for r in [] if top is None else top.to_dict("records"):
         sentence = attention_sentence(r, lang, pace=pace_rows.get(r["indicator_id"]))
         items.append(f"<li>{status_light(r['status'], lang)} {esc(sentence)}</li>")
-    body = f'<ul class="gxq-attention">{"".join(items)}</ul>' if items else \
-        f"<p>{esc(t('br.no_attention', lang))}</p>"
+    body = (
+        f'<ul class="gxq-attention">{"".join(items)}</ul>'
+        if items
+        else f"<p>{esc(t('br.no_attention', lang))}</p>"
+    )
     judged = set(status.loc[status["status"] != "insufficient_data", "indicator_id"])
     missing = status[~status["indicator_id"].isin(judged)].drop_duplicates("indicator_id")
     if len(missing):
-        names = "、".join(missing["name"].astype(str)) if lang == "zh" else ", ".join(missing["name"].astype(str))
+        names = (
+            "、".join(missing["name"].astype(str)) if lang == "zh" else ", ".join(missing["name"].astype(str))
+        )
         body += f'<p class="gxq-muted">{esc(t("br.insufficient", lang, n=len(missing), names=names))}</p>'
     return SafeHTML(body)
 
@@ -1229,21 +1440,24 @@ def project(ctx: ReportContext, iid: str, target_year: int | None = None) -> Any
     return project_indicator(ctx.plan, ctx.obs, iid, int(target_year or ctx.final_year), as_of=ctx.period)
 
 
-def assess(ctx: ReportContext) -> "pd.DataFrame":
+def assess(ctx: ReportContext) -> pd.DataFrame:
     """The status table as of the report period (:func:`status.assess_plan`)."""
     from .status import assess_plan
 
     return assess_plan(ctx.plan, ctx.obs, ctx.period, lang=ctx.lang)
 
 
-def indicator_summary(status: "pd.DataFrame", iid: str, lang: str = "zh") -> SafeHTML:
+def indicator_summary(status: pd.DataFrame, iid: str, lang: str = "zh") -> SafeHTML:
     """The status lines of one indicator (one per target year) for its trajectory section."""
     rows = status[status["indicator_id"] == iid]
     lines = []
     for r in rows.to_dict("records"):
         unit = str(r.get("unit", ""))
-        head = (f"{int(r['target_year'])}年目标{fmt_number(r['target'], unit, lang=lang)}：" if lang == "zh" else
-                f"{int(r['target_year'])} target {fmt_number(r['target'], unit, lang=lang)}: ")
+        head = (
+            f"{int(r['target_year'])}年目标{fmt_number(r['target'], unit, lang=lang)}："
+            if lang == "zh"
+            else f"{int(r['target_year'])} target {fmt_number(r['target'], unit, lang=lang)}: "
+        )
         lines.append(f"<li>{status_light(r['status'], lang)} {esc(head + projection_sentence(r, lang))}</li>")
     if not lines:
         return SafeHTML("")
@@ -1253,14 +1467,14 @@ def indicator_summary(status: "pd.DataFrame", iid: str, lang: str = "zh") -> Saf
     return SafeHTML(f'<ul class="gxq-attention">{"".join(lines)}</ul>{source}')
 
 
-def assess_pace(ctx: ReportContext) -> "pd.DataFrame":
+def assess_pace(ctx: ReportContext) -> pd.DataFrame:
     """In-year pace as of the report period (:func:`pace.assess_pace`)."""
     from .pace import assess_pace as _assess_pace
 
     return _assess_pace(ctx.plan, ctx.obs, ctx.period, lang=ctx.lang)
 
 
-def pace_table(pace: "pd.DataFrame", lang: str = "zh") -> SafeHTML:
+def pace_table(pace: pd.DataFrame, lang: str = "zh") -> SafeHTML:
     """Year-to-date value, annual target, completion against 时间进度, projection, behind flag."""
     if pace is None or len(pace) == 0:
         return SafeHTML(f"<p>{esc(t('br.no_pace', lang))}</p>")
@@ -1274,24 +1488,36 @@ def pace_table(pace: "pd.DataFrame", lang: str = "zh") -> SafeHTML:
             behind_cell = status_light("insufficient_data", lang, label="—")
         else:
             behind = bool(flag)
-            behind_cell = status_light("limited_progress" if behind else "on_track", lang,
-                                       label=t("yes" if behind else "no", lang))
-        recs.append({
-            "name": r.get("name"), "ytd": fmt_number(r.get("ytd_value"), unit, lang=lang),
-            "annual_target": fmt_number(r.get("annual_target"), unit, lang=lang),
-            "completion": fmt_completion(r.get("completion_rate")), "time_elapsed": fmt_percent(r.get("time_elapsed")),
-            "projected": fmt_number(r.get("projected_annual"), unit, lang=lang),
-            "behind": behind_cell,
-        })
-    cols = {"name": t("col.indicator", lang), "ytd": t("col.ytd", lang),
-            "annual_target": t("col.annual_target", lang), "completion": t("col.completion", lang),
-            "time_elapsed": t("col.time_elapsed", lang), "projected": t("col.projected_annual", lang),
-            "behind": t("col.behind", lang)}
-    table = html_table(recs, cols, numeric=["ytd", "annual_target", "completion", "time_elapsed", "projected"])
-    return SafeHTML(f"{table}<p class=\"gxq-note\">{esc(t('br.pace_defs', lang))}</p>")
+            behind_cell = status_light(
+                "limited_progress" if behind else "on_track", lang, label=t("yes" if behind else "no", lang)
+            )
+        recs.append(
+            {
+                "name": r.get("name"),
+                "ytd": fmt_number(r.get("ytd_value"), unit, lang=lang),
+                "annual_target": fmt_number(r.get("annual_target"), unit, lang=lang),
+                "completion": fmt_completion(r.get("completion_rate")),
+                "time_elapsed": fmt_percent(r.get("time_elapsed")),
+                "projected": fmt_number(r.get("projected_annual"), unit, lang=lang),
+                "behind": behind_cell,
+            }
+        )
+    cols = {
+        "name": t("col.indicator", lang),
+        "ytd": t("col.ytd", lang),
+        "annual_target": t("col.annual_target", lang),
+        "completion": t("col.completion", lang),
+        "time_elapsed": t("col.time_elapsed", lang),
+        "projected": t("col.projected_annual", lang),
+        "behind": t("col.behind", lang),
+    }
+    table = html_table(
+        recs, cols, numeric=["ytd", "annual_target", "completion", "time_elapsed", "projected"]
+    )
+    return SafeHTML(f'{table}<p class="gxq-note">{esc(t("br.pace_defs", lang))}</p>')
 
 
-def pace_figure(pace: "pd.DataFrame", lang: str = "zh") -> "SafeHTML | None":
+def pace_figure(pace: pd.DataFrame, lang: str = "zh") -> SafeHTML | None:
     """Bars of completion against the 时间进度 line (embedded PNG)."""
     if pace is None or len(pace) == 0:
         return None
@@ -1301,7 +1527,12 @@ def pace_figure(pace: "pd.DataFrame", lang: str = "zh") -> "SafeHTML | None":
     if p.empty:
         return None
     elapsed = float(p["time_elapsed"].iloc[0])
-    fig = pace_chart(p["name"].astype(str), p["completion_rate"].astype(float), elapsed, lang,
-                     behind=p["behind_schedule"].fillna(False).astype(bool))
-    alt = (f"{t('col.completion', lang)} / {t('col.time_elapsed', lang)} {fmt_percent(elapsed)}")
+    fig = pace_chart(
+        p["name"].astype(str),
+        p["completion_rate"].astype(float),
+        elapsed,
+        lang,
+        behind=p["behind_schedule"].fillna(False).astype(bool),
+    )
+    alt = f"{t('col.completion', lang)} / {t('col.time_elapsed', lang)} {fmt_percent(elapsed)}"
     return figure_html(fig, alt)

@@ -53,14 +53,16 @@ class Thresholds:
 
     def __post_init__(self) -> None:
         if not self.low <= self.med <= self.high:
-            raise ValueError(f"thresholds must satisfy low <= med <= high, got {self.low}, {self.med}, {self.high}")
+            raise ValueError(
+                f"thresholds must satisfy low <= med <= high, got {self.low}, {self.med}, {self.high}"
+            )
         if self.growth not in ("endpoint", "regression"):
             raise ValueError(f"growth must be 'endpoint' or 'regression', not {self.growth!r}")
         if self.bound_tolerance < 0:
             raise ValueError("bound_tolerance must be >= 0")
 
     @classmethod
-    def coerce(cls, value: "Thresholds | dict | None") -> "Thresholds":
+    def coerce(cls, value: Thresholds | dict | None) -> Thresholds:
         if value is None:
             return cls()
         if isinstance(value, Thresholds):
@@ -104,8 +106,14 @@ def sign(direction: str) -> int:
     raise ValueError(f"direction must be 'higher' or 'lower', not {direction!r}")
 
 
-def at_or_beyond(value: float, target: float, direction: str, kind: str = "",
-                 bounds: tuple[float | None, float | None] = (None, None), tolerance: float = 0.0) -> bool:
+def at_or_beyond(
+    value: float,
+    target: float,
+    direction: str,
+    kind: str = "",
+    bounds: tuple[float | None, float | None] = (None, None),
+    tolerance: float = 0.0,
+) -> bool:
     """True when ``value`` meets ``target`` in its direction. For a share whose target lies on a bound,
     ``tolerance`` (pp) is allowed (UNSD: within 1 pp of a 0 % or 100 % target counts as achieved)."""
     d = sign(direction)
@@ -135,10 +143,17 @@ class ProgressResult:
     note: str = ""
 
 
-def assess_progress(times, values, target: float, target_time: float, direction: str, kind: str = "",
-                    bounds: tuple[float | None, float | None] = (None, None),
-                    thresholds: Thresholds | dict | None = None,
-                    level_counts_as_achieved: bool = True) -> ProgressResult:
+def assess_progress(
+    times,
+    values,
+    target: float,
+    target_time: float,
+    direction: str,
+    kind: str = "",
+    bounds: tuple[float | None, float | None] = (None, None),
+    thresholds: Thresholds | dict | None = None,
+    level_counts_as_achieved: bool = True,
+) -> ProgressResult:
     """Deterministic status of one series against one target.
 
     ``times``/``values``: the points (sorted or not; time as in :func:`period_time`). The first point

@@ -80,7 +80,9 @@ def detect_encoding(data: bytes) -> str:
 def read_csv_bytes(data: bytes) -> Workbook:
     if not data.strip():
         raise UnreadableFile("空文件 empty file")
-    if b"\x00" in data[:4096] and not (data.startswith(codecs.BOM_UTF16_LE) or data.startswith(codecs.BOM_UTF16_BE)):
+    if b"\x00" in data[:4096] and not (
+        data.startswith(codecs.BOM_UTF16_LE) or data.startswith(codecs.BOM_UTF16_BE)
+    ):
         raise UnreadableFile("不是文本文件 not a text file (binary content)")
     enc = detect_encoding(data)
     text = data.decode(enc)
@@ -110,8 +112,10 @@ _CELL_COL = re.compile(rb'<c\s+r="([A-Z]{1,3})\d+"')
 _ROW_NUM = re.compile(rb'<row\s+r="(\d+)"')
 _ERROR_CELL = re.compile(rb'<c\s+r="([A-Z]{1,3})(\d+)"[^>]*?\bt="e"[^>]*>.*?<v>([^<]*)</v>', re.S)
 _SHEET_REL = re.compile(rb'<sheet\b[^>]*?\bname="([^"]*)"[^>]*?\br:id="([^"]*)"')
-_REL = re.compile(rb'<Relationship\b[^>]*?\bId="([^"]*)"[^>]*?\bTarget="([^"]*)"|'
-                  rb'<Relationship\b[^>]*?\bTarget="([^"]*)"[^>]*?\bId="([^"]*)"')
+_REL = re.compile(
+    rb'<Relationship\b[^>]*?\bId="([^"]*)"[^>]*?\bTarget="([^"]*)"|'
+    rb'<Relationship\b[^>]*?\bTarget="([^"]*)"[^>]*?\bId="([^"]*)"'
+)
 
 # A sheet whose used range (last row × last column) exceeds this many cells is read sparsely, row by
 # row, instead of into a dense block: one stray cell in column XFD must not cost gigabytes.
@@ -179,10 +183,17 @@ def scan_sheet(zf: zipfile.ZipFile, member: str) -> SheetScan:
             if b't="e"' in part:
                 for m in _ERROR_CELL.finditer(part):
                     scan.errors[(int(m.group(2)), _col_number(m.group(1).decode()))] = m.group(3).decode(
-                        "utf-8", errors="replace")
+                        "utf-8", errors="replace"
+                    )
             for m in _MERGE_REF.finditer(part):
-                scan.merged.append((int(m.group(2)), _col_number(m.group(1).decode()), int(m.group(4)),
-                                    _col_number(m.group(3).decode())))
+                scan.merged.append(
+                    (
+                        int(m.group(2)),
+                        _col_number(m.group(1).decode()),
+                        int(m.group(4)),
+                        _col_number(m.group(3).decode()),
+                    )
+                )
             if len(tail) > _CHUNK:  # a tag longer than a megabyte: not a worksheet we can trust
                 raise UnreadableFile("工作表 XML 异常 malformed sheet XML (a tag longer than 1 MB)")
     scan.max_col = max((_col_number(c.decode()) for c in cols), default=0)
@@ -195,8 +206,9 @@ def _trim(row: list[object]) -> list[object]:
     return row
 
 
-def _clip_merged(merged: list[tuple[int, int, int, int]], rows: list[list[object]]
-                 ) -> list[tuple[int, int, int, int]]:
+def _clip_merged(
+    merged: list[tuple[int, int, int, int]], rows: list[list[object]]
+) -> list[tuple[int, int, int, int]]:
     """Merged ranges cut to the cells that exist: a merge over A1:XFD1048576 must not be walked cell by cell."""
     n_rows = len(rows)
     n_cols = max((len(r) for r in rows), default=0)
@@ -215,8 +227,10 @@ def read_xlsx(path: Path) -> Workbook:
     try:
         zf = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError, ValueError) as exc:
-        raise UnreadableFile(f"工作簿已损坏或不是 xlsx corrupt or not an .xlsx workbook ({type(exc).__name__}: "
-                             f"{str(exc)[:120]})") from None
+        raise UnreadableFile(
+            f"工作簿已损坏或不是 xlsx corrupt or not an .xlsx workbook ({type(exc).__name__}: "
+            f"{str(exc)[:120]})"
+        ) from None
     try:
         with zf:
             sheets = _sheet_paths(zf)
@@ -224,8 +238,10 @@ def read_xlsx(path: Path) -> Workbook:
     except UnreadableFile:
         raise
     except Exception as exc:  # missing parts, broken zip members, broken XML
-        raise UnreadableFile(f"工作簿已损坏或不是 xlsx corrupt or not an .xlsx workbook ({type(exc).__name__}: "
-                             f"{str(exc)[:120]})") from None
+        raise UnreadableFile(
+            f"工作簿已损坏或不是 xlsx corrupt or not an .xlsx workbook ({type(exc).__name__}: "
+            f"{str(exc)[:120]})"
+        ) from None
     if not sheets:
         raise UnreadableFile("工作簿中没有工作表 the workbook has no worksheet")
     dense = all(sc.max_row * sc.max_col <= DENSE_CELL_LIMIT for sc in scans)
@@ -234,7 +250,9 @@ def read_xlsx(path: Path) -> Workbook:
     except UnreadableFile:
         raise
     except Exception as exc:
-        raise UnreadableFile(f"工作簿无法读取 cannot read workbook ({type(exc).__name__}: {str(exc)[:120]})") from None
+        raise UnreadableFile(
+            f"工作簿无法读取 cannot read workbook ({type(exc).__name__}: {str(exc)[:120]})"
+        ) from None
     grids = []
     for (name, _), scan, rows in zip(sheets, scans, values):
         for (r, c), text in scan.errors.items():
@@ -258,8 +276,9 @@ def _values_calamine(path: Path, names: list[str]) -> list[list[list[object]]]:
             sheet = book.get_sheet_by_name(name)
             r0, c0 = sheet.start if sheet.height else (0, 0)
             pad = [None] * c0
-            rows: list[list[object]] = [_trim(pad + [None if v == "" else v for v in rec])
-                                        for rec in sheet.iter_rows()]
+            rows: list[list[object]] = [
+                _trim(pad + [None if v == "" else v for v in rec]) for rec in sheet.iter_rows()
+            ]
             # The rows above the used range come out as blanks in some versions and not in others;
             # the columns left of it never do.
             if r0 and len(rows) == sheet.height:
@@ -299,10 +318,13 @@ def read_xls(path: Path) -> Workbook:
         try:
             book = xlrd.open_workbook(str(path))
         except Exception as exc:
-            raise UnreadableFile(f"xls 无法读取 cannot read .xls ({type(exc).__name__}: {str(exc)[:120]})") from None
+            raise UnreadableFile(
+                f"xls 无法读取 cannot read .xls ({type(exc).__name__}: {str(exc)[:120]})"
+            ) from None
     except Exception as exc:
-        raise UnreadableFile(f"xls 已损坏 corrupt or not an .xls workbook ({type(exc).__name__}: "
-                             f"{str(exc)[:120]})") from None
+        raise UnreadableFile(
+            f"xls 已损坏 corrupt or not an .xls workbook ({type(exc).__name__}: {str(exc)[:120]})"
+        ) from None
     grids = []
     for sh in book.sheets():
         rows: list[list[object]] = []
@@ -343,7 +365,9 @@ def read_file(path: Path, data: bytes | None = None) -> Workbook:
         return read_csv_bytes(data)
     if suffix in (".xlsx", ".xlsm"):
         if not data.startswith(b"PK"):
-            raise UnreadableFile("工作簿已损坏或不是 xlsx corrupt or not an .xlsx workbook (not a zip archive)")
+            raise UnreadableFile(
+                "工作簿已损坏或不是 xlsx corrupt or not an .xlsx workbook (not a zip archive)"
+            )
         return read_xlsx(path)
     if suffix == ".xls":
         return read_xls(path)
@@ -364,12 +388,49 @@ _UNIT_WORDS = ("计量单位", "单位", "unit")
 _PERIOD_WORDS = ("报告期", "统计期", "时期", "期间", "所属期", "period")
 _NOTE_WORDS = ("备注", "说明", "附注", "note", "remark", "comment")
 _NO_WORDS = ("序号", "编号", "行次", "no.", "no", "#")
-_VALUE_WORDS = ("本期值", "本期数", "本期", "本月数", "本月", "本季度", "本季", "当期", "当月", "当季", "本年累计",
-                "累计数", "累计", "数值", "完成值", "完成数", "实际值", "实绩", "指标值", "value", "数据", "年末数",
-                "期末数", "合计")
+_VALUE_WORDS = (
+    "本期值",
+    "本期数",
+    "本期",
+    "本月数",
+    "本月",
+    "本季度",
+    "本季",
+    "当期",
+    "当月",
+    "当季",
+    "本年累计",
+    "累计数",
+    "累计",
+    "数值",
+    "完成值",
+    "完成数",
+    "实际值",
+    "实绩",
+    "指标值",
+    "value",
+    "数据",
+    "年末数",
+    "期末数",
+    "合计",
+)
 # Columns that carry numbers which are *not* the indicator's value: growth rates, targets, shares of plan.
-_OTHER_WORDS = ("同比", "增长", "增幅", "增速", "比上年", "较上年", "上年同期", "目标", "计划", "完成率", "进度",
-                "排名情况", "环比", "去年")
+_OTHER_WORDS = (
+    "同比",
+    "增长",
+    "增幅",
+    "增速",
+    "比上年",
+    "较上年",
+    "上年同期",
+    "目标",
+    "计划",
+    "完成率",
+    "进度",
+    "排名情况",
+    "环比",
+    "去年",
+)
 
 _FOOTNOTE_START = re.compile(
     r"^\s*(?:注|本表|说明|备注|附注|资料来源|数据来源|来源|填报|审核|制表|负责人|联系人|联系电话|单位负责人|统计负责人|"
@@ -427,7 +488,11 @@ def _label_has(label: str, words: tuple[str, ...]) -> bool:
 
 
 def _is_name_label(label: str) -> bool:
-    return label in _NAME_WORDS or (label.startswith(("指标", "项目")) and len(label) <= 6) or label == "指标名称"
+    return (
+        label in _NAME_WORDS
+        or (label.startswith(("指标", "项目")) and len(label) <= 6)
+        or label == "指标名称"
+    )
 
 
 def classify_label(label: str) -> str:
@@ -491,11 +556,13 @@ def find_table(grid: Grid, max_scan: int = 30) -> Table | None:
         return cell_text(v)
 
     for r in range(1, n + 1):
-        width = max(len(grid.rows[r - 1]), max((c2 for (r1, c1, r2, c2) in grid.merged if r1 <= r <= r2), default=0))
+        width = max(
+            len(grid.rows[r - 1]), max((c2 for (r1, c1, r2, c2) in grid.merged if r1 <= r <= r2), default=0)
+        )
         cells = [text_at(r, c) for c in range(1, width + 1)]
         if not any(cells):
             continue
-        has_name, has_value = _header_score(cells)
+        has_name, _has_value = _header_score(cells)
         if not has_name:
             continue
         header_rows = [r]
@@ -508,10 +575,16 @@ def find_table(grid: Grid, max_scan: int = 30) -> Table | None:
             raw_next = grid.rows[r] if r < len(grid.rows) else []
             nonempty = [c for c in nxt if c]
             merged_top = any(r1 == r and c2 > c1 for (r1, c1, r2, c2) in grid.merged)
-            if (nonempty and not any(_looks_numeric(v) for v in raw_next if v is not None)
-                    and (merged_top or any(classify_label(c) == ROLE_VALUE for c in nonempty))
-                    and not any(_is_name_label(_norm_label(c)) and not filled.get((r + 1, i + 1))
-                                for i, c in enumerate(nxt) if c)):
+            if (
+                nonempty
+                and not any(_looks_numeric(v) for v in raw_next if v is not None)
+                and (merged_top or any(classify_label(c) == ROLE_VALUE for c in nonempty))
+                and not any(
+                    _is_name_label(_norm_label(c)) and not filled.get((r + 1, i + 1))
+                    for i, c in enumerate(nxt)
+                    if c
+                )
+            ):
                 header_rows.append(r + 1)
                 labels = labels + [""] * (width2 - len(labels))
                 combined = []
@@ -587,9 +660,9 @@ def reported_at_in_row(row: list[object]) -> dt.date | None:
     for i, v in enumerate(row):
         t = normalize_text(cell_text(v))
         if _REPORTED_AT_LABEL.search(t):
-            rest = t[_REPORTED_AT_LABEL.search(t).end():]
+            rest = t[_REPORTED_AT_LABEL.search(t).end() :]
             if not rest:
-                for w in row[i + 1:]:
+                for w in row[i + 1 :]:
                     if isinstance(w, dt.datetime):
                         return w.date()
                     if isinstance(w, dt.date):

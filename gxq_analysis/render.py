@@ -27,19 +27,38 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable, Iterable
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from multiprocessing import get_context
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any
 
 from . import __version__
-from .config import (DEFAULT_OBSERVATIONS, DEFAULT_PLAN_DIR, KERNEL_NAME, NOTEBOOKS_DIR, PROJ_ROOT, RAW_DIR,
-                     REPORTS_DIR)
+from .config import (
+    DEFAULT_OBSERVATIONS,
+    DEFAULT_PLAN_DIR,
+    KERNEL_NAME,
+    NOTEBOOKS_DIR,
+    PROJ_ROOT,
+    RAW_DIR,
+    REPORTS_DIR,
+)
+from .pack_outputs import (
+    OUTPUT_TEXT,
+    REPORT_PDF,
+    SUMMARY_HTML,
+    SUMMARY_PDF,
+    TABLES_XLSX,
+    PackOutputError,
+    check_period_covered,
+    pack_folder,
+    summary_job,
+    write_pdfs,
+    write_tables,
+)
 from .periods import FREQ_ANNUAL, FREQ_QUARTER, Period, PeriodError, latest_quarter_covered, parse_period
-from .pack_outputs import (OUTPUT_TEXT, REPORT_PDF, SUMMARY_HTML, SUMMARY_PDF, TABLES_XLSX, PackOutputError,
-                           check_period_covered, pack_folder, summary_job, write_pdfs, write_tables)
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 TEMPLATE_NAME = "gxq_report"
@@ -100,8 +119,9 @@ def _zone_geo(plan_dir: Path) -> str:
     return "zone"
 
 
-def default_period(observations_path: Path | str = DEFAULT_OBSERVATIONS,
-                   plan_dir: Path | str = DEFAULT_PLAN_DIR) -> Period:
+def default_period(
+    observations_path: Path | str = DEFAULT_OBSERVATIONS, plan_dir: Path | str = DEFAULT_PLAN_DIR
+) -> Period:
     """The latest quarter the zone's data covers (what a scheduler renders when given no period).
 
     Read with the csv module only (no pandas in the parent process). Benchmark rows (other geos) and
@@ -111,7 +131,9 @@ def default_period(observations_path: Path | str = DEFAULT_OBSERVATIONS,
     """
     path = Path(observations_path)
     if not path.is_file():
-        raise RenderError(f"observations file not found: {path} (run `gxq clean` first, or pass --observations)")
+        raise RenderError(
+            f"observations file not found: {path} (run `gxq clean` first, or pass --observations)"
+        )
     zone = _zone_geo(Path(plan_dir))
     today = dt.date.today()
     periods: list[Period] = []
@@ -137,8 +159,9 @@ def pack_for(period: Period) -> tuple[str, ...]:
     try:
         return PACKS[period.freq]
     except KeyError:
-        raise RenderError(f"period {period}: reports exist for quarters (2019Q3) and years (2019), "
-                          "not months") from None
+        raise RenderError(
+            f"period {period}: reports exist for quarters (2019Q3) and years (2019), not months"
+        ) from None
 
 
 def pack_kind(period: Period) -> str:
@@ -161,8 +184,18 @@ def notebook_parameters(path: Path) -> list[str]:
 
 def _is_kernel_start_error(exc: BaseException) -> bool:
     text = f"{type(exc).__name__}: {exc}"
-    return any(s in text for s in ("ZMQError", "Address already in use", "didn't respond", "Kernel died before",
-                                   "kernel_info", "TimeoutError", "Timeout waiting"))
+    return any(
+        s in text
+        for s in (
+            "ZMQError",
+            "Address already in use",
+            "didn't respond",
+            "Kernel died before",
+            "kernel_info",
+            "TimeoutError",
+            "Timeout waiting",
+        )
+    )
 
 
 def _worker_init(parent_pid: int) -> None:
@@ -215,7 +248,7 @@ def _execute_job(job: dict) -> dict:
     logging.getLogger("traitlets").setLevel(logging.ERROR)
     # The kernel process inherits this worker's stderr: send its chatter (ipykernel's "running over
     # TCP without encryption" warning, crash messages) to a per-notebook log, not the console.
-    log = open(job["log"], "ab")
+    log = open(job["log"], "ab")  # noqa: SIM115  (stays open as this worker's stderr)
     saved_stderr = os.dup(2)
     os.dup2(log.fileno(), 2)
     try:
@@ -242,23 +275,50 @@ def _execute_with_retry(job: dict, pm: Any, PapermillExecutionError: type) -> di
         attempts += 1
         try:
             pm.execute_notebook(
-                job["input"], job["output"], parameters=job["parameters"], kernel_name=job["kernel"],
-                cwd=job["cwd"], progress_bar=False, log_output=False, request_save_on_cell_execute=False,
-                start_timeout=START_TIMEOUT, execution_timeout=job.get("timeout", EXECUTION_TIMEOUT),
+                job["input"],
+                job["output"],
+                parameters=job["parameters"],
+                kernel_name=job["kernel"],
+                cwd=job["cwd"],
+                progress_bar=False,
+                log_output=False,
+                request_save_on_cell_execute=False,
+                start_timeout=START_TIMEOUT,
+                execution_timeout=job.get("timeout", EXECUTION_TIMEOUT),
             )
-            return {"stem": job["stem"], "ok": True, "seconds": time.perf_counter() - start, "attempts": attempts}
+            return {
+                "stem": job["stem"],
+                "ok": True,
+                "seconds": time.perf_counter() - start,
+                "attempts": attempts,
+            }
         except PapermillExecutionError as exc:
-            return {"stem": job["stem"], "ok": False, "kind": "cell", "cell_index": exc.cell_index,
-                    "exec_count": exc.exec_count, "source": exc.source, "ename": exc.ename,
-                    "evalue": exc.evalue, "seconds": time.perf_counter() - start, "attempts": attempts}
+            return {
+                "stem": job["stem"],
+                "ok": False,
+                "kind": "cell",
+                "cell_index": exc.cell_index,
+                "exec_count": exc.exec_count,
+                "source": exc.source,
+                "ename": exc.ename,
+                "evalue": exc.evalue,
+                "seconds": time.perf_counter() - start,
+                "attempts": attempts,
+            }
         except Exception as exc:  # kernel could not start, died, timed out …
             if attempts == 1 and _is_kernel_start_error(exc):
                 time.sleep(0.5)
                 continue
-            return {"stem": job["stem"], "ok": False, "kind": "kernel", "ename": type(exc).__name__,
-                    "evalue": str(exc).strip().splitlines()[0] if str(exc).strip() else "",
-                    "log_tail": _log_tail(job["log"]),
-                    "seconds": time.perf_counter() - start, "attempts": attempts}
+            return {
+                "stem": job["stem"],
+                "ok": False,
+                "kind": "kernel",
+                "ename": type(exc).__name__,
+                "evalue": str(exc).strip().splitlines()[0] if str(exc).strip() else "",
+                "log_tail": _log_tail(job["log"]),
+                "seconds": time.perf_counter() - start,
+                "attempts": attempts,
+            }
 
 
 def _check_kernel(name: str) -> None:
@@ -269,7 +329,8 @@ def _check_kernel(name: str) -> None:
     except NoSuchKernel:
         raise RenderError(
             f"Jupyter kernel '{name}' is not registered. Run `python3 tasks.py setup`, or "
-            f"`.venv/bin/python -m ipykernel install --sys-prefix --name {name}`") from None
+            f"`.venv/bin/python -m ipykernel install --sys-prefix --name {name}`"
+        ) from None
 
 
 # ----------------------------------------------------------------------------------------------
@@ -314,8 +375,10 @@ def prepare_notebook(nb: Any, stem: str) -> tuple[dict, list[str]]:
         kept = []
         for output in cell.get("outputs", []):
             if output.get("output_type") == "error":
-                raise RenderError(f"{stem}.ipynb, cell {index}: the executed notebook holds an error output "
-                                  f"({output.get('ename')}: {output.get('evalue')})")
+                raise RenderError(
+                    f"{stem}.ipynb, cell {index}: the executed notebook holds an error output "
+                    f"({output.get('ename')}: {output.get('evalue')})"
+                )
             if output.get("output_type") == "stream" and output.get("name") == "stdout":
                 # print() output is an analyst's aside, never part of a leader's page
                 dropped.extend(line for line in _cell_text(output).splitlines() if line.strip())
@@ -324,8 +387,10 @@ def prepare_notebook(nb: Any, stem: str) -> tuple[dict, list[str]]:
                 text = _cell_text(output)
                 if GLYPH_WARNING.search(text):
                     first = next(line for line in text.splitlines() if GLYPH_WARNING.search(line))
-                    raise RenderError(f"{stem}.ipynb, cell {index}: a chart lost Chinese characters "
-                                      f"({first.strip()}); install fonts-noto-cjk and check charts.use_cjk_font()")
+                    raise RenderError(
+                        f"{stem}.ipynb, cell {index}: a chart lost Chinese characters "
+                        f"({first.strip()}); install fonts-noto-cjk and check charts.use_cjk_font()"
+                    )
                 dropped.extend(line for line in text.splitlines() if line.strip())
                 continue
             md = output.get("metadata") or {}
@@ -337,14 +402,26 @@ def prepare_notebook(nb: Any, stem: str) -> tuple[dict, list[str]]:
 
 
 _FETCHING_ATTRS = {  # element -> attributes whose URL a browser fetches on its own
-    "script": ("src",), "link": ("href",), "img": ("src", "srcset"), "iframe": ("src",), "frame": ("src",),
-    "source": ("src", "srcset"), "video": ("src", "poster"), "audio": ("src",), "embed": ("src",),
-    "object": ("data",), "input": ("src",), "track": ("src",), "image": ("href", "xlink:href"),
+    "script": ("src",),
+    "link": ("href",),
+    "img": ("src", "srcset"),
+    "iframe": ("src",),
+    "frame": ("src",),
+    "source": ("src", "srcset"),
+    "video": ("src", "poster"),
+    "audio": ("src",),
+    "embed": ("src",),
+    "object": ("data",),
+    "input": ("src",),
+    "track": ("src",),
+    "image": ("href", "xlink:href"),
     "use": ("href", "xlink:href"),
 }
 _REMOTE = re.compile(r"^\s*(?:https?:)?//", re.I)
-_CSS_REMOTE = [re.compile(r"@import\s+(?:url\()?\s*[\"']?\s*(?:https?:)?//", re.I),
-               re.compile(r"url\(\s*[\"']?\s*(?:https?:)?//", re.I)]
+_CSS_REMOTE = [
+    re.compile(r"@import\s+(?:url\()?\s*[\"']?\s*(?:https?:)?//", re.I),
+    re.compile(r"url\(\s*[\"']?\s*(?:https?:)?//", re.I),
+]
 _JS_REMOTE = re.compile(r"\bimport\s*\(\s*[\"']\s*(?:https?:)?//", re.I)
 _CSS_COMMENT = re.compile(r"/\*.*?\*/", re.S)
 
@@ -386,14 +463,14 @@ class _PageStructure(HTMLParser):
         elif self._in == "script":
             m = _JS_REMOTE.search(data)
             if m:
-                self.problems.append(f"external resource: <script> {data[m.start():m.start() + 100]!r}")
+                self.problems.append(f"external resource: <script> {data[m.start() : m.start() + 100]!r}")
 
     def _css(self, css: str, where: str) -> None:
         css = _CSS_COMMENT.sub("", css)  # a URL in a comment is never fetched
         for pattern in _CSS_REMOTE:
             m = pattern.search(css)
             if m:
-                self.problems.append(f"external resource: {where} {css[m.start():m.start() + 100]!r}")
+                self.problems.append(f"external resource: {where} {css[m.start() : m.start() + 100]!r}")
 
 
 def audit_html(text: str) -> list[str]:
@@ -415,8 +492,12 @@ def audit_html(text: str) -> list[str]:
 def version_string() -> str:
     """Package version plus the git commit, when the project is a git checkout."""
     try:
-        sha = subprocess.run(["git", "-C", str(PROJ_ROOT), "rev-parse", "--short", "HEAD"], capture_output=True,
-                             text=True, timeout=5).stdout.strip()
+        sha = subprocess.run(
+            ["git", "-C", str(PROJ_ROOT), "rev-parse", "--short", "HEAD"],
+            capture_output=True,
+            text=True,
+            timeout=5,
+        ).stdout.strip()
     except (OSError, subprocess.SubprocessError):
         sha = ""
     return f"{__version__} ({sha})" if sha else __version__
@@ -433,8 +514,9 @@ def _plan_title(plan_dir: Path, lang: str) -> str:
     return ""
 
 
-def cover_meta(stem: str, period: Period, lang: str, plan_title: str, generated: str, version: str,
-               nb_meta: dict) -> dict:
+def cover_meta(
+    stem: str, period: Period, lang: str, plan_title: str, generated: str, version: str, nb_meta: dict
+) -> dict:
     from .presentation import notebook_title, t
 
     return {
@@ -455,15 +537,25 @@ def _css() -> str:
     return (TEMPLATES_DIR / TEMPLATE_NAME / "gxq.css").read_text(encoding="utf-8")
 
 
-def index_html(period: Period, lang: str, plan_title: str, generated: str, version: str,
-               notebooks: list[NotebookResult], skipped: list[str], outputs: Iterable[str] = ()) -> str:
+def index_html(
+    period: Period,
+    lang: str,
+    plan_title: str,
+    generated: str,
+    version: str,
+    notebooks: list[NotebookResult],
+    skipped: list[str],
+    outputs: Iterable[str] = (),
+) -> str:
     """The pack's index page: cover facts, banner, and a link to each report. Self-contained."""
     from .presentation import esc, notebook_description, notebook_title, t
 
     kind = t("cover.annual_pack" if period.freq == FREQ_ANNUAL else "cover.quarterly_pack", lang)
     cutoffs = sorted({r.meta.get("cutoff", "") for r in notebooks if r.meta.get("cutoff")})
-    cutoff_label = next((r.meta.get("cutoff_label") for r in notebooks
-                         if cutoffs and r.meta.get("cutoff") == cutoffs[-1]), t("na", lang))
+    cutoff_label = next(
+        (r.meta.get("cutoff_label") for r in notebooks if cutoffs and r.meta.get("cutoff") == cutoffs[-1]),
+        t("na", lang),
+    )
     illustrative = any(r.meta.get("illustrative") for r in notebooks)
     outputs = list(outputs)
     downloads = ""
@@ -471,18 +563,35 @@ def index_html(period: Period, lang: str, plan_title: str, generated: str, versi
         links = "\n".join(
             f'<li><a href="{esc(name)}">{esc(t(OUTPUT_TEXT[name][0], lang))}</a>'
             f'<div class="gxq-desc">{esc(t(OUTPUT_TEXT[name][1], lang))} ({esc(name)})</div></li>'
-            for name in OUTPUT_TEXT if name in outputs)
+            for name in OUTPUT_TEXT
+            if name in outputs
+        )
         downloads = f'<h2>{esc(t("cover.outputs", lang))}</h2>\n<ul class="gxq-pack">\n{links}\n</ul>'
     items = "\n".join(
         f'<li><a href="{esc(r.html_path.name)}">{esc(notebook_title(r.stem, lang))}</a>'
-        f'<div class="gxq-desc">{esc(notebook_description(r.stem, lang))}</div></li>' for r in notebooks)
+        f'<div class="gxq-desc">{esc(notebook_description(r.stem, lang))}</div></li>'
+        for r in notebooks
+    )
     skipped_html = ""
     if skipped:
-        skipped_html = (f'<p class="gxq-muted">{esc(t("cover.skipped", lang))}: '
-                        f'{esc(", ".join(notebook_title(s, lang) for s in skipped))}</p>')
-    banner = f'<div class="gxq-banner" role="alert">{esc(t("banner.illustrative", lang))}</div>' if illustrative else ""
-    facts = "".join(f"<div><dt>{esc(t('cover.' + k, lang))}</dt><dd>{esc(v)}</dd></div>" for k, v in (
-        ("period", period.label(lang)), ("cutoff", cutoff_label), ("generated", generated), ("version", version)))
+        skipped_html = (
+            f'<p class="gxq-muted">{esc(t("cover.skipped", lang))}: '
+            f"{esc(', '.join(notebook_title(s, lang) for s in skipped))}</p>"
+        )
+    banner = (
+        f'<div class="gxq-banner" role="alert">{esc(t("banner.illustrative", lang))}</div>'
+        if illustrative
+        else ""
+    )
+    facts = "".join(
+        f"<div><dt>{esc(t('cover.' + k, lang))}</dt><dd>{esc(v)}</dd></div>"
+        for k, v in (
+            ("period", period.label(lang)),
+            ("cutoff", cutoff_label),
+            ("generated", generated),
+            ("version", version),
+        )
+    )
     title = f"{kind} · {period.label(lang)}"
     return f"""<!DOCTYPE html>
 <html lang="{esc(lang)}">
@@ -593,10 +702,15 @@ def _failure_message(res: dict, nb_path: Path, kept: Path | None, final: Path) -
         if kept is not None and kept.exists():
             try:
                 cells = json.loads(kept.read_text(encoding="utf-8"))["cells"]
-                real = [c for c in cells if "papermill-error-cell-tag" not in c.get("metadata", {}).get("tags", [])]
+                real = [
+                    c
+                    for c in cells
+                    if "papermill-error-cell-tag" not in c.get("metadata", {}).get("tags", [])
+                ]
                 idx = res["cell_index"]
-                injected = sum(1 for c in real[:idx]
-                               if "injected-parameters" in c.get("metadata", {}).get("tags", []))
+                injected = sum(
+                    1 for c in real[:idx] if "injected-parameters" in c.get("metadata", {}).get("tags", [])
+                )
             except (OSError, ValueError, KeyError):
                 injected = 0
         cell_no = res["cell_index"] - injected + 1
@@ -610,7 +724,9 @@ def _failure_message(res: dict, nb_path: Path, kept: Path | None, final: Path) -
     lines = [f"notebook {stem}.ipynb failed at {where}", f"  {what}"]
     if kept is not None:
         lines.append(f"  executed notebook kept for debugging: {kept}")
-    lines.append(f"  nothing was published; {'the earlier report ' + str(final) + ' is unchanged' if final.exists() else 'no report existed for this period'}")
+    lines.append(
+        f"  nothing was published; {'the earlier report ' + str(final) + ' is unchanged' if final.exists() else 'no report existed for this period'}"
+    )
     return "\n".join(lines)
 
 
@@ -675,8 +791,10 @@ def render_pack(
     n_workers = max(1, min(n_workers, len(present)))
     prog = _Progress(len(present), progress)
     say = say or prog.say
-    say(f"gxq report: {pack_kind(per)} pack for {per}{chosen}, lang={lang}: {', '.join(present)} "
-        f"({n_workers} in parallel)")
+    say(
+        f"gxq report: {pack_kind(per)} pack for {per}{chosen}, lang={lang}: {', '.join(present)} "
+        f"({n_workers} in parallel)"
+    )
     for stem in skipped:
         say(f"  skipped {stem}.ipynb: the notebook does not exist yet")
 
@@ -695,26 +813,46 @@ def render_pack(
         for stem in present:
             src = notebooks_dir / f"{stem}.ipynb"
             names = notebook_parameters(src)
-            params = {"period": str(per), "lang": lang, "plan_dir": str(plan_dir.resolve()),
-                      "observations_path": str(observations_path.resolve())}
+            params = {
+                "period": str(per),
+                "lang": lang,
+                "plan_dir": str(plan_dir.resolve()),
+                "observations_path": str(observations_path.resolve()),
+            }
             if "year" in names:
                 params["year"] = per.year
-            jobs_list.append({"stem": stem, "input": str(src), "output": str(exec_dir / f"{stem}.ipynb"),
-                              "log": str(exec_dir / f"{stem}.log"),
-                              "parameters": params, "kernel": kernel_name, "cwd": str(notebooks_dir)})
+            jobs_list.append(
+                {
+                    "stem": stem,
+                    "input": str(src),
+                    "output": str(exec_dir / f"{stem}.ipynb"),
+                    "log": str(exec_dir / f"{stem}.log"),
+                    "parameters": params,
+                    "kernel": kernel_name,
+                    "cwd": str(notebooks_dir),
+                }
+            )
         import papermill  # noqa: F401  (imported before forking so the workers inherit it)
 
         results: list[NotebookResult] = []
         outputs: list[str] = []
         failure: dict | None = None
         ctx = get_context("fork") if sys.platform.startswith("linux") else None
-        with ProcessPoolExecutor(max_workers=n_workers, mp_context=ctx, initializer=_worker_init,
-                                 initargs=(os.getpid(),)) as pool:
+        with ProcessPoolExecutor(
+            max_workers=n_workers, mp_context=ctx, initializer=_worker_init, initargs=(os.getpid(),)
+        ) as pool:
             pending = {pool.submit(_execute_job, job): job for job in jobs_list}
-            summary_spec = {"period": str(per), "lang": lang, "plan_dir": str(plan_dir.resolve()),
-                           "observations_path": str(observations_path.resolve()), "out": str(tmp / SUMMARY_HTML),
-                           "plan_title": plan_title, "generated": generated, "version": version,
-                           "css": _css()}
+            summary_spec = {
+                "period": str(per),
+                "lang": lang,
+                "plan_dir": str(plan_dir.resolve()),
+                "observations_path": str(observations_path.resolve()),
+                "out": str(tmp / SUMMARY_HTML),
+                "plan_title": plan_title,
+                "generated": generated,
+                "version": version,
+                "css": _css(),
+            }
             summary_future = pool.submit(summary_job, summary_spec)
             exporter = make_exporter(lang)  # built while the kernels start
             while pending and failure is None:
@@ -726,12 +864,15 @@ def render_pack(
                         failure = res
                         break
                     t1 = time.perf_counter()
-                    results.append(_export(exporter, job, per, lang, plan_title, generated, version, tmp,
-                                           res["seconds"]))
+                    results.append(
+                        _export(exporter, job, per, lang, plan_title, generated, version, tmp, res["seconds"])
+                    )
                     retry = " (kernel restarted once)" if res.get("attempts", 1) > 1 else ""
                     prog.step(job["stem"])
-                    say(f"  ok  {job['stem']}: executed in {res['seconds']:.1f}s, "
-                        f"html in {time.perf_counter() - t1:.1f}s{retry}")
+                    say(
+                        f"  ok  {job['stem']}: executed in {res['seconds']:.1f}s, "
+                        f"html in {time.perf_counter() - t1:.1f}s{retry}"
+                    )
             if failure is not None:
                 for fut in pending:
                     fut.cancel()
@@ -747,8 +888,9 @@ def render_pack(
                 shutil.copyfile(failed_nb, kept)
             raise RenderError(_failure_message(failure, failed_nb, kept, final))
         if not summary_res["ok"]:
-            raise RenderError(f"the summary page could not be built: {summary_res['error']}\n"
-                              f"  nothing was published")
+            raise RenderError(
+                f"the summary page could not be built: {summary_res['error']}\n  nothing was published"
+            )
         order = {s: i for i, s in enumerate(present)}
         results.sort(key=lambda r: order[r.stem])
         illustrative = summary_res["illustrative"] or any(r.meta.get("illustrative") for r in results)
@@ -756,8 +898,17 @@ def render_pack(
         pages = [(r.stem, r.html_path.name) for r in results]
         try:
             t1 = time.perf_counter()
-            outputs += write_tables(tmp, per, lang, plan_title, generated, observations_path, pages, illustrative,
-                                    summary_values=summary_res.get("values"))
+            outputs += write_tables(
+                tmp,
+                per,
+                lang,
+                plan_title,
+                generated,
+                observations_path,
+                pages,
+                illustrative,
+                summary_values=summary_res.get("values"),
+            )
             say(f"  ok  {TABLES_XLSX}: {time.perf_counter() - t1:.1f}s")
             if pdf:
                 t1 = time.perf_counter()
@@ -766,7 +917,8 @@ def render_pack(
         except PackOutputError as exc:
             raise RenderError(f"{exc}\n  nothing was published") from None
         (tmp / "index.html").write_text(
-            index_html(per, lang, plan_title, generated, version, results, skipped, outputs), encoding="utf-8")
+            index_html(per, lang, plan_title, generated, version, results, skipped, outputs), encoding="utf-8"
+        )
         publish(tmp, final)
         shutil.rmtree(out_dir / FAILED_DIR / pack_folder(per, lang), ignore_errors=True)
         for r in results:
@@ -775,12 +927,27 @@ def render_pack(
         prog.close()
         if tmp.exists():
             shutil.rmtree(tmp, ignore_errors=True)
-    return RenderResult(period=per, path=final, notebooks=results, skipped=skipped,
-                        seconds=time.perf_counter() - t0, outputs=outputs)
+    return RenderResult(
+        period=per,
+        path=final,
+        notebooks=results,
+        skipped=skipped,
+        seconds=time.perf_counter() - t0,
+        outputs=outputs,
+    )
 
 
-def _export(exporter, job: dict, per: Period, lang: str, plan_title: str, generated: str, version: str,
-            tmp: Path, seconds: float) -> NotebookResult:
+def _export(
+    exporter,
+    job: dict,
+    per: Period,
+    lang: str,
+    plan_title: str,
+    generated: str,
+    version: str,
+    tmp: Path,
+    seconds: float,
+) -> NotebookResult:
     import nbformat
 
     stem = job["stem"]
@@ -807,8 +974,10 @@ def check_fresh(observations_path: Path, raw_dir: Path) -> None:
     changed = stale_inputs(Path(raw_dir), Path(observations_path).parent)
     if changed:
         shown = "; ".join(changed[:5]) + (f"; … {len(changed) - 5} more" if len(changed) > 5 else "")
-        raise RenderError(f"the raw data changed since the last `gxq clean` ({shown}); run `gxq clean` first "
-                          f"(nothing was published)")
+        raise RenderError(
+            f"the raw data changed since the last `gxq clean` ({shown}); run `gxq clean` first "
+            f"(nothing was published)"
+        )
 
 
 def command_report(args: Any) -> int:
@@ -817,8 +986,13 @@ def command_report(args: Any) -> int:
         if Path(args.observations) == DEFAULT_OBSERVATIONS:
             check_fresh(DEFAULT_OBSERVATIONS, RAW_DIR)
         result = render_pack(
-            args.period, lang=args.lang, out_dir=args.out, plan_dir=args.plan,
-            observations_path=args.observations, jobs=args.jobs, progress=not args.no_progress,
+            args.period,
+            lang=args.lang,
+            out_dir=args.out,
+            plan_dir=args.plan,
+            observations_path=args.observations,
+            jobs=args.jobs,
+            progress=not args.no_progress,
             pdf=not getattr(args, "no_pdf", False),
         )
     except RenderError as exc:
@@ -826,11 +1000,23 @@ def command_report(args: Any) -> int:
         return 1
     for r in result.notebooks:
         if r.stderr_lines:
-            print(f"gxq report: note: {r.stem} wrote to stderr (left out of the HTML): {r.stderr_lines[0][:160]}",
-                  file=sys.stderr)
+            print(
+                f"gxq report: note: {r.stem} wrote to stderr (left out of the HTML): {r.stderr_lines[0][:160]}",
+                file=sys.stderr,
+            )
     print(f"{result.index}  ({len(result.notebooks)} reports, {result.seconds:.1f}s)")
     return 0
 
 
-__all__ = ["PACKS", "PENDING_NOTEBOOKS", "RenderError", "RenderResult", "audit_html", "check_fresh", "command_report",
-           "default_period", "make_exporter", "render_pack"]
+__all__ = [
+    "PACKS",
+    "PENDING_NOTEBOOKS",
+    "RenderError",
+    "RenderResult",
+    "audit_html",
+    "check_fresh",
+    "command_report",
+    "default_period",
+    "make_exporter",
+    "render_pack",
+]

@@ -26,8 +26,9 @@ ANNUAL_COLUMNS = ["year", "value", "period", "complete", "method", *PROVENANCE]
 _FREQ_PREFERENCE = {FREQ_ANNUAL: 0, FREQ_QUARTER: 1, FREQ_MONTH: 2}
 
 
-def indicator_rows(obs: pd.DataFrame, indicator_id: str, geo: str | None = None,
-                   as_of: Period | str | None = None) -> pd.DataFrame:
+def indicator_rows(
+    obs: pd.DataFrame, indicator_id: str, geo: str | None = None, as_of: Period | str | None = None
+) -> pd.DataFrame:
     """Point observations of one indicator for one geo (default: every geo), up to ``as_of``."""
     sel = obs[obs["indicator_id"] == indicator_id]
     if geo is not None:
@@ -47,17 +48,29 @@ def _pick(rows: pd.DataFrame) -> pd.Series:
     return rows.iloc[order[0]]
 
 
-def _record(year: int, value: float, row: pd.Series | None, complete: bool, method: str,
-            period: str | None = None) -> dict:
-    rec = {"year": year, "value": float(value), "period": period or (row["period"] if row is not None else ""),
-           "complete": complete, "method": method}
+def _record(
+    year: int, value: float, row: pd.Series | None, complete: bool, method: str, period: str | None = None
+) -> dict:
+    rec = {
+        "year": year,
+        "value": float(value),
+        "period": period or (row["period"] if row is not None else ""),
+        "complete": complete,
+        "method": method,
+    }
     for col in PROVENANCE:
         rec[col] = row[col] if row is not None and col in row.index else None
     return rec
 
 
-def annual_values(obs: pd.DataFrame, plan: Plan, indicator_id: str, geo: str | None = None,
-                  as_of: Period | str | None = None, include_partial: bool = False) -> pd.DataFrame:
+def annual_values(
+    obs: pd.DataFrame,
+    plan: Plan,
+    indicator_id: str,
+    geo: str | None = None,
+    as_of: Period | str | None = None,
+    include_partial: bool = False,
+) -> pd.DataFrame:
     """One row per year with an annual value for the indicator (columns ``ANNUAL_COLUMNS``).
 
     ``geo`` defaults to the plan's zone. With ``include_partial``, a year that has not ended adds a
@@ -104,8 +117,14 @@ def _annual_flow(year: int, yrows: pd.DataFrame) -> dict | None:
     return None
 
 
-def ytd_path(obs: pd.DataFrame, plan: Plan, indicator_id: str, year: int, geo: str | None = None,
-             as_of: Period | str | None = None) -> pd.DataFrame:
+def ytd_path(
+    obs: pd.DataFrame,
+    plan: Plan,
+    indicator_id: str,
+    year: int,
+    geo: str | None = None,
+    as_of: Period | str | None = None,
+) -> pd.DataFrame:
     """The in-year path of a flow as cumulative year-to-date values (columns ``end_month, value,
     period`` + provenance), from YTD submissions or by accumulating monthly/quarterly flows.
     For a stock, the in-year levels. Sorted by end month; one row per month-end reported."""
@@ -121,11 +140,19 @@ def ytd_path(obs: pd.DataFrame, plan: Plan, indicator_id: str, year: int, geo: s
         ytd = rows[rows["ytd"]]
         for m, mrows in ytd.groupby("end_month"):
             row = _pick(mrows)
-            records[int(m)] = {"end_month": int(m), "value": float(row["value"]), "period": row["period"],
-                               **{c: row.get(c) for c in PROVENANCE}}
+            records[int(m)] = {
+                "end_month": int(m),
+                "value": float(row["value"]),
+                "period": row["period"],
+                **{c: row.get(c) for c in PROVENANCE},
+            }
         flows = rows[~rows["ytd"]]
         for freq in (FREQ_MONTH, FREQ_QUARTER):
-            f = flows[flows["freq"] == freq].drop_duplicates("end_month", keep="last").sort_values("end_month")
+            f = (
+                flows[flows["freq"] == freq]
+                .drop_duplicates("end_month", keep="last")
+                .sort_values("end_month")
+            )
             if f.empty:
                 continue
             months = list(f["end_month"])
@@ -138,18 +165,34 @@ def ytd_path(obs: pd.DataFrame, plan: Plan, indicator_id: str, year: int, geo: s
             for _, row in f.iterrows():
                 total += float(row["value"])
                 m = int(row["end_month"])
-                records.setdefault(m, {"end_month": m, "value": total, "period": row["period"],
-                                       **{c: row.get(c) for c in PROVENANCE}})
+                records.setdefault(
+                    m,
+                    {
+                        "end_month": m,
+                        "value": total,
+                        "period": row["period"],
+                        **{c: row.get(c) for c in PROVENANCE},
+                    },
+                )
     else:
         for m, mrows in rows.groupby("end_month"):
             row = _pick(mrows)
-            records[int(m)] = {"end_month": int(m), "value": float(row["value"]), "period": row["period"],
-                               **{c: row.get(c) for c in PROVENANCE}}
+            records[int(m)] = {
+                "end_month": int(m),
+                "value": float(row["value"]),
+                "period": row["period"],
+                **{c: row.get(c) for c in PROVENANCE},
+            }
     return pd.DataFrame([records[m] for m in sorted(records)], columns=cols)
 
 
-def latest_value(obs: pd.DataFrame, plan: Plan, indicator_id: str, geo: str | None = None,
-                 as_of: Period | str | None = None) -> dict | None:
+def latest_value(
+    obs: pd.DataFrame,
+    plan: Plan,
+    indicator_id: str,
+    geo: str | None = None,
+    as_of: Period | str | None = None,
+) -> dict | None:
     """The most recent value that speaks for the indicator as of ``as_of``.
 
     For a stock, the latest level at any frequency; for a flow, the latest complete annual value.
@@ -167,9 +210,14 @@ def latest_value(obs: pd.DataFrame, plan: Plan, indicator_id: str, geo: str | No
     last_key = max(p.sort_key[:2] for p in rows["period_obj"])
     same_end = rows[[p.sort_key[:2] == last_key for p in rows["period_obj"]]]
     row = _pick(same_end)
-    return {"year": int(row["year"]), "value": float(row["value"]), "period": row["period"],
-            "complete": int(row["end_month"]) == 12, "method": "latest_level",
-            **{c: row.get(c) for c in PROVENANCE}}
+    return {
+        "year": int(row["year"]),
+        "value": float(row["value"]),
+        "period": row["period"],
+        "complete": int(row["end_month"]) == 12,
+        "method": "latest_level",
+        **{c: row.get(c) for c in PROVENANCE},
+    }
 
 
 def data_cutoff(obs: pd.DataFrame, geo: str | None = None) -> Period | None:

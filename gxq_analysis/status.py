@@ -30,11 +30,39 @@ from .series import annual_values, data_cutoff
 from .trajectory import indicator_history
 
 STATUS_COLUMNS = [
-    "indicator_id", "no", "name", "unit", "direction", "kind", "accumulation", "in_table",
-    "target_year", "target", "latest_period", "latest_value", "status", "status_label",
-    "p_meet", "likelihood", "projected_value", "projected_lo80", "projected_hi80",
-    "ratio", "rule_status", "observed_growth", "required_growth", "growth_unit", "n_points", "method", "note", "gap",
-    "milestone_year", "milestone_target", "illustrative", "source_rows", "as_of",
+    "indicator_id",
+    "no",
+    "name",
+    "unit",
+    "direction",
+    "kind",
+    "accumulation",
+    "in_table",
+    "target_year",
+    "target",
+    "latest_period",
+    "latest_value",
+    "status",
+    "status_label",
+    "p_meet",
+    "likelihood",
+    "projected_value",
+    "projected_lo80",
+    "projected_hi80",
+    "ratio",
+    "rule_status",
+    "observed_growth",
+    "required_growth",
+    "growth_unit",
+    "n_points",
+    "method",
+    "note",
+    "gap",
+    "milestone_year",
+    "milestone_target",
+    "illustrative",
+    "source_rows",
+    "as_of",
 ]
 
 
@@ -73,9 +101,14 @@ def _num(x) -> float:
     return float("nan") if x is None else float(x)
 
 
-def assess_plan(plan: Plan, obs: pd.DataFrame, as_of: Period | str | None = None,
-                thresholds: Thresholds | dict | None = None, lang: str = "zh",
-                geo: str | None = None) -> pd.DataFrame:
+def assess_plan(
+    plan: Plan,
+    obs: pd.DataFrame,
+    as_of: Period | str | None = None,
+    thresholds: Thresholds | dict | None = None,
+    lang: str = "zh",
+    geo: str | None = None,
+) -> pd.DataFrame:
     """The status table (columns ``STATUS_COLUMNS``) for every indicator with a target.
 
     ``obs`` is the frame from :func:`observations.load_observations`; ``as_of`` defaults to the
@@ -86,8 +119,16 @@ def assess_plan(plan: Plan, obs: pd.DataFrame, as_of: Period | str | None = None
     check_lang(lang)
     th = Thresholds.coerce(thresholds)
     cut = _as_of_period(obs, plan, as_of)
-    key = (_fingerprint(plan.targets), _fingerprint(plan.indicators.drop(columns=["_row"], errors="ignore")),
-           _fingerprint(obs), str(cut), th, lang, geo, repr(plan.meta.get("status_bands")))
+    key = (
+        _fingerprint(plan.targets),
+        _fingerprint(plan.indicators.drop(columns=["_row"], errors="ignore")),
+        _fingerprint(obs),
+        str(cut),
+        th,
+        lang,
+        geo,
+        repr(plan.meta.get("status_bands")),
+    )
     hit = _CACHE.get(key)
     if hit is not None:
         return hit.copy()
@@ -111,8 +152,9 @@ def _fingerprint(df: pd.DataFrame) -> tuple:
     return (len(df), tuple(cols), int(h.sum()), int((h * np.arange(1, len(h) + 1, dtype="uint64")).sum()))
 
 
-def _assess_plan(plan: Plan, obs: pd.DataFrame, cut: Period, th: Thresholds, lang: str,
-                 geo: str | None) -> pd.DataFrame:
+def _assess_plan(
+    plan: Plan, obs: pd.DataFrame, cut: Period, th: Thresholds, lang: str, geo: str | None
+) -> pd.DataFrame:
     obs_cut = filter_as_of(obs, cut) if not obs.empty else obs
     groups = {k: g for k, g in obs_cut.groupby("indicator_id", sort=False)} if not obs_cut.empty else {}
     empty = obs_cut.iloc[0:0]
@@ -127,28 +169,68 @@ def _assess_plan(plan: Plan, obs: pd.DataFrame, cut: Period, th: Thresholds, lan
         for T in years:
             records.append(_assess_row(plan, iid, ind, int(T), history, annual, sub, cut, th, lang))
     df = pd.DataFrame.from_records(records, columns=STATUS_COLUMNS)
-    for col in ("target", "latest_value", "p_meet", "projected_value", "projected_lo80", "projected_hi80",
-                "ratio", "observed_growth", "required_growth", "gap", "milestone_target"):
+    for col in (
+        "target",
+        "latest_value",
+        "p_meet",
+        "projected_value",
+        "projected_lo80",
+        "projected_hi80",
+        "ratio",
+        "observed_growth",
+        "required_growth",
+        "gap",
+        "milestone_target",
+    ):
         df[col] = df[col].astype("float64")
     return df
 
 
-def _assess_row(plan: Plan, iid: str, ind: pd.Series, T: int, history: pd.DataFrame, annual: pd.DataFrame,
-                obs_cut: pd.DataFrame, cut: Period, th: Thresholds, lang: str) -> dict:
+def _assess_row(
+    plan: Plan,
+    iid: str,
+    ind: pd.Series,
+    T: int,
+    history: pd.DataFrame,
+    annual: pd.DataFrame,
+    obs_cut: pd.DataFrame,
+    cut: Period,
+    th: Thresholds,
+    lang: str,
+) -> dict:
     direction, kind = str(ind["direction"]), str(ind["kind"])
     bounds = plan.bounds(iid)
     target = plan.target(iid, T)
     d = sign(direction)
     closed = (cut.year, cut.end_month) >= (T, 12)
     rec = {
-        "indicator_id": iid, "no": str(ind.get("no", "")), "unit": str(ind["unit"]),
-        "name": plan.name(iid, lang), "direction": direction, "kind": kind,
-        "accumulation": str(ind["accumulation"]), "in_table": bool(ind.get("in_table", True)),
-        "target_year": T, "target": target, "latest_period": "", "latest_value": math.nan,
-        "p_meet": math.nan, "projected_value": math.nan, "projected_lo80": math.nan, "projected_hi80": math.nan,
-        "ratio": math.nan, "rule_status": "", "observed_growth": math.nan, "required_growth": math.nan, "growth_unit": "",
-        "n_points": 0, "gap": math.nan, "milestone_year": cut.year,
-        "milestone_target": _num(plan.target(iid, cut.year)), "illustrative": False, "source_rows": "",
+        "indicator_id": iid,
+        "no": str(ind.get("no", "")),
+        "unit": str(ind["unit"]),
+        "name": plan.name(iid, lang),
+        "direction": direction,
+        "kind": kind,
+        "accumulation": str(ind["accumulation"]),
+        "in_table": bool(ind.get("in_table", True)),
+        "target_year": T,
+        "target": target,
+        "latest_period": "",
+        "latest_value": math.nan,
+        "p_meet": math.nan,
+        "projected_value": math.nan,
+        "projected_lo80": math.nan,
+        "projected_hi80": math.nan,
+        "ratio": math.nan,
+        "rule_status": "",
+        "observed_growth": math.nan,
+        "required_growth": math.nan,
+        "growth_unit": "",
+        "n_points": 0,
+        "gap": math.nan,
+        "milestone_year": cut.year,
+        "milestone_target": _num(plan.target(iid, cut.year)),
+        "illustrative": False,
+        "source_rows": "",
         "as_of": str(cut),
     }
     notes: list[str] = []
@@ -161,26 +243,46 @@ def _assess_row(plan: Plan, iid: str, ind: pd.Series, T: int, history: pd.DataFr
         rec.update(latest_period=str(used["period"].iat[0]), latest_value=float(used["value"].iat[0]))
         rec["gap"] = d * (rec["latest_value"] - target) if target is not None else math.nan
         rec["method"] = "target year closed"
-        rec.update(status=status, status_label=status_label(status, lang), note="; ".join(notes),
-                   n_points=len(hist), illustrative=bool(used["illustrative"].fillna(False).any()),
-                   source_rows=_trace(used), likelihood=likelihood_label(None, lang))
+        rec.update(
+            status=status,
+            status_label=status_label(status, lang),
+            note="; ".join(notes),
+            n_points=len(hist),
+            illustrative=bool(used["illustrative"].fillna(False).any()),
+            source_rows=_trace(used),
+            likelihood=likelihood_label(None, lang),
+        )
         return rec
     if hist.empty:
         status = "insufficient_data"
         notes.append("no observation up to the as-of period")
-        rec.update(status=status, status_label=status_label(status, lang), note="; ".join(notes),
-                   method="insufficient_data", likelihood=likelihood_label(None, lang))
+        rec.update(
+            status=status,
+            status_label=status_label(status, lang),
+            note="; ".join(notes),
+            method="insufficient_data",
+            likelihood=likelihood_label(None, lang),
+        )
         return rec
 
     times, values = hist["time"].to_numpy(float), hist["value"].to_numpy(float)
-    rec.update(latest_period=str(hist["period"].iat[-1]), latest_value=float(values[-1]), n_points=len(hist),
-               illustrative=bool(hist["illustrative"].fillna(False).astype(bool).any()),
-               source_rows=_trace(hist))
+    rec.update(
+        latest_period=str(hist["period"].iat[-1]),
+        latest_value=float(values[-1]),
+        n_points=len(hist),
+        illustrative=bool(hist["illustrative"].fillna(False).astype(bool).any()),
+        source_rows=_trace(hist),
+    )
     if target is None:  # cannot happen for rows built from targets_for, kept for direct callers
         status = "insufficient_data"
         notes.append(f"no target for {T}")
-        rec.update(status=status, status_label=status_label(status, lang), note="; ".join(notes),
-                   method="", likelihood=likelihood_label(None, lang))
+        rec.update(
+            status=status,
+            status_label=status_label(status, lang),
+            note="; ".join(notes),
+            method="",
+            likelihood=likelihood_label(None, lang),
+        )
         return rec
 
     # Base of the deterministic rule: the plan's base year (the year before it starts, or
@@ -193,12 +295,26 @@ def _assess_row(plan: Plan, iid: str, ind: pd.Series, T: int, history: pd.DataFr
         b0 = 0
     if b0 > 0:
         notes.append(f"base {hist['period'].iat[b0]}")
-    prog = assess_progress(times[b0:], values[b0:], target, float(T), direction, kind, bounds, th,
-                           level_counts_as_achieved=str(ind["accumulation"]) == "stock")
+    prog = assess_progress(
+        times[b0:],
+        values[b0:],
+        target,
+        float(T),
+        direction,
+        kind,
+        bounds,
+        th,
+        level_counts_as_achieved=str(ind["accumulation"]) == "stock",
+    )
     fc = outlook(plan, obs_cut, iid, T, cut, annual=annual)
     rec["gap"] = d * (rec["latest_value"] - target)
-    rec.update(ratio=_num(prog.ratio), rule_status=prog.status, observed_growth=_num(prog.observed_growth),
-               required_growth=_num(prog.required_growth), growth_unit=prog.growth_unit)
+    rec.update(
+        ratio=_num(prog.ratio),
+        rule_status=prog.status,
+        observed_growth=_num(prog.observed_growth),
+        required_growth=_num(prog.required_growth),
+        growth_unit=prog.growth_unit,
+    )
     if prog.note:
         notes.append(prog.note)
     rec["p_meet"] = fc.p_meet
@@ -215,12 +331,17 @@ def _assess_row(plan: Plan, iid: str, ind: pd.Series, T: int, history: pd.DataFr
     # The verdict is the forecast's (one distribution: status, p_meet and median always agree); the
     # growth-ratio rule stays a neutral secondary column (``ratio``).
     status = fc.verdict
-    rec.update(status=status, status_label=status_label(status, lang), note="; ".join(notes),
-               likelihood=likelihood_label(None if math.isnan(rec["p_meet"]) else rec["p_meet"], lang))
+    rec.update(
+        status=status,
+        status_label=status_label(status, lang),
+        note="; ".join(notes),
+        likelihood=likelihood_label(None if math.isnan(rec["p_meet"]) else rec["p_meet"], lang),
+    )
     return rec
 
 
 # --- command line -----------------------------------------------------------------------------
+
 
 def display_width(text: str) -> int:
     """Terminal columns taken by ``text`` (East Asian wide and full-width characters take two)."""
@@ -254,8 +375,11 @@ def fmt_number(x, digits: int = 2) -> str:
 
 def format_table(df: pd.DataFrame, lang: str = "zh", title: str = "") -> str:
     zh = lang == "zh"
-    heads = (["指标", "目标年", "目标", "最新期", "最新值", "状态", "达标概率", "预测值 [80%区间]"] if zh else
-             ["Indicator", "Year", "Target", "Latest", "Value", "Status", "P(meet)", "Projection [80% PI]"])
+    heads = (
+        ["指标", "目标年", "目标", "最新期", "最新值", "状态", "达标概率", "预测值 [80%区间]"]
+        if zh
+        else ["Indicator", "Year", "Target", "Latest", "Value", "Status", "P(meet)", "Projection [80% PI]"]
+    )
     aligns = ["left", "right", "right", "left", "right", "left", "right", "left"]
     rows = []
     for r in df.itertuples(index=False):
@@ -263,12 +387,24 @@ def format_table(df: pd.DataFrame, lang: str = "zh", title: str = "") -> str:
         if math.isnan(r.projected_value):
             proj = "—"
         else:
-            proj = (f"{fmt_number(r.projected_value)} [{fmt_number(r.projected_lo80)}, "
-                    f"{fmt_number(r.projected_hi80)}]")
+            proj = (
+                f"{fmt_number(r.projected_value)} [{fmt_number(r.projected_lo80)}, "
+                f"{fmt_number(r.projected_hi80)}]"
+            )
         name = f"{r.no}. {r.name}" if r.no else r.name
         label = status_label(r.status, lang) + ("*" if r.illustrative else "")
-        rows.append([truncate(name, 30), str(r.target_year), fmt_number(r.target), r.latest_period or "—",
-                     fmt_number(r.latest_value), label, p, proj])
+        rows.append(
+            [
+                truncate(name, 30),
+                str(r.target_year),
+                fmt_number(r.target),
+                r.latest_period or "—",
+                fmt_number(r.latest_value),
+                label,
+                p,
+                proj,
+            ]
+        )
     widths = [max([display_width(h)] + [display_width(row[i]) for row in rows]) for i, h in enumerate(heads)]
     sep = "  "
     lines = []
@@ -321,7 +457,7 @@ def command_status(args) -> int:
         text = json.dumps(_jsonable(df), ensure_ascii=False, indent=1) + "\n"
     else:
         as_of = df["as_of"].iat[0] if not df.empty else str(args.as_of or "")
-        head = (f"{plan.title_in(args.lang)} — " + ("截至 " if args.lang == "zh" else "as of ") + as_of)
+        head = f"{plan.title_in(args.lang)} — " + ("截至 " if args.lang == "zh" else "as of ") + as_of
         text = format_table(df, args.lang, head) + "\n"
     try:
         sys.stdout.write(text)

@@ -25,15 +25,31 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .departments import UNATTRIBUTED, attribute, covers, deadline, form_indicators, load_departments, \
-    period_of_path, within
+from .departments import (
+    UNATTRIBUTED,
+    attribute,
+    covers,
+    deadline,
+    form_indicators,
+    load_departments,
+    period_of_path,
+    within,
+)
 from .periods import Period, PeriodError, parse_period
 from .plan import Plan, load_plan
 
 SUBMISSIONS_PREFIX = "submissions/"
 # Quarantine categories that are a value the department sent (even if it must be fixed or was replaced).
-_NOT_A_VALUE = ("no_value", "unreadable_file", "no_table", "unknown_indicator", "empty_name", "no_period",
-                "context_only", "different_population")
+_NOT_A_VALUE = (
+    "no_value",
+    "unreadable_file",
+    "no_table",
+    "unknown_indicator",
+    "empty_name",
+    "no_period",
+    "context_only",
+    "different_population",
+)
 # Categories handled by rule: nobody needs to act on them.
 HANDLED_BY_RULE = ("duplicate", "superseded", "context_only", "different_population")
 
@@ -43,12 +59,32 @@ STATUS_LATE = "late"
 STATUS_NEEDS_CORRECTION = "needs_correction"
 STATUS_COMPLETE = "complete"
 STATUS_ZH = {
-    STATUS_MISSING: "未报送", STATUS_INCOMPLETE: "未报齐", STATUS_LATE: "逾期报送",
-    STATUS_NEEDS_CORRECTION: "待更正", STATUS_COMPLETE: "按时报齐", "": "",
+    STATUS_MISSING: "未报送",
+    STATUS_INCOMPLETE: "未报齐",
+    STATUS_LATE: "逾期报送",
+    STATUS_NEEDS_CORRECTION: "待更正",
+    STATUS_COMPLETE: "按时报齐",
+    "": "",
 }
-COLUMNS = ["department", "expected", "received", "missing", "late", "last_reported_at", "deadline", "files",
-           "needs_correction", "undated", "covered_by_others", "status", "status_zh", "missing_indicators",
-           "late_indicators", "missing_ids", "late_ids"]
+COLUMNS = [
+    "department",
+    "expected",
+    "received",
+    "missing",
+    "late",
+    "last_reported_at",
+    "deadline",
+    "files",
+    "needs_correction",
+    "undated",
+    "covered_by_others",
+    "status",
+    "status_zh",
+    "missing_indicators",
+    "late_indicators",
+    "missing_ids",
+    "late_ids",
+]
 
 
 class SubmissionsError(Exception):
@@ -102,8 +138,12 @@ def load_files(plan: Plan, processed: Path) -> list[SubmittedFile]:
         if not path.startswith(SUBMISSIONS_PREFIX):
             continue
         unit = str(entry.get("reporting_unit", "") or unit_from_obs.get(path, ""))
-        files[path] = SubmittedFile(path, attribute(departments, unit, path), str(entry.get("reported_at", "")),
-                                    str(entry.get("reason", "")))
+        files[path] = SubmittedFile(
+            path,
+            attribute(departments, unit, path),
+            str(entry.get("reported_at", "")),
+            str(entry.get("reason", "")),
+        )
     for kind, rows in (("obs", observations), ("q", quarantine)):
         for row in rows:
             f = files.get(row.get("source_file", ""))
@@ -138,8 +178,12 @@ def submissions_status(plan: Plan, period: Period | str, processed: Path) -> lis
     if any(f.department == UNATTRIBUTED for f in files):
         names.append(UNATTRIBUTED)
     # Values for the period from any department's file, to say when another department sent them.
-    anywhere = {r["indicator_id"] for f in files for r in f.rows
-                if r.get("indicator_id") and covers(r.get("period", ""), period) and _is_value(r)}
+    anywhere = {
+        r["indicator_id"]
+        for f in files
+        for r in f.rows
+        if r.get("indicator_id") and covers(r.get("period", ""), period) and _is_value(r)
+    }
     for name in names:
         expected = form_indicators(plan, name, period) if name != UNATTRIBUTED else []
         due = deadline(plan, expected, period)
@@ -179,18 +223,29 @@ def submissions_status(plan: Plan, period: Period | str, processed: Path) -> lis
             status = STATUS_NEEDS_CORRECTION
         else:
             status = STATUS_COMPLETE if expected else ""
-        out.append({
-            "department": name, "expected": len(expected),
-            "received": len(got) if expected else len(received),
-            "missing": len(missing), "late": len(late), "last_reported_at": max(dates) if dates else "",
-            "deadline": due.isoformat() if due else "", "files": len(own), "needs_correction": needs,
-            "undated": len(undated), "covered_by_others": sum(1 for i in missing if i in anywhere),
-            "status": status,
-            "status_zh": "已报齐（无填报日期）" if status == STATUS_COMPLETE and undated else STATUS_ZH[status],
-            "missing_indicators": "、".join(plan.name(i) for i in missing),
-            "late_indicators": "、".join(plan.name(i) for i in late),
-            "missing_ids": "|".join(missing), "late_ids": "|".join(late),
-        })
+        out.append(
+            {
+                "department": name,
+                "expected": len(expected),
+                "received": len(got) if expected else len(received),
+                "missing": len(missing),
+                "late": len(late),
+                "last_reported_at": max(dates) if dates else "",
+                "deadline": due.isoformat() if due else "",
+                "files": len(own),
+                "needs_correction": needs,
+                "undated": len(undated),
+                "covered_by_others": sum(1 for i in missing if i in anywhere),
+                "status": status,
+                "status_zh": "已报齐（无填报日期）"
+                if status == STATUS_COMPLETE and undated
+                else STATUS_ZH[status],
+                "missing_indicators": "、".join(plan.name(i) for i in missing),
+                "late_indicators": "、".join(plan.name(i) for i in late),
+                "missing_ids": "|".join(missing),
+                "late_ids": "|".join(late),
+            }
+        )
     return out
 
 
@@ -216,16 +271,27 @@ def format_status(rows: list[dict], fmt: str) -> str:
         w.writeheader()
         w.writerows(rows)
         return buf.getvalue()
-    shown = ["department", "expected", "received", "missing", "late", "needs_correction", "last_reported_at",
-             "deadline", "status_zh"]
+    shown = [
+        "department",
+        "expected",
+        "received",
+        "missing",
+        "late",
+        "needs_correction",
+        "last_reported_at",
+        "deadline",
+        "status_zh",
+    ]
     table = [shown] + [[str(r[c]) for c in shown] for r in rows]
 
     def width(s: str) -> int:  # CJK characters take two columns in a terminal
         return sum(2 if ord(ch) > 0x2E80 else 1 for ch in s)
 
     widths = [max(width(row[i]) for row in table) for i in range(len(shown))]
-    lines = ["  ".join(cell + " " * (widths[i] - width(cell)) for i, cell in enumerate(row)).rstrip()
-             for row in table]
+    lines = [
+        "  ".join(cell + " " * (widths[i] - width(cell)) for i, cell in enumerate(row)).rstrip()
+        for row in table
+    ]
     for r in rows:
         if r["missing_indicators"]:
             lines.append(f"{r['department']} 缺报: {r['missing_indicators']}")
@@ -233,27 +299,44 @@ def format_status(rows: list[dict], fmt: str) -> str:
 
 
 STATUS_EN = {
-    STATUS_MISSING: "Not submitted", STATUS_INCOMPLETE: "Incomplete", STATUS_LATE: "Late",
-    STATUS_NEEDS_CORRECTION: "To correct", STATUS_COMPLETE: "Complete, on time", "": "",
+    STATUS_MISSING: "Not submitted",
+    STATUS_INCOMPLETE: "Incomplete",
+    STATUS_LATE: "Late",
+    STATUS_NEEDS_CORRECTION: "To correct",
+    STATUS_COMPLETE: "Complete, on time",
+    "": "",
 }
 _SECTION_TEXT = {
     "heading": ("报送进度", "Submissions"),
-    "note": ("按计划目录（indicators.csv 的 department、frequency、due_days 列，可编辑）统计各部门本期应报指标；"
-             "是否逾期以文件中填写的填报日期为准，不看文件修改时间；无填报日期的不计逾期。",
-             "Expected indicators per department come from the plan catalogue (indicators.csv columns "
-             "department, frequency, due_days; editable). Lateness is judged by the reporting date the file "
-             "states, never by file times; a file without a date is never counted late."),
-    "none": ("尚无清洗结果（请先运行 gxq clean），无法统计报送进度。",
-             "No cleaning output yet (run gxq clean first): no submissions status."),
-    "empty": ("本期没有应报指标，也没有收到报送文件。", "No indicator is due for this period and no file was received."),
+    "note": (
+        "按计划目录（indicators.csv 的 department、frequency、due_days 列，可编辑）统计各部门本期应报指标；"
+        "是否逾期以文件中填写的填报日期为准，不看文件修改时间；无填报日期的不计逾期。",
+        "Expected indicators per department come from the plan catalogue (indicators.csv columns "
+        "department, frequency, due_days; editable). Lateness is judged by the reporting date the file "
+        "states, never by file times; a file without a date is never counted late.",
+    ),
+    "none": (
+        "尚无清洗结果（请先运行 gxq clean），无法统计报送进度。",
+        "No cleaning output yet (run gxq clean first): no submissions status.",
+    ),
+    "empty": (
+        "本期没有应报指标，也没有收到报送文件。",
+        "No indicator is due for this period and no file was received.",
+    ),
     "missing_line": ("缺报指标", "Missing indicators"),
 }
 _SECTION_COLUMNS = {
-    "department": ("部门", "Department"), "expected": ("应报指标", "Expected"), "received": ("已报", "Received"),
-    "missing": ("缺报", "Missing"), "covered_by_others": ("其中他部门已报", "Of which sent by others"),
-    "late": ("逾期", "Late"), "needs_correction": ("待更正行", "Rows to correct"),
-    "last_reported_at": ("最近填报日期", "Last reported"), "deadline": ("报送截止", "Deadline"),
-    "status_label": ("状态", "Status"), "missing_names": ("缺报指标", "Missing indicators"),
+    "department": ("部门", "Department"),
+    "expected": ("应报指标", "Expected"),
+    "received": ("已报", "Received"),
+    "missing": ("缺报", "Missing"),
+    "covered_by_others": ("其中他部门已报", "Of which sent by others"),
+    "late": ("逾期", "Late"),
+    "needs_correction": ("待更正行", "Rows to correct"),
+    "last_reported_at": ("最近填报日期", "Last reported"),
+    "deadline": ("报送截止", "Deadline"),
+    "status_label": ("状态", "Status"),
+    "missing_names": ("缺报指标", "Missing indicators"),
 }
 
 
@@ -273,17 +356,27 @@ def submissions_section(plan: Plan, period: Period | str, processed: Path, lang:
     shown = []
     for r in rows:
         missing = [i for i in r["missing_ids"].split("|") if i]
-        shown.append({
-            **r,
-            "department": r["department"] if k == 0 else (english.get(r["department"]) or r["department"]),
-            "status_label": r["status_zh"] if k == 0 else (
-                "Complete (undated)" if r["status"] == STATUS_COMPLETE and r["undated"]
-                else STATUS_EN[r["status"]]),
-            "missing_names": ("、" if k == 0 else "; ").join(plan.name(i, lang) for i in missing),
-        })
-    table = P.html_table(shown, {c: v[k] for c, v in _SECTION_COLUMNS.items()},
-                         numeric=["expected", "received", "missing", "covered_by_others", "late",
-                                  "needs_correction"])
+        shown.append(
+            {
+                **r,
+                "department": r["department"]
+                if k == 0
+                else (english.get(r["department"]) or r["department"]),
+                "status_label": r["status_zh"]
+                if k == 0
+                else (
+                    "Complete (undated)"
+                    if r["status"] == STATUS_COMPLETE and r["undated"]
+                    else STATUS_EN[r["status"]]
+                ),
+                "missing_names": ("、" if k == 0 else "; ").join(plan.name(i, lang) for i in missing),
+            }
+        )
+    table = P.html_table(
+        shown,
+        {c: v[k] for c, v in _SECTION_COLUMNS.items()},
+        numeric=["expected", "received", "missing", "covered_by_others", "late", "needs_correction"],
+    )
     parts += [P.html_block('<p class="gxq-muted">{m}</p>', m=_SECTION_TEXT["note"][k]), table]
     return P.SafeHTML("".join(parts))
 

@@ -25,11 +25,24 @@ if TYPE_CHECKING:  # pragma: no cover
 
 # Order of the status ids from best to worst, used only to say whether a verdict improved. Ids this
 # table does not know (a new verdict band) and insufficient_data are "changed", never better/worse.
-STATUS_RANK = {"target_achieved": 6, "on_track": 5, "needs_acceleration": 4, "limited_progress": 3,
-               "deterioration": 2, "target_missed": 1}
+STATUS_RANK = {
+    "target_achieved": 6,
+    "on_track": 5,
+    "needs_acceleration": 4,
+    "limited_progress": 3,
+    "deterioration": 2,
+    "target_missed": 1,
+}
 # Reading order of the status counts in the headline (ids not listed come after, in table order).
-HEADLINE_ORDER = ("target_achieved", "on_track", "needs_acceleration", "limited_progress", "deterioration",
-                  "target_missed", "insufficient_data")
+HEADLINE_ORDER = (
+    "target_achieved",
+    "on_track",
+    "needs_acceleration",
+    "limited_progress",
+    "deterioration",
+    "target_missed",
+    "insufficient_data",
+)
 
 TEXT: dict[str, dict[str, str]] = {
     "title": {"zh": "领导一页纸", "en": "One-page summary"},
@@ -39,12 +52,16 @@ TEXT: dict[str, dict[str, str]] = {
     "counts": {"zh": "{year}年的{n}项目标中，{parts}。", "en": "Of the {n} targets for {year}: {parts}."},
     "count_part": {"zh": "{label}{n}项", "en": "{label} {n}"},
     "changes": {"zh": "与上季度（{prev}）相比，{parts}。", "en": "Since last quarter ({prev}): {parts}."},
-    "changes_none": {"zh": "与上季度（{prev}）相比，各项判断没有变化。",
-                     "en": "Since last quarter ({prev}) no verdict has changed."},
+    "changes_none": {
+        "zh": "与上季度（{prev}）相比，各项判断没有变化。",
+        "en": "Since last quarter ({prev}) no verdict has changed.",
+    },
     "better": {"zh": "{n}项目标的判断好转（{names}）", "en": "{n} {targets} improved ({names})"},
     "worse": {"zh": "{n}项目标的判断变差（{names}）", "en": "{n} {targets} worsened ({names})"},
-    "other": {"zh": "{n}项目标因数据增减改变判断（{names}）",
-              "en": "{n} {targets} changed with new or missing data ({names})"},
+    "other": {
+        "zh": "{n}项目标因数据增减改变判断（{names}）",
+        "en": "{n} {targets} changed with new or missing data ({names})",
+    },
     "col.indicator": {"zh": "指标", "en": "Indicator"},
     "col.latest": {"zh": "最新值（期）", "en": "Latest (period)"},
     "col.qoq": {"zh": "较上季度", "en": "vs last quarter"},
@@ -54,13 +71,15 @@ TEXT: dict[str, dict[str, str]] = {
     "no_attention": {"zh": "本期没有需要特别关注的指标。", "en": "No indicator needs particular attention."},
     "note": {
         "zh": "判断来自按目前趋势测算的达标概率（括号内）；“—”表示无可比数据，累计值指标只与上年同期比较。"
-              "每个数值的来源（文件、工作表、行）见 tables.xlsx 与季度简报明细。",
+        "每个数值的来源（文件、工作表、行）见 tables.xlsx 与季度简报明细。",
         "en": "Verdicts come from the probability of meeting each target on current trends (in brackets); "
-              "'—' means no comparable figure; year-to-date indicators are compared with a year earlier only. "
-              "The source (file, sheet, row) of every value is in tables.xlsx and the brief's detail table.",
+        "'—' means no comparable figure; year-to-date indicators are compared with a year earlier only. "
+        "The source (file, sheet, row) of every value is in tables.xlsx and the brief's detail table.",
     },
-    "no_data_line": {"zh": "另有{n}项指标各年目标均为“{label}”（无本期可用数据）：{names}。",
-                     "en": "{n} more indicators are '{label}' for every target (no usable data this period): {names}."},
+    "no_data_line": {
+        "zh": "另有{n}项指标各年目标均为“{label}”（无本期可用数据）：{names}。",
+        "en": "{n} more indicators are '{label}' for every target (no usable data this period): {names}.",
+    },
     "values_sheet": {"zh": "数值与来源", "en": "figures and sources"},
     "sep": {"zh": "、", "en": ", "},
     "sep_clause": {"zh": "；", "en": "; "},
@@ -95,7 +114,7 @@ def year_earlier(period: Period | str) -> Period:
 # ----------------------------------------------------------------------------------------------
 # Verdict and value changes
 # ----------------------------------------------------------------------------------------------
-def compare_verdicts(current: "pd.DataFrame", previous: "pd.DataFrame") -> "pd.DataFrame":
+def compare_verdicts(current: pd.DataFrame, previous: pd.DataFrame) -> pd.DataFrame:
     """Target by target (indicator, target year), the verdict now against the verdict as of the
     previous quarter. Column ``change``: ``better``/``worse`` by :data:`STATUS_RANK`, ``changed`` when
     either side has no rank (insufficient data, an id this table does not know), ``same``, or ``new``
@@ -103,8 +122,11 @@ def compare_verdicts(current: "pd.DataFrame", previous: "pd.DataFrame") -> "pd.D
     import pandas as pd
 
     keys = ["indicator_id", "target_year"]
-    prev = previous[keys + ["status"]].rename(columns={"status": "previous_status"}) if len(previous) else \
-        pd.DataFrame(columns=keys + ["previous_status"])
+    prev = (
+        previous[keys + ["status"]].rename(columns={"status": "previous_status"})
+        if len(previous)
+        else pd.DataFrame(columns=keys + ["previous_status"])
+    )
     merged = current.merge(prev, on=keys, how="left")
 
     def change(now: Any, before: Any) -> str:
@@ -132,21 +154,20 @@ def _comparable(now_period: Any, then_period: Any, accumulation: str, same_posit
         return False
     if a.freq != b.freq:
         return False
-    if accumulation == "flow" and (a.end_month != b.end_month or not same_position):
-        return False
-    return True
+    return not (accumulation == "flow" and (a.end_month != b.end_month or not same_position))
 
 
-def value_changes(current: "pd.DataFrame", quarter_ago: "pd.DataFrame", year_ago: "pd.DataFrame"
-                  ) -> "pd.DataFrame":
+def value_changes(current: pd.DataFrame, quarter_ago: pd.DataFrame, year_ago: pd.DataFrame) -> pd.DataFrame:
     """One row per indicator: latest value and period now, and its change against the latest value known
     a quarter earlier and a year earlier (NaN when not comparable: no new data, different kinds of
     period, or a year-to-date flow compared within the year)."""
     import pandas as pd
 
-    def first(df: "pd.DataFrame") -> "pd.DataFrame":
+    def first(df: pd.DataFrame) -> pd.DataFrame:
         if df is None or len(df) == 0:
-            return pd.DataFrame(columns=["indicator_id", "latest_value", "latest_period"]).set_index("indicator_id")
+            return pd.DataFrame(columns=["indicator_id", "latest_value", "latest_period"]).set_index(
+                "indicator_id"
+            )
         return df.drop_duplicates("indicator_id").set_index("indicator_id")[["latest_value", "latest_period"]]
 
     now = current.drop_duplicates("indicator_id").set_index("indicator_id")
@@ -158,8 +179,11 @@ def value_changes(current: "pd.DataFrame", quarter_ago: "pd.DataFrame", year_ago
         for label, other, same_position in (("qoq", q, False), ("yoy", y, True)):
             then_v = other["latest_value"].get(iid) if iid in other.index else None
             then_p = other["latest_period"].get(iid) if iid in other.index else None
-            ok = _comparable(r["latest_period"], then_p, acc, same_position) and not _missing(then_v) \
+            ok = (
+                _comparable(r["latest_period"], then_p, acc, same_position)
+                and not _missing(then_v)
                 and not _missing(r["latest_value"])
+            )
             rec[f"{label}_change"] = float(r["latest_value"]) - float(then_v) if ok else float("nan")
             rec[f"{label}_from_period"] = then_p if ok else None
         rows.append(rec)
@@ -174,17 +198,18 @@ class Summary:
     period: Period
     previous: Period
     lang: str
-    status: "pd.DataFrame"
-    verdicts: "pd.DataFrame"  # compare_verdicts(status, status as of the previous quarter)
-    values: "pd.DataFrame"  # value_changes(...)
-    attention: "pd.DataFrame"
+    status: pd.DataFrame
+    verdicts: pd.DataFrame  # compare_verdicts(status, status as of the previous quarter)
+    values: pd.DataFrame  # value_changes(...)
+    attention: pd.DataFrame
     illustrative: bool
     cutoff_label: str
     extra: dict = field(default_factory=dict)
 
 
-def build_summary(plan: "Plan", obs: "pd.DataFrame", period: Period | str, lang: str = "zh",
-                  attention_limit: int = 4) -> Summary:
+def build_summary(
+    plan: Plan, obs: pd.DataFrame, period: Period | str, lang: str = "zh", attention_limit: int = 4
+) -> Summary:
     """Everything the summary page shows, computed from the status table as of ``period``, the previous
     quarter and a year earlier (only data up to each of those periods)."""
     from .observations import filter_as_of
@@ -211,13 +236,21 @@ def build_summary(plan: "Plan", obs: "pd.DataFrame", period: Period | str, lang:
     attention = needs_attention(status, pace, limit=attention_limit)
     zone_obs = obs_cut[obs_cut["geo"] == plan.zone_geo] if len(obs_cut) else obs_cut
     cutoff = data_cutoff(obs_cut, plan.zone_geo) if len(obs_cut) else None
-    return Summary(period=per, previous=prev_per, lang=lang, status=status, verdicts=verdicts, values=values,
-                   attention=attention, illustrative=any_illustrative(status, zone_obs),
-                   cutoff_label=cutoff.label(lang) if cutoff is not None else "—",
-                   extra={"pace": pace})
+    return Summary(
+        period=per,
+        previous=prev_per,
+        lang=lang,
+        status=status,
+        verdicts=verdicts,
+        values=values,
+        attention=attention,
+        illustrative=any_illustrative(status, zone_obs),
+        cutoff_label=cutoff.label(lang) if cutoff is not None else "—",
+        extra={"pace": pace},
+    )
 
 
-def _names(df: "pd.DataFrame", lang: str, limit: int = 4) -> str:
+def _names(df: pd.DataFrame, lang: str, limit: int = 4) -> str:
     names = list(dict.fromkeys(df["name"].astype(str)))
     more = len(names) - limit
     text = t("sep", lang).join(names[:limit])
@@ -233,10 +266,12 @@ def headline_sentences(s: Summary, lang: str | None = None) -> list[str]:
     out = []
     for year, grp in s.status.groupby("target_year", sort=True):
         counts = grp["status"].fillna("insufficient_data").astype(str).value_counts()
-        order = [sid for sid in HEADLINE_ORDER if sid in counts] + \
-                [sid for sid in counts.index if sid not in HEADLINE_ORDER]
-        parts = t("sep", lang).join(t("count_part", lang, label=status_label(sid, lang), n=int(counts[sid]))
-                                    for sid in order)
+        order = [sid for sid in HEADLINE_ORDER if sid in counts] + [
+            sid for sid in counts.index if sid not in HEADLINE_ORDER
+        ]
+        parts = t("sep", lang).join(
+            t("count_part", lang, label=status_label(sid, lang), n=int(counts[sid])) for sid in order
+        )
         out.append(t("counts", lang, year=int(year), n=len(grp), parts=parts))
     v = s.verdicts
     prev = s.previous.label(lang)
@@ -244,10 +279,20 @@ def headline_sentences(s: Summary, lang: str | None = None) -> list[str]:
     for kind in ("better", "worse", "changed"):
         sub = v[v["change"] == kind]
         if len(sub):
-            clauses.append(t("other" if kind == "changed" else kind, lang, n=len(sub), names=_names(sub, lang),
-                             targets="target" if len(sub) == 1 else "targets"))
-    out.append(t("changes", lang, prev=prev, parts=t("sep_clause", lang).join(clauses)) if clauses
-               else t("changes_none", lang, prev=prev))
+            clauses.append(
+                t(
+                    "other" if kind == "changed" else kind,
+                    lang,
+                    n=len(sub),
+                    names=_names(sub, lang),
+                    targets="target" if len(sub) == 1 else "targets",
+                )
+            )
+    out.append(
+        t("changes", lang, prev=prev, parts=t("sep_clause", lang).join(clauses))
+        if clauses
+        else t("changes_none", lang, prev=prev)
+    )
     return out
 
 
@@ -258,10 +303,16 @@ def summary_rows(s: Summary, lang: str | None = None) -> list[dict]:
     rows = []
     for iid, grp in s.status.groupby("indicator_id", sort=False):
         first = grp.iloc[0]
-        rec = {"indicator_id": iid, "name": first["name"], "unit": first["unit"],
-               "direction": first.get("direction"), "latest_value": first["latest_value"],
-               "latest_period": first["latest_period"], "source": _latest_source(first.get("source_rows")),
-               "illustrative": bool(first.get("illustrative"))}
+        rec = {
+            "indicator_id": iid,
+            "name": first["name"],
+            "unit": first["unit"],
+            "direction": first.get("direction"),
+            "latest_value": first["latest_value"],
+            "latest_period": first["latest_period"],
+            "source": _latest_source(first.get("source_rows")),
+            "illustrative": bool(first.get("illustrative")),
+        }
         if values is not None and iid in values.index:
             rec["qoq_change"] = values.at[iid, "qoq_change"]
             rec["yoy_change"] = values.at[iid, "yoy_change"]
@@ -279,11 +330,24 @@ def summary_values_table(s: Summary, lang: str | None = None) -> tuple[list[str]
     lang = lang or s.lang
     years = sorted(int(y) for y in s.status["target_year"].unique())
     zh = lang == "zh"
-    header = (["指标", "单位", "最新值", "最新期", "较上季度变化", "较上年同期变化"] if zh else
-              ["Indicator", "Unit", "Latest value", "Latest period", "Change vs last quarter", "Change vs a year ago"])
+    header = (
+        ["指标", "单位", "最新值", "最新期", "较上季度变化", "较上年同期变化"]
+        if zh
+        else [
+            "Indicator",
+            "Unit",
+            "Latest value",
+            "Latest period",
+            "Change vs last quarter",
+            "Change vs a year ago",
+        ]
+    )
     for y in years:
-        header += ([f"{y}年目标", f"{y}年判断", f"{y}年达标概率"] if zh else
-                   [f"{y} target", f"{y} verdict", f"{y} P(meet)"])
+        header += (
+            [f"{y}年目标", f"{y}年判断", f"{y}年达标概率"]
+            if zh
+            else [f"{y} target", f"{y} verdict", f"{y} P(meet)"]
+        )
     header.append("最新值来源（文件[工作表]:行）" if zh else "Source of the latest value (file[sheet]:row)")
 
     def num(v: Any) -> Any:
@@ -292,12 +356,21 @@ def summary_values_table(s: Summary, lang: str | None = None) -> tuple[list[str]
     rows = []
     for r in summary_rows(s, lang):
         unit = str(r["unit"])
-        row = [r["name"], unit if zh else _en_unit(unit), num(r["latest_value"]),
-               None if _missing(r["latest_period"]) else str(r["latest_period"]),
-               num(r.get("qoq_change")), num(r.get("yoy_change"))]
+        row = [
+            r["name"],
+            unit if zh else _en_unit(unit),
+            num(r["latest_value"]),
+            None if _missing(r["latest_period"]) else str(r["latest_period"]),
+            num(r.get("qoq_change")),
+            num(r.get("yoy_change")),
+        ]
         for y in years:
             if f"status_{y}" in r:
-                row += [num(r[f"target_{y}"]), status_label(str(r[f"status_{y}"]), lang), num(r[f"p_meet_{y}"])]
+                row += [
+                    num(r[f"target_{y}"]),
+                    status_label(str(r[f"status_{y}"]), lang),
+                    num(r[f"p_meet_{y}"]),
+                ]
             else:
                 row += [None, None, None]
         row.append(r["source"] or None)
@@ -325,7 +398,9 @@ def attention_line(row: Any, lang: str = "zh") -> str:
     milestone, projection and chance (the brief carries the full sentence with its interval and pace)."""
     from .presentation import closed_target_sentence, fmt_percent, target_year_closed
 
-    get = (lambda k: None if _missing(row.get(k)) else row.get(k))
+    def get(k):
+        return None if _missing(row.get(k)) else row.get(k)
+
     name, unit = str(get("name") or get("indicator_id") or ""), str(get("unit") or "")
     label = status_label(str(get("status") or "insufficient_data"), lang)
     zh = lang == "zh"
@@ -333,21 +408,38 @@ def attention_line(row: Any, lang: str = "zh") -> str:
         return closed_target_sentence(row, lang)
     if get("latest_value") is None:
         return f"{name}（{label}）：无数据。" if zh else f"{name} ({label}): no data."
-    parts = [f"最新值{fmt_value(get('latest_value'), unit, lang)}（{get('latest_period')}）" if zh else
-             f"latest {fmt_value(get('latest_value'), unit, lang)} ({get('latest_period')})"]
+    parts = [
+        f"最新值{fmt_value(get('latest_value'), unit, lang)}（{get('latest_period')}）"
+        if zh
+        else f"latest {fmt_value(get('latest_value'), unit, lang)} ({get('latest_period')})"
+    ]
     if get("target") is not None and get("target_year") is not None:
         y = int(get("target_year"))
         if get("projected_value") is not None:
-            parts.append(f"按目前趋势{y}年预计{fmt_value(get('projected_value'), unit, lang)}，"
-                         f"目标{fmt_value(get('target'), unit, lang)}" if zh else
-                         f"on trend {fmt_value(get('projected_value'), unit, lang)} in {y} against "
-                         f"{fmt_value(get('target'), unit, lang)}")
+            parts.append(
+                f"按目前趋势{y}年预计{fmt_value(get('projected_value'), unit, lang)}，"
+                f"目标{fmt_value(get('target'), unit, lang)}"
+                if zh
+                else f"on trend {fmt_value(get('projected_value'), unit, lang)} in {y} against "
+                f"{fmt_value(get('target'), unit, lang)}"
+            )
         else:
-            parts.append(f"{y}年目标{fmt_value(get('target'), unit, lang)}" if zh else
-                         f"{y} target {fmt_value(get('target'), unit, lang)}")
+            parts.append(
+                f"{y}年目标{fmt_value(get('target'), unit, lang)}"
+                if zh
+                else f"{y} target {fmt_value(get('target'), unit, lang)}"
+            )
     if get("p_meet") is not None:
-        parts.append(f"达标概率约{fmt_percent(get('p_meet'))}" if zh else f"chance of meeting it {fmt_percent(get('p_meet'))}")
-    return (f"{name}（{label}）：" + "，".join(parts) + "。") if zh else (f"{name} ({label}): " + "; ".join(parts) + ".")
+        parts.append(
+            f"达标概率约{fmt_percent(get('p_meet'))}"
+            if zh
+            else f"chance of meeting it {fmt_percent(get('p_meet'))}"
+        )
+    return (
+        (f"{name}（{label}）：" + "，".join(parts) + "。")
+        if zh
+        else (f"{name} ({label}): " + "; ".join(parts) + ".")
+    )
 
 
 # ----------------------------------------------------------------------------------------------
@@ -372,60 +464,93 @@ def _verdict_cell(target: Any, status: Any, p: Any, unit: str, lang: str) -> str
     sid = "insufficient_data" if _missing(status) else str(status)
     colour = STATUS_COLOURS.get(sid, STATUS_COLOURS["insufficient_data"])
     prob = "" if _missing(p) else (f"（{fmt_percent(p)}）" if lang == "zh" else f" ({fmt_percent(p)})")
-    return (f'<span class="gxq-sum-target">{esc(fmt_value(target, unit, lang))}</span> '
-            f'<span class="gxq-sum-verdict-word"><span class="gxq-light" style="background:{esc(colour)}"></span>'
-            f'<span class="gxq-status-{esc(sid)}">{esc(status_label(sid, lang))}</span>{esc(prob)}</span>')
+    return (
+        f'<span class="gxq-sum-target">{esc(fmt_value(target, unit, lang))}</span> '
+        f'<span class="gxq-sum-verdict-word"><span class="gxq-light" style="background:{esc(colour)}"></span>'
+        f'<span class="gxq-status-{esc(sid)}">{esc(status_label(sid, lang))}</span>{esc(prob)}</span>'
+    )
 
 
-def summary_html(s: Summary, *, plan_title: str, generated: str, version: str, css: str,
-                 banner: str = "") -> str:
+def summary_html(
+    s: Summary, *, plan_title: str, generated: str, version: str, css: str, banner: str = ""
+) -> str:
     """The self-contained one-page summary (A4 portrait, print CSS inline). ``banner`` is the plain
     text of the 示例数据 banner, shown when the summary is built on illustrative data."""
     from .presentation import esc
 
     lang = s.lang
     years = sorted(int(y) for y in s.status["target_year"].unique())
-    head = "".join(f"<th>{esc(h)}</th>" for h in (
-        t("col.indicator", lang), t("col.latest", lang), t("col.qoq", lang), t("col.yoy", lang),
-        *[t("col.target", lang, year=y) for y in years]))
+    head = "".join(
+        f"<th>{esc(h)}</th>"
+        for h in (
+            t("col.indicator", lang),
+            t("col.latest", lang),
+            t("col.qoq", lang),
+            t("col.yoy", lang),
+            *[t("col.target", lang, year=y) for y in years],
+        )
+    )
     body = []
     rows = summary_rows(s, lang)
     # Indicators whose every target lacks the data to judge share one line (their names), so the page
     # stays one page and the judged targets stand out.
-    no_data = [r for r in rows if all(r.get(f"status_{y}") in (None, "insufficient_data")
-                                      for y in years if f"status_{y}" in r)]
+    no_data = [
+        r
+        for r in rows
+        if all(r.get(f"status_{y}") in (None, "insufficient_data") for y in years if f"status_{y}" in r)
+    ]
     for r in rows:
         if r in no_data:
             continue
         unit = str(r["unit"])
-        latest = "—" if _missing(r["latest_value"]) else (
-            f'<span class="gxq-sum-value">{esc(fmt_value(r["latest_value"], unit, lang))}</span>'
-            f'<span class="gxq-sum-period">{esc("（" if lang == "zh" else " (")}{esc(r["latest_period"])}'
-            f'{esc("）" if lang == "zh" else ")")}</span>')
-        cells = [f'<td class="gxq-sum-name">{esc(r["name"])}</td>', f'<td class="num">{latest}</td>',
-                 f'<td class="num">{_arrow(r.get("qoq_change", float("nan")), unit, r["direction"], lang)}</td>',
-                 f'<td class="num">{_arrow(r.get("yoy_change", float("nan")), unit, r["direction"], lang)}</td>']
+        latest = (
+            "—"
+            if _missing(r["latest_value"])
+            else (
+                f'<span class="gxq-sum-value">{esc(fmt_value(r["latest_value"], unit, lang))}</span>'
+                f'<span class="gxq-sum-period">{esc("（" if lang == "zh" else " (")}{esc(r["latest_period"])}'
+                f"{esc('）' if lang == 'zh' else ')')}</span>"
+            )
+        )
+        cells = [
+            f'<td class="gxq-sum-name">{esc(r["name"])}</td>',
+            f'<td class="num">{latest}</td>',
+            f'<td class="num">{_arrow(r.get("qoq_change", float("nan")), unit, r["direction"], lang)}</td>',
+            f'<td class="num">{_arrow(r.get("yoy_change", float("nan")), unit, r["direction"], lang)}</td>',
+        ]
         for y in years:
-            verdict = _verdict_cell(r[f"target_{y}"], r[f"status_{y}"], r[f"p_meet_{y}"], unit, lang) \
-                if f"status_{y}" in r else ""
+            verdict = (
+                _verdict_cell(r[f"target_{y}"], r[f"status_{y}"], r[f"p_meet_{y}"], unit, lang)
+                if f"status_{y}" in r
+                else ""
+            )
             cells.append(f'<td class="gxq-sum-verdict">{verdict}</td>')
         body.append("<tr>" + "".join(cells) + "</tr>")
     items = []
-    for r in ([] if s.attention is None else s.attention.to_dict("records")):
+    for r in [] if s.attention is None else s.attention.to_dict("records"):
         colour = STATUS_COLOURS.get(str(r["status"]), STATUS_COLOURS["insufficient_data"])
-        items.append(f'<li><span class="gxq-light" style="background:{esc(colour)}"></span>'
-                     f'{esc(attention_line(r, lang))}</li>')
-    attention = f'<ol class="gxq-sum-attention">{"".join(items)}</ol>' if items else \
-        f"<p>{esc(t('no_attention', lang))}</p>"
+        items.append(
+            f'<li><span class="gxq-light" style="background:{esc(colour)}"></span>'
+            f"{esc(attention_line(r, lang))}</li>"
+        )
+    attention = (
+        f'<ol class="gxq-sum-attention">{"".join(items)}</ol>'
+        if items
+        else f"<p>{esc(t('no_attention', lang))}</p>"
+    )
     headline = "".join(f"<p>{esc(x)}</p>" for x in headline_sentences(s, lang))
     if no_data:
         colour = STATUS_COLOURS["insufficient_data"]
         names = t("sep", lang).join(str(r["name"]) for r in no_data)
-        body.append(f'<tr class="gxq-sum-nodata"><td colspan="{4 + len(years)}">'
-                    f'<span class="gxq-light" style="background:{esc(colour)}"></span>'
-                    f'{esc(t("no_data_line", lang, n=len(no_data), label=status_label("insufficient_data", lang), names=names))}'
-                    "</td></tr>")
-    banner_html = f'<div class="gxq-banner" role="alert">{esc(banner)}</div>' if s.illustrative and banner else ""
+        body.append(
+            f'<tr class="gxq-sum-nodata"><td colspan="{4 + len(years)}">'
+            f'<span class="gxq-light" style="background:{esc(colour)}"></span>'
+            f"{esc(t('no_data_line', lang, n=len(no_data), label=status_label('insufficient_data', lang), names=names))}"
+            "</td></tr>"
+        )
+    banner_html = (
+        f'<div class="gxq-banner" role="alert">{esc(banner)}</div>' if s.illustrative and banner else ""
+    )
     title = f"{t('title', lang)} · {s.period.label(lang)}"
     return f"""<!DOCTYPE html>
 <html lang="{esc(lang)}">
@@ -442,14 +567,14 @@ def summary_html(s: Summary, *, plan_title: str, generated: str, version: str, c
 <header class="gxq-sum-head">
   <div class="gxq-cover-kicker">{esc(plan_title)}</div>
   <h1>{esc(title)}</h1>
-  <div class="gxq-sum-facts">{esc(t('cutoff', lang))}：{esc(s.cutoff_label)} · {esc(t('generated', lang))}：{esc(generated)} · {esc(t('version', lang))}：{esc(version)}</div>
+  <div class="gxq-sum-facts">{esc(t("cutoff", lang))}：{esc(s.cutoff_label)} · {esc(t("generated", lang))}：{esc(generated)} · {esc(t("version", lang))}：{esc(version)}</div>
   {banner_html}
 </header>
 <section class="gxq-sum-headline">{headline}</section>
-<table class="gxq-table gxq-sum-table"><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>
-<h2>{esc(t('attention', lang))}</h2>
+<table class="gxq-table gxq-sum-table"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>
+<h2>{esc(t("attention", lang))}</h2>
 {attention}
-<p class="gxq-muted gxq-sum-note">{esc(t('note', lang))}</p>
+<p class="gxq-muted gxq-sum-note">{esc(t("note", lang))}</p>
 </main>
 </body>
 </html>

@@ -38,8 +38,10 @@ FIRST_DATA_ROW = HEADER_ROW + 1
 VALUE_COL, YTD_COL, PREVIOUS_COL, NOTE_COL = 4, 5, 6, 7
 # Header fields: label cell → the cell a department fills in (unlocked).
 FIELDS = {
-    "填报单位": "B3", "填表人": "E3",
-    "填报日期": "B4", "联系电话": "E4",
+    "填报单位": "B3",
+    "填表人": "E3",
+    "填报日期": "B4",
+    "联系电话": "E4",
     "负责人": "B5",
 }
 INSTRUCTIONS = [
@@ -112,17 +114,28 @@ def _validation_for(plan: Plan, iid: str):
     name = plan.name(iid)
     message = f"{name}：请填写{what}，{span}（单位：{unit}）。暂无数据请留空，并在备注栏说明。"
     dv = DataValidation(
-        type="whole" if whole else "decimal", operator=operator,
-        formula1=format_number(f1), formula2=None if f2 is None else format_number(f2),
-        allow_blank=True, showErrorMessage=True, errorStyle="stop",
-        errorTitle="数值不符合要求", error=message[:255],
-        showInputMessage=True, promptTitle=f"单位：{unit}"[:32], prompt=f"请填写{what}，{span}"[:255],
+        type="whole" if whole else "decimal",
+        operator=operator,
+        formula1=format_number(f1),
+        formula2=None if f2 is None else format_number(f2),
+        allow_blank=True,
+        showErrorMessage=True,
+        errorStyle="stop",
+        errorTitle="数值不符合要求",
+        error=message[:255],
+        showInputMessage=True,
+        promptTitle=f"单位：{unit}"[:32],
+        prompt=f"请填写{what}，{span}"[:255],
     )
     return dv
 
 
-def build_template(plan: Plan, period: str | None = None, department: str | None = None,
-                   previous: dict[str, tuple[float, bool]] | None = None):
+def build_template(
+    plan: Plan,
+    period: str | None = None,
+    department: str | None = None,
+    previous: dict[str, tuple[float, bool]] | None = None,
+):
     """Return an openpyxl Workbook: the form for ``period`` (canonical text, or None for a blank period)
     and ``department`` (None: every indicator). ``previous`` fills the 上期值 reference column."""
     import openpyxl
@@ -165,10 +178,16 @@ def build_template(plan: Plan, period: str | None = None, department: str | None
             ws["E5"] = due
             ws["E5"].number_format = "yyyy-mm-dd"
         # 填报日期 must be a date after the period's start (Excel stores dates as serial numbers).
-        dv_date = DataValidation(type="date", operator="greaterThanOrEqual",
-                                 formula1=f"DATE({p.start.year},{p.start.month},{p.start.day})",
-                                 allow_blank=True, showErrorMessage=True, errorStyle="stop",
-                                 errorTitle="日期不符合要求", error="请填写报送当天的日期，例如 2019-10-12。")
+        dv_date = DataValidation(
+            type="date",
+            operator="greaterThanOrEqual",
+            formula1=f"DATE({p.start.year},{p.start.month},{p.start.day})",
+            allow_blank=True,
+            showErrorMessage=True,
+            errorStyle="stop",
+            errorTitle="日期不符合要求",
+            error="请填写报送当天的日期，例如 2019-10-12。",
+        )
         ws.add_data_validation(dv_date)
         dv_date.add(FIELDS["填报日期"])
 
@@ -183,16 +202,22 @@ def build_template(plan: Plan, period: str | None = None, department: str | None
     validations: dict[tuple, object] = {}
     for i, iid in enumerate(order, start=1):
         r = HEADER_ROW + i
-        is_flow = (str(plan.indicators.at[iid, "accumulation"]) == "flow"
-                   and (p is None or p.freq != FREQ_ANNUAL))
+        is_flow = str(plan.indicators.at[iid, "accumulation"]) == "flow" and (
+            p is None or p.freq != FREQ_ANNUAL
+        )
         ws.cell(r, 1, i)
         ws.cell(r, 2, safe_text(plan.name(iid)))
         ws.cell(r, 3, safe_text(str(plan.indicators.at[iid, "unit"])))
         if iid in previous:
             ws.cell(r, PREVIOUS_COL, previous[iid][0])
         if not is_flow:
-            ws.cell(r, NOTE_COL, "存量指标, 本年累计不填" if str(plan.indicators.at[iid, "accumulation"]) != "flow"
-                    else "年度数, 本年累计不填")
+            ws.cell(
+                r,
+                NOTE_COL,
+                "存量指标, 本年累计不填"
+                if str(plan.indicators.at[iid, "accumulation"]) != "flow"
+                else "年度数, 本年累计不填",
+            )
         for c in range(1, len(HEADER) + 1):
             cell = ws.cell(r, c)
             cell.border = border
@@ -255,12 +280,16 @@ def command_template(args) -> int:
         return 2
     known = [d.name for d in load_departments(plan)]
     if dept and dept != "all" and dept not in known:
-        print(f"gxq template: unknown department {dept!r}; the catalogue names: {', '.join(known)}",
-              file=sys.stderr)
+        print(
+            f"gxq template: unknown department {dept!r}; the catalogue names: {', '.join(known)}",
+            file=sys.stderr,
+        )
         return 2
     if dept and not period:
-        print("gxq template: --dept needs --period (the form lists the indicators due for that period)",
-              file=sys.stderr)
+        print(
+            "gxq template: --dept needs --period (the form lists the indicators due for that period)",
+            file=sys.stderr,
+        )
         return 2
     observations = getattr(args, "observations", None)
     previous = previous_values(observations, plan, parse_period(period)) if period else {}
@@ -278,8 +307,10 @@ def command_template(args) -> int:
             out = out_dir / form_file_name(period, name)
             _write(build_template(plan, period, name, previous), out)
             written.append(f"{name} {len(rows)}")
-        print(f"gxq template: wrote {len(written)} forms for {period} to {out_dir} "
-              f"(indicators: {', '.join(written)})")
+        print(
+            f"gxq template: wrote {len(written)} forms for {period} to {out_dir} "
+            f"(indicators: {', '.join(written)})"
+        )
         return 0
     if args.out:
         out = Path(args.out)
@@ -292,11 +323,16 @@ def command_template(args) -> int:
         return 2
     n = len(form_indicators(plan, dept, parse_period(period) if dept else None))
     if n == 0:
-        print(f"gxq template: {dept} reports no indicator for {period} (see the catalogue's department and "
-              "frequency columns)", file=sys.stderr)
+        print(
+            f"gxq template: {dept} reports no indicator for {period} (see the catalogue's department and "
+            "frequency columns)",
+            file=sys.stderr,
+        )
         return 2
     _write(build_template(plan, period, dept, previous), out)
-    print(f"gxq template: wrote {out} ({n} indicators"
-          + (f", {dept}" if dept else "")
-          + (f", period {period})" if period else ", period left blank)"))
+    print(
+        f"gxq template: wrote {out} ({n} indicators"
+        + (f", {dept}" if dept else "")
+        + (f", period {period})" if period else ", period left blank)")
+    )
     return 0

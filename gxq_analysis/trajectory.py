@@ -56,8 +56,17 @@ with n = 3 a near-collinear fit would otherwise claim near certainty), one posit
 non-rank linear series 3 % of the mean absolute level is used instead."""
 BOUND_CLIP = 0.001  # share of the bounded range kept between an observed value and its bound
 
-HISTORY_COLUMNS = ["year", "time", "value", "period", "complete", "source_file", "source_sheet", "source_row",
-                   "illustrative"]
+HISTORY_COLUMNS = [
+    "year",
+    "time",
+    "value",
+    "period",
+    "complete",
+    "source_file",
+    "source_sheet",
+    "source_row",
+    "illustrative",
+]
 PATH_COLUMNS = ["year", "time", "median", "lo80", "hi80", "observed"]
 
 
@@ -86,6 +95,7 @@ class TrajectoryResult:
 
 # --- scales ---------------------------------------------------------------------------------------
 
+
 def forward(y, scale: str, bounds: tuple[float | None, float | None] = (None, None)) -> np.ndarray:
     y = np.asarray(y, dtype=float)
     if scale == "logit":
@@ -112,6 +122,7 @@ def backward(z, scale: str, bounds: tuple[float | None, float | None] = (None, N
 
 
 # --- the t predictive ---------------------------------------------------------------------------
+
 
 @dataclass
 class TrendFit:
@@ -176,9 +187,18 @@ def fit_line(t, z, sigma_floor: float = 0.0) -> TrendFit:
 
 # --- projection of one series ----------------------------------------------------------------
 
-def project_series(times, values, target: float | None, target_time: float, direction: str,
-                   kind: str = "", bounds: tuple[float | None, float | None] = (None, None),
-                   thresholds: Thresholds | dict | None = None, quarters=None) -> dict:
+
+def project_series(
+    times,
+    values,
+    target: float | None,
+    target_time: float,
+    direction: str,
+    kind: str = "",
+    bounds: tuple[float | None, float | None] = (None, None),
+    thresholds: Thresholds | dict | None = None,
+    quarters=None,
+) -> dict:
     """Project one series to ``target_time``; returns a dict of the TrajectoryResult fields
     (``scale, p_meet, projected_value, interval80, method, status, reason, n_points, path``).
 
@@ -194,32 +214,62 @@ def project_series(times, values, target: float | None, target_time: float, dire
     t, y = t[order], y[order]
     qs = None if quarters is None else np.asarray(quarters, dtype=int)[order]
     nan2 = (float("nan"), float("nan"))
-    out = {"scale": choose_scale(kind, y, target, bounds), "p_meet": float("nan"),
-           "projected_value": float("nan"), "interval80": nan2, "method": "", "status": "insufficient_data",
-           "reason": "", "n_points": int(t.size), "path": pd.DataFrame(columns=PATH_COLUMNS)}
+    out = {
+        "scale": choose_scale(kind, y, target, bounds),
+        "p_meet": float("nan"),
+        "projected_value": float("nan"),
+        "interval80": nan2,
+        "method": "",
+        "status": "insufficient_data",
+        "reason": "",
+        "n_points": int(t.size),
+        "path": pd.DataFrame(columns=PATH_COLUMNS),
+    }
     d = sign(direction)
 
     # The target year's value is observed: the outcome is known.
     at_t = np.isclose(t, target_time)
     if at_t.any() and target is not None:
         v = float(y[at_t][-1])
-        met = d * (v - target) >= 0 or (kind == "share" and target_on_bound(target, bounds)
-                                         and abs(v - target) <= th.bound_tolerance)
-        out.update(p_meet=1.0 if met else 0.0, projected_value=v, interval80=(v, v), method="observed",
-                   status="observed", reason="the target year's value is observed")
-        out["path"] = pd.DataFrame([{"year": int(round(target_time)), "time": float(target_time), "median": v,
-                                     "lo80": v, "hi80": v, "observed": True}], columns=PATH_COLUMNS)
+        met = d * (v - target) >= 0 or (
+            kind == "share" and target_on_bound(target, bounds) and abs(v - target) <= th.bound_tolerance
+        )
+        out.update(
+            p_meet=1.0 if met else 0.0,
+            projected_value=v,
+            interval80=(v, v),
+            method="observed",
+            status="observed",
+            reason="the target year's value is observed",
+        )
+        out["path"] = pd.DataFrame(
+            [
+                {
+                    "year": int(round(target_time)),
+                    "time": float(target_time),
+                    "median": v,
+                    "lo80": v,
+                    "hi80": v,
+                    "observed": True,
+                }
+            ],
+            columns=PATH_COLUMNS,
+        )
         return out
     if qs is not None:
         n_par = 2 + len(set(qs.tolist()) - {4})
         if 4 not in set(qs.tolist()) or t.size < n_par + MIN_SEASONAL_DF or np.unique(t).size < t.size:
-            out["reason"] = (f"seasonal model needs a Q4 level and at least {MIN_SEASONAL_DF} degrees of freedom "
-                             f"({t.size} quarter-end points for {n_par} parameters)")
+            out["reason"] = (
+                f"seasonal model needs a Q4 level and at least {MIN_SEASONAL_DF} degrees of freedom "
+                f"({t.size} quarter-end points for {n_par} parameters)"
+            )
             out["method"] = "insufficient_data"
             return out
     elif t.size < MIN_POINTS or np.unique(t).size < MIN_POINTS:
-        out["reason"] = (f"needs at least {MIN_POINTS} points at distinct times for a trend with a predictive "
-                         f"interval (has {np.unique(t).size})")
+        out["reason"] = (
+            f"needs at least {MIN_POINTS} points at distinct times for a trend with a predictive "
+            f"interval (has {np.unique(t).size})"
+        )
         out["method"] = "insufficient_data"
         return out
     if target_time <= t[-1]:
@@ -237,8 +287,16 @@ def project_series(times, values, target: float | None, target_time: float, dire
 
     # Path: the last observed point, then each year-end up to the target year.
     last_t, last_y = float(t[-1]), float(y[-1])
-    rows = [{"year": int(math.ceil(last_t - 1e-9)), "time": last_t, "median": last_y, "lo80": last_y,
-             "hi80": last_y, "observed": True}]
+    rows = [
+        {
+            "year": int(math.ceil(last_t - 1e-9)),
+            "time": last_t,
+            "median": last_y,
+            "lo80": last_y,
+            "hi80": last_y,
+            "observed": True,
+        }
+    ]
     first_year = int(math.floor(last_t + 1e-9)) + 1
     years = np.arange(first_year, int(round(target_time)) + 1)
     if years.size:
@@ -246,8 +304,16 @@ def project_series(times, values, target: float | None, target_time: float, dire
         s = fit.scale_at(years)
         med, lo, hi = (backward(v, scale, bounds) for v in (m, m - q * s, m + q * s))
         for yr, a, b_, c in zip(years, med, lo, hi):
-            rows.append({"year": int(yr), "time": float(yr), "median": float(a), "lo80": float(b_),
-                         "hi80": float(c), "observed": False})
+            rows.append(
+                {
+                    "year": int(yr),
+                    "time": float(yr),
+                    "median": float(a),
+                    "lo80": float(b_),
+                    "hi80": float(c),
+                    "observed": False,
+                }
+            )
     path = pd.DataFrame(rows, columns=PATH_COLUMNS)
     if kind == "rank":
         lo_b = bounds[0] if bounds[0] is not None else 1.0
@@ -277,14 +343,29 @@ def project_series(times, values, target: float | None, target_time: float, dire
     if fit.sigma_raw < fit.sigma:
         notes.append("residual SD floored")
     method = f"ols_t_{scale}" + ("_quarterly" if qs is not None else "")
-    out.update(p_meet=p_meet, projected_value=proj, interval80=(lo80, hi80),
-               method=method, status="ok", reason="; ".join(notes), path=path)
+    out.update(
+        p_meet=p_meet,
+        projected_value=proj,
+        interval80=(lo80, hi80),
+        method=method,
+        status="ok",
+        reason="; ".join(notes),
+        path=path,
+    )
     return out
 
 
-def ets_cross_check(times, values, target: float, target_time: float, direction: str, kind: str = "",
-                    bounds: tuple[float | None, float | None] = (None, None), repetitions: int = 2000,
-                    seed: int = 0) -> dict:
+def ets_cross_check(
+    times,
+    values,
+    target: float,
+    target_time: float,
+    direction: str,
+    kind: str = "",
+    bounds: tuple[float | None, float | None] = (None, None),
+    repetitions: int = 2000,
+    seed: int = 0,
+) -> dict:
     """Damped additive-trend ETS on the transformed scale, simulated to the target year.
 
     Returns ``{"p_meet_ets", "projected_value_ets", "interval80_ets"}`` or ``{"ets_reason": ...}``.
@@ -314,14 +395,23 @@ def ets_cross_check(times, values, target: float, target_time: float, direction:
     zstar = float(forward(target, scale, bounds))
     met = zT >= zstar if sign(direction) > 0 else zT <= zstar
     lo, med, hi = np.quantile(zT, [0.1, 0.5, 0.9])
-    return {"p_meet_ets": float(met.mean()), "projected_value_ets": float(backward(med, scale, bounds)),
-            "interval80_ets": (float(backward(lo, scale, bounds)), float(backward(hi, scale, bounds)))}
+    return {
+        "p_meet_ets": float(met.mean()),
+        "projected_value_ets": float(backward(med, scale, bounds)),
+        "interval80_ets": (float(backward(lo, scale, bounds)), float(backward(hi, scale, bounds))),
+    }
 
 
 # --- from the plan and the tidy table -------------------------------------------------------------
 
-def indicator_history(plan: Plan, obs: pd.DataFrame, indicator_id: str, as_of: Period | str | None = None,
-                      geo: str | None = None) -> pd.DataFrame:
+
+def indicator_history(
+    plan: Plan,
+    obs: pd.DataFrame,
+    indicator_id: str,
+    as_of: Period | str | None = None,
+    geo: str | None = None,
+) -> pd.DataFrame:
     """The points used for trends: annual values (year-end levels of stocks, complete-year flows)
     plus, for a stock, the latest level of a year not yet complete. Columns ``HISTORY_COLUMNS``."""
     a = annual_values(obs, plan, indicator_id, geo=geo, as_of=as_of, include_partial=True)
@@ -332,8 +422,13 @@ def indicator_history(plan: Plan, obs: pd.DataFrame, indicator_id: str, as_of: P
     return h[HISTORY_COLUMNS].reset_index(drop=True)
 
 
-def quarterly_history(plan: Plan, obs: pd.DataFrame, indicator_id: str, as_of: Period | str | None = None,
-                      geo: str | None = None) -> pd.DataFrame:
+def quarterly_history(
+    plan: Plan,
+    obs: pd.DataFrame,
+    indicator_id: str,
+    as_of: Period | str | None = None,
+    geo: str | None = None,
+) -> pd.DataFrame:
     """Quarter-end values (columns ``HISTORY_COLUMNS`` + ``quarter``), one per quarter: for a stock
     the level, from a quarterly, monthly (March, June, September, December) or annual (= Q4) value;
     for a flow the year-to-date total through the quarter end (Q4 = the year's total), from
@@ -347,41 +442,72 @@ def quarterly_history(plan: Plan, obs: pd.DataFrame, indicator_id: str, as_of: P
         out = []
         for year in sorted({int(y) for y in rows["year"]}):
             path = ytd_path(rows, plan, indicator_id, year, geo=geo)
-            byq = {int(m) // 3: r for m, r in zip(path["end_month"], path.to_dict("records")) if int(m) % 3 == 0}
+            byq = {
+                int(m) // 3: r for m, r in zip(path["end_month"], path.to_dict("records")) if int(m) % 3 == 0
+            }
             if year in full:
                 byq[4] = full[year]
             for q in sorted(byq):
                 r = byq[q]
-                out.append({"year": year, "time": year - 1 + q / 4.0, "value": float(r["value"]),
-                            "period": r["period"], "complete": q == 4, "source_file": r.get("source_file"),
-                            "source_sheet": r.get("source_sheet"), "source_row": r.get("source_row"),
-                            "illustrative": r.get("illustrative"),
-                            "quarter": q})
+                out.append(
+                    {
+                        "year": year,
+                        "time": year - 1 + q / 4.0,
+                        "value": float(r["value"]),
+                        "period": r["period"],
+                        "complete": q == 4,
+                        "source_file": r.get("source_file"),
+                        "source_sheet": r.get("source_sheet"),
+                        "source_row": r.get("source_row"),
+                        "illustrative": r.get("illustrative"),
+                        "quarter": q,
+                    }
+                )
         return pd.DataFrame(out, columns=cols)
     rows = indicator_rows(obs, indicator_id, geo, as_of)
     rows = rows[rows["end_month"] % 3 == 0]
     out = []
     for (year, month), g in rows.groupby(["year", "end_month"], sort=True):
         r = _pick(g)
-        out.append({"year": int(year), "time": int(year) - 1 + int(month) / 12.0, "value": float(r["value"]),
-                    "period": r["period"], "complete": int(month) == 12, "source_file": r.get("source_file"),
-                    "source_sheet": r.get("source_sheet"), "source_row": r.get("source_row"),
-                    "illustrative": r.get("illustrative"),
-                    "quarter": int(month) // 3})
+        out.append(
+            {
+                "year": int(year),
+                "time": int(year) - 1 + int(month) / 12.0,
+                "value": float(r["value"]),
+                "period": r["period"],
+                "complete": int(month) == 12,
+                "source_file": r.get("source_file"),
+                "source_sheet": r.get("source_sheet"),
+                "source_row": r.get("source_row"),
+                "illustrative": r.get("illustrative"),
+                "quarter": int(month) // 3,
+            }
+        )
     return pd.DataFrame(out, columns=cols)
 
 
 def use_seasonal(qhist: pd.DataFrame) -> bool:
     """The quarter-end model is used when there are enough quarter-end values in at least two
     different quarters including Q4 (else the annual model)."""
-    return (len(qhist) >= MIN_SEASONAL_POINTS and qhist["quarter"].nunique() >= 2
-            and (qhist["quarter"] == 4).any())
+    return (
+        len(qhist) >= MIN_SEASONAL_POINTS
+        and qhist["quarter"].nunique() >= 2
+        and (qhist["quarter"] == 4).any()
+    )
 
 
-def project_indicator(plan: Plan, obs: pd.DataFrame, indicator_id: str, target_year: int,
-                      as_of: Period | str | None = None, geo: str | None = None,
-                      thresholds: Thresholds | dict | None = None, cross_check: bool = False,
-                      history: pd.DataFrame | None = None, seasonal: bool | None = None) -> TrajectoryResult:
+def project_indicator(
+    plan: Plan,
+    obs: pd.DataFrame,
+    indicator_id: str,
+    target_year: int,
+    as_of: Period | str | None = None,
+    geo: str | None = None,
+    thresholds: Thresholds | dict | None = None,
+    cross_check: bool = False,
+    history: pd.DataFrame | None = None,
+    seasonal: bool | None = None,
+) -> TrajectoryResult:
     """The trajectory of one indicator to ``target_year`` from data up to ``as_of`` (default: the
     latest period in ``obs``): the calibrated forecast of :func:`outlook.outlook`, the same one the
     status table and the pace table use, with its path of year-end medians and 80 % intervals.
@@ -401,21 +527,49 @@ def project_indicator(plan: Plan, obs: pd.DataFrame, indicator_id: str, target_y
     hist = fc.points.copy()
     if fc.anchor.get("kind") in ("nowcast", "level"):
         a = fc.anchor
-        extra = {"year": int(math.ceil(a["time"] - 1e-9)), "time": a["time"], "value": a["value"],
-                 "period": a["period"], "complete": False, "source_file": a.get("source_file"),
-                 "source_sheet": a.get("source_sheet"), "source_row": a.get("source_row"),
-                 "illustrative": None}
-        hist = pd.concat([hist, pd.DataFrame([extra])], ignore_index=True) if len(hist) else pd.DataFrame([extra])
-    res = TrajectoryResult(indicator_id=indicator_id, target_year=int(target_year), target=fc.target,
-                           direction=fc.direction, scale=fc.scale, history=hist.reindex(columns=HISTORY_COLUMNS),
-                           path=fc.path, p_meet=fc.p_meet, projected_value=fc.projected_value,
-                           interval80=(fc.lo80, fc.hi80), method=fc.method, status=fc.status, reason=fc.reason,
-                           n_points=fc.n_points)
+        extra = {
+            "year": int(math.ceil(a["time"] - 1e-9)),
+            "time": a["time"],
+            "value": a["value"],
+            "period": a["period"],
+            "complete": False,
+            "source_file": a.get("source_file"),
+            "source_sheet": a.get("source_sheet"),
+            "source_row": a.get("source_row"),
+            "illustrative": None,
+        }
+        hist = (
+            pd.concat([hist, pd.DataFrame([extra])], ignore_index=True)
+            if len(hist)
+            else pd.DataFrame([extra])
+        )
+    res = TrajectoryResult(
+        indicator_id=indicator_id,
+        target_year=int(target_year),
+        target=fc.target,
+        direction=fc.direction,
+        scale=fc.scale,
+        history=hist.reindex(columns=HISTORY_COLUMNS),
+        path=fc.path,
+        p_meet=fc.p_meet,
+        projected_value=fc.projected_value,
+        interval80=(fc.lo80, fc.hi80),
+        method=fc.method,
+        status=fc.status,
+        reason=fc.reason,
+        n_points=fc.n_points,
+    )
     if fc.target is None:
         res.reason = "; ".join(x for x in (f"no target for {target_year}", res.reason) if x)
     if cross_check and fc.target is not None and res.status == "ok":
         complete = fc.points
-        res.cross_check = ets_cross_check(complete["time"], complete["value"], fc.target, float(target_year),
-                                          fc.direction, str(plan.indicator(indicator_id)["kind"]),
-                                          plan.bounds(indicator_id))
+        res.cross_check = ets_cross_check(
+            complete["time"],
+            complete["value"],
+            fc.target,
+            float(target_year),
+            fc.direction,
+            str(plan.indicator(indicator_id)["kind"]),
+            plan.bounds(indicator_id),
+        )
     return res

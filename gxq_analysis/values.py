@@ -32,22 +32,66 @@ _SUPERSCRIPTS = "¹²³⁴⁵⁶⁷⁸⁹⁰"
 _MARKER_CHARS = _CIRCLED + _PAREN_NUM + _DOTTED + _NEG_CIRCLED + _SUPERSCRIPTS + "※†‡"
 _MARKER_CHAR_RE = re.compile(f"[{re.escape(_MARKER_CHARS)}]")
 # 注1 / 注① / (注1) / [1] / 【注2】 at the end of a cell, trailing asterisks, a leading #.
-_TRAILING_NOTE_RE = re.compile(
-    r"(?:[\(\[（【]\s*注?\s*\d{1,2}\s*[\)\]）】]|注\s*\d{1,2}|[\*＊]+)\s*$"
-)
+_TRAILING_NOTE_RE = re.compile(r"(?:[\(\[（【]\s*注?\s*\d{1,2}\s*[\)\]）】]|注\s*\d{1,2}|[\*＊]+)\s*$")
 _LEADING_HASH_RE = re.compile(r"^\s*[#＃]\s*")
 
-EXCEL_ERRORS = ("#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#REF!", "#VALUE!", "#SPILL!", "#CALC!",
-                "#GETTING_DATA")
+EXCEL_ERRORS = (
+    "#DIV/0!",
+    "#N/A",
+    "#NAME?",
+    "#NULL!",
+    "#NUM!",
+    "#REF!",
+    "#VALUE!",
+    "#SPILL!",
+    "#CALC!",
+    "#GETTING_DATA",
+)
 
 # Placeholders (reference §6.4). Kept apart from blank so the reason can say which one it was.
 _PLACEHOLDERS = {
-    "-", "--", "---", "—", "——", "–", "―", "－", "一", "...", "…", "……", "/", "\\", "x", "X", "×",
-    "无", "空", "暂无", "未统计", "不详", "n/a", "N/A", "NA", "na", "null", "NULL", "None", "nan", "NaN",
+    "-",
+    "--",
+    "---",
+    "—",
+    "——",
+    "–",
+    "―",
+    "－",
+    "一",
+    "...",
+    "…",
+    "……",
+    "/",
+    "\\",
+    "x",
+    "X",
+    "×",
+    "无",
+    "空",
+    "暂无",
+    "未统计",
+    "不详",
+    "n/a",
+    "N/A",
+    "NA",
+    "na",
+    "null",
+    "NULL",
+    "None",
+    "nan",
+    "NaN",
 }
 
-_DASHES = {"\u2212": "-", "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\uFE63": "-",
-           "\uFF0D": "-"}
+_DASHES = {
+    "\u2212": "-",
+    "\u2010": "-",
+    "\u2011": "-",
+    "\u2012": "-",
+    "\u2013": "-",
+    "\ufe63": "-",
+    "\uff0d": "-",
+}
 _DASH_TABLE = str.maketrans(_DASHES)
 
 # Qualifiers people put around a figure. The value stays the number; the qualifier is kept.
@@ -132,8 +176,9 @@ def strip_markers(text: str) -> tuple[str, list[str]]:
         if new == s:
             break
         s = new
-    if _LEADING_HASH_RE.match(s) and not s.strip().startswith(("#DIV", "#N/A", "#NAME", "#NULL", "#NUM", "#REF",
-                                                               "#VALUE", "#SPILL", "#CALC", "#GETTING")):
+    if _LEADING_HASH_RE.match(s) and not s.strip().startswith(
+        ("#DIV", "#N/A", "#NAME", "#NULL", "#NUM", "#REF", "#VALUE", "#SPILL", "#CALC", "#GETTING")
+    ):
         markers.append("#")
         s = _LEADING_HASH_RE.sub("", s, count=1)
     return s, markers
@@ -168,13 +213,16 @@ def parse_value(cell: object) -> ParsedValue:
     s = normalize_text(stripped)
     upper = s.upper()
     if upper in EXCEL_ERRORS or (upper.startswith("#") and upper.rstrip("!?") + "!" in EXCEL_ERRORS):
-        return ParsedValue("excel_error", markers=markers, raw=raw,
-                           reason=f"Excel 错误值 Excel error {s}")
+        return ParsedValue("excel_error", markers=markers, raw=raw, reason=f"Excel 错误值 Excel error {s}")
     if not s:
         return ParsedValue("blank", markers=markers, raw=raw, reason="只有脚注标记 only a footnote marker")
     if s in _PLACEHOLDERS or stripped.strip() in _PLACEHOLDERS or re.fullmatch(r"[-—–.…]+", s):
-        return ParsedValue("placeholder", markers=markers, raw=raw,
-                           reason=f"占位符, 无数据 placeholder, no data: {stripped.strip()!r}")
+        return ParsedValue(
+            "placeholder",
+            markers=markers,
+            raw=raw,
+            reason=f"占位符, 无数据 placeholder, no data: {stripped.strip()!r}",
+        )
     ordinal = _ORDINAL_RE.fullmatch(s)
     if ordinal:  # "第55位" is how a ranking is written: the position, in 位
         s = ordinal.group(1) + (ordinal.group(2) or "位")
@@ -183,7 +231,7 @@ def parse_value(cell: object) -> ParsedValue:
         m = pattern.match(s)
         if m:
             qualifier = q or _SYMBOL_QUALIFIER[m.group(1)]
-            s = s[m.end():]
+            s = s[m.end() :]
             break
     for pattern, q in _SUFFIX_QUALIFIERS:
         m = pattern.search(s)
@@ -194,13 +242,18 @@ def parse_value(cell: object) -> ParsedValue:
     s = s.strip()
     m = _NUMBER_RE.match(s)
     if not m:
-        return ParsedValue("unparseable", markers=markers, raw=raw,
-                           reason=f"无法识别为数值 not a number: {text.strip()!r}")
+        return ParsedValue(
+            "unparseable", markers=markers, raw=raw, reason=f"无法识别为数值 not a number: {text.strip()!r}"
+        )
     num = m.group("num").replace(",", "")
     v = float(num)
     if not math.isfinite(v):  # 400 digits overflow to inf
-        return ParsedValue("unparseable", markers=markers, raw=raw,
-                           reason=f"数值过大, 不是有限数值 too large, not a finite number ({len(num)} digits)")
+        return ParsedValue(
+            "unparseable",
+            markers=markers,
+            raw=raw,
+            reason=f"数值过大, 不是有限数值 too large, not a finite number ({len(num)} digits)",
+        )
     if m.group("sign") == "-":
         v = -v
     unit = (m.group("unit") or "").strip()
@@ -208,8 +261,12 @@ def parse_value(cell: object) -> ParsedValue:
     if unit:
         unit = canonical_unit_text(unit)
         if not unit_family(unit):
-            return ParsedValue("unparseable", markers=markers, raw=raw,
-                               reason=f"数值后有无法识别的文字 unrecognised text after the number: {text.strip()!r}")
+            return ParsedValue(
+                "unparseable",
+                markers=markers,
+                raw=raw,
+                reason=f"数值后有无法识别的文字 unrecognised text after the number: {text.strip()!r}",
+            )
     return ParsedValue("ok", value=v, unit=unit, qualifier=qualifier, markers=markers, raw=raw)
 
 
@@ -217,11 +274,29 @@ def parse_value(cell: object) -> ParsedValue:
 # Each family maps a unit to its factor relative to the family's base. A unit may sit in several
 # families (名 is a person count and a rank); conversion uses the family that holds both units.
 UNIT_FAMILIES: dict[str, dict[str, float]] = {
-    "money": {"元": 1, "千元": 1e3, "万元": 1e4, "十万元": 1e5, "百万元": 1e6, "千万元": 1e7, "亿元": 1e8,
-              "十亿元": 1e9, "万亿元": 1e12},
+    "money": {
+        "元": 1,
+        "千元": 1e3,
+        "万元": 1e4,
+        "十万元": 1e5,
+        "百万元": 1e6,
+        "千万元": 1e7,
+        "亿元": 1e8,
+        "十亿元": 1e9,
+        "万亿元": 1e12,
+    },
     "percent": {"%": 1, "百分比": 1, "百分点": 1},
-    "entity": {"家": 1, "个": 1, "户": 1, "所": 1, "座": 1, "万家": 1e4, "万个": 1e4, "万户": 1e4,
-               "千家": 1e3},
+    "entity": {
+        "家": 1,
+        "个": 1,
+        "户": 1,
+        "所": 1,
+        "座": 1,
+        "万家": 1e4,
+        "万个": 1e4,
+        "万户": 1e4,
+        "千家": 1e3,
+    },
     "item": {"件": 1, "项": 1, "个": 1, "万件": 1e4, "万项": 1e4, "件/万人": 1},
     "person": {"人": 1, "名": 1, "位": 1, "人次": 1, "万人": 1e4},
     "rank": {"位": 1, "名": 1, "名次": 1, "位次": 1, "第": 1},
@@ -229,8 +304,17 @@ UNIT_FAMILIES: dict[str, dict[str, float]] = {
     "index": {"指数": 1, "点": 1},
 }
 _UNIT_ALIASES = {
-    "％": "%", "个百分点": "百分点", "亿": "亿元", "万": "万元", "平米": "平方米", "万平米": "万平方米",
-    "m²": "m2", "㎡": "m2", "万㎡": "万m2", "万m²": "万m2", "元人民币": "元",
+    "％": "%",
+    "个百分点": "百分点",
+    "亿": "亿元",
+    "万": "万元",
+    "平米": "平方米",
+    "万平米": "万平方米",
+    "m²": "m2",
+    "㎡": "m2",
+    "万㎡": "万m2",
+    "万m²": "万m2",
+    "元人民币": "元",
 }
 
 

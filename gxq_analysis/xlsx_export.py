@@ -10,10 +10,11 @@ figure is illustrative. The summary sheet carries raw values with an explicit un
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from .i18n import lookup_text
 
@@ -26,18 +27,18 @@ TEXT = {
     "data_text": {
         "zh": "清洗后的数据表 {obs}；每个数值的原始文件、工作表、行见各表“来源”列及报告页面。",
         "en": "The clean table {obs}; the raw file, sheet and row of each value are in the tables' source "
-              "columns and on the report pages.",
+        "columns and on the report pages.",
     },
     "units": {"zh": "单位", "en": "Units"},
     "units_text": {
         "zh": "带单位的数值按报告页面原样保留（如 87家、5.1%）；纯数字单元格为数值。百分比为百分点。",
         "en": "Values with a unit are kept as shown on the pages (87, 5.1%); plain numbers are numeric cells. "
-              "Percentages are percentage points.",
+        "Percentages are percentage points.",
     },
     "illustrative": {
         "zh": "示例数据：本工作簿中部分或全部数字为示例数据（非真实统计数据），仅用于演示，不得引用。",
         "en": "Illustrative data: some or all figures in this workbook are illustrative (not real statistics) "
-              "and must not be quoted.",
+        "and must not be quoted.",
     },
     "sheets": {"zh": "工作表", "en": "Sheets"},
     "from_page": {"zh": "来源页面", "en": "From page"},
@@ -165,13 +166,28 @@ def pack_sheets(pages: Iterable[tuple[str, str, Path]]) -> list[SheetSpec]:
         for i, tab in enumerate(html_tables(Path(path).read_text(encoding="utf-8")), start=1):
             heading = tab.heading or f"{title} {i}"
             full = heading if heading.startswith(title) else f"{title} · {heading}"
-            sheets.append(SheetSpec(title=full, page=name, header=tab.header,
-                                    rows=[[cell_value(c) for c in row] for row in tab.rows]))
+            sheets.append(
+                SheetSpec(
+                    title=full,
+                    page=name,
+                    header=tab.header,
+                    rows=[[cell_value(c) for c in row] for row in tab.rows],
+                )
+            )
     return sheets
 
 
-def write_workbook(path: Path, sheets: list[SheetSpec], *, lang: str, pack_title: str, period_label: str,
-                   generated: str, observations: str, illustrative: bool) -> Path:
+def write_workbook(
+    path: Path,
+    sheets: list[SheetSpec],
+    *,
+    lang: str,
+    pack_title: str,
+    period_label: str,
+    generated: str,
+    observations: str,
+    illustrative: bool,
+) -> Path:
     """Write the workbook atomically enough for the pack (it lives in the pack's temporary folder)."""
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font, PatternFill
@@ -182,8 +198,13 @@ def write_workbook(path: Path, sheets: list[SheetSpec], *, lang: str, pack_title
     about.title = t("readme", lang)
     bold = Font(bold=True)
     warn = PatternFill("solid", fgColor="FFF3CD")
-    lines = [(t("pack", lang), pack_title), (t("period", lang), period_label), (t("generated", lang), generated),
-             (t("data", lang), t("data_text", lang, obs=observations)), (t("units", lang), t("units_text", lang))]
+    lines = [
+        (t("pack", lang), pack_title),
+        (t("period", lang), period_label),
+        (t("generated", lang), generated),
+        (t("data", lang), t("data_text", lang, obs=observations)),
+        (t("units", lang), t("units_text", lang)),
+    ]
     if illustrative:
         about.append([t("illustrative", lang)])
         about["A1"].font = Font(bold=True, color="5C4400")
@@ -196,7 +217,9 @@ def write_workbook(path: Path, sheets: list[SheetSpec], *, lang: str, pack_title
     names = []
     for spec in sheets:
         parts = spec.title.split(" · ")
-        base = parts[-1] if not parts[-1][:1].isdigit() else parts[0]  # "领导一页纸 · 2019年第三季度" → 领导一页纸
+        base = (
+            parts[-1] if not parts[-1][:1].isdigit() else parts[0]
+        )  # "领导一页纸 · 2019年第三季度" → 领导一页纸
         names.append(_sheet_name(base, used))
         about.append([f"{names[-1]}: {spec.title}", spec.page])
     about.column_dimensions["A"].width = 48
@@ -220,12 +243,15 @@ def write_workbook(path: Path, sheets: list[SheetSpec], *, lang: str, pack_title
         ws.freeze_panes = ws.cell(row=head_row + 1, column=1)
         width = max(len(spec.header), *(len(r) for r in spec.rows)) if spec.rows else len(spec.header)
         for col in range(1, width + 1):
-            values = [spec.header[col - 1] if col <= len(spec.header) else ""] + \
-                     [r[col - 1] for r in spec.rows[:200] if col <= len(r)]
+            values = [spec.header[col - 1] if col <= len(spec.header) else ""] + [
+                r[col - 1] for r in spec.rows[:200] if col <= len(r)
+            ]
             longest = max((len(str(v)) for v in values), default=8)
             ws.column_dimensions[get_column_letter(col)].width = min(60, max(8, longest * 1.6 + 2))
         for r in ws.iter_rows(min_row=head_row + 1):
             for c in r:
-                c.alignment = Alignment(vertical="top", wrap_text=isinstance(c.value, str) and len(c.value) > 40)
+                c.alignment = Alignment(
+                    vertical="top", wrap_text=isinstance(c.value, str) and len(c.value) > 40
+                )
     wb.save(path)
     return path

@@ -32,8 +32,16 @@ import sys
 from pathlib import Path
 
 COLUMNS = [
-    "geo", "geo_level", "indicator", "unit", "direction", "year", "value",
-    "source", "source_url", "note",
+    "geo",
+    "geo_level",
+    "indicator",
+    "unit",
+    "direction",
+    "year",
+    "value",
+    "source",
+    "source_url",
+    "note",
 ]
 
 # WDI indicator code -> (panel indicator id, unit, direction).
@@ -44,10 +52,59 @@ WDI_INDICATORS = {
 
 # WDI rows that are aggregates (regions, income groups, lending groups, world), not economies.
 # Taken from the WDI country metadata (economies have a region; these codes have none).
-WDI_AGGREGATES = frozenset("""
-AFE AFW ARB CEB CSS EAP EAR EAS ECA ECS EMU EUU FCS HIC HPC IBD IBT IDA IDB IDX INX LAC LCN LDC
-LIC LMC LMY LTE MEA MIC MNA NAC OED OSS PRE PSS PST SAS SSA SSF SST TEA TEC TLA TMN TSA TSS UMC WLD
-""".split())
+WDI_AGGREGATES = frozenset(
+    [
+        "AFE",
+        "AFW",
+        "ARB",
+        "CEB",
+        "CSS",
+        "EAP",
+        "EAR",
+        "EAS",
+        "ECA",
+        "ECS",
+        "EMU",
+        "EUU",
+        "FCS",
+        "HIC",
+        "HPC",
+        "IBD",
+        "IBT",
+        "IDA",
+        "IDB",
+        "IDX",
+        "INX",
+        "LAC",
+        "LCN",
+        "LDC",
+        "LIC",
+        "LMC",
+        "LMY",
+        "LTE",
+        "MEA",
+        "MIC",
+        "MNA",
+        "NAC",
+        "OED",
+        "OSS",
+        "PRE",
+        "PSS",
+        "PST",
+        "SAS",
+        "SSA",
+        "SSF",
+        "SST",
+        "TEA",
+        "TEC",
+        "TLA",
+        "TMN",
+        "TSA",
+        "TSS",
+        "UMC",
+        "WLD",
+    ]
+)
 
 WDI_URL = "https://data.worldbank.org/indicator/{code}"
 
@@ -64,7 +121,7 @@ def read_wdi(code: str, path: Path, provenance: str) -> list[dict]:
     header_at = next(i for i, r in enumerate(rows) if r[:2] == ["Country Name", "Country Code"])
     header = rows[header_at]
     out = []
-    for line_no, row in enumerate(rows[header_at + 1:], start=header_at + 2):
+    for line_no, row in enumerate(rows[header_at + 1 :], start=header_at + 2):
         if not row:
             continue
         name, iso3, _, row_code = row[:4]
@@ -75,14 +132,21 @@ def read_wdi(code: str, path: Path, provenance: str) -> list[dict]:
         for column, cell in zip(header[4:], row[4:]):
             if not column.isdigit() or cell.strip() == "":
                 continue
-            out.append({
-                "geo": name, "geo_level": "country", "indicator": indicator, "unit": unit,
-                "direction": direction, "year": column, "value": cell.strip(),
-                "source": f"World Bank WDI {code} (last updated {last_updated}); {provenance}",
-                "source_url": WDI_URL.format(code=code),
-                "note": f"iso3={iso3}",
-                "_origin": "wdi",
-            })
+            out.append(
+                {
+                    "geo": name,
+                    "geo_level": "country",
+                    "indicator": indicator,
+                    "unit": unit,
+                    "direction": direction,
+                    "year": column,
+                    "value": cell.strip(),
+                    "source": f"World Bank WDI {code} (last updated {last_updated}); {provenance}",
+                    "source_url": WDI_URL.format(code=code),
+                    "note": f"iso3={iso3}",
+                    "_origin": "wdi",
+                }
+            )
     return out
 
 
@@ -94,8 +158,17 @@ def read_long(path: Path, origin: str) -> list[dict]:
             sys.exit(f"{path}: missing columns {missing}")
         out = []
         for line_no, row in enumerate(reader, start=2):
-            for column in ("geo", "geo_level", "indicator", "unit", "direction", "year",
-                           "value", "source", "source_url"):
+            for column in (
+                "geo",
+                "geo_level",
+                "indicator",
+                "unit",
+                "direction",
+                "year",
+                "value",
+                "source",
+                "source_url",
+            ):
                 if not (row.get(column) or "").strip():
                     sys.exit(f"{path}:{line_no}: column {column!r} is empty")
             if row["direction"] not in ("higher", "lower"):
@@ -129,8 +202,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--wdi", action="append", default=[], metavar="CODE=PATH")
     parser.add_argument("--wdi-provenance", action="append", default=[], metavar="CODE=TEXT")
     parser.add_argument("--eurostat", action="append", default=[], metavar="PATH")
-    parser.add_argument("--manual-dir", type=Path,
-                        default=Path("data/raw/public/calibration/sources"))
+    parser.add_argument("--manual-dir", type=Path, default=Path("data/raw/public/calibration/sources"))
     parser.add_argument("--out", type=Path, default=Path("data/raw/public/calibration/panel.csv"))
     args = parser.parse_args(argv)
 
@@ -147,8 +219,7 @@ def main(argv: list[str] | None = None) -> int:
     merged = merge(rows)
     tmp = args.out.with_suffix(".csv.tmp")
     with tmp.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=COLUMNS, extrasaction="ignore",
-                                lineterminator="\n")
+        writer = csv.DictWriter(handle, fieldnames=COLUMNS, extrasaction="ignore", lineterminator="\n")
         writer.writeheader()
         writer.writerows(merged)
     tmp.replace(args.out)

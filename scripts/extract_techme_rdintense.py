@@ -56,17 +56,25 @@ def main(argv: list[str] | None = None) -> int:
         indicator, unit, expected_unit = VARIABLES[record.variables]
         if record.units != expected_unit:
             sys.exit(f"{args.rda}: {record.variables} in {record.units!r}, expected {expected_unit!r}")
-        rows.append({
-            "geo": PROVINCES[record.province], "geo_level": "province", "indicator": indicator,
-            "unit": unit, "direction": "higher", "year": year,
-            # The .rda stores doubles; the communiqués print 2 decimals (intensity) / 1 (亿元).
-            "value": f"{record.value:.2f}" if indicator == "rd_intensity" else f"{record.value:.1f}",
-            "source": (f"NBS/MOST/MOF {year}年全国科技经费投入统计公报, table 各地区研究与试验发展(R&D)"
-                       f"经费情况, as transcribed in {args.provenance} (its 2018-2023 values equal the "
-                       f"communiqué pages, 384/384)"),
-            "source_url": "https://www.stats.gov.cn/",
-            "note": f"zh={record.province}; as first published",
-        })
+        rows.append(
+            {
+                "geo": PROVINCES[record.province],
+                "geo_level": "province",
+                "indicator": indicator,
+                "unit": unit,
+                "direction": "higher",
+                "year": year,
+                # The .rda stores doubles; the communiqués print 2 decimals (intensity) / 1 (亿元).
+                "value": f"{record.value:.2f}" if indicator == "rd_intensity" else f"{record.value:.1f}",
+                "source": (
+                    f"NBS/MOST/MOF {year}年全国科技经费投入统计公报, table 各地区研究与试验发展(R&D)"
+                    f"经费情况, as transcribed in {args.provenance} (its 2018-2023 values equal the "
+                    f"communiqué pages, 384/384)"
+                ),
+                "source_url": "https://www.stats.gov.cn/",
+                "note": f"zh={record.province}; as first published",
+            }
+        )
     rows.sort(key=lambda r: (r["indicator"], r["geo"], r["year"]))
     with args.out.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.DictWriter(handle, fieldnames=COLUMNS, lineterminator="\n")

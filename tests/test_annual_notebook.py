@@ -51,26 +51,39 @@ def test_cells_stay_thin_and_text_comes_from_the_package():
 def test_runs_top_to_bottom_and_escapes_data(tmp_path):
     # No skip: tasks.py registers the kernel, and a missing one must fail here, not hide.
     import papermill
+
     plan = tmp_path / "plan"
     shutil.copytree(DEFAULT_PLAN_DIR, plan)
     ind = (plan / "indicators.csv").read_text(encoding="utf-8")
-    hostile = ind.replace("高新技术企业总数,Number of high-tech enterprises,",
-                          "<script>alert(1)</script>高企,<script>alert(1)</script>HTE,", 1)
+    hostile = ind.replace(
+        "高新技术企业总数,Number of high-tech enterprises,",
+        "<script>alert(1)</script>高企,<script>alert(1)</script>HTE,",
+        1,
+    )
     assert hostile != ind
     (plan / "indicators.csv").write_text(hostile, encoding="utf-8")
     lines = ["indicator_id,period,value,illustrative,geo"]
     for y, k in ((2018, 0), (2019, 1)):
-        lines += [f"hitech_enterprises,{y},{80 + 20 * k},true,", f"rd_gdp_share,{y},{5.0 + 0.3 * k},true,",
-                  f"tech_smes,{y},{60 + 10 * k},true,", f"new_talents,{y},{6 + 2 * k},true,",
-                  f"invention_patents_held,{y},{700 + 30 * k},true,", f"rd_institutions,{y},{150 + 10 * k},true,"]
+        lines += [
+            f"hitech_enterprises,{y},{80 + 20 * k},true,",
+            f"rd_gdp_share,{y},{5.0 + 0.3 * k},true,",
+            f"tech_smes,{y},{60 + 10 * k},true,",
+            f"new_talents,{y},{6 + 2 * k},true,",
+            f"invention_patents_held,{y},{700 + 30 * k},true,",
+            f"rd_institutions,{y},{150 + 10 * k},true,",
+        ]
     lines.append("rd_gdp_share,2019,2.23,false,全国")
     obs = tmp_path / "observations.csv"
     obs.write_text("\n".join(lines) + "\n", encoding="utf-8")
     out = tmp_path / "out.ipynb"
-    papermill.execute_notebook(str(NB), str(out), kernel_name="gxq", progress_bar=False,
-                               # period as an int, as `papermill -p period 2019` passes it
-                               parameters={"period": 2019, "lang": "en", "plan_dir": str(plan),
-                                           "observations_path": str(obs)})
+    papermill.execute_notebook(
+        str(NB),
+        str(out),
+        kernel_name="gxq",
+        progress_bar=False,
+        # period as an int, as `papermill -p period 2019` passes it
+        parameters={"period": 2019, "lang": "en", "plan_dir": str(plan), "observations_path": str(obs)},
+    )
     nb = json.loads(out.read_text(encoding="utf-8"))
     html_out = []
     for c in nb["cells"]:

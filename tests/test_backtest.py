@@ -33,7 +33,12 @@ def test_cases_outcomes_and_rule_scores_by_hand(obs):
     cases, summary = run_backtest(PLAN, obs, as_of_periods=["2017", "2018"])
     # As of 2017: targets 2018, 2019, 2020 are open; as of 2018: 2019 and 2020 (2018 has closed).
     assert sorted(zip(cases["as_of"], cases["target_year"])) == [
-        ("2017", 2018), ("2017", 2019), ("2017", 2020), ("2018", 2019), ("2018", 2020)]
+        ("2017", 2018),
+        ("2017", 2019),
+        ("2017", 2020),
+        ("2018", 2019),
+        ("2018", 2020),
+    ]
     # Outcomes: 80 ≥ 80 met; 95 < 100 missed; 125 ≥ 120 met.
     met = dict(zip(cases["target_year"], cases["met"]))
     assert met == {2018: True, 2019: False, 2020: True}
@@ -43,8 +48,10 @@ def test_cases_outcomes_and_rule_scores_by_hand(obs):
     # As of 2018 (base 2017 = 66, latest 80): observed 21.2 %; required to 100 by 2019:
     # (100/66)^(1/2) − 1 = 23.1 % → R = 0.92; to 120 by 2020: (120/66)^(1/3) − 1 = 22.0 % → R = 0.96
     # → needs acceleration (0) and on track (1).
-    r17 = [((66 / 50) ** 0.5 - 1) / ((t / 50) ** (1 / (T - 2015)) - 1) for t, T in ((80, 2018), (100, 2019),
-                                                                                  (120, 2020))]
+    r17 = [
+        ((66 / 50) ** 0.5 - 1) / ((t / 50) ** (1 / (T - 2015)) - 1)
+        for t, T in ((80, 2018), (100, 2019), (120, 2020))
+    ]
     r18 = [(80 / 66 - 1) / ((t / 66) ** (1 / (T - 2017)) - 1) for t, T in ((100, 2019), (120, 2020))]
     assert all(0.6 <= r < 0.95 for r in r17)
     assert 0.6 <= r18[0] < 0.95 and r18[1] >= 0.95

@@ -15,10 +15,10 @@ import shutil
 from pathlib import Path
 
 import pytest
+from test_render_support import render_fixture_pack
 
 from gxq_analysis.browser import Browser, find_chromium, is_a4, pdf_pages
 from gxq_analysis.config import REPORTS_DIR
-from test_render_support import render_fixture_pack
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("render")]
 
@@ -35,7 +35,11 @@ def visit(browser: Browser, url: str, screenshot: Path) -> dict:
     browser.send("Page.navigate", {"url": url}, session=session)
     browser.wait_for("Page.loadEventFired", session)
     browser.drain(0.5)  # late requests (lazy images, fonts) would show up here
-    facts = browser.send("Runtime.evaluate", {"returnByValue": True, "expression": """({
+    facts = browser.send(
+        "Runtime.evaluate",
+        {
+            "returnByValue": True,
+            "expression": """({
         lang: document.documentElement.lang,
         title: document.title,
         banner: !!document.querySelector('.gxq-banner'),
@@ -44,21 +48,32 @@ def visit(browser: Browser, url: str, screenshot: Path) -> dict:
         scripts: document.scripts.length,
         text: document.body.innerText,
         height: document.documentElement.scrollHeight,
-    })"""}, session=session)["result"]["value"]
+    })""",
+        },
+        session=session,
+    )["result"]["value"]
     height = min(int(facts["height"]), 6000)
-    browser.send("Emulation.setDeviceMetricsOverride", {"width": 1280, "height": height, "deviceScaleFactor": 1,
-                                                         "mobile": False}, session=session)
+    browser.send(
+        "Emulation.setDeviceMetricsOverride",
+        {"width": 1280, "height": height, "deviceScaleFactor": 1, "mobile": False},
+        session=session,
+    )
     shot = browser.send("Page.captureScreenshot", {"format": "png"}, session=session)
     screenshot.write_bytes(base64.b64decode(shot["data"]))
     events = [e for e in browser.events[start:] if e.get("sessionId") == session]
     browser.send("Target.closeTarget", {"targetId": target})
     return {
-        "requests": [e["params"]["request"]["url"] for e in events if e["method"] == "Network.requestWillBeSent"],
+        "requests": [
+            e["params"]["request"]["url"] for e in events if e["method"] == "Network.requestWillBeSent"
+        ],
         "failed": [e["params"] for e in events if e["method"] == "Network.loadingFailed"],
         "exceptions": [e["params"] for e in events if e["method"] == "Runtime.exceptionThrown"],
         "dialogs": [e["params"] for e in events if e["method"] == "Page.javascriptDialogOpening"],
-        "console_errors": [e["params"]["entry"] for e in events
-                           if e["method"] == "Log.entryAdded" and e["params"]["entry"]["level"] == "error"],
+        "console_errors": [
+            e["params"]["entry"]
+            for e in events
+            if e["method"] == "Log.entryAdded" and e["params"]["entry"]["level"] == "error"
+        ],
         "facts": facts,
     }
 
@@ -66,7 +81,9 @@ def visit(browser: Browser, url: str, screenshot: Path) -> dict:
 @pytest.fixture(scope="module")
 def browser(tmp_path_factory):
     if not Path(CHROMIUM).exists():
-        pytest.fail(f"chromium not found at {CHROMIUM}: run `python3 tasks.py setup` (installs Debian chromium)")
+        pytest.fail(
+            f"chromium not found at {CHROMIUM}: run `python3 tasks.py setup` (installs Debian chromium)"
+        )
     b = Browser(tmp_path_factory.mktemp("chromium-profile"))
     try:
         yield b
@@ -116,8 +133,11 @@ def test_page_loads_offline_with_no_failed_or_external_request(browser, pack, pa
 def test_the_harness_sees_an_external_request_and_its_failure(browser, tmp_path):
     # the control: a page that does reach out is caught, and the network is really off
     page = tmp_path / "leaky.html"
-    page.write_text('<!DOCTYPE html><html lang="zh"><body><p>x</p>'
-                    '<img src="https://example.com/logo.png" alt="logo"></body></html>', encoding="utf-8")
+    page.write_text(
+        '<!DOCTYPE html><html lang="zh"><body><p>x</p>'
+        '<img src="https://example.com/logo.png" alt="logo"></body></html>',
+        encoding="utf-8",
+    )
     seen = visit(browser, page.as_uri(), tmp_path / "leaky.png")
     assert "https://example.com/logo.png" in seen["requests"]
     assert [f for f in seen["failed"] if f.get("errorText")] != []
@@ -134,10 +154,16 @@ def print_layout(browser: Browser, url: str) -> dict:
     target, session = browser.open(url)
     try:
         browser.send("Emulation.setEmulatedMedia", {"media": "print"}, session=session)
-        browser.send("Emulation.setDeviceMetricsOverride", {"width": A4_CONTENT_PX, "height": 1000,
-                                                             "deviceScaleFactor": 1, "mobile": False},
-                     session=session)
-        return browser.send("Runtime.evaluate", {"returnByValue": True, "expression": """({
+        browser.send(
+            "Emulation.setDeviceMetricsOverride",
+            {"width": A4_CONTENT_PX, "height": 1000, "deviceScaleFactor": 1, "mobile": False},
+            session=session,
+        )
+        return browser.send(
+            "Runtime.evaluate",
+            {
+                "returnByValue": True,
+                "expression": """({
             pageWidth: document.documentElement.scrollWidth,
             tables: Array.from(document.querySelectorAll('table')).map(t => ({
                 right: Math.round(t.getBoundingClientRect().right),
@@ -147,7 +173,10 @@ def print_layout(browser: Browser, url: str) -> dict:
             })),
             theadRepeats: Array.from(document.querySelectorAll('thead')).every(h =>
                 getComputedStyle(h).display === 'table-header-group'),
-        })"""}, session=session)["result"]["value"]
+        })""",
+            },
+            session=session,
+        )["result"]["value"]
     finally:
         browser.close_tab(target)
 
@@ -174,7 +203,9 @@ def test_report_pdf_is_a4_and_holds_every_report(pack):
 
     from pypdf import PdfReader
 
-    text = "".join("".join(pdf_text(page).split()) for page in PdfReader(BytesIO(data)).pages)  # no line breaks
+    text = "".join(
+        "".join(pdf_text(page).split()) for page in PdfReader(BytesIO(data)).pages
+    )  # no line breaks
     # the summary's own column "较上年同期", then the three reports' titles
     for title in ("较上年同期", "数据质量报告", "指标走势与目标测算", "季度简报"):
         assert title in text, title
@@ -205,8 +236,10 @@ def test_the_clipping_check_sees_a_table_too_wide_for_the_page(browser, tmp_path
     # the control: a wide table with unbreakable cells does overflow the printed page
     cells = "".join(f"<td>{'X' * 40}</td>" for _ in range(6))
     page = tmp_path / "wide.html"
-    page.write_text(f'<!DOCTYPE html><html lang="zh"><body><table><tr>{cells}</tr></table></body></html>',
-                    encoding="utf-8")
+    page.write_text(
+        f'<!DOCTYPE html><html lang="zh"><body><table><tr>{cells}</tr></table></body></html>',
+        encoding="utf-8",
+    )
     layout = print_layout(browser, page.as_uri())
     assert layout["tables"][0]["right"] > A4_CONTENT_PX
 

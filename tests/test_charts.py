@@ -65,7 +65,12 @@ def test_cjk_font_files_are_the_ofl_noto_fonts():
 
 def test_target_path_starts_at_the_baseline():
     milestones = pd.DataFrame({"year": [2019, 2018, 2020], "target": [5.3, 5.1, 5.5]})
-    assert charts.target_path(milestones, (2017, 4.85)) == [(2017, 4.85), (2018, 5.1), (2019, 5.3), (2020, 5.5)]
+    assert charts.target_path(milestones, (2017, 4.85)) == [
+        (2017, 4.85),
+        (2018, 5.1),
+        (2019, 5.3),
+        (2020, 5.5),
+    ]
     assert charts.target_path(milestones) == [(2018, 5.1), (2019, 5.3), (2020, 5.5)]
 
 
@@ -73,18 +78,41 @@ def test_trend_chart_draws_milestones_target_path_fan_and_benchmarks():
     charts.apply_style()
     hist = pd.DataFrame({"year": [2016, 2017, 2018], "value": [4.6, 4.85, 5.02]})
     ms = pd.DataFrame({"year": [2018, 2019, 2020], "target": [5.1, 5.3, 5.5]})
-    proj = pd.DataFrame({"year": [2018.75, 2019, 2020], "median": [5.12, 5.2, 5.4], "lo80": [5.12, 5.1, 5.1],
-                         "hi80": [5.12, 5.3, 5.7]})
+    proj = pd.DataFrame(
+        {
+            "year": [2018.75, 2019, 2020],
+            "median": [5.12, 5.2, 5.4],
+            "lo80": [5.12, 5.1, 5.1],
+            "hi80": [5.12, 5.3, 5.7],
+        }
+    )
     bench = {"全国": pd.DataFrame({"year": [2016, 2017, 2018], "value": [2.11, 2.13, 2.19]})}
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        fig = charts.trend_chart(hist, ms, title="研发经费投入占GDP比重", unit="%", lang="zh", baseline=(2017, 4.85),
-                                 projection=proj, partial=(2018.75, 5.12, "2019Q3"), benchmarks=bench)
+        fig = charts.trend_chart(
+            hist,
+            ms,
+            title="研发经费投入占GDP比重",
+            unit="%",
+            lang="zh",
+            baseline=(2017, 4.85),
+            projection=proj,
+            partial=(2018.75, 5.12, "2019Q3"),
+            benchmarks=bench,
+        )
         charts.figure_png(fig)
     assert [str(w.message) for w in caught if "missing from font" in str(w.message)] == []
     ax = fig.axes[0]
     labels = [t.get_text() for t in fig.legends[0].get_texts()]
-    for label in ("全国", "目标路径", "年度目标", "实际值", "预测（中位数）", "80% 预测区间", "年内最新值（2019Q3）"):
+    for label in (
+        "全国",
+        "目标路径",
+        "年度目标",
+        "实际值",
+        "预测（中位数）",
+        "80% 预测区间",
+        "年内最新值（2019Q3）",
+    ):
         assert label in labels
     path_line = next(line for line in ax.get_lines() if line.get_label() == "目标路径")
     assert list(path_line.get_xdata()) == [2017, 2018, 2019, 2020]
@@ -94,8 +122,11 @@ def test_trend_chart_draws_milestones_target_path_fan_and_benchmarks():
 
 def test_rank_charts_point_up_for_better():
     charts.apply_style()
-    fig = charts.trend_chart(pd.DataFrame({"year": [2017, 2018], "value": [62, 58]}),
-                             pd.DataFrame({"year": [2018, 2019], "target": [64, 54]}), direction="lower")
+    fig = charts.trend_chart(
+        pd.DataFrame({"year": [2017, 2018], "value": [62, 58]}),
+        pd.DataFrame({"year": [2018, 2019], "target": [64, 54]}),
+        direction="lower",
+    )
     assert fig.axes[0].yaxis_inverted()
     plt.close(fig)
 
@@ -104,8 +135,10 @@ def test_figure_html_embeds_png_with_escaped_alt():
     fig, ax = plt.subplots()
     ax.plot([1, 2], [3, 4])
     html = charts.figure_html(fig, alt='a "quoted" <name>', caption="<b>c</b>")
-    assert html.startswith('<figure class="gxq-figure"><img alt="a &quot;quoted&quot; &lt;name&gt;" '
-                           'src="data:image/png;base64,iVBORw0KGgo')
+    assert html.startswith(
+        '<figure class="gxq-figure"><img alt="a &quot;quoted&quot; &lt;name&gt;" '
+        'src="data:image/png;base64,iVBORw0KGgo'
+    )
     assert "<figcaption>&lt;b&gt;c&lt;/b&gt;</figcaption>" in html
     assert not plt.fignum_exists(fig.number)  # closed after embedding
 
@@ -126,17 +159,27 @@ def test_wrap_label_keeps_every_character():
     # Breaks after the 、 (9th character) rather than mid-word at 16.
     assert wrap_label(name, "zh").split("\n") == ["企业享受税收减免、", "研发经费加计扣除优惠政策减免额"]
     assert wrap_label("一二三四五六七八九十一二三四五六七八", "zh", width=8).split("\n") == [
-        "一二三四五六七八", "九十一二三四五六", "七八"]
+        "一二三四五六七八",
+        "九十一二三四五六",
+        "七八",
+    ]
     assert wrap_label("高新技术企业总数", "zh") == "高新技术企业总数"
     assert wrap_label("Tax relief and R&D super-deduction enjoyed by enterprises", "en").split("\n") == [
-        "Tax relief and R&D", "super-deduction enjoyed by", "enterprises"]
+        "Tax relief and R&D",
+        "super-deduction enjoyed by",
+        "enterprises",
+    ]
 
 
 def test_pace_chart_labels_fit_inside_the_figure():
     from gxq_analysis.charts import pace_chart, use_cjk_font
 
     use_cjk_font()
-    names = ["企业享受税收减免、研发经费加计扣除优惠政策减免额", "高新技术产值占规上工业总产值比例", "研发机构总数"]
+    names = [
+        "企业享受税收减免、研发经费加计扣除优惠政策减免额",
+        "高新技术产值占规上工业总产值比例",
+        "研发机构总数",
+    ]
     fig = pace_chart(names, [1.02, 0.86, 0.5], 0.75, "zh")
     fig.canvas.draw()
     renderer = fig.canvas.get_renderer()

@@ -18,7 +18,20 @@ from gxq_analysis.plan import load_plan
 DEMO = RAW_DIR / "submissions" / "demo"
 
 # First-cell texts of rows that are layout, not data (written by hand from the demo layouts).
-_LAYOUT_PREFIXES = ("江阴高新区", "填报", "序号", "指标", "注", "本表", "数据来源", "单位", "一、", "二、", "三、", "本季")
+_LAYOUT_PREFIXES = (
+    "江阴高新区",
+    "填报",
+    "序号",
+    "指标",
+    "注",
+    "本表",
+    "数据来源",
+    "单位",
+    "一、",
+    "二、",
+    "三、",
+    "本季",
+)
 
 
 def _is_layout(cells: list[str]) -> bool:
@@ -100,11 +113,21 @@ def test_observations_file_contract(demo_run):
 def test_rankings_as_generated(demo_run):
     result, _, _ = demo_run
     zone = "江阴高新区"
-    got = {(o["indicator_id"], o["period"]): o["value"] for o in result.observations
-           if o["illustrative"] and o["geo"] == zone and o["indicator_id"] in ("national_rank", "provincial_rank")}
-    assert got == {("national_rank", "2018"): 66, ("national_rank", "2019"): 55, ("national_rank", "2020"): 48,
-                   ("provincial_rank", "2018"): 12, ("provincial_rank", "2019"): 12,
-                   ("provincial_rank", "2020"): 13}
+    got = {
+        (o["indicator_id"], o["period"]): o["value"]
+        for o in result.observations
+        if o["illustrative"]
+        and o["geo"] == zone
+        and o["indicator_id"] in ("national_rank", "provincial_rank")
+    }
+    assert got == {
+        ("national_rank", "2018"): 66,
+        ("national_rank", "2019"): 55,
+        ("national_rank", "2020"): 48,
+        ("provincial_rank", "2018"): 12,
+        ("provincial_rank", "2019"): 12,
+        ("provincial_rank", "2020"): 13,
+    }
 
 
 def test_corrected_resubmission_wins_and_is_logged(demo_run):
@@ -120,7 +143,9 @@ def test_corrected_resubmission_wins_and_is_logged(demo_run):
 
 def test_units_converted_and_recorded(demo_run):
     result, _, _ = demo_run
-    relief = [o for o in result.observations if o["indicator_id"] == "tax_relief" and o["geo"] == "江阴高新区"]
+    relief = [
+        o for o in result.observations if o["indicator_id"] == "tax_relief" and o["geo"] == "江阴高新区"
+    ]
     assert len(relief) == 24  # 12 quarters × (本期值, 本年累计)
     assert all(o["conversion"] == "万元→亿元 ×0.0001" for o in relief)
     assert all(o["unit"] == "亿元" for o in relief)
@@ -128,10 +153,17 @@ def test_units_converted_and_recorded(demo_run):
 
 def test_public_county_rank_is_not_mapped(demo_run):
     result, _, _ = demo_run
-    row4 = [q for q in result.quarantine if q["source_file"] == "public/public_figures.csv" and q["source_row"] == 4]
+    row4 = [
+        q
+        for q in result.quarantine
+        if q["source_file"] == "public/public_figures.csv" and q["source_row"] == 4
+    ]
     assert len(row4) == 1 and row4[0]["category"] == "different_population"
-    assert not [o for o in result.observations if o["source_file"] == "public/public_figures.csv"
-                and o["source_row"] == 4]
+    assert not [
+        o
+        for o in result.observations
+        if o["source_file"] == "public/public_figures.csv" and o["source_row"] == 4
+    ]
 
 
 def test_cli_rerun_is_byte_identical(tmp_path, capsys):
@@ -152,7 +184,7 @@ def test_cli_fails_cleanly_without_raw_dir(tmp_path, capsys):
 
 def test_calibration_panel_is_reference_data_not_clean_input(demo_run):
     """public/calibration/ feeds the forecast calibration: named as reference data, never quarantined."""
-    result, out, _ = demo_run
+    result, _out, _ = demo_run
     assert "public/calibration/panel.csv" in result.reference
     assert "public/calibration/targets.csv" in result.reference
     assert not [r for r in result.refused if r[0].startswith("public/calibration/")]

@@ -35,7 +35,9 @@ def write_csv(path: Path, rows: list[list[object]], encoding: str = "utf-8") -> 
     return path
 
 
-def write_xlsx(path: Path, sheets: dict[str, list[list[object]]], merges: dict[str, list[str]] | None = None) -> Path:
+def write_xlsx(
+    path: Path, sheets: dict[str, list[list[object]]], merges: dict[str, list[str]] | None = None
+) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     wb = openpyxl.Workbook()
     wb.remove(wb.active)
@@ -102,7 +104,11 @@ def test_gb18030_csv_with_title_and_wan_yuan(tmp_path, plan):
 def test_utf8_bom_csv_period_from_file_name(tmp_path, plan):
     raw = tmp_path / "raw"
     p = raw / "submissions" / "创投_201909.csv"
-    write_csv(p, [["序号", "指标", "计量单位", "数值"], [1, "各类创业投资基金规模", "亿元", "63.2"]], encoding="utf-8-sig")
+    write_csv(
+        p,
+        [["序号", "指标", "计量单位", "数值"], [1, "各类创业投资基金规模", "亿元", "63.2"]],
+        encoding="utf-8-sig",
+    )
     result = clean(raw, plan)
     assert obs_map(result) == {("vc_fund_size", "2019-09", False): 63.2}
     assert result.files[0].encoding == "utf-8-sig"
@@ -110,14 +116,20 @@ def test_utf8_bom_csv_period_from_file_name(tmp_path, plan):
 
 def test_plain_utf8_csv_period_column(tmp_path, plan):
     raw = tmp_path / "raw"
-    write_csv(raw / "submissions" / "x.csv", [
-        ["指标名称", "报告期", "数值"],
-        ["高新技术企业总数", "2019年第二季度", "96"],
-        ["高新技术企业总数", "2019Q3", "99"],
-        ["高新技术企业总数", "下个季度", "100"],
-    ])
+    write_csv(
+        raw / "submissions" / "x.csv",
+        [
+            ["指标名称", "报告期", "数值"],
+            ["高新技术企业总数", "2019年第二季度", "96"],
+            ["高新技术企业总数", "2019Q3", "99"],
+            ["高新技术企业总数", "下个季度", "100"],
+        ],
+    )
     result = clean(raw, plan)
-    assert obs_map(result) == {("hitech_enterprises", "2019Q2", False): 96, ("hitech_enterprises", "2019Q3", False): 99}
+    assert obs_map(result) == {
+        ("hitech_enterprises", "2019Q2", False): 96,
+        ("hitech_enterprises", "2019Q3", False): 99,
+    }
     bad = quarantined(result, "no_period")
     assert [(q["source_row"], q["source_column"]) for q in bad] == [(4, "B")]
     assert "下个季度" in bad[0]["reason"]
@@ -161,7 +173,11 @@ def test_workbook_with_merged_header_footnotes_and_sheets(tmp_path, plan):
         ("new_talents", "2019Q3", True): 7,
         ("hitech_enterprises", "2019Q2", False): 91,
     }
-    hte = next(o for o in result.observations if o["period"] == "2019Q3" and o["indicator_id"] == "hitech_enterprises")
+    hte = next(
+        o
+        for o in result.observations
+        if o["period"] == "2019Q3" and o["indicator_id"] == "hitech_enterprises"
+    )
     assert hte["source_sheet"] == "2019年三季度"
     assert (hte["source_row"], hte["source_column"]) == (7, "D")
     assert hte["note"] == "注: ①有效期内企业; 注: *为初步数"
@@ -173,23 +189,31 @@ def test_workbook_with_merged_header_footnotes_and_sheets(tmp_path, plan):
     assert [(q["source_sheet"], q["source_row"]) for q in nt] == [("说明", "")]
     assert result.unreadable == []
     f = "submissions/kj.xlsx"
-    assert_accounted(result, [(f, "2019年三季度", 7), (f, "2019年三季度", 8), (f, "2019年三季度", 9),
-                              (f, "2019Q2", 2)])
+    assert_accounted(
+        result, [(f, "2019年三季度", 7), (f, "2019年三季度", 8), (f, "2019年三季度", 9), (f, "2019Q2", 2)]
+    )
 
 
 def test_ytd_title_and_excel_dates(tmp_path, plan):
     raw = tmp_path / "raw"
-    write_xlsx(raw / "submissions" / "m.xlsx", {"Sheet1": [
-        ["江阴高新区科技指标（2019年1-9月）"],
-        ["填报日期：", dt.datetime(2019, 10, 9)],
-        ["指标名称", "单位", "数值"],
-        ["当年发明专利申请数", "件", 612],
-        ["累计发明专利拥有量", "件", 731],
-        ["高新技术产值占规上工业总产值比例", "%", dt.datetime(2019, 9, 30)],
-    ]})
+    write_xlsx(
+        raw / "submissions" / "m.xlsx",
+        {
+            "Sheet1": [
+                ["江阴高新区科技指标（2019年1-9月）"],
+                ["填报日期：", dt.datetime(2019, 10, 9)],
+                ["指标名称", "单位", "数值"],
+                ["当年发明专利申请数", "件", 612],
+                ["累计发明专利拥有量", "件", 731],
+                ["高新技术产值占规上工业总产值比例", "%", dt.datetime(2019, 9, 30)],
+            ]
+        },
+    )
     result = clean(raw, plan)
-    assert obs_map(result) == {("invention_patent_applications", "2019-09", True): 612,
-                               ("invention_patents_held", "2019-09", False): 731}  # a stock is never YTD
+    assert obs_map(result) == {
+        ("invention_patent_applications", "2019-09", True): 612,
+        ("invention_patents_held", "2019-09", False): 731,
+    }  # a stock is never YTD
     assert {o["reported_at"] for o in result.observations} == {"2019-10-09"}
     bad = quarantined(result, "invalid_value")
     assert [(q["source_row"], q["source_column"]) for q in bad] == [(6, "C")]
@@ -199,26 +223,42 @@ def test_ytd_title_and_excel_dates(tmp_path, plan):
 # --- validation -------------------------------------------------------------------------------
 def test_validation_against_catalogue(tmp_path, plan):
     raw = tmp_path / "raw"
-    write_xlsx(raw / "submissions" / "v_2019.xlsx", {"年报": [
-        ["指标名称", "单位", "本期值"],
-        ["研发经费投入占GDP比重", "%", 0.055],  # 2: a fraction
-        ["高新技术产值占规上工业总产值比例", "件", 52],  # 3: incompatible unit
-        ["高新技术企业总数", "家", 12.5],  # 4: fractional count
-        ["科技型中小企业家数", "家", -3],  # 5: negative
-        ["规模以上工业企业的研发机构覆盖率", "%", 120],  # 6: above 100
-        ["在全国高新区评价排名", "位", 0],  # 7: rank 0
-        ["在全省高新区评价排名", "名次", 12],  # 8: ok, 名次 = 位
-        ["研发机构总数", None, "#DIV/0!"],  # 9: Excel error
-        ["省民营科技企业家数", "家", "—"],  # 10: placeholder only
-        ["财政科技支出占比", None, "4.7%"],  # 11: ok, % typed in the cell
-        ["科技进步贡献率", "%", "0.62%"],  # 12: explicit %, accepted as typed
-    ]})
+    write_xlsx(
+        raw / "submissions" / "v_2019.xlsx",
+        {
+            "年报": [
+                ["指标名称", "单位", "本期值"],
+                ["研发经费投入占GDP比重", "%", 0.055],  # 2: a fraction
+                ["高新技术产值占规上工业总产值比例", "件", 52],  # 3: incompatible unit
+                ["高新技术企业总数", "家", 12.5],  # 4: fractional count
+                ["科技型中小企业家数", "家", -3],  # 5: negative
+                ["规模以上工业企业的研发机构覆盖率", "%", 120],  # 6: above 100
+                ["在全国高新区评价排名", "位", 0],  # 7: rank 0
+                ["在全省高新区评价排名", "名次", 12],  # 8: ok, 名次 = 位
+                ["研发机构总数", None, "#DIV/0!"],  # 9: Excel error
+                ["省民营科技企业家数", "家", "—"],  # 10: placeholder only
+                ["财政科技支出占比", None, "4.7%"],  # 11: ok, % typed in the cell
+                ["科技进步贡献率", "%", "0.62%"],  # 12: explicit %, accepted as typed
+            ]
+        },
+    )
     result = clean(raw, plan)
-    assert obs_map(result) == {("provincial_rank", "2019", False): 12, ("fiscal_st_share", "2019", False): 4.7,
-                               ("st_progress_contribution", "2019", False): 0.62}
+    assert obs_map(result) == {
+        ("provincial_rank", "2019", False): 12,
+        ("fiscal_st_share", "2019", False): 4.7,
+        ("st_progress_contribution", "2019", False): 0.62,
+    }
     cats = {q["source_row"]: q["category"] for q in result.quarantine}
-    assert cats == {2: "fraction_not_percent", 3: "incompatible_unit", 4: "not_integer", 5: "out_of_range",
-                    6: "out_of_range", 7: "not_integer", 9: "invalid_value", 10: "no_value"}
+    assert cats == {
+        2: "fraction_not_percent",
+        3: "incompatible_unit",
+        4: "not_integer",
+        5: "out_of_range",
+        6: "out_of_range",
+        7: "not_integer",
+        9: "invalid_value",
+        10: "no_value",
+    }
     frac = next(q for q in result.quarantine if q["source_row"] == 2)
     assert "looks like a fraction, not percent" in frac["reason"]
     assert "sheet '年报', row 2, column C" in frac["reason"]
@@ -226,12 +266,17 @@ def test_validation_against_catalogue(tmp_path, plan):
 
 def test_future_period_relative_to_reporting_date(tmp_path, plan):
     raw = tmp_path / "raw"
-    write_xlsx(raw / "submissions" / "f.xlsx", {"S": [
-        ["科技指标季报（2019年第三季度）"],
-        ["填报日期：2019-09-15"],
-        ["指标名称", "本期值"],
-        ["高新技术企业总数", 96],
-    ]})
+    write_xlsx(
+        raw / "submissions" / "f.xlsx",
+        {
+            "S": [
+                ["科技指标季报（2019年第三季度）"],
+                ["填报日期：2019-09-15"],
+                ["指标名称", "本期值"],
+                ["高新技术企业总数", 96],
+            ]
+        },
+    )
     result = clean(raw, plan)
     assert result.observations == []
     fut = quarantined(result, "future_period")
@@ -240,13 +285,19 @@ def test_future_period_relative_to_reporting_date(tmp_path, plan):
 
 def test_stock_with_inconsistent_columns(tmp_path, plan):
     raw = tmp_path / "raw"
-    write_csv(raw / "submissions" / "s_2019Q3.csv", [
-        ["指标名称", "本期值", "本年累计"],
-        ["高新技术企业总数", "96", "97"],
-        ["研发机构总数", "160", "160"],
-    ])
+    write_csv(
+        raw / "submissions" / "s_2019Q3.csv",
+        [
+            ["指标名称", "本期值", "本年累计"],
+            ["高新技术企业总数", "96", "97"],
+            ["研发机构总数", "160", "160"],
+        ],
+    )
     result = clean(raw, plan)
-    assert obs_map(result) == {("hitech_enterprises", "2019Q3", False): 96, ("rd_institutions", "2019Q3", False): 160}
+    assert obs_map(result) == {
+        ("hitech_enterprises", "2019Q3", False): 96,
+        ("rd_institutions", "2019Q3", False): 160,
+    }
     bad = quarantined(result, "inconsistent_columns")
     assert [(q["source_row"], q["source_column"]) for q in bad] == [(2, "C")]
 
@@ -254,12 +305,15 @@ def test_stock_with_inconsistent_columns(tmp_path, plan):
 # --- unknown names, duplicates, revisions ----------------------------------------------------------
 def test_unknown_indicator_quarantined_with_suggestions(tmp_path, plan):
     raw = tmp_path / "raw"
-    write_csv(raw / "submissions" / "u_2019.csv", [
-        ["指标名称", "数值"],
-        ["高新技术企业数目", "96"],
-        ["技术合同成交额", "12.6"],
-        [None, "5"],
-    ])
+    write_csv(
+        raw / "submissions" / "u_2019.csv",
+        [
+            ["指标名称", "数值"],
+            ["高新技术企业数目", "96"],
+            ["技术合同成交额", "12.6"],
+            [None, "5"],
+        ],
+    )
     result = clean(raw, plan)
     assert result.observations == []
     unk = quarantined(result, "unknown_indicator")
@@ -308,7 +362,9 @@ def test_modification_time_is_never_a_reporting_date(tmp_path, plan):
     assert result.revisions == []
     conflict = quarantined(result, "conflict")
     assert sorted((q["source_file"], q["raw_value"]) for q in conflict) == [
-        ("submissions/a_new.xlsx", "61"), ("submissions/z_old.xlsx", "59")]
+        ("submissions/a_new.xlsx", "61"),
+        ("submissions/z_old.xlsx", "59"),
+    ]
     assert "59" in conflict[0]["reason"] and "61" in conflict[0]["reason"]
 
 
@@ -343,8 +399,13 @@ def test_unreadable_files_do_not_stop_the_others(tmp_path, plan, capsys):
     result = clean(raw, plan)
     assert obs_map(result) == {("rd_institutions", "2019", False): 160}
     bad = {q["source_file"]: q for q in quarantined(result, "unreadable_file")}
-    assert sorted(bad) == ["submissions/badenc.csv", "submissions/corrupt.xlsx", "submissions/empty.csv",
-                           "submissions/notable.csv", "submissions/notzip.xlsx"]
+    assert sorted(bad) == [
+        "submissions/badenc.csv",
+        "submissions/corrupt.xlsx",
+        "submissions/empty.csv",
+        "submissions/notable.csv",
+        "submissions/notzip.xlsx",
+    ]
     assert all(q["source_row"] == "" for q in bad.values())
     assert "empty" in bad["submissions/empty.csv"]["reason"]
     assert "no recognisable table" in bad["submissions/notable.csv"]["reason"]
@@ -358,19 +419,31 @@ def test_unreadable_files_do_not_stop_the_others(tmp_path, plan, capsys):
 # --- tidy input, illustrative flag, raw untouched --------------------------------------------------
 def test_tidy_csv_accepted_directly(tmp_path, plan):
     raw = tmp_path / "raw"
-    write_csv(raw / "submissions" / "analyst" / "tidy.csv", [
-        ["indicator_id", "period", "value", "geo", "unit", "source", "note", "illustrative"],
-        ["rd_gdp_share", "2019", "5.3", "", "%", "年报", "", ""],
-        ["vc_fund_size", "2019Q4", "632000", "", "万元", "", "认缴", "true"],
-        ["hitech_enterprises", "2019", "650", "江阴市", "", "", "", ""],
-        ["not_an_id", "2019", "1", "", "", "", "", ""],
-        ["rd_gdp_share", "2019Q5", "5.3", "", "", "", "", ""],
-    ])
+    write_csv(
+        raw / "submissions" / "analyst" / "tidy.csv",
+        [
+            ["indicator_id", "period", "value", "geo", "unit", "source", "note", "illustrative"],
+            ["rd_gdp_share", "2019", "5.3", "", "%", "年报", "", ""],
+            ["vc_fund_size", "2019Q4", "632000", "", "万元", "", "认缴", "true"],
+            ["hitech_enterprises", "2019", "650", "江阴市", "", "", "", ""],
+            ["not_an_id", "2019", "1", "", "", "", "", ""],
+            ["rd_gdp_share", "2019Q5", "5.3", "", "", "", "", ""],
+        ],
+    )
     result = clean(raw, plan)
-    got = {(o["indicator_id"], o["geo"], o["period"]): (o["value"], o["illustrative"]) for o in result.observations}
-    assert got == {("rd_gdp_share", ZONE, "2019"): (5.3, False), ("vc_fund_size", ZONE, "2019Q4"): (63.2, True),
-                   ("hitech_enterprises", "江阴市", "2019"): (650, False)}
-    assert {q["source_row"]: q["category"] for q in result.quarantine} == {5: "unknown_indicator", 6: "no_period"}
+    got = {
+        (o["indicator_id"], o["geo"], o["period"]): (o["value"], o["illustrative"])
+        for o in result.observations
+    }
+    assert got == {
+        ("rd_gdp_share", ZONE, "2019"): (5.3, False),
+        ("vc_fund_size", ZONE, "2019Q4"): (63.2, True),
+        ("hitech_enterprises", "江阴市", "2019"): (650, False),
+    }
+    assert {q["source_row"]: q["category"] for q in result.quarantine} == {
+        5: "unknown_indicator",
+        6: "no_period",
+    }
 
 
 def test_illustrative_marker_in_an_ancestor_folder(tmp_path, plan):
@@ -392,15 +465,21 @@ def test_raw_is_never_written_and_outputs_are_atomic(tmp_path, plan):
     assert main(["clean", "--raw", str(raw), "--out", str(out), "--no-progress"]) == 0
     after = {p: p.read_bytes() for p in raw.rglob("*") if p.is_file()}
     assert before == after
-    assert sorted(p.name for p in out.iterdir()) == ["manifest.json", "observations.csv", "quarantine.csv",
-                                                     "revisions.csv"]
+    assert sorted(p.name for p in out.iterdir()) == [
+        "manifest.json",
+        "observations.csv",
+        "quarantine.csv",
+        "revisions.csv",
+    ]
     assert main(["clean", "--raw", str(raw), "--out", str(raw / "processed"), "--no-progress"]) == 2
 
 
 def test_progress_bar_with_many_files(tmp_path, capsys):
     raw = tmp_path / "raw"
     for i in range(21):
-        write_csv(raw / "submissions" / f"f{i:02d}_2019.csv", [["指标名称", "数值"], ["研发机构总数", str(100 + i)]])
+        write_csv(
+            raw / "submissions" / f"f{i:02d}_2019.csv", [["指标名称", "数值"], ["研发机构总数", str(100 + i)]]
+        )
     assert main(["clean", "--raw", str(raw), "--out", str(tmp_path / "o")]) == 0
     assert "gxq clean" in capsys.readouterr().err  # tqdm's bar
 
@@ -414,8 +493,11 @@ def test_quarantine_and_revisions_written_with_reasons(tmp_path, plan):
     write_outputs(result, plan, out)
     with (out / "revisions.csv").open(encoding="utf-8-sig") as fh:
         revs = list(csv.DictReader(fh))
-    assert [(r["old_value"], r["new_value"], r["new_source_file"]) for r in revs] == [("59", "62", "submissions/a.xlsx")]
+    assert [(r["old_value"], r["new_value"], r["new_source_file"]) for r in revs] == [
+        ("59", "62", "submissions/a.xlsx")
+    ]
     with (out / "quarantine.csv").open(encoding="utf-8-sig") as fh:
         q = list(csv.DictReader(fh))
-    assert [(r["source_file"], r["source_sheet"], r["source_row"], r["source_column"], r["category"]) for r in q] == [
-        ("submissions/b.xlsx", "S", "4", "B", "superseded")]
+    assert [
+        (r["source_file"], r["source_sheet"], r["source_row"], r["source_column"], r["category"]) for r in q
+    ] == [("submissions/b.xlsx", "S", "4", "B", "superseded")]

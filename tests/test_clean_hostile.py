@@ -60,7 +60,9 @@ def run_cli(raw: Path, out: Path, capsys) -> str:
 
 
 # --- 1. corrections win -----------------------------------------------------------------------------
-def _quarter_csv(path: Path, value: object, reported: str | None, title: str = "科技指标季报（2019年第二季度）"):
+def _quarter_csv(
+    path: Path, value: object, reported: str | None, title: str = "科技指标季报（2019年第二季度）"
+):
     rows = [[title]]
     if reported:
         rows.append([f"填报日期：{reported}"])
@@ -103,10 +105,14 @@ def test_later_reporting_date_beats_a_correction_mark(tmp_path, plan):
 def test_quarterly_revision_replaces_a_year_to_date_stock(tmp_path, plan):
     # A stock indicator: "2019年1-9月" (2019-09) and "2019年第三季度" (2019Q3) are the same reference point.
     sub = tmp_path / "raw" / "submissions"
-    write_csv(sub / "月报_9月.csv", [["科技指标月报"], ["报告期:2019年1-9月"], ["指标名称", "本期值"],
-                                   ["高新技术企业总数", "98"]])
-    write_csv(sub / "季报.csv", [["2019年第三季度科技指标季报(修订)"], ["指标名称", "本期值"],
-                                 ["高新技术企业总数", "101"]])
+    write_csv(
+        sub / "月报_9月.csv",
+        [["科技指标月报"], ["报告期:2019年1-9月"], ["指标名称", "本期值"], ["高新技术企业总数", "98"]],
+    )
+    write_csv(
+        sub / "季报.csv",
+        [["2019年第三季度科技指标季报(修订)"], ["指标名称", "本期值"], ["高新技术企业总数", "101"]],
+    )
     result = clean(tmp_path / "raw", plan, today=TODAY)
     assert obs_map(result) == {("hitech_enterprises", "2019Q3"): 101}
     [rev] = result.revisions
@@ -135,21 +141,30 @@ def test_undecidable_conflict_goes_to_a_person(tmp_path, plan):
 # --- 2. future periods ------------------------------------------------------------------------------
 def test_future_periods_are_quarantined(tmp_path, plan):
     sub = tmp_path / "raw" / "submissions"
-    write_csv(sub / "undated.csv", [["2031年第一季度科技指标"], ["指标名称", "本期值"], ["研发机构总数", "150"]])
-    write_csv(sub / "tidy.csv", [
-        ["indicator_id", "period", "value", "reported_at"],
-        ["rd_institutions", "2031Q1", "150", "2099-12-31"],
-        ["rd_institutions", "2019Q4", "140", "2099-12-31"],  # a reporting date after today
-        ["rd_institutions", "2019Q4", "141", "2019-10-20"],  # period ends after its reporting date
-        ["rd_institutions", "2021Q1", "150", "2021-04-10"],  # after the plan's horizon (2020)
-        ["rd_institutions", "2020Q4", "145", "2021-01-10"],
-    ])
+    write_csv(
+        sub / "undated.csv", [["2031年第一季度科技指标"], ["指标名称", "本期值"], ["研发机构总数", "150"]]
+    )
+    write_csv(
+        sub / "tidy.csv",
+        [
+            ["indicator_id", "period", "value", "reported_at"],
+            ["rd_institutions", "2031Q1", "150", "2099-12-31"],
+            ["rd_institutions", "2019Q4", "140", "2099-12-31"],  # a reporting date after today
+            ["rd_institutions", "2019Q4", "141", "2019-10-20"],  # period ends after its reporting date
+            ["rd_institutions", "2021Q1", "150", "2021-04-10"],  # after the plan's horizon (2020)
+            ["rd_institutions", "2020Q4", "145", "2021-01-10"],
+        ],
+    )
     result = clean(tmp_path / "raw", plan, today=TODAY)
     assert obs_map(result) == {("rd_institutions", "2020Q4"): 145}
     cats = categories(result)
-    assert cats == {("undated.csv", 3): "future_period", ("tidy.csv", 2): "future_period",
-                    ("tidy.csv", 3): "future_period", ("tidy.csv", 4): "future_period",
-                    ("tidy.csv", 5): "beyond_plan_horizon"}
+    assert cats == {
+        ("undated.csv", 3): "future_period",
+        ("tidy.csv", 2): "future_period",
+        ("tidy.csv", 3): "future_period",
+        ("tidy.csv", 4): "future_period",
+        ("tidy.csv", 5): "beyond_plan_horizon",
+    }
 
 
 def test_public_benchmarks_after_the_horizon_still_pass(plan):
@@ -181,10 +196,14 @@ def test_every_file_is_read_or_named(tmp_path, plan, capsys):
     assert obs_map(result) == {("rd_institutions", "2019"): 160}
     refused = {q["source_file"]: q["category"] for q in result.quarantine}
     assert refused == {
-        "submissions/季报.ods": "unsupported_file", "submissions/季报.et": "unsupported_file",
-        "submissions/季报.xlsb": "unsupported_file", "submissions/说明.txt": "unsupported_file",
-        "submissions/noext": "unsupported_file", "submissions/link_2019.csv": "outside_raw",
-        "submissions/passwd.csv": "outside_raw", "submissions/linked_folder": "outside_raw",
+        "submissions/季报.ods": "unsupported_file",
+        "submissions/季报.et": "unsupported_file",
+        "submissions/季报.xlsb": "unsupported_file",
+        "submissions/说明.txt": "unsupported_file",
+        "submissions/noext": "unsupported_file",
+        "submissions/link_2019.csv": "outside_raw",
+        "submissions/passwd.csv": "outside_raw",
+        "submissions/linked_folder": "outside_raw",
         "submissions/.git": "hidden_folder",
     }
     for name in refused:
@@ -211,23 +230,30 @@ def test_gbk_file_name_does_not_crash(tmp_path, plan, capsys):
 # --- 4. formula injection ---------------------------------------------------------------------------
 def test_text_written_to_csv_cannot_run_as_a_formula(tmp_path, plan):
     raw = tmp_path / "raw"
-    write_csv(raw / "submissions" / "x_2019.csv", [
-        ["填报单位：=cmd|' /C calc'!A0"],
-        ["指标名称", "数值", "备注"],
-        ["研发机构总数", "160", "=HYPERLINK(\"http://evil.example\",\"点击\")"],
-        ["@SUM(1+1)*cmd|' /C calc'!A0", "5", ""],
-        ["当年发明专利申请数", "-3", "+1 调整"],
-    ])
+    write_csv(
+        raw / "submissions" / "x_2019.csv",
+        [
+            ["填报单位：=cmd|' /C calc'!A0"],
+            ["指标名称", "数值", "备注"],
+            ["研发机构总数", "160", '=HYPERLINK("http://evil.example","点击")'],
+            ["@SUM(1+1)*cmd|' /C calc'!A0", "5", ""],
+            ["当年发明专利申请数", "-3", "+1 调整"],
+        ],
+    )
     out = tmp_path / "out"
     write_outputs(clean(raw, plan, today=TODAY), plan, out)
     for name in ("observations.csv", "quarantine.csv", "revisions.csv"):
         with (out / name).open(encoding="utf-8-sig", newline="") as fh:
             cells = [c for row in csv.reader(fh) for c in row]
-        bad = [c for c in cells if c[:1] in ("=", "+", "@") or (c[:1] == "-" and not c[1:].replace(".", "").isdigit())]
+        bad = [
+            c
+            for c in cells
+            if c[:1] in ("=", "+", "@") or (c[:1] == "-" and not c[1:].replace(".", "").isdigit())
+        ]
         assert bad == [], name
     with (out / "observations.csv").open(encoding="utf-8", newline="") as fh:
         obs = list(csv.DictReader(fh))
-    assert obs[0]["note"] == "'=HYPERLINK(\"http://evil.example\",\"点击\")"  # still readable
+    assert obs[0]["note"] == '\'=HYPERLINK("http://evil.example","点击")'  # still readable
     assert obs[0]["source"] == "'=cmd|'"  # the 填报单位 text up to the first space
     with (out / "quarantine.csv").open(encoding="utf-8-sig", newline="") as fh:
         q = {r["source_row"]: r for r in csv.DictReader(fh)}
@@ -238,32 +264,41 @@ def test_text_written_to_csv_cannot_run_as_a_formula(tmp_path, plan):
 # --- 6. absurd numbers ------------------------------------------------------------------------------
 def test_non_finite_and_absurd_numbers_are_quarantined(tmp_path, plan, capsys):
     raw = tmp_path / "raw"
-    write_csv(raw / "submissions" / "n_2019.csv", [
-        ["指标名称", "数值"],
-        ["研发机构总数", "9" * 400],
-        ["高新技术企业总数", "1e20"],
-        ["科技型中小企业家数", "100000000000000000000"],
-        ["各类创投基金规模", "70"],
-    ])
+    write_csv(
+        raw / "submissions" / "n_2019.csv",
+        [
+            ["指标名称", "数值"],
+            ["研发机构总数", "9" * 400],
+            ["高新技术企业总数", "1e20"],
+            ["科技型中小企业家数", "100000000000000000000"],
+            ["各类创投基金规模", "70"],
+        ],
+    )
     out = tmp_path / "out"
     run_cli(raw, out, capsys)
     result = clean(raw, plan, today=TODAY)
     assert obs_map(result) == {("vc_fund_size", "2019"): 70}
     cats = categories(result)
-    assert cats == {("n_2019.csv", 2): "invalid_value", ("n_2019.csv", 3): "invalid_value",
-                    ("n_2019.csv", 4): "out_of_range"}
+    assert cats == {
+        ("n_2019.csv", 2): "invalid_value",
+        ("n_2019.csv", 3): "invalid_value",
+        ("n_2019.csv", 4): "out_of_range",
+    }
     text = (out / "observations.csv").read_text(encoding="utf-8")
     assert "inf" not in text.lower()
 
 
 def test_a_tenfold_jump_is_kept_but_flagged(tmp_path, plan):
     raw = tmp_path / "raw"
-    write_csv(raw / "submissions" / "tidy.csv", [
-        ["indicator_id", "period", "value"],
-        ["hitech_enterprises", "2019Q1", "95"],
-        ["hitech_enterprises", "2019Q2", "98"],
-        ["hitech_enterprises", "2019Q3", "980"],
-    ])
+    write_csv(
+        raw / "submissions" / "tidy.csv",
+        [
+            ["indicator_id", "period", "value"],
+            ["hitech_enterprises", "2019Q1", "95"],
+            ["hitech_enterprises", "2019Q2", "98"],
+            ["hitech_enterprises", "2019Q3", "980"],
+        ],
+    )
     result = clean(raw, plan, today=TODAY)
     assert obs_map(result)[("hitech_enterprises", "2019Q3")] == 980
     [flag] = result.quarantine
@@ -306,8 +341,11 @@ def test_merged_range_over_the_whole_sheet_is_clipped(tmp_path, plan):
     with zipfile.ZipFile(path) as zf:
         parts = {n: zf.read(n) for n in zf.namelist()}
     xml = parts["xl/worksheets/sheet1.xml"].decode()
-    xml = xml.replace("</sheetData>", '</sheetData><mergeCells count="2"><mergeCell ref="A1:XFD1"/>'
-                      '<mergeCell ref="C2:XFD1048576"/></mergeCells>')
+    xml = xml.replace(
+        "</sheetData>",
+        '</sheetData><mergeCells count="2"><mergeCell ref="A1:XFD1"/>'
+        '<mergeCell ref="C2:XFD1048576"/></mergeCells>',
+    )
     parts["xl/worksheets/sheet1.xml"] = xml.encode()
     hostile = tmp_path / "raw" / "submissions" / "merged.xlsx"
     hostile.parent.mkdir(parents=True)
@@ -335,20 +373,30 @@ def test_outputs_carry_a_manifest_that_loaders_verify(tmp_path, plan, capsys):
     from gxq_analysis.observations import ObservationsError, load_observations
 
     raw = tmp_path / "raw"
-    write_csv(raw / "submissions" / "t.csv", [
-        ["indicator_id", "period", "value"], ["hitech_enterprises", "2019Q1", "95"],
-        ["hitech_enterprises", "2019Q2", "98"], ["hitech_enterprises", "2019Q3", "101"]])
+    write_csv(
+        raw / "submissions" / "t.csv",
+        [
+            ["indicator_id", "period", "value"],
+            ["hitech_enterprises", "2019Q1", "95"],
+            ["hitech_enterprises", "2019Q2", "98"],
+            ["hitech_enterprises", "2019Q3", "101"],
+        ],
+    )
     out = tmp_path / "out"
     run_cli(raw, out, capsys)
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["outputs"]["observations.csv"]["rows"] == 3
     assert len(load_observations(out / "observations.csv")) == 3
-    assert sorted(p.name for p in out.iterdir()) == ["manifest.json", "observations.csv", "quarantine.csv",
-                                                     "revisions.csv"]  # no staging folder left
+    assert sorted(p.name for p in out.iterdir()) == [
+        "manifest.json",
+        "observations.csv",
+        "quarantine.csv",
+        "revisions.csv",
+    ]  # no staging folder left
     obs = out / "observations.csv"
     lines = obs.read_text(encoding="utf-8").splitlines(keepends=True)
     obs.write_text("".join(lines[:-1]), encoding="utf-8")  # truncated: the last row lost
-    with pytest.raises(ObservationsError, match="does not match manifest.json"):
+    with pytest.raises(ObservationsError, match=r"does not match manifest\.json"):
         load_observations(obs)
 
 
@@ -379,16 +427,18 @@ def test_publish_audit_ignores_data_text_and_catches_real_problems():
     from gxq_analysis.render import audit_html
 
     # What escaped data looks like in a page: text, never elements.
-    data_page = ("<html><body><table><tr><td>Traceback (most recent call last)</td>"
-                 "<td>url(https://evil.example/x.png) @import url(//cdn.example/a.css)</td>"
-                 "<td>An Exception was encountered &lt;script src=&quot;https://x.example/a.js&quot;&gt;</td>"
-                 "<td>papermill-error-cell</td></tr></table></body></html>")
+    data_page = (
+        "<html><body><table><tr><td>Traceback (most recent call last)</td>"
+        "<td>url(https://evil.example/x.png) @import url(//cdn.example/a.css)</td>"
+        "<td>An Exception was encountered &lt;script src=&quot;https://x.example/a.js&quot;&gt;</td>"
+        "<td>papermill-error-cell</td></tr></table></body></html>"
+    )
     assert audit_html(data_page) == []
     bad = [
         '<script src="https://cdn.example/x.js"></script>',
         '<link rel="stylesheet" href="//cdn.example/x.css">',
         '<img src="http://x.example/a.png" alt="a">',
-        '<div style="background: url(\'https://x.example/a.png\')">x</div>',
+        "<div style=\"background: url('https://x.example/a.png')\">x</div>",
         "<style>@import url(https://fonts.example/x.css);</style>",
         '<script>import("https://x.example/m.js")</script>',
         '<div class="jp-RenderedText" data-mime-type="application/vnd.jupyter.stderr"><pre>boom</pre></div>',
@@ -413,8 +463,12 @@ def test_stale_inputs_name_new_changed_and_removed_files(tmp_path, plan, capsys)
     b.unlink()
     write_csv(raw / "submissions" / "c_2020.csv", [["指标名称", "数值"], ["研发机构总数", "170"]])
     (raw / "submissions" / "d.ods").write_bytes(b"x")
-    assert sorted(stale_inputs(raw, out)) == ["submissions/a_2019.csv (changed)", "submissions/b_2018.csv (removed)",
-                                               "submissions/c_2020.csv (new)", "submissions/d.ods (new)"]
+    assert sorted(stale_inputs(raw, out)) == [
+        "submissions/a_2019.csv (changed)",
+        "submissions/b_2018.csv (removed)",
+        "submissions/c_2020.csv (new)",
+        "submissions/d.ods (new)",
+    ]
     run_cli(raw, out, capsys)
     assert stale_inputs(raw, out) == []
 
@@ -491,8 +545,10 @@ def test_default_period_never_picks_a_future_quarter(tmp_path):
     from gxq_analysis.render import default_period
 
     obs = tmp_path / "obs.csv"
-    obs.write_text("indicator_id,period,value\nhitech_enterprises,2019Q3,101\nhitech_enterprises,2031Q1,120\n",
-                   encoding="utf-8")
+    obs.write_text(
+        "indicator_id,period,value\nhitech_enterprises,2019Q3,101\nhitech_enterprises,2031Q1,120\n",
+        encoding="utf-8",
+    )
     assert str(default_period(obs)) == "2019Q3"
 
 
@@ -506,7 +562,10 @@ def test_files_beside_the_known_folders_are_named(tmp_path, plan):
     result = clean(raw, plan, today=TODAY)
     assert obs_map(result) == {("rd_institutions", "2019"): 160}
     assert {q["source_file"]: q["category"] for q in result.quarantine} == {
-        "misplaced_2019.csv": "unsupported_file", "2020": "unsupported_file", ".git": "hidden_folder"}
+        "misplaced_2019.csv": "unsupported_file",
+        "2020": "unsupported_file",
+        ".git": "hidden_folder",
+    }
     assert result.ignored == ["README.md"]
 
 
@@ -519,8 +578,10 @@ def test_clean_exits_0_on_everything_hostile_together(tmp_path, capsys):
     _quarter_csv(sub / "2019Q2_季报.csv", 59, "2019-07-12")
     _quarter_csv(sub / "2019Q2_季报(更正).csv", 62, "2019-07-12")
     write_csv(sub / "future.csv", [["2031年第一季度"], ["指标名称", "本期值"], ["研发机构总数", "150"]])
-    write_csv(sub / "inject_2019.csv", [["指标名称", "数值", "备注"], ["研发机构总数", "160", "=1+1"],
-                                        ["=cmd|' /C calc'!A0", "1", ""]])
+    write_csv(
+        sub / "inject_2019.csv",
+        [["指标名称", "数值", "备注"], ["研发机构总数", "160", "=1+1"], ["=cmd|' /C calc'!A0", "1", ""]],
+    )
     write_csv(sub / "big_2019.csv", [["指标名称", "数值"], ["高新技术企业总数", "9" * 400]])
     write_xlsx(sub / "e.xlsx", _table_rows() + [["高新技术企业总数", "#DIV/0!"]])
     (sub / "x.ods").write_bytes(b"PK")
@@ -532,14 +593,35 @@ def test_clean_exits_0_on_everything_hostile_together(tmp_path, capsys):
     summary = capsys.readouterr().out
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     named = {f["path"] for f in manifest["files"]} | {x["path"] for x in manifest["not_read"]}
-    assert named == {f"submissions/{n}" for n in (
-        "2019Q2_季报.csv", "2019Q2_季报(更正).csv", "future.csv", "inject_2019.csv", "big_2019.csv", "e.xlsx",
-        "x.ods", "passwd.csv", "科技局_2018.csv")}
+    assert named == {
+        f"submissions/{n}"
+        for n in (
+            "2019Q2_季报.csv",
+            "2019Q2_季报(更正).csv",
+            "future.csv",
+            "inject_2019.csv",
+            "big_2019.csv",
+            "e.xlsx",
+            "x.ods",
+            "passwd.csv",
+            "科技局_2018.csv",
+        )
+    }
     assert "x.ods" in summary and "passwd.csv" in summary
-    rows = {(r["source_file"], r["source_row"]) for name in ("observations.csv", "quarantine.csv")
-            for r in csv.DictReader((out / name).open(encoding="utf-8-sig", newline=""))}
-    expected = {("submissions/2019Q2_季报.csv", "4"), ("submissions/2019Q2_季报(更正).csv", "4"),
-                ("submissions/future.csv", "3"), ("submissions/inject_2019.csv", "2"),
-                ("submissions/inject_2019.csv", "3"), ("submissions/big_2019.csv", "2"), ("submissions/e.xlsx", "3"),
-                ("submissions/e.xlsx", "4"), ("submissions/科技局_2018.csv", "2")}
+    rows = {
+        (r["source_file"], r["source_row"])
+        for name in ("observations.csv", "quarantine.csv")
+        for r in csv.DictReader((out / name).open(encoding="utf-8-sig", newline=""))
+    }
+    expected = {
+        ("submissions/2019Q2_季报.csv", "4"),
+        ("submissions/2019Q2_季报(更正).csv", "4"),
+        ("submissions/future.csv", "3"),
+        ("submissions/inject_2019.csv", "2"),
+        ("submissions/inject_2019.csv", "3"),
+        ("submissions/big_2019.csv", "2"),
+        ("submissions/e.xlsx", "3"),
+        ("submissions/e.xlsx", "4"),
+        ("submissions/科技局_2018.csv", "2"),
+    }
     assert expected <= rows

@@ -7,12 +7,45 @@ import csv
 from gxq_analysis.clean import clean
 from gxq_analysis.plan import load_plan
 
-HEADER = ["geo", "plan_indicator_no", "indicator_cn", "year", "qualifier", "value", "unit", "source_url", "quote", "note"]
+HEADER = [
+    "geo",
+    "plan_indicator_no",
+    "indicator_cn",
+    "year",
+    "qualifier",
+    "value",
+    "unit",
+    "source_url",
+    "quote",
+    "note",
+]
 ROWS = [
     # row 2: the final 2016 figure, listed BEFORE the preliminary one: order must not decide.
-    ["全国", "1", "研究与试验发展经费投入强度(与GDP之比)", "2016", "", "2.11", "%", "http://a", "为2.11%", ""],
+    [
+        "全国",
+        "1",
+        "研究与试验发展经费投入强度(与GDP之比)",
+        "2016",
+        "",
+        "2.11",
+        "%",
+        "http://a",
+        "为2.11%",
+        "",
+    ],
     # row 3: preliminary (初步数) for the same cell
-    ["全国", "1", "R&D经费支出与国内生产总值之比(2016年统计公报初步数)", "2016", "", "2.08", "%", "http://b", "2.08%", ""],
+    [
+        "全国",
+        "1",
+        "R&D经费支出与国内生产总值之比(2016年统计公报初步数)",
+        "2016",
+        "",
+        "2.08",
+        "%",
+        "http://b",
+        "2.08%",
+        "",
+    ],
     # row 4: the official 2014 figure; row 5: the OECD basis, a different definition
     ["全国", "1", "研发经费投入强度", "2014", "", "2.02", "%", "http://c", "2.02%", ""],
     ["全国", "1", "科研投入占GDP比重(OECD口径)", "2014", "", "2.05", "%", "http://d", "2.05%", ""],
@@ -31,7 +64,9 @@ def test_public_figures_rules(tmp_path):
     with (raw / "public" / "public_figures.csv").open("w", encoding="utf-8", newline="") as fh:
         csv.writer(fh).writerows([HEADER, *ROWS])
     result = clean(raw, load_plan())
-    got = {(o["geo"], o["indicator_id"], o["period"]): (o["value"], o["source_row"]) for o in result.observations}
+    got = {
+        (o["geo"], o["indicator_id"], o["period"]): (o["value"], o["source_row"]) for o in result.observations
+    }
     assert got == {
         ("全国", "rd_gdp_share", "2016"): (2.11, 2),
         ("全国", "rd_gdp_share", "2014"): (2.02, 4),

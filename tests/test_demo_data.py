@@ -14,8 +14,11 @@ from gxq_analysis.plan import load_plan
 
 
 def _hashes(folder):
-    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {
+        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
 
 
 @pytest.fixture(scope="module")
@@ -60,7 +63,12 @@ def test_layouts_and_marker(generated):
     assert len([n for n in names if n.startswith("季报/财政局/")]) == 12
     assert len([n for n in names if n.startswith("季报/金融办/")]) == 12
     assert len([n for n in names if n.startswith("年报/")]) == 3
-    assert (out / "季报" / "财政局" / "2019Q3_财政局_季报.csv").read_bytes().decode("gb18030").startswith("江阴高新区")
+    assert (
+        (out / "季报" / "财政局" / "2019Q3_财政局_季报.csv")
+        .read_bytes()
+        .decode("gb18030")
+        .startswith("江阴高新区")
+    )
     assert (out / "季报" / "金融办" / "创投基金规模_2019Q3.csv").read_bytes().startswith(b"\xef\xbb\xbf")
     wb = openpyxl.load_workbook(out / "月报" / "2019年科技创新指标月报.xlsx")
     assert wb.sheetnames == [f"{m}月" for m in range(1, 13)]

@@ -19,8 +19,16 @@ from gxq_analysis.departments import UNATTRIBUTED, attribute, form_indicators, l
 from gxq_analysis.periods import parse_period
 from gxq_analysis.plan import load_plan
 from gxq_analysis.submissions import submissions_status
-from gxq_analysis.template import (FIELDS, HEADER, HEADER_ROW, ILLUSTRATIVE_NOTE, PREVIOUS_COL, VALUE_COL, YTD_COL,
-                                   template_rows)
+from gxq_analysis.template import (
+    FIELDS,
+    HEADER,
+    HEADER_ROW,
+    ILLUSTRATIVE_NOTE,
+    PREVIOUS_COL,
+    VALUE_COL,
+    YTD_COL,
+    template_rows,
+)
 
 PERIOD = "2019Q3"
 
@@ -53,7 +61,8 @@ def test_plan_without_department_columns_gets_defaults(tmp_path, plan):
     folder = tmp_path / "plan"
     shutil.copytree(DEFAULT_PLAN_DIR, folder)
     (folder / "departments.csv").unlink()
-    rows = list(csv.DictReader(open(folder / "indicators.csv", encoding="utf-8")))
+    with open(folder / "indicators.csv", encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
     keep = [c for c in rows[0] if c not in ("department", "due_days")]
     with open(folder / "indicators.csv", "w", encoding="utf-8", newline="") as fh:
         w = csv.DictWriter(fh, fieldnames=keep, extrasaction="ignore")
@@ -92,8 +101,11 @@ def _accepts(dv, value) -> bool:
     lo = float(dv.formula1) if dv.formula1 is not None else None
     hi = float(dv.formula2) if dv.formula2 is not None else None
     op = dv.operator or "between"
-    return {"between": lambda: lo <= value <= hi, "greaterThanOrEqual": lambda: value >= lo,
-            "lessThanOrEqual": lambda: value <= lo}[op]()
+    return {
+        "between": lambda: lo <= value <= hi,
+        "greaterThanOrEqual": lambda: value >= lo,
+        "lessThanOrEqual": lambda: value <= lo,
+    }[op]()
 
 
 def _validation_of(ws, coord):
@@ -156,8 +168,10 @@ def test_form_per_department_is_protected_and_round_trips(tmp_path, plan):
         ws[FIELDS["填报日期"]] = dt.datetime(2019, 10, 12)
         wb.save(path)
     result = clean(raw, plan)
-    got = {(o["indicator_id"], o["ytd"]): (o["value"], o["source_row"], o["source_file"].rsplit("/", 1)[1])
-           for o in result.observations}
+    got = {
+        (o["indicator_id"], o["ytd"]): (o["value"], o["source_row"], o["source_file"].rsplit("/", 1)[1])
+        for o in result.observations
+    }
     assert got == expected
     assert {o["period"] for o in result.observations} == {PERIOD}
     assert {o["reported_at"] for o in result.observations} == {"2019-10-12"}
@@ -185,19 +199,48 @@ def test_out_of_bounds_value_is_rejected_by_the_validation(tmp_path, plan):
 
 def test_form_shows_previous_period_value(tmp_path, plan):
     obs = tmp_path / "obs.csv"
-    obs.write_text("indicator_id,period,value\nrd_gdp_share,2019Q2,5.2\nrd_gdp_share,2019Q3,5.3\n",
-                   encoding="utf-8")
+    obs.write_text(
+        "indicator_id,period,value\nrd_gdp_share,2019Q2,5.2\nrd_gdp_share,2019Q3,5.3\n", encoding="utf-8"
+    )
     out = tmp_path / "f.xlsx"
-    assert main(["template", "--period", PERIOD, "--dept", "统计局", "--out", str(out),
-                 "--observations", str(obs)]) == 0
+    assert (
+        main(
+            [
+                "template",
+                "--period",
+                PERIOD,
+                "--dept",
+                "统计局",
+                "--out",
+                str(out),
+                "--observations",
+                str(obs),
+            ]
+        )
+        == 0
+    )
     ws = openpyxl.load_workbook(out).active
     rows = template_rows(plan, "统计局", PERIOD)
     assert ws.cell(rows["rd_gdp_share"], PREVIOUS_COL).value == 5.2
     assert ws.cell(rows["hitech_output_share"], PREVIOUS_COL).value is None
     assert not any(c.value == ILLUSTRATIVE_NOTE for row in ws.iter_rows() for c in row)
     obs.write_text("indicator_id,period,value,illustrative\nrd_gdp_share,2019Q2,5.2,true\n", encoding="utf-8")
-    assert main(["template", "--period", PERIOD, "--dept", "统计局", "--out", str(out),
-                 "--observations", str(obs)]) == 0
+    assert (
+        main(
+            [
+                "template",
+                "--period",
+                PERIOD,
+                "--dept",
+                "统计局",
+                "--out",
+                str(out),
+                "--observations",
+                str(obs),
+            ]
+        )
+        == 0
+    )
     ws = openpyxl.load_workbook(out).active
     assert ws.cell(rows["rd_gdp_share"], PREVIOUS_COL).value == 5.2
     assert any(c.value == ILLUSTRATIVE_NOTE for row in ws.iter_rows() for c in row)
@@ -279,7 +322,7 @@ def test_corrections_list_exactly_the_rows_needing_a_person(tmp_path, plan):
     ws.cell(all_rows["fiscal_st_share"], VALUE_COL, 0.045)  # a fraction in another department's row: a fix
     extra = max(all_rows.values()) + 1
     ws.insert_rows(extra)
-    ws.cell(extra, 2, "=HYPERLINK(\"http://x\",\"点击\")")
+    ws.cell(extra, 2, '=HYPERLINK("http://x","点击")')
     ws.cell(extra, 2).data_type = "s"
     ws.cell(extra, VALUE_COL, 3)
     wb.save(full)
@@ -289,10 +332,12 @@ def test_corrections_list_exactly_the_rows_needing_a_person(tmp_path, plan):
     by_dept = correction_rows(plan, PERIOD, processed)
     assert list(by_dept) == ["科技局"]
     got = {(r["file"].rsplit("/", 1)[1], r["row"], r["category"]) for r in by_dept["科技局"]}
-    want = {("科技局.xlsx", rows["tech_smes"], "out_of_range"),
-            ("科技局.xlsx", rows["rd_institution_coverage"], "invalid_value"),
-            ("全部指标.xlsx", all_rows["fiscal_st_share"], "fraction_not_percent"),
-            ("全部指标.xlsx", extra, "unknown_indicator")}
+    want = {
+        ("科技局.xlsx", rows["tech_smes"], "out_of_range"),
+        ("科技局.xlsx", rows["rd_institution_coverage"], "invalid_value"),
+        ("全部指标.xlsx", all_rows["fiscal_st_share"], "fraction_not_percent"),
+        ("全部指标.xlsx", extra, "unknown_indicator"),
+    }
     # Its own indicators left blank, on either form, must be supplied.
     own_blank = [i for i in rows if i not in ("hitech_enterprises", "tech_smes", "rd_institution_coverage")]
     want |= {("科技局.xlsx", rows[i], "no_value") for i in own_blank}
@@ -309,8 +354,12 @@ def test_corrections_list_exactly_the_rows_needing_a_person(tmp_path, plan):
     ws = wb.active
     lines = list(ws.iter_rows(min_row=5, values_only=True))
     assert len(lines) == len(want)
-    injected = [c for row in ws.iter_rows(min_row=5) for c in row
-                if isinstance(c.value, str) and "HYPERLINK" in c.value]
+    injected = [
+        c
+        for row in ws.iter_rows(min_row=5)
+        for c in row
+        if isinstance(c.value, str) and "HYPERLINK" in c.value
+    ]
     assert injected and all(c.value.startswith("'=") and c.data_type == "s" for c in injected)
 
 
@@ -360,7 +409,8 @@ def test_unreadable_file_counts_as_sent_and_goes_back_to_its_department(tmp_path
     assert rows["科技局"]["status"] == "missing"
     fixes = correction_rows(plan, PERIOD, processed)
     assert [(r["file"], r["category"]) for r in fixes["统计局"]] == [
-        (f"submissions/{PERIOD}_统计局.xlsx", "unreadable_file")]
+        (f"submissions/{PERIOD}_统计局.xlsx", "unreadable_file")
+    ]
     assert fixes["统计局"][0]["reason"].startswith("文件无法读取")
 
 
@@ -384,10 +434,15 @@ def test_form_text_from_the_catalogue_cannot_become_a_formula(tmp_path):
     folder = tmp_path / "plan"
     shutil.copytree(DEFAULT_PLAN_DIR, folder)
     text = (folder / "indicators.csv").read_text(encoding="utf-8")
-    text = text.replace(",研发经费投入占GDP比重,", ",=1+1研发经费投入占GDP比重,", 1).replace(",统计局,", ",@统计局,")
+    text = text.replace(",研发经费投入占GDP比重,", ",=1+1研发经费投入占GDP比重,", 1).replace(
+        ",统计局,", ",@统计局,"
+    )
     (folder / "indicators.csv").write_text(text, encoding="utf-8")
     out = tmp_path / "f.xlsx"
-    assert main(["template", "--period", PERIOD, "--dept", "@统计局", "--out", str(out), "--plan", str(folder)]) == 0
+    assert (
+        main(["template", "--period", PERIOD, "--dept", "@统计局", "--out", str(out), "--plan", str(folder)])
+        == 0
+    )
     ws = openpyxl.load_workbook(out).active
     assert ws["E2"].value == "'@统计局" and ws["B3"].value == "'@统计局"
     assert ws.cell(HEADER_ROW + 1, 2).value == "'=1+1研发经费投入占GDP比重"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 import numpy as np
 import pytest
 
@@ -56,8 +55,12 @@ def test_year_results_met_missed_and_gap(obs):
     # a stock with only a Q3 level has no 2019 annual value: not judged
     assert r.loc["tech_smes", "status"] == "insufficient_data" and np.isnan(r.loc["tech_smes", "gap"])
     assert r.loc["rd_gdp_share", "gap"] == pytest.approx(5.2 - 5.3)
-    assert year_results(PLAN, obs, 2019, lang="en").set_index("indicator_id").loc[
-        "national_rank", "status_label"] == "Target missed"
+    assert (
+        year_results(PLAN, obs, 2019, lang="en")
+        .set_index("indicator_id")
+        .loc["national_rank", "status_label"]
+        == "Target missed"
+    )
 
 
 def test_pace_history_flow_and_stock(obs):
@@ -81,8 +84,11 @@ def test_pace_history_flow_and_stock(obs):
 def test_pace_history_target_reached_at_the_start_is_not_a_negative_completion(tmp_path):
     p = tmp_path / "obs.csv"
     # 738 patents held at end-2019 against a 2020 target of 730: nothing left to do in 2020.
-    p.write_text("indicator_id,period,value\ninvention_patents_held,2019,738\n"
-                 "invention_patents_held,2020Q1,745\ninvention_patents_held,2020Q2,752\n", encoding="utf-8")
+    p.write_text(
+        "indicator_id,period,value\ninvention_patents_held,2019,738\n"
+        "invention_patents_held,2020Q1,745\ninvention_patents_held,2020Q2,752\n",
+        encoding="utf-8",
+    )
     pace = pace_history(PLAN, load_observations(p, default_geo=PLAN.zone_geo), 2020)
     assert pace["end_month"].tolist() == [3, 6]
     assert pace["completion"].isna().all()

@@ -19,15 +19,23 @@ CAL = load_calibration()
 
 
 def test_predict_by_hand():
-    cal = Calibration(phi=0.8, window=3, prior_sd0=0.05, prior_sd1=0.5, prior_weight=2.0, df=4.0,
-                      horizon_scale=(1.0, 1.5, 2.0), horizon_bias=(0.1, 0.2, 0.3))
+    cal = Calibration(
+        phi=0.8,
+        window=3,
+        prior_sd0=0.05,
+        prior_sd1=0.5,
+        prior_weight=2.0,
+        df=4.0,
+        horizon_scale=(1.0, 1.5, 2.0),
+        horizon_bias=(0.1, 0.2, 0.3),
+    )
     t = np.array([2016.0, 2017, 2018])
     y = np.array([100.0, 110, 125])
     z = np.log(y)
     slope = np.polyfit(t, z, 1)[0]
     ch = np.diff(z)
     prior = 0.05 + 0.5 * abs(slope)
-    sigma = math.sqrt((1 * np.var(ch, ddof=1) + 2 * prior ** 2) / (1 + 2))
+    sigma = math.sqrt((1 * np.var(ch, ddof=1) + 2 * prior**2) / (1 + 2))
     p = predict(t, y, 2020.0, "log", cal=cal)
     loc = z[-1] + slope * (0.8 + 0.64) + 0.2 * sigma
     assert p.loc == pytest.approx(loc)

@@ -15,7 +15,10 @@ def test_translate_note_fragments_and_prefix():
     note = "base 2018Q4; p_meet: needs at least 3 points at distinct times for a trend with a predictive interval (has 2)"
     assert translate_note(note, "zh") == "基期2018Q4；达标概率：趋势预测至少需要3个不同时点的数据（现有2个）"
     assert translate_note(note, "en") == note
-    assert translate_note("target year observed and short of the target by 0.54", "zh") == "目标年实际值距目标差0.54"
+    assert (
+        translate_note("target year observed and short of the target by 0.54", "zh")
+        == "目标年实际值距目标差0.54"
+    )
     assert translate_note(None, "zh") == ""
     assert translate_note(float("nan"), "zh") == ""
 
@@ -53,5 +56,7 @@ def test_every_pace_note_on_the_shipped_data_has_chinese(demo_obs, as_of):
 
 
 def test_pace_note_translation():
-    assert translate_note("completion -168% against 25% expected by 2020Q1", "zh") == \
-        "截至2020Q1完成-168%，按往年进度应完成25%"
+    assert (
+        translate_note("completion -168% against 25% expected by 2020Q1", "zh")
+        == "截至2020Q1完成-168%，按往年进度应完成25%"
+    )

@@ -71,8 +71,9 @@ def _write_plan(folder: Path, mapping: str = MAPPING, targets: str = TARGETS) ->
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "indicators.csv").write_text(INDICATORS, encoding="utf-8")
     (folder / "targets.csv").write_text(targets, encoding="utf-8")
-    (folder / "plan.json").write_text(json.dumps({"id": "tiny", "zone_geo": "Z", "start_year": 2018,
-                                                  "end_year": 2020}), encoding="utf-8")
+    (folder / "plan.json").write_text(
+        json.dumps({"id": "tiny", "zone_geo": "Z", "start_year": 2018, "end_year": 2020}), encoding="utf-8"
+    )
     (folder / "index_dimensions.csv").write_text(mapping, encoding="utf-8")
     return folder
 
@@ -158,7 +159,7 @@ def test_skew_transforms():
     assert apply_transform([0, math.e - 1], "log").tolist() == pytest.approx([0, 1])  # ln(1 + x)
     assert np.isnan(apply_transform([-1], "sqrt")[0])
     # the transform changes the min-max spacing: 16, 49, 64 -> raw (49-16)/48 = 0.6875, sqrt 0.75
-    assert (49 - 16) / (64 - 16) == pytest.approx(0.6875)
+    assert pytest.approx(0.6875) == (49 - 16) / (64 - 16)
 
 
 def test_transform_matters_under_minmax(tiny, tmp_path):
@@ -174,7 +175,9 @@ def test_aggregation_equal_weights(tiny):
     plan, m = tiny
     r = index_from_values(_values(), m, plan, _cfg())
     # 2019: 主体 = 20, 投入 = (75 + 25)/2 = 50, 成果 = 75 -> overall (20 + 50 + 75)/3 = 48.333
-    assert r.dimensions.loc[2019, ["创新主体", "创新投入", "创新成果"]].tolist() == pytest.approx([20, 50, 75])
+    assert r.dimensions.loc[2019, ["创新主体", "创新投入", "创新成果"]].tolist() == pytest.approx(
+        [20, 50, 75]
+    )
     assert r.overall[2019] == pytest.approx(145 / 3)
     assert r.overall[2018] == pytest.approx(0) and r.overall[2020] == pytest.approx(100)
     # the two dimensions without indicators are reported, not silently invented
@@ -315,7 +318,8 @@ def test_decomposition_not_computable_year(tiny):
 
 
 values_strategy = st.lists(
-    st.one_of(st.none(), st.floats(min_value=0.5, max_value=1000, allow_nan=False)), min_size=3, max_size=3)
+    st.one_of(st.none(), st.floats(min_value=0.5, max_value=1000, allow_nan=False)), min_size=3, max_size=3
+)
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -331,8 +335,12 @@ def test_contributions_always_add_up_to_the_change(tiny, vals, weights, dims, me
     m = m.copy()
     m["weight"] = weights
     m["dimension"] = dims
-    v = pd.DataFrame.from_dict({k: [np.nan if x is None else x for x in xs] for k, xs in vals.items()},
-                               orient="index", columns=YEARS, dtype="float64")
+    v = pd.DataFrame.from_dict(
+        {k: [np.nan if x is None else x for x in xs] for k, xs in vals.items()},
+        orient="index",
+        columns=YEARS,
+        dtype="float64",
+    )
     r = index_from_values(v, m, plan, _cfg(normalisation=method, min_share=min_share))
     for year in (2019, 2020):
         dec = decompose(r, year)
@@ -399,7 +407,7 @@ def test_leave_one_out_hand_computed(tiny):
 
 
 def test_compute_index_from_a_tidy_csv_and_as_of(tiny, tmp_path):
-    plan, m = tiny
+    plan, _m = tiny
     lines = ["indicator_id,period,value,illustrative"]
     for k, vs in VALUES.items():
         lines += [f"{k},{y},{v},true" for y, v in zip(YEARS, vs)]
@@ -459,7 +467,9 @@ def test_bad_mapping_names_file_row_and_column(tmp_path, bad_row, column, fragme
     with pytest.raises(IndexConfigError) as exc:
         load_index_mapping(plan)
     msg = str(exc.value)
-    assert "index_dimensions.csv" in msg and "row 2" in msg and f"column '{column}'" in msg and fragment in msg
+    assert (
+        "index_dimensions.csv" in msg and "row 2" in msg and f"column '{column}'" in msg and fragment in msg
+    )
 
 
 def test_unmapped_and_duplicate_indicators_are_errors(tmp_path):
@@ -474,8 +484,10 @@ def test_unmapped_and_duplicate_indicators_are_errors(tmp_path):
 def test_bad_config_file_is_named(tmp_path):
     plan = load_plan(_write_plan(tmp_path / "c"))
     (plan.folder / "index_config.json").write_text('{"normalisation": "zscore"}', encoding="utf-8")
-    with pytest.raises(IndexConfigError, match="index_config.json.*normalisation must be one of"):
+    with pytest.raises(IndexConfigError, match=r"index_config\.json.*normalisation must be one of"):
         load_index_config(plan)
-    (plan.folder / "index_config.json").write_text('{"dimension_weights": {"创新主体": -1}}', encoding="utf-8")
+    (plan.folder / "index_config.json").write_text(
+        '{"dimension_weights": {"创新主体": -1}}', encoding="utf-8"
+    )
     with pytest.raises(IndexConfigError, match="non-negative"):
         load_index_config(plan)

@@ -62,7 +62,9 @@ def test_normalize_name():
     assert normalize_name("  （一）研发 经费（亿元）① ") == ("研发经费", "亿元", ["①"])
 
 
-@pytest.mark.parametrize("text, expected", [("一、创新投入", True), ("三．创新绩效", True), ("研发机构数", False),
-                                            ("1.研发机构数", False)])
+@pytest.mark.parametrize(
+    "text, expected",
+    [("一、创新投入", True), ("三．创新绩效", True), ("研发机构数", False), ("1.研发机构数", False)],
+)
 def test_section_heading(text, expected):
     assert is_section_heading(text) is expected

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import math
 
-import pytest
 import numpy as np
+import pytest
 
 from gxq_analysis.config import DEFAULT_PLAN_DIR
-from gxq_analysis.observations import load_observations
 from gxq_analysis.forecast import load_calibration
+from gxq_analysis.observations import load_observations
 from gxq_analysis.pace import PACE_COLUMNS, assess_pace
 from gxq_analysis.plan import load_plan
 
@@ -46,16 +46,17 @@ def _hand_median(t, y, info_time, target_time):
     """The forecast median by hand: log scale, slope of the last points, shrunk spread, bias β(h)·σ̂."""
     cal = load_calibration()
     z = np.log(np.asarray(y, float))
-    slope = np.polyfit(t[-cal.window:], z[-cal.window:], 1)[0]
+    slope = np.polyfit(t[-cal.window :], z[-cal.window :], 1)[0]
     ch = np.diff(z) / np.diff(t)
     k = len(ch) - 1
     prior = cal.prior_sd0 + cal.prior_sd1 * abs(slope)
-    sigma = math.sqrt(((k * np.var(ch, ddof=1)) if k else 0.0) + cal.prior_weight * prior ** 2) / math.sqrt(
-        k + cal.prior_weight)
+    sigma = math.sqrt(((k * np.var(ch, ddof=1)) if k else 0.0) + cal.prior_weight * prior**2) / math.sqrt(
+        k + cal.prior_weight
+    )
     h_sd = target_time - info_time
     beta = np.interp(h_sd, np.arange(len(cal.horizon_bias) + 1), np.concatenate([[0], cal.horizon_bias]))
     h_loc = target_time - t[-1]
-    damp = cal.phi * (1 - cal.phi ** h_loc) / (1 - cal.phi) if cal.phi < 1 else h_loc
+    damp = cal.phi * (1 - cal.phi**h_loc) / (1 - cal.phi) if cal.phi < 1 else h_loc
     return math.exp(z[-1] + slope * damp + beta * sigma)
 
 
@@ -98,8 +99,10 @@ def test_behind_is_decided_by_the_same_forecast_as_the_year_end_figure(tmp_path)
     for ytd in (250, 300, 310, 316, 320, 330, 360):
         p = tmp_path / f"o{ytd}.csv"
         p.write_text(TIDY.replace("2019-06,280", f"2019-06,{ytd}"), encoding="utf-8")
-        r = one(assess_pace(PLAN, load_observations(p, default_geo=PLAN.zone_geo), as_of="2019-06"),
-                "invention_patent_applications")
+        r = one(
+            assess_pace(PLAN, load_observations(p, default_geo=PLAN.zone_geo), as_of="2019-06"),
+            "invention_patent_applications",
+        )
         assert bool(r["behind_schedule"]) == (r["projected_annual"] < 790) == (r["p_meet_year"] < 0.5)
 
 
@@ -145,11 +148,15 @@ def test_stock_without_start_level_is_explained_not_nan_silently(tmp_path):
 def test_stock_nowcast_scales_the_level_by_last_years_rest_of_year_growth(tidy_obs):
     """Certifications land in Q4: 2018 went 70 (Q3) → 80 (year-end), so 87 at 2019Q3 points to
     87 × 80/70 ≈ 99.4 at the 2019 year-end, not to 87-and-a-bit."""
-    obs = tidy_obs("indicator_id,period,value\nhitech_enterprises,2018Q3,70\nhitech_enterprises,2018,80\n"
-                   "hitech_enterprises,2019Q3,87\n", name="stock.csv")
+    obs = tidy_obs(
+        "indicator_id,period,value\nhitech_enterprises,2018Q3,70\nhitech_enterprises,2018,80\n"
+        "hitech_enterprises,2019Q3,87\n",
+        name="stock.csv",
+    )
     r = one(assess_pace(PLAN, obs, as_of="2019Q3"), "hitech_enterprises")
     nowcast = 87 * 80 / 70
-    assert r["projected_annual"] == pytest.approx(_hand_median(np.array([2018.0, 2019.0]), [80, nowcast],
-                                                               2018.75, 2019.0))
+    assert r["projected_annual"] == pytest.approx(
+        _hand_median(np.array([2018.0, 2019.0]), [80, nowcast], 2018.75, 2019.0)
+    )
     assert "nowcast" in r["method"]
     assert bool(r["behind_schedule"]) == (r["projected_annual"] < 100)

@@ -14,8 +14,14 @@ from gxq_analysis.periods import (
 
 @pytest.mark.parametrize(
     "text, expected",
-    [("2019", Period.annual(2019)), ("2019Q3", Period.quarter(2019, 3)), ("2019q1", Period.quarter(2019, 1)),
-     ("2019-09", Period.month(2019, 9)), ("２０１９Ｑ３", Period.quarter(2019, 3)), (2020, Period.annual(2020))],
+    [
+        ("2019", Period.annual(2019)),
+        ("2019Q3", Period.quarter(2019, 3)),
+        ("2019q1", Period.quarter(2019, 1)),
+        ("2019-09", Period.month(2019, 9)),
+        ("２０１９Ｑ３", Period.quarter(2019, 3)),
+        (2020, Period.annual(2020)),
+    ],
 )
 def test_parse_canonical(text, expected):
     assert parse_period(text) == expected

@@ -76,11 +76,21 @@ def test_text_targets_carry_their_sentence_from_the_plan():
     plan = load_plan(DEFAULT_PLAN_DIR)
     text_only = plan.targets[plan.targets["source"].str.startswith("正文")]
     expected = {
-        "st_progress_contribution": 65, "gazelle_enterprises": 12, "unicorn_enterprises": 1,
-        "industrial_rd_revenue_share": 2.5, "key_labs": 2, "engineering_centers": 25,
-        "industrial_tech_institutes": 3, "academician_workstations": 20, "postdoc_workstations": 8,
-        "graduate_workstations": 18, "incubation_space_area": 160, "maker_spaces": 7,
-        "maker_communities": 1, "incubators": 3, "high_level_talents": 3000,
+        "st_progress_contribution": 65,
+        "gazelle_enterprises": 12,
+        "unicorn_enterprises": 1,
+        "industrial_rd_revenue_share": 2.5,
+        "key_labs": 2,
+        "engineering_centers": 25,
+        "industrial_tech_institutes": 3,
+        "academician_workstations": 20,
+        "postdoc_workstations": 8,
+        "graduate_workstations": 18,
+        "incubation_space_area": 160,
+        "maker_spaces": 7,
+        "maker_communities": 1,
+        "incubators": 3,
+        "high_level_talents": 3000,
     }
     got = dict(zip(text_only["indicator_id"], text_only["target"]))
     assert got == expected
@@ -120,6 +130,7 @@ def _expect_error(folder: Path, file: str, row: int | None, column: str | None, 
 def test_unknown_direction_is_rejected(plan_copy):
     def edit(rows):
         rows[3][rows[0].index("direction")] = "up"
+
     _rewrite(plan_copy / "indicators.csv", edit)
     _expect_error(plan_copy, "indicators.csv", 4, "direction", "unknown direction 'up'")
 
@@ -127,6 +138,7 @@ def test_unknown_direction_is_rejected(plan_copy):
 def test_missing_direction_has_no_default(plan_copy):
     def edit(rows):
         rows[2][rows[0].index("direction")] = ""
+
     _rewrite(plan_copy / "indicators.csv", edit)
     _expect_error(plan_copy, "indicators.csv", 3, "direction", "empty value")
 
@@ -134,6 +146,7 @@ def test_missing_direction_has_no_default(plan_copy):
 def test_duplicate_id_is_rejected(plan_copy):
     def edit(rows):
         rows[5][0] = rows[2][0]
+
     _rewrite(plan_copy / "indicators.csv", edit)
     _expect_error(plan_copy, "indicators.csv", 6, "id", "duplicate id")
 
@@ -141,6 +154,7 @@ def test_duplicate_id_is_rejected(plan_copy):
 def test_target_for_unknown_indicator_is_rejected(plan_copy):
     def edit(rows):
         rows.append(["no_such_indicator", "2020", "1", "", ""])
+
     _rewrite(plan_copy / "targets.csv", edit)
     with (plan_copy / "targets.csv").open(encoding="utf-8") as fh:
         n_lines = sum(1 for _ in fh)
@@ -150,6 +164,7 @@ def test_target_for_unknown_indicator_is_rejected(plan_copy):
 def test_non_numeric_target_is_rejected(plan_copy):
     def edit(rows):
         rows[7][2] = "约120"
+
     _rewrite(plan_copy / "targets.csv", edit)
     _expect_error(plan_copy, "targets.csv", 8, "target", "not a number")
 
@@ -159,6 +174,7 @@ def test_missing_required_column_is_rejected(plan_copy):
         i = rows[0].index("unit")
         for r in rows:
             del r[i]
+
     _rewrite(plan_copy / "indicators.csv", edit)
     _expect_error(plan_copy, "indicators.csv", 1, None, "missing required column(s): unit")
 
@@ -166,6 +182,7 @@ def test_missing_required_column_is_rejected(plan_copy):
 def test_share_target_outside_bounds_is_rejected(plan_copy):
     def edit(rows):
         rows[1][2] = "105"  # rd_gdp_share 2018
+
     _rewrite(plan_copy / "targets.csv", edit)
     _expect_error(plan_copy, "targets.csv", 2, "target", "outside the indicator's bounds")
 
@@ -173,6 +190,7 @@ def test_share_target_outside_bounds_is_rejected(plan_copy):
 def test_duplicate_target_year_is_rejected(plan_copy):
     def edit(rows):
         rows.insert(3, list(rows[1]))
+
     _rewrite(plan_copy / "targets.csv", edit)
     _expect_error(plan_copy, "targets.csv", 4, "year", "second target for rd_gdp_share in 2018")
 
@@ -184,7 +202,8 @@ def test_missing_plan_folder_is_a_plan_error(tmp_path):
 
 def test_minimal_plan_gets_defaults(tmp_path):
     (tmp_path / "indicators.csv").write_text(
-        "id,name_zh,name_en,unit,direction\nrd,研发强度,R&D intensity,%,higher\n", encoding="utf-8")
+        "id,name_zh,name_en,unit,direction\nrd,研发强度,R&D intensity,%,higher\n", encoding="utf-8"
+    )
     (tmp_path / "targets.csv").write_text("indicator_id,year,target\nrd,2020,2.5\n", encoding="utf-8")
     plan = load_plan(tmp_path)
     assert plan.indicator("rd")["kind"] == "share"

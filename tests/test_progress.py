@@ -33,6 +33,7 @@ def test_cagr_formula():
 
 # --- §5.4 worked check: 2015 → 2018 observed, target for 2020 -------------------------------
 
+
 def test_worked_check_rd_share_is_on_track_at_the_cut_off():
     # R = ((4.8/4.0)^(1/3) − 1) / ((5.5/4.0)^(1/5) − 1) = 0.06266 / 0.06576 = 0.953
     r_hand = ((4.8 / 4.0) ** (1 / 3) - 1) / ((5.5 / 4.0) ** (1 / 5) - 1)
@@ -79,7 +80,7 @@ def test_worked_check_rank_with_cagr_matches_reference_and_position_change_is_us
     ],
 )
 def test_each_cut_off(latest, expected):
-    req = 2 ** 0.25 - 1
+    req = 2**0.25 - 1
     obs = (latest / 100) ** 0.5 - 1
     res = assess_progress([2016, 2018], [100, latest], 200, 2020, "higher", "count")
     assert res.ratio == pytest.approx(obs / req)
@@ -90,8 +91,9 @@ def test_thresholds_are_configurable():
     # R = 0.898 (see above): needs acceleration by default, on track with high = 0.85.
     latest = 100 * 1.17**2
     assert assess_progress([2016, 2018], [100, latest], 200, 2020, "higher").status == "needs_acceleration"
-    res = assess_progress([2016, 2018], [100, latest], 200, 2020, "higher",
-                          thresholds={"high": 0.85, "med": 0.5})
+    res = assess_progress(
+        [2016, 2018], [100, latest], 200, 2020, "higher", thresholds={"high": 0.85, "med": 0.5}
+    )
     assert res.status == "on_track"
     with pytest.raises(ValueError):
         Thresholds(high=0.5, med=0.6)
@@ -106,11 +108,14 @@ def test_achieved_when_latest_at_or_beyond_target_in_either_direction():
 
 
 def test_flow_beyond_target_before_the_target_year_is_on_track_not_achieved():
-    res = assess_progress([2017, 2018], [700, 800], 790, 2019, "higher", "count",
-                          level_counts_as_achieved=False)
+    res = assess_progress(
+        [2017, 2018], [700, 800], 790, 2019, "higher", "count", level_counts_as_achieved=False
+    )
     assert res.status == "on_track"
     # Once the target year is observed the flow is achieved.
-    res = assess_progress([2017, 2019], [700, 800], 790, 2019, "higher", "count", level_counts_as_achieved=False)
+    res = assess_progress(
+        [2017, 2019], [700, 800], 790, 2019, "higher", "count", level_counts_as_achieved=False
+    )
     assert res.status == "target_achieved"
 
 
@@ -132,7 +137,9 @@ def test_zero_base_uses_linear_change():
     assert res.ratio == pytest.approx(0.0)
     assert res.status == "limited_progress"
     assert "zero" in res.note
-    assert assess_progress([2017, 2018, 2019], [0, 0, 1], 1, 2020, "higher", "count").status == "target_achieved"
+    assert (
+        assess_progress([2017, 2018, 2019], [0, 0, 1], 1, 2020, "higher", "count").status == "target_achieved"
+    )
     # Base 0, now 2 of a target of 6 after 1 of 3 years: observed 2/yr, required 2/yr: R = 1.
     res = assess_progress([2017, 2018], [0, 2], 6, 2020, "higher", "count")
     assert res.ratio == pytest.approx(1.0)
@@ -188,7 +195,8 @@ def test_regression_growth_uses_the_log_slope_over_all_points():
     assert res.ratio == pytest.approx((math.exp(b) - 1) / req)
     # Endpoint growth differs on the same data.
     assert assess_progress(t, y, 120, 2020, "higher", "count").observed_growth == pytest.approx(
-        (95 / 60) ** (1 / 3) - 1)
+        (95 / 60) ** (1 / 3) - 1
+    )
 
 
 def test_fractional_times_for_a_partial_year():
@@ -211,10 +219,17 @@ values = st.floats(min_value=1.0, max_value=1000.0, allow_nan=False)
 
 
 @settings(max_examples=200, deadline=None)
-@given(y0=values, yl=values, target=values, away=st.floats(min_value=0.0, max_value=0.9),
-       direction=st.sampled_from(["higher", "lower"]), kind=st.sampled_from(["count", "rank", "share"]))
-def test_moving_the_latest_value_away_from_the_target_never_improves_the_status(y0, yl, target, away,
-                                                                                direction, kind):
+@given(
+    y0=values,
+    yl=values,
+    target=values,
+    away=st.floats(min_value=0.0, max_value=0.9),
+    direction=st.sampled_from(["higher", "lower"]),
+    kind=st.sampled_from(["count", "rank", "share"]),
+)
+def test_moving_the_latest_value_away_from_the_target_never_improves_the_status(
+    y0, yl, target, away, direction, kind
+):
     bounds = (0.0, 1000.0) if kind == "share" else (None, None)
     d = 1 if direction == "higher" else -1
     # Move the latest value away from the target (down for higher-is-better), staying positive.

@@ -9,11 +9,18 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+from test_render_support import (
+    OBSERVATIONS,
+    PERIOD,
+    PLAN,
+    SCRIPT,
+    executed_notebooks,
+    render_fixture_pack,
+    write_notebook,
+)
 
 from gxq_analysis.periods import parse_period
 from gxq_analysis.render import PACKS, RenderError, default_period, render_pack
-from test_render_support import (OBSERVATIONS, PERIOD, PLAN, SCRIPT, executed_notebooks, render_fixture_pack,
-                                 write_notebook)
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("render")]
 
@@ -87,7 +94,9 @@ def test_the_quarterly_pack_is_published_with_an_index(pack, pages):
     index = parse(pages["index"])
     links = [a["href"] for tag, a in index.tags if tag == "a"]
     # the leader's summary and the print/download files first, then each report
-    assert links == ["summary.html", "summary.pdf", "report.pdf", "tables.xlsx"] + [f"{stem}.html" for stem in QUARTERLY]
+    assert links == ["summary.html", "summary.pdf", "report.pdf", "tables.xlsx"] + [
+        f"{stem}.html" for stem in QUARTERLY
+    ]
     for name in ("summary.html", "summary.pdf", "report.pdf", "tables.xlsx"):
         assert (pack.path / name).stat().st_size > 1000, name
     # nothing left behind beside the report
@@ -98,7 +107,7 @@ def test_pages_hold_no_code_prompts_or_tracebacks(pages):
     for name, text in pages.items():
         classes = " ".join(a.get("class") or "" for _t, a in parse(text).tags).split()
         assert not {"jp-InputArea", "jp-InputPrompt", "jp-OutputPrompt", "cm-editor"} & set(classes), name
-        body = text[text.index("<body"):]
+        body = text[text.index("<body") :]
         assert "In&nbsp;[" not in body and "Out[" not in body, name
         assert "from gxq_analysis import" not in text, name
         assert "validate_params" not in text, name
@@ -118,9 +127,11 @@ def test_pages_are_self_contained(pages):
 
 
 def test_external_ref_check_would_catch_a_cdn_script():
-    page = ('<html><head><script src="https://cdnjs.cloudflare.com/x.js"></script>'
-            '<style>/* see https://example.org */ @import url("https://fonts.example/x.css");</style>'
-            '</head><body><img src="//cdn.example/a.png"></body></html>')
+    page = (
+        '<html><head><script src="https://cdnjs.cloudflare.com/x.js"></script>'
+        '<style>/* see https://example.org */ @import url("https://fonts.example/x.css");</style>'
+        '</head><body><img src="//cdn.example/a.png"></body></html>'
+    )
     refs = " ".join(external_refs(page))
     assert "cdnjs.cloudflare.com" in refs and "cdn.example" in refs and "fonts.example" in refs
     assert "example.org" not in refs  # a URL in a CSS comment is never fetched
@@ -186,14 +197,20 @@ def test_trajectories_lead_with_the_headline(pages):
 
 def test_data_quality_lists_quarantine_revisions_coverage(pages):
     dq = pages["10_data_quality"]
-    for text in ("value is not a number", "unknown indicator", "later submission revises an earlier value",
-                 "demo/2019Q3.xlsx", "各指标各期覆盖情况"):
+    for text in (
+        "value is not a number",
+        "unknown indicator",
+        "later submission revises an earlier value",
+        "demo/2019Q3.xlsx",
+        "各指标各期覆盖情况",
+    ):
         assert text in dq
 
 
 def test_english_brief(tmp_path_factory):
-    res = render_fixture_pack(str(tmp_path_factory.mktemp("reports_en")), lang="en",
-                              pack=("30_quarterly_brief",))
+    res = render_fixture_pack(
+        str(tmp_path_factory.mktemp("reports_en")), lang="en", pack=("30_quarterly_brief",)
+    )
     assert res.path.name == f"{PERIOD}-en"  # never the Chinese pack's folder
     text = (res.path / "30_quarterly_brief.html").read_text(encoding="utf-8")
     index = (res.path / "index.html").read_text(encoding="utf-8")
@@ -214,8 +231,15 @@ def test_failed_notebook_keeps_the_earlier_report(tmp_path):
     nbdir, out = tmp_path / "notebooks", tmp_path / "reports"
     write_notebook(nbdir / "10_ok.ipynb", ["print('fine')"])
     write_notebook(nbdir / "20_broken.ipynb", ["x = 1", "y = x / 0"])
-    kw = dict(plan_dir=PLAN, observations_path=OBSERVATIONS, out_dir=out, notebooks_dir=nbdir, progress=False,
-              say=lambda _m: None, pdf=False)
+    kw = dict(
+        plan_dir=PLAN,
+        observations_path=OBSERVATIONS,
+        out_dir=out,
+        notebooks_dir=nbdir,
+        progress=False,
+        say=lambda _m: None,
+        pdf=False,
+    )
     good = render_pack(PERIOD, pack=["10_ok"], **kw)
     before = {p.name: p.read_bytes() for p in good.path.glob("*.html")}
     assert "10_ok.html" in before
@@ -236,8 +260,15 @@ def test_failed_notebook_keeps_the_earlier_report(tmp_path):
 def test_validation_error_names_notebook_and_parameter(tmp_path):
     # the brief is quarterly only: an annual period fails in its validation cell (the third cell)
     with pytest.raises(RenderError) as err:
-        render_pack("2019", plan_dir=PLAN, observations_path=OBSERVATIONS, out_dir=tmp_path, progress=False,
-                    pack=["30_quarterly_brief"], say=lambda _m: None)
+        render_pack(
+            "2019",
+            plan_dir=PLAN,
+            observations_path=OBSERVATIONS,
+            out_dir=tmp_path,
+            progress=False,
+            pack=["30_quarterly_brief"],
+            say=lambda _m: None,
+        )
     msg = str(err.value)
     assert "30_quarterly_brief.ipynb" in msg and "cell 3" in msg
     assert "ReportParameterError" in msg and "period" in msg
@@ -248,30 +279,51 @@ def test_annual_pack_without_its_notebook_says_so(tmp_path):
     nbdir = tmp_path / "notebooks"
     write_notebook(nbdir / "10_data_quality.ipynb", ["print(period)"])
     messages: list[str] = []
-    res = render_pack("2019", plan_dir=PLAN, observations_path=OBSERVATIONS, out_dir=tmp_path / "reports",
-                      notebooks_dir=nbdir, progress=False, say=messages.append, pdf=False)
+    res = render_pack(
+        "2019",
+        plan_dir=PLAN,
+        observations_path=OBSERVATIONS,
+        out_dir=tmp_path / "reports",
+        notebooks_dir=nbdir,
+        progress=False,
+        say=messages.append,
+        pdf=False,
+    )
     assert "40_annual_evaluation" in PACKS[parse_period("2019").freq]
     if not (nbdir / "40_annual_evaluation.ipynb").exists():
         assert res.skipped == ["40_annual_evaluation"]
         assert any("skipped 40_annual_evaluation" in m for m in messages)
     assert (res.path / "10_data_quality.html").is_file() and res.path.name == "2019"
     # print() output of a report notebook is an analyst's aside: it never reaches the page
-    assert ">2019<" not in (res.path / "10_data_quality.html").read_text(encoding="utf-8").split("</header>", 1)[1]
+    assert (
+        ">2019<"
+        not in (res.path / "10_data_quality.html").read_text(encoding="utf-8").split("</header>", 1)[1]
+    )
     assert (res.path / "summary.html").is_file() and (res.path / "tables.xlsx").is_file()
     assert not (res.path / "summary.pdf").exists()  # pdf=False
 
 
-@pytest.mark.parametrize("period, lang, words", [
-    # the fixture's zone data: annual 2016-2018, then quarters and months of 2019 up to 2019Q3
-    ("2025Q1", "zh", ["数据不覆盖报告期 2025Q1", "2016Q4–2019Q3"]),
-    ("2025Q1", "en", ["the data do not cover 2025Q1", "2016Q4–2019Q3"]),
-    ("2015Q4", "zh", ["数据不覆盖报告期 2015Q4"]),
-    ("2025", "zh", ["数据不覆盖报告期 2025", "2016–2019"]),
-])
+@pytest.mark.parametrize(
+    "period, lang, words",
+    [
+        # the fixture's zone data: annual 2016-2018, then quarters and months of 2019 up to 2019Q3
+        ("2025Q1", "zh", ["数据不覆盖报告期 2025Q1", "2016Q4–2019Q3"]),
+        ("2025Q1", "en", ["the data do not cover 2025Q1", "2016Q4–2019Q3"]),
+        ("2015Q4", "zh", ["数据不覆盖报告期 2015Q4"]),
+        ("2025", "zh", ["数据不覆盖报告期 2025", "2016–2019"]),
+    ],
+)
 def test_a_period_the_data_do_not_cover_is_refused(tmp_path, period, lang, words):
     with pytest.raises(RenderError) as err:
-        render_pack(period, lang=lang, plan_dir=PLAN, observations_path=OBSERVATIONS, out_dir=tmp_path,
-                    progress=False, say=lambda _m: None)
+        render_pack(
+            period,
+            lang=lang,
+            plan_dir=PLAN,
+            observations_path=OBSERVATIONS,
+            out_dir=tmp_path,
+            progress=False,
+            say=lambda _m: None,
+        )
     for w in words:
         assert w in str(err.value)
     assert not any(Path(tmp_path).iterdir())
@@ -280,38 +332,73 @@ def test_a_period_the_data_do_not_cover_is_refused(tmp_path, period, lang, words
 def test_cli_refuses_an_uncovered_period_with_a_non_zero_exit(tmp_path, capsys):
     from gxq_analysis.cli import main
 
-    code = main(["report", "--period", "2025Q1", "--plan", str(PLAN), "--observations", str(OBSERVATIONS),
-                 "--out", str(tmp_path), "--no-progress"])
+    code = main(
+        [
+            "report",
+            "--period",
+            "2025Q1",
+            "--plan",
+            str(PLAN),
+            "--observations",
+            str(OBSERVATIONS),
+            "--out",
+            str(tmp_path),
+            "--no-progress",
+        ]
+    )
     assert code == 1
     assert "数据不覆盖报告期 2025Q1" in capsys.readouterr().err
 
 
 def test_missing_report_notebook_is_an_error(tmp_path):
     with pytest.raises(RenderError, match="report notebook missing"):
-        render_pack(PERIOD, plan_dir=PLAN, observations_path=OBSERVATIONS, out_dir=tmp_path,
-                    notebooks_dir=tmp_path, progress=False, say=lambda _m: None)
+        render_pack(
+            PERIOD,
+            plan_dir=PLAN,
+            observations_path=OBSERVATIONS,
+            out_dir=tmp_path,
+            notebooks_dir=tmp_path,
+            progress=False,
+            say=lambda _m: None,
+        )
 
 
 def test_default_period_is_the_latest_quarter_of_the_zone(tmp_path):
     # 2019-10 does not close a quarter; benchmark (全国/江苏省) and bound rows do not count
     assert str(default_period(OBSERVATIONS, PLAN)) == "2019Q3"
     csv = tmp_path / "obs.csv"
-    csv.write_text("indicator_id,geo,period,value\nrd_gdp_share,江阴高新区,2019-12,5\n"
-                   "rd_gdp_share,全国,2022,2\nrd_gdp_share,江阴高新区,2021,5.8\n", encoding="utf-8")
+    csv.write_text(
+        "indicator_id,geo,period,value\nrd_gdp_share,江阴高新区,2019-12,5\n"
+        "rd_gdp_share,全国,2022,2\nrd_gdp_share,江阴高新区,2021,5.8\n",
+        encoding="utf-8",
+    )
     # sub-annual submissions drive the quarterly default; a later annual figure alone does not
     assert str(default_period(csv, PLAN)) == "2019Q4"
 
 
 def test_months_have_no_pack(tmp_path):
     with pytest.raises(RenderError, match="not months"):
-        render_pack("2019-09", plan_dir=PLAN, observations_path=OBSERVATIONS, out_dir=tmp_path, progress=False)
+        render_pack(
+            "2019-09", plan_dir=PLAN, observations_path=OBSERVATIONS, out_dir=tmp_path, progress=False
+        )
 
 
 def test_cli_report_exit_code_and_message(tmp_path, capsys):
     from gxq_analysis.cli import main
 
-    code = main(["report", "--period", "2019Q9", "--plan", str(PLAN), "--observations", str(OBSERVATIONS),
-                 "--out", str(tmp_path)])
+    code = main(
+        [
+            "report",
+            "--period",
+            "2019Q9",
+            "--plan",
+            str(PLAN),
+            "--observations",
+            str(OBSERVATIONS),
+            "--out",
+            str(tmp_path),
+        ]
+    )
     assert code == 1
     assert "--period" in capsys.readouterr().err
     assert not any(Path(tmp_path).iterdir())
@@ -326,10 +413,14 @@ def test_exploration_notebook_runs_top_to_bottom(tmp_path, period):
     from gxq_analysis.config import KERNEL_NAME, NOTEBOOKS_DIR
 
     out = tmp_path / "90.ipynb"
-    pm.execute_notebook(NOTEBOOKS_DIR / "90_exploration.ipynb", out, kernel_name=KERNEL_NAME,
-                        cwd=str(tmp_path), progress_bar=False,  # any working directory works
-                        parameters={"plan_dir": str(PLAN), "observations_path": str(OBSERVATIONS),
-                                    "period": period})
+    pm.execute_notebook(
+        NOTEBOOKS_DIR / "90_exploration.ipynb",
+        out,
+        kernel_name=KERNEL_NAME,
+        cwd=str(tmp_path),
+        progress_bar=False,  # any working directory works
+        parameters={"plan_dir": str(PLAN), "observations_path": str(OBSERVATIONS), "period": period},
+    )
     outputs = [o for c in json.loads(out.read_text(encoding="utf-8"))["cells"] for o in c.get("outputs", [])]
     assert not [o for o in outputs if o["output_type"] == "error"]
     stderr = "".join("".join(o["text"]) for o in outputs if o.get("name") == "stderr")
@@ -368,8 +459,17 @@ def test_report_notebooks_take_one_period_parameter_as_int_or_str():
 
 def test_english_pack_goes_beside_the_chinese_one_and_leaves_it_untouched(pack):
     before = {p.name: p.read_bytes() for p in pack.path.iterdir() if p.is_file()}
-    en = render_pack(PERIOD, lang="en", plan_dir=PLAN, observations_path=OBSERVATIONS, out_dir=pack.path.parent,
-                     pack=["30_quarterly_brief"], progress=False, say=lambda _m: None, pdf=False)
+    en = render_pack(
+        PERIOD,
+        lang="en",
+        plan_dir=PLAN,
+        observations_path=OBSERVATIONS,
+        out_dir=pack.path.parent,
+        pack=["30_quarterly_brief"],
+        progress=False,
+        say=lambda _m: None,
+        pdf=False,
+    )
     assert en.path == pack.path.parent / f"{PERIOD}-en"
     assert {p.name: p.read_bytes() for p in pack.path.iterdir() if p.is_file()} == before
     assert '<html lang="en"' in (en.path / "summary.html").read_text(encoding="utf-8")

@@ -23,23 +23,36 @@ PERIOD = "2019Q3"
 SCRIPT = "<script>alert(1)</script>"
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def render_fixture_pack(out_dir: str, lang: str = "zh", pack: tuple[str, ...] | None = None) -> RenderResult:
-    return render_pack(PERIOD, lang=lang, out_dir=Path(out_dir), plan_dir=PLAN, observations_path=OBSERVATIONS,
-                       pack=pack, progress=False, say=lambda _msg: None)
+    return render_pack(
+        PERIOD,
+        lang=lang,
+        out_dir=Path(out_dir),
+        plan_dir=PLAN,
+        observations_path=OBSERVATIONS,
+        pack=pack,
+        progress=False,
+        say=lambda _msg: None,
+    )
 
 
 def write_notebook(path: Path, cells: list[str]) -> Path:
     """A small report-shaped notebook: a parameters cell, then ``cells``."""
-    params = new_code_cell('period = "2019Q3"\nlang = "zh"\nplan_dir = ""\nobservations_path = ""',
-                           metadata={"tags": ["parameters"]})
-    nb = new_notebook(cells=[params, *(new_code_cell(src) for src in cells)],
-                      metadata={"kernelspec": {"name": KERNEL_NAME, "display_name": KERNEL_NAME,
-                                               "language": "python"}})
+    params = new_code_cell(
+        'period = "2019Q3"\nlang = "zh"\nplan_dir = ""\nobservations_path = ""',
+        metadata={"tags": ["parameters"]},
+    )
+    nb = new_notebook(
+        cells=[params, *(new_code_cell(src) for src in cells)],
+        metadata={"kernelspec": {"name": KERNEL_NAME, "display_name": KERNEL_NAME, "language": "python"}},
+    )
     path.parent.mkdir(parents=True, exist_ok=True)
     nbformat.write(nb, path)
     return path
 
 
 def executed_notebooks(result: RenderResult) -> list[dict]:
-    return [json.loads(p.read_text(encoding="utf-8")) for p in sorted((result.path / "_executed").glob("*.ipynb"))]
+    return [
+        json.loads(p.read_text(encoding="utf-8")) for p in sorted((result.path / "_executed").glob("*.ipynb"))
+    ]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 import pytest
 
 from gxq_analysis.config import DEFAULT_PLAN_DIR
@@ -78,7 +77,9 @@ def test_latest_value_and_geo_and_bounds(obs):
 
 def test_loader_errors_name_row_and_column(tmp_path):
     p = tmp_path / "bad.csv"
-    p.write_text("indicator_id,period,value\nrd_gdp_share,2019,5.1\nrd_gdp_share,2019年,5.2\n", encoding="utf-8")
+    p.write_text(
+        "indicator_id,period,value\nrd_gdp_share,2019,5.1\nrd_gdp_share,2019年,5.2\n", encoding="utf-8"
+    )
     with pytest.raises(ObservationsError, match=r"row 3, column 'period'"):
         load_observations(p)
     p.write_text("indicator_id,period,value\nrd_gdp_share,2019,abc\n", encoding="utf-8")

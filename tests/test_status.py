@@ -12,9 +12,9 @@ import pytest
 
 from gxq_analysis.cli import main
 from gxq_analysis.config import DEFAULT_PLAN_DIR
+from gxq_analysis.i18n import status_label
 from gxq_analysis.observations import load_observations
 from gxq_analysis.plan import load_plan
-from gxq_analysis.i18n import status_label
 from gxq_analysis.status import assess_plan, display_width, format_table, pad, target_years_for
 
 PLAN = load_plan(DEFAULT_PLAN_DIR)
@@ -71,10 +71,33 @@ def test_rows_are_target_years_from_the_as_of_year(obs):
     df = assess_plan(PLAN, obs, as_of="2019Q3")
     n_rows = sum(len(target_years_for(PLAN, i, 2019)) for i in PLAN.targets["indicator_id"].unique())
     assert len(df) == n_rows
-    for col in ("indicator_id", "name", "unit", "direction", "target_year", "target", "latest_period",
-                "latest_value", "status", "status_label", "p_meet", "projected_value", "projected_lo80",
-                "projected_hi80", "ratio", "observed_growth", "required_growth", "n_points", "method", "note",
-                "gap", "milestone_year", "milestone_target", "illustrative", "source_rows"):
+    for col in (
+        "indicator_id",
+        "name",
+        "unit",
+        "direction",
+        "target_year",
+        "target",
+        "latest_period",
+        "latest_value",
+        "status",
+        "status_label",
+        "p_meet",
+        "projected_value",
+        "projected_lo80",
+        "projected_hi80",
+        "ratio",
+        "observed_growth",
+        "required_growth",
+        "n_points",
+        "method",
+        "note",
+        "gap",
+        "milestone_year",
+        "milestone_target",
+        "illustrative",
+        "source_rows",
+    ):
         assert col in df.columns
 
 
@@ -172,8 +195,22 @@ def test_wide_characters_are_padded_by_display_width():
 
 
 def test_cli_csv_json_table(obs_path, capsys):
-    assert main(["status", "--plan", str(DEFAULT_PLAN_DIR), "--observations", str(obs_path),
-                 "--as-of", "2019Q3", "--format", "csv"]) == 0
+    assert (
+        main(
+            [
+                "status",
+                "--plan",
+                str(DEFAULT_PLAN_DIR),
+                "--observations",
+                str(obs_path),
+                "--as-of",
+                "2019Q3",
+                "--format",
+                "csv",
+            ]
+        )
+        == 0
+    )
     rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
     r = next(x for x in rows if x["indicator_id"] == "national_rank" and x["target_year"] == "2020")
     assert r["p_meet"] == ""  # empty when it cannot be estimated (DESIGN §3)
@@ -234,7 +271,8 @@ def test_source_trace_names_the_workbook_sheet(tmp_path):
         "hitech_enterprises,2018,80,a.xlsx,2018年报,7\n"
         "hitech_enterprises,2019,95,b.xlsx,季报,9\n"
         "hitech_enterprises,2019Q3,92,c.csv,,4\n",
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     df = assess_plan(PLAN, load_observations(p, default_geo=PLAN.zone_geo), as_of="2019Q4")
     r = row(df, "hitech_enterprises", 2020)
     # Year-end values only (the 2019 annual figure beats the Q3 level): a sheet in brackets, then the row.

@@ -28,8 +28,11 @@ def national_rows() -> list[dict]:
     not the preliminary 2.08); identical duplicates (2020: 2.40 twice) collapse.
     """
     with (PUBLIC_DIR / "public_figures.csv").open(encoding="utf-8-sig", newline="") as fh:
-        rows = [r for r in csv.DictReader(fh)
-                if r["plan_indicator_no"] in IDS and r["geo"] == "全国" and not r["qualifier"].strip()]
+        rows = [
+            r
+            for r in csv.DictReader(fh)
+            if r["plan_indicator_no"] in IDS and r["geo"] == "全国" and not r["qualifier"].strip()
+        ]
     by_key: dict[tuple[str, str], list[tuple[int, dict]]] = {}
     for line, r in enumerate(rows):
         by_key.setdefault((r["plan_indicator_no"], r["year"]), []).append((line, r))
@@ -39,8 +42,15 @@ def national_rows() -> list[dict]:
             final = [g for g in group if not any(w in g[1]["indicator_cn"] for w in ("初步", "初值", "OECD"))]
             group = final or group
         _, r = group[0]
-        out.append({"indicator_id": IDS[no], "period": year, "value": r["value"], "geo": "全国",
-                    "source": r["source_url"]})
+        out.append(
+            {
+                "indicator_id": IDS[no],
+                "period": year,
+                "value": r["value"],
+                "geo": "全国",
+                "source": r["source_url"],
+            }
+        )
     return out
 
 
@@ -56,8 +66,22 @@ def obs_path(tmp_path_factory) -> Path:
 
 
 def run_json(obs_path: Path, as_of: str, capsys) -> dict[str, dict]:
-    assert main(["status", "--plan", str(FIXTURE_PLAN), "--observations", str(obs_path), "--as-of", as_of,
-                 "--format", "json"]) == 0
+    assert (
+        main(
+            [
+                "status",
+                "--plan",
+                str(FIXTURE_PLAN),
+                "--observations",
+                str(obs_path),
+                "--as-of",
+                as_of,
+                "--format",
+                "json",
+            ]
+        )
+        == 0
+    )
     return {r["indicator_id"]: r for r in json.loads(capsys.readouterr().out)}
 
 
@@ -114,6 +138,8 @@ def test_after_2020_met_and_missed_by_how_much(obs_path, capsys):
 
 
 def test_table_output_in_chinese(obs_path, capsys):
-    assert main(["status", "--plan", str(FIXTURE_PLAN), "--observations", str(obs_path), "--as-of", "2018"]) == 0
+    assert (
+        main(["status", "--plan", str(FIXTURE_PLAN), "--observations", str(obs_path), "--as-of", "2018"]) == 0
+    )
     out = capsys.readouterr().out
     assert "难以达标" in out and "有望达标" in out and "示例数据" not in out

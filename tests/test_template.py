@@ -57,7 +57,9 @@ def test_filled_template_round_trip(tmp_path):
     wb.save(path)
 
     result = clean(raw, plan)
-    got = {(o["indicator_id"], o["ytd"]): (o["value"], o["period"], o["source_row"]) for o in result.observations}
+    got = {
+        (o["indicator_id"], o["ytd"]): (o["value"], o["period"], o["source_row"]) for o in result.observations
+    }
     assert got == {
         ("rd_gdp_share", False): (5.21, "2019Q3", rows["rd_gdp_share"]),
         ("hitech_enterprises", False): (96, "2019Q3", rows["hitech_enterprises"]),
@@ -89,4 +91,5 @@ def test_blank_period_template_filled_in_period_line(tmp_path):
     wb.save(path)
     result = clean(raw, plan)
     assert [(o["indicator_id"], o["period"], o["value"]) for o in result.observations] == [
-        ("hitech_output_share", "2020-06", 53.4)]
+        ("hitech_output_share", "2020-06", 53.4)
+    ]

@@ -65,7 +65,7 @@ def test_logit_scale_share_matches_hand_formula():
     t = [2015, 2016, 2017, 2018]
     y = [4.0, 4.3, 4.45, 4.8]
     z = [logit(v / 100) for v in y]
-    p, m, s, q = hand_t_predictive(t, z, 2020, logit(0.055), floor=SIGMA_FLOOR["logit"])
+    p, m, _s, _q = hand_t_predictive(t, z, 2020, logit(0.055), floor=SIGMA_FLOOR["logit"])
     out = project_series(t, y, 5.5, 2020, "higher", "share", (0, 100))
     assert out["scale"] == "logit"
     assert out["p_meet"] == pytest.approx(p)
@@ -77,7 +77,7 @@ def test_logit_scale_share_matches_hand_formula():
 def test_rank_uses_positions_and_lower_is_better():
     t = [2015, 2016, 2017, 2018]
     y = [58, 57, 55, 53]
-    p, m, s, q = hand_t_predictive(t, y, 2020, 49, higher=False, floor=SIGMA_FLOOR["linear"])
+    p, m, _s, _q = hand_t_predictive(t, y, 2020, 49, higher=False, floor=SIGMA_FLOOR["linear"])
     out = project_series(t, y, 49, 2020, "lower", "rank", (1, None))
     assert out["scale"] == "linear"
     assert out["p_meet"] == pytest.approx(p)
@@ -98,7 +98,7 @@ def test_target_on_the_100_bound_uses_the_one_point_rule_and_is_finite():
     y = [80, 86, 90]
     # logit(1.0) is infinite: the effective target is 99 % (met within 1 pp).
     z = [logit(v / 100) for v in y]
-    p, m, s, q = hand_t_predictive(t, z, 2020, logit(0.99), floor=SIGMA_FLOOR["logit"])
+    p, _m, _s, _q = hand_t_predictive(t, z, 2020, logit(0.99), floor=SIGMA_FLOOR["logit"])
     out = project_series(t, y, 100, 2020, "higher", "share", (0, 100))
     assert math.isfinite(out["p_meet"])
     assert out["p_meet"] == pytest.approx(p)
@@ -116,7 +116,7 @@ def test_zero_base_count_uses_log1p():
     y = [0, 0, 0]
     assert choose_scale("count", y, 1, (0, None)) == "log1p"
     # All zeros: the line is flat at 0 and the SD is floored; the target log(2) lies far above.
-    p, m, s, q = hand_t_predictive(t, [0.0, 0.0, 0.0], 2020, math.log(2), floor=SIGMA_FLOOR["log1p"])
+    p, _m, _s, _q = hand_t_predictive(t, [0.0, 0.0, 0.0], 2020, math.log(2), floor=SIGMA_FLOOR["log1p"])
     out = project_series(t, y, 1, 2020, "higher", "count", (0, None))
     assert out["p_meet"] == pytest.approx(p)
     assert out["p_meet"] < 0.1
@@ -183,7 +183,9 @@ def test_project_indicator_uses_only_data_up_to_as_of(obs):
     assert res.status == "ok" and res.method == "damped_trend_log"
     assert res.interval80[0] < res.projected_value < res.interval80[1]
     # The path ends at the target year with the same figures.
-    assert res.path["year"].iat[-1] == 2020 and res.path["median"].iat[-1] == pytest.approx(res.projected_value)
+    assert res.path["year"].iat[-1] == 2020 and res.path["median"].iat[-1] == pytest.approx(
+        res.projected_value
+    )
     full = project_indicator(PLAN, obs, "hitech_enterprises", 2020, as_of="2019Q4")
     assert list(full.history["value"]) == [60, 78, 101]
 
@@ -199,6 +201,7 @@ def test_project_indicator_insufficient_and_unknown(obs):
 
 # --- properties -------------------------------------------------------------------------------
 
+
 @settings(max_examples=150, deadline=None)
 @given(
     base=st.floats(min_value=5, max_value=500),
@@ -208,8 +211,9 @@ def test_project_indicator_insufficient_and_unknown(obs):
     target_mult=st.floats(min_value=0.5, max_value=3.0),
     direction=st.sampled_from(["higher", "lower"]),
 )
-def test_tilting_a_series_away_from_the_target_never_raises_p_meet(base, growth, noise, tilt, target_mult,
-                                                                    direction):
+def test_tilting_a_series_away_from_the_target_never_raises_p_meet(
+    base, growth, noise, tilt, target_mult, direction
+):
     t = np.array([2015.0, 2016, 2017, 2018])
     y = base * np.exp(growth * (t - 2015) + np.array(noise))
     target = base * target_mult
@@ -237,6 +241,7 @@ def test_a_harder_target_is_never_more_likely(values, t1, t2):
 
 # --- quarter-end model and the ETS cross-check ------------------------------------------------
 
+
 def test_quarterly_model_matches_the_regression_with_quarter_dummies():
     # Two years of quarter-end levels with a Q4 jump (certifications at year-end).
     levels = [69, 70, 72, 82, 84, 85, 87, 101]
@@ -262,7 +267,9 @@ def test_quarterly_model_matches_the_regression_with_quarter_dummies():
 
 
 def test_quarterly_model_needs_a_q4_and_enough_points():
-    out = project_series([2018.25, 2018.5, 2018.75], [1, 2, 3], 5, 2020, "higher", "count", quarters=[1, 2, 3])
+    out = project_series(
+        [2018.25, 2018.5, 2018.75], [1, 2, 3], 5, 2020, "higher", "count", quarters=[1, 2, 3]
+    )
     assert out["status"] == "insufficient_data" and "Q4" in out["reason"]
 
 

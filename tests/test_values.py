@@ -6,7 +6,14 @@ import datetime as dt
 
 import pytest
 
-from gxq_analysis.values import UnitError, canonical_unit_text, convert_unit, format_number, parse_value, strip_markers
+from gxq_analysis.values import (
+    UnitError,
+    canonical_unit_text,
+    convert_unit,
+    format_number,
+    parse_value,
+    strip_markers,
+)
 
 
 @pytest.mark.parametrize(
@@ -128,7 +135,9 @@ def test_canonical_unit_text():
     assert canonical_unit_text("亿") == "亿元"
 
 
-@pytest.mark.parametrize("v, text", [(120.0, "120"), (5.3, "5.3"), (0.1 + 0.2, "0.3"), (1e-5, "0.00001"),
-                                     (0.0, "0"), (-2.5, "-2.5")])
+@pytest.mark.parametrize(
+    "v, text",
+    [(120.0, "120"), (5.3, "5.3"), (0.1 + 0.2, "0.3"), (1e-5, "0.00001"), (0.0, "0"), (-2.5, "-2.5")],
+)
 def test_format_number(v, text):
     assert format_number(v) == text
