@@ -2,7 +2,7 @@
 """Set up the project on a fresh machine and run its two jobs. Needs only Python 3.11 and pip.
 
     python3 tasks.py report [gxq report options]   # set up, clean the shipped data, render the pack
-    python3 tasks.py test [pytest options]         # set up (with test extras), run the test suite
+    python3 tasks.py test [pytest options]         # set up (with test extras), gates (ruff, mypy), tests
     python3 tasks.py setup                         # set up only
 
 Set-up is idempotent and quick when nothing changed: a virtual environment in `.venv`, the package
@@ -134,9 +134,39 @@ def job_report(args: list[str]) -> int:
     return 0
 
 
+GATES = [
+    (
+        "ruff lint",
+        ["-m", "ruff", "check", "gxq_analysis", "tests", "benchmarks", "scripts", "tasks.py", "notebooks"],
+    ),
+    (
+        "ruff format",
+        [
+            "-m",
+            "ruff",
+            "format",
+            "--check",
+            "gxq_analysis",
+            "tests",
+            "benchmarks",
+            "scripts",
+            "tasks.py",
+            "notebooks",
+        ],
+    ),
+    ("mypy", ["-m", "mypy"]),
+]
+
+
 def job_test(args: list[str]) -> int:
     setup(test=True)
     env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}"}
+    if not args:  # the full run (CI): the gates first, then the suite
+        for name, gate in GATES:
+            say(f"gate: {name}")
+            if subprocess.run([str(PY), *gate], cwd=ROOT, env=env).returncode != 0:
+                say(f"gate failed: {name}")
+                return 1
     cmd = [str(PY), "-m", "pytest", *(args or ["-n", "2", "--dist", "loadgroup", "-q"])]
     say("$ " + " ".join(cmd))
     code = subprocess.run(cmd, cwd=ROOT, env=env).returncode
