@@ -26,8 +26,8 @@ import pandas as pd
 from ..observations import filter_as_of
 from ..periods import Period, parse_period
 from ..plan import Plan
-from .progress import Thresholds, at_or_beyond
 from ..series import annual_values, data_cutoff
+from .progress import Thresholds, at_or_beyond
 from .status import assess_plan
 
 CASE_COLUMNS = [

@@ -16,6 +16,11 @@ import numpy as np
 import pandas as pd
 
 from ..i18n import check_lang, lookup_text, status_label
+from ..numbers import fmt_signed
+from ..observations import filter_as_of
+from ..periods import Period
+from ..plan import Plan
+from ..series import annual_values, ytd_path
 from .index import (
     COVERAGE_CHANGE,
     DIMENSIONS,
@@ -26,11 +31,6 @@ from .index import (
     dimension_name,
     robustness,
 )
-from ..numbers import fmt_signed
-from ..observations import filter_as_of
-from ..periods import Period
-from ..plan import Plan
-from ..series import annual_values, ytd_path
 
 BENCHMARK_GEOS = ("全国", "江苏省")
 # Only intensities and shares compare across areas of different size.

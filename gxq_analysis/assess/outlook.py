@@ -27,11 +27,11 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from .forecast import Bands, Calibration, Predictive, choose_scale, load_calibration, predict, verdict
 from ..periods import Period, parse_period
 from ..plan import Plan
-from .progress import sign, target_on_bound
 from ..series import annual_values, ytd_path
+from .forecast import Bands, Calibration, Predictive, choose_scale, load_calibration, predict, verdict
+from .progress import sign, target_on_bound
 
 PATH_COLUMNS = ["year", "time", "median", "lo80", "hi80", "observed"]
 POINT_COLUMNS = [

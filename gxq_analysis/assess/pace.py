@@ -25,11 +25,11 @@ import math
 import pandas as pd
 
 from ..observations import filter_as_of
-from .outlook import outlook
 from ..periods import Period, parse_period
 from ..plan import Plan
-from .progress import sign
 from ..series import annual_values, data_cutoff, ytd_path
+from .outlook import outlook
+from .progress import sign
 
 PACE_COLUMNS = [
     "indicator_id",

@@ -69,10 +69,10 @@ def compute_assessment(
     fingerprint: str,
 ) -> PeriodAssessment:
     """Everything the pages of ``period`` show (``obs_all``: every row of the observations file)."""
-    from .evaluation import evaluate_year
     from ..observations import filter_as_of
-    from .pace import assess_pace
     from ..periods import Period, parse_period
+    from .evaluation import evaluate_year
+    from .pace import assess_pace
     from .status import assess_plan
     from .trajectory import project_indicator
 

@@ -22,11 +22,11 @@ import pandas as pd
 
 from ..i18n import check_lang, likelihood_label, status_label
 from ..observations import filter_as_of
-from .outlook import outlook
 from ..periods import Period, parse_period
 from ..plan import Plan
-from .progress import Thresholds, assess_progress, sign
 from ..series import annual_values, data_cutoff
+from .outlook import outlook
+from .progress import Thresholds, assess_progress, sign
 from .trajectory import indicator_history
 
 STATUS_COLUMNS = [

@@ -36,13 +36,13 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .forecast import choose_scale
 from ..observations import filter_as_of
-from .outlook import outlook
 from ..periods import Period, parse_period
 from ..plan import Plan
-from .progress import Thresholds, period_time, sign, target_on_bound
 from ..series import _pick, annual_values, data_cutoff, indicator_rows, ytd_path
+from .forecast import choose_scale
+from .outlook import outlook
+from .progress import Thresholds, period_time, sign, target_on_bound
 
 MIN_POINTS = 3
 MIN_SEASONAL_DF = 2  # quarter-end model: points − parameters (trend 2 + up to 3 quarter effects)
