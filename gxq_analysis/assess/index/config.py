@@ -10,18 +10,12 @@ from pathlib import Path
 
 import pandas as pd
 
+from ...i18n import LANGS, text
 from ...plan import Plan, PlanError, read_json_object
 
 DIMENSIONS = ("创新主体", "创新投入", "创新人才", "创新成果", "创新环境")
 DIMENSION_NAMES = {
-    "zh": {d: d for d in DIMENSIONS},
-    "en": {
-        "创新主体": "Innovation actors",
-        "创新投入": "Innovation inputs",
-        "创新人才": "Innovation talent",
-        "创新成果": "Innovation outputs",
-        "创新环境": "Innovation environment",
-    },
+    lang: {d: text("assess", f"index.dimension.{d}", lang) for d in DIMENSIONS} for lang in LANGS
 }
 TRANSFORMS = ("none", "sqrt", "log")
 NORMALISATIONS = ("minmax", "target", "ratio")
