@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import itertools
 import math
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -51,8 +52,11 @@ def default_as_of_periods(obs: pd.DataFrame, plan: Plan) -> list[Period]:
     zone = obs[obs["geo"] == plan.zone_geo] if "geo" in obs else obs
     if zone.empty:
         return []
+    cutoff = data_cutoff(zone)
+    if cutoff is None:  # rows without a point value (ranges, bounds) give no cut-off
+        return []
     first = min(zone["period_obj"]).to_quarter()
-    last = data_cutoff(zone).to_quarter()
+    last = cutoff.to_quarter()
     out, p = [], first
     while p < last:
         out.append(p)
@@ -153,7 +157,7 @@ def summarise(per_case: pd.DataFrame) -> dict:
     has_rule = per_case["rule_prob"].notna()
     has_p = per_case["p_meet"].notna()
     both = has_rule & has_p
-    out = {
+    out: dict[str, Any] = {
         "n_cases": len(per_case),
         "n_met": int(per_case["met"].sum()),
         "n_rule": int(has_rule.sum()),

@@ -21,6 +21,7 @@ too little data there is no forecast and the flag is empty (None).
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import pandas as pd
 
@@ -147,7 +148,7 @@ def pace_row(
     value = float(last["value"])
     d = sign(str(ind["direction"]))
     notes: list[str] = []
-    rec = {
+    rec: dict[str, Any] = {
         "indicator_id": iid,
         "name": plan.name(iid, lang),
         "unit": str(ind["unit"]),

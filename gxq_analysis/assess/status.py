@@ -13,6 +13,7 @@ with the gap; when that value is missing the status is ``insufficient_data`` wit
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -200,7 +201,7 @@ def _assess_row(
     target = plan.target(iid, T)
     d = sign(direction)
     closed = (cut.year, cut.end_month) >= (T, 12)
-    rec = {
+    rec: dict[str, Any] = {
         "indicator_id": iid,
         "no": str(ind.get("no", "")),
         "unit": str(ind["unit"]),

@@ -96,10 +96,17 @@ class TrajectoryResult:
 # --- scales ---------------------------------------------------------------------------------------
 
 
+def _both_bounds(bounds: tuple[float | None, float | None]) -> tuple[float, float]:
+    lo, hi = bounds
+    if lo is None or hi is None:
+        raise ValueError(f"the logit scale needs both bounds, not {bounds}")
+    return lo, hi
+
+
 def forward(y, scale: str, bounds: tuple[float | None, float | None] = (None, None)) -> np.ndarray:
     y = np.asarray(y, dtype=float)
     if scale == "logit":
-        lo, hi = bounds
+        lo, hi = _both_bounds(bounds)
         p = np.clip((y - lo) / (hi - lo), BOUND_CLIP, 1 - BOUND_CLIP)
         return np.log(p / (1 - p))
     if scale == "log":
@@ -112,7 +119,7 @@ def forward(y, scale: str, bounds: tuple[float | None, float | None] = (None, No
 def backward(z, scale: str, bounds: tuple[float | None, float | None] = (None, None)) -> np.ndarray:
     z = np.asarray(z, dtype=float)
     if scale == "logit":
-        lo, hi = bounds
+        lo, hi = _both_bounds(bounds)
         return lo + (hi - lo) / (1 + np.exp(-z))
     if scale == "log":
         return np.exp(z)
@@ -334,8 +341,7 @@ def project_series(
     if target is not None:
         eff = target
         if kind == "share" and target_on_bound(target, bounds) and th.bound_tolerance > 0:
-            lo_b, hi_b = bounds
-            eff = target - th.bound_tolerance if target == hi_b else target + th.bound_tolerance
+            eff = target - th.bound_tolerance if target == bounds[1] else target + th.bound_tolerance
             notes.append(f"target on its bound: met within {th.bound_tolerance:g} pp (effective {eff:g})")
         zstar = float(forward(eff, scale, bounds))
         tstat = (zstar - mT) / sT

@@ -50,6 +50,8 @@ def year_results(
     for iid in [i for i in plan.indicators.index if i in set(tg["indicator_id"])]:
         ind = plan.indicators.loc[iid]
         target = plan.target(iid, year)
+        if target is None:  # not reached: iid has a target in year
+            continue
         a = annual_values(obs, plan, iid, geo=geo, as_of=str(year))
         a = a[a["year"] == year]
         d = 1 if ind["direction"] == "higher" else -1
@@ -129,6 +131,8 @@ def pace_history(
     tg = plan.targets[plan.targets["year"] == year]
     for iid in [i for i in plan.indicators.index if i in set(tg["indicator_id"])]:
         target = plan.target(iid, year)
+        if target is None:  # not reached: iid has a target in year
+            continue
         path = ytd_path(obs, plan, iid, year, geo=geo)
         for month in path["end_month"]:
             rec = pace_row(plan, obs, iid, year, target, Period.month(year, int(month)), lang, geo)

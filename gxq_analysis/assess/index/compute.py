@@ -255,11 +255,11 @@ def aggregate(
     return scores, overall, coverage
 
 
-def rebase(scores, base_year: int):
+def rebase(scores, base_year: int | None):
     """``100 × score_t / score_base`` for a Series (by year) or a year × column DataFrame.
 
     Where the base-year score is missing or not positive the rebased values are NaN (not computable);
-    check :func:`rebase_reason` for the explanation.
+    check :func:`rebase_reason` for the explanation. No base year (``None``): not computable.
     """
     if isinstance(scores, pd.Series):
         b = scores.get(base_year, np.nan)

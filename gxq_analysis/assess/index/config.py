@@ -145,7 +145,8 @@ def load_index_mapping(plan: Plan, path: Path | str | None = None) -> pd.DataFra
         missing = [c for c in MAPPING_REQUIRED if c not in header]
         if missing:
             raise IndexConfigError(path, f"missing required column(s): {', '.join(missing)}", row=1)
-        records, seen = [], {}
+        records: list[dict] = []
+        seen: dict[str, int] = {}  # indicator id -> its first row
         for row in reader:
             i = reader.line_num
             if None in row:

@@ -230,7 +230,7 @@ def sensitivity(
         normalisations = [result.normalisation] + [a for a in cfg.alternatives if a != result.normalisation]
     dims, W, w = _weight_draws(result.mapping, cfg.dimension_weights, draws, seed, concentration)
     rows, store = [], {}
-    pooled_rise = {y: [] for y in result.years[1:]}
+    pooled_rise: dict[int, list[np.ndarray]] = {y: [] for y in result.years[1:]}
     for method in normalisations:
         r = result if method == result.normalisation else with_normalisation(result, method, plan)
         sims = _overall_for_weights(r, dims, W, w)
@@ -278,7 +278,7 @@ def sensitivity(
         p_rise=p_rise,
         draws=store,
         years=list(result.years),
-        interval=tuple(interval),
+        interval=(float(interval[0]), float(interval[1])),
         n_draws=draws,
         seed=seed,
     )
