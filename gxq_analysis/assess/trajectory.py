@@ -46,7 +46,6 @@ from .progress import Thresholds, period_time, sign, target_on_bound
 
 MIN_POINTS = 3
 MIN_SEASONAL_DF = 2  # quarter-end model: points − parameters (trend 2 + up to 3 quarter effects)
-MIN_SEASONAL_POINTS = 6
 ETS_MIN_POINTS = 8
 INTERVAL = 0.80
 SIGMA_FLOOR = {"logit": 0.01, "log": 0.01, "log1p": 0.05, "linear": 1.0}
@@ -490,16 +489,6 @@ def quarterly_history(
             }
         )
     return pd.DataFrame(out, columns=cols)
-
-
-def use_seasonal(qhist: pd.DataFrame) -> bool:
-    """The quarter-end model is used when there are enough quarter-end values in at least two
-    different quarters including Q4 (else the annual model)."""
-    return (
-        len(qhist) >= MIN_SEASONAL_POINTS
-        and qhist["quarter"].nunique() >= 2
-        and (qhist["quarter"] == 4).any()
-    )
 
 
 def project_indicator(
