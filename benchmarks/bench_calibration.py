@@ -3,7 +3,7 @@
     .venv/bin/python benchmarks/bench_calibration.py
 
 Everything is out of sample: the model is refitted without each fifth of the geographies and scored
-on that fifth (:func:`gxq_analysis.calibration.cross_validate`). Prints, for the public panel in
+on that fifth (:func:`gxq_analysis.assess.calibration.cross_validate`). Prints, for the public panel in
 ``data/raw/public/calibration/``:
 
 1. coverage of the 80 % interval by horizon (1–3 years) and by the number of points used (2–6);
@@ -30,8 +30,8 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from gxq_analysis.calibration import EPS, track_record  # noqa: E402  (after the sys.path line)
-from gxq_analysis.forecast import load_calibration  # noqa: E402
+from gxq_analysis.assess.calibration import EPS, track_record  # noqa: E402  (after the sys.path line)
+from gxq_analysis.assess.forecast import load_calibration  # noqa: E402
 
 
 def main() -> int:

@@ -120,7 +120,7 @@ def main(argv: list[str] | None = None) -> int:
 
             return command_clean(args)
         if args.command == "status":
-            from .status import command_status
+            from .assess.status_table import command_status
 
             return command_status(args)
         if args.command == "report":

@@ -69,12 +69,12 @@ def compute_assessment(
     fingerprint: str,
 ) -> PeriodAssessment:
     """Everything the pages of ``period`` show (``obs_all``: every row of the observations file)."""
-    from ..evaluation import evaluate_year
     from ..observations import filter_as_of
-    from ..pace import assess_pace
     from ..periods import Period, parse_period
-    from ..status import assess_plan
-    from ..trajectory import project_indicator
+    from .evaluation import evaluate_year
+    from .pace import assess_pace
+    from .status import assess_plan
+    from .trajectory import project_indicator
 
     per = parse_period(period)
     obs = filter_as_of(obs_all, per) if len(obs_all) else obs_all

@@ -1,0 +1,338 @@
+"""The status table: one row per (indicator, target year) as of a period (DESIGN §3, `gxq status`).
+
+Rows: every target year ≥ the as-of year, or the last target year when all have passed. The status,
+``p_meet``, the median projection and its 80 % interval all come from one calibrated predictive
+distribution (:mod:`outlook`, :mod:`forecast`), so they never disagree; the Open SDG growth-ratio
+rule (:mod:`progress`) is kept as the neutral ``ratio`` column. Only data up to ``as_of`` are used.
+
+A target year counts as *closed* once the as-of period reaches its end (as of 2019Q4 the 2019 targets
+are closed). A closed target is reported as achieved or missed from the target year's own value,
+with the gap; when that value is missing the status is ``insufficient_data`` with a note.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..i18n import check_lang, likelihood_label, status_label
+from ..observations import filter_as_of
+from ..periods import Period, parse_period
+from ..plan import Plan
+from ..series import annual_values, data_cutoff
+from .outlook import outlook
+from .progress import Thresholds, assess_progress, sign
+from .trajectory import indicator_history
+
+STATUS_COLUMNS = [
+    "indicator_id",
+    "no",
+    "name",
+    "unit",
+    "direction",
+    "kind",
+    "accumulation",
+    "in_table",
+    "target_year",
+    "target",
+    "latest_period",
+    "latest_value",
+    "status",
+    "status_label",
+    "p_meet",
+    "likelihood",
+    "projected_value",
+    "projected_lo80",
+    "projected_hi80",
+    "ratio",
+    "rule_status",
+    "observed_growth",
+    "required_growth",
+    "growth_unit",
+    "n_points",
+    "method",
+    "note",
+    "gap",
+    "milestone_year",
+    "milestone_target",
+    "illustrative",
+    "source_rows",
+    "as_of",
+]
+
+
+def _as_of_period(obs: pd.DataFrame, plan: Plan, as_of: Period | str | None) -> Period:
+    if as_of is not None:
+        return parse_period(as_of)
+    cut = data_cutoff(obs, plan.zone_geo) if not obs.empty else None
+    if cut is None:
+        raise ValueError("no observation for the zone: pass as_of explicitly")
+    return cut
+
+
+def target_years_for(plan: Plan, indicator_id: str, as_of_year: int) -> list[int]:
+    """Target years ≥ the as-of year, or the last target year when all have passed (DESIGN §3)."""
+    years = [int(y) for y in plan.targets_for(indicator_id)["year"]]
+    if not years:
+        return []
+    upcoming = [y for y in years if y >= as_of_year]
+    return upcoming or [max(years)]
+
+
+def _trace(rows: pd.DataFrame) -> str:
+    """Where the values used came from, oldest first: ``file:row``, or ``file[sheet]:row`` for a
+    workbook sheet. The last entry is the latest value's source."""
+    parts = []
+    sheets = rows["source_sheet"] if "source_sheet" in rows else [None] * len(rows)
+    for f, sheet, r in zip(rows["source_file"], sheets, rows["source_row"]):
+        if f is None or (isinstance(f, float) and math.isnan(f)) or f == "":
+            continue
+        where = f"{f}[{sheet}]" if isinstance(sheet, str) and sheet else str(f)
+        parts.append(f"{where}:{r}" if r is not None and not pd.isna(r) else where)
+    return "; ".join(dict.fromkeys(parts))
+
+
+def _num(x) -> float:
+    return float("nan") if x is None else float(x)
+
+
+def assess_plan(
+    plan: Plan,
+    obs: pd.DataFrame,
+    as_of: Period | str | None = None,
+    thresholds: Thresholds | dict | None = None,
+    lang: str = "zh",
+    geo: str | None = None,
+) -> pd.DataFrame:
+    """The status table (columns ``STATUS_COLUMNS``) for every indicator with a target.
+
+    ``obs`` is the frame from :func:`observations.load_observations`; ``as_of`` defaults to the
+    zone's data cut-off. ``thresholds``: a :class:`progress.Thresholds` or a dict of its fields.
+    Results are cached on the content of the plan and the table (a changed table is a new key);
+    each call returns its own copy.
+    """
+    check_lang(lang)
+    th = Thresholds.coerce(thresholds)
+    cut = _as_of_period(obs, plan, as_of)
+    key = (
+        _fingerprint(plan.targets),
+        _fingerprint(plan.indicators.drop(columns=["_row"], errors="ignore")),
+        _fingerprint(obs),
+        str(cut),
+        th,
+        lang,
+        geo,
+        repr(plan.meta.get("status_bands")),
+    )
+    hit = _CACHE.get(key)
+    if hit is not None:
+        return hit.copy()
+    df = _assess_plan(plan, obs, cut, th, lang, geo)
+    if len(_CACHE) >= _CACHE_SIZE:
+        _CACHE.pop(next(iter(_CACHE)))
+    _CACHE[key] = df.copy()
+    return df
+
+
+_CACHE: dict = {}
+_CACHE_SIZE = 64
+
+
+def _fingerprint(df: pd.DataFrame) -> tuple:
+    """A cheap content hash of a frame (the cache must notice a changed table, not just a new one)."""
+    if df.empty:
+        return (0, tuple(df.columns))
+    cols = [c for c in df.columns if c != "period_obj"]
+    h = pd.util.hash_pandas_object(df[cols].astype(str), index=False)
+    return (len(df), tuple(cols), int(h.sum()), int((h * np.arange(1, len(h) + 1, dtype="uint64")).sum()))
+
+
+def _assess_plan(
+    plan: Plan, obs: pd.DataFrame, cut: Period, th: Thresholds, lang: str, geo: str | None
+) -> pd.DataFrame:
+    obs_cut = filter_as_of(obs, cut) if not obs.empty else obs
+    groups = {k: g for k, g in obs_cut.groupby("indicator_id", sort=False)} if not obs_cut.empty else {}
+    empty = obs_cut.iloc[0:0]
+    records = []
+    for iid, ind in plan.indicators.iterrows():
+        years = target_years_for(plan, iid, cut.year)
+        if not years:
+            continue
+        sub = groups.get(iid, empty)
+        annual = annual_values(sub, plan, iid, geo=geo, include_partial=True)
+        history = indicator_history(plan, sub, iid, geo=geo)
+        for T in years:
+            records.append(_assess_row(plan, iid, ind, int(T), history, annual, sub, cut, th, lang))
+    df = pd.DataFrame.from_records(records, columns=STATUS_COLUMNS)
+    for col in (
+        "target",
+        "latest_value",
+        "p_meet",
+        "projected_value",
+        "projected_lo80",
+        "projected_hi80",
+        "ratio",
+        "observed_growth",
+        "required_growth",
+        "gap",
+        "milestone_target",
+    ):
+        df[col] = df[col].astype("float64")
+    return df
+
+
+def _assess_row(
+    plan: Plan,
+    iid: str,
+    ind: pd.Series,
+    T: int,
+    history: pd.DataFrame,
+    annual: pd.DataFrame,
+    obs_cut: pd.DataFrame,
+    cut: Period,
+    th: Thresholds,
+    lang: str,
+) -> dict:
+    direction, kind = str(ind["direction"]), str(ind["kind"])
+    bounds = plan.bounds(iid)
+    target = plan.target(iid, T)
+    d = sign(direction)
+    closed = (cut.year, cut.end_month) >= (T, 12)
+    rec: dict[str, Any] = {
+        "indicator_id": iid,
+        "no": str(ind.get("no", "")),
+        "unit": str(ind["unit"]),
+        "name": plan.name(iid, lang),
+        "direction": direction,
+        "kind": kind,
+        "accumulation": str(ind["accumulation"]),
+        "in_table": bool(ind.get("in_table", True)),
+        "target_year": T,
+        "target": target,
+        "latest_period": "",
+        "latest_value": math.nan,
+        "p_meet": math.nan,
+        "projected_value": math.nan,
+        "projected_lo80": math.nan,
+        "projected_hi80": math.nan,
+        "ratio": math.nan,
+        "rule_status": "",
+        "observed_growth": math.nan,
+        "required_growth": math.nan,
+        "growth_unit": "",
+        "n_points": 0,
+        "gap": math.nan,
+        "milestone_year": cut.year,
+        "milestone_target": _num(plan.target(iid, cut.year)),
+        "illustrative": False,
+        "source_rows": "",
+        "as_of": str(cut),
+    }
+    notes: list[str] = []
+    # Points usable for this target: never beyond the target year's end.
+    hist = history[history["time"] <= T + 1e-9] if not history.empty else history
+    if closed and not hist.empty and not (np.isclose(hist["time"], T) & hist["complete"].astype(bool)).any():
+        notes.append(f"no value for the target year {T}")
+        status = "insufficient_data"
+        used = hist.tail(1)
+        rec.update(latest_period=str(used["period"].iat[0]), latest_value=float(used["value"].iat[0]))
+        rec["gap"] = d * (rec["latest_value"] - target) if target is not None else math.nan
+        rec["method"] = "target year closed"
+        rec.update(
+            status=status,
+            status_label=status_label(status, lang),
+            note="; ".join(notes),
+            n_points=len(hist),
+            illustrative=bool(used["illustrative"].fillna(False).any()),
+            source_rows=_trace(used),
+            likelihood=likelihood_label(None, lang),
+        )
+        return rec
+    if hist.empty:
+        status = "insufficient_data"
+        notes.append("no observation up to the as-of period")
+        rec.update(
+            status=status,
+            status_label=status_label(status, lang),
+            note="; ".join(notes),
+            method="insufficient_data",
+            likelihood=likelihood_label(None, lang),
+        )
+        return rec
+
+    times, values = hist["time"].to_numpy(float), hist["value"].to_numpy(float)
+    rec.update(
+        latest_period=str(hist["period"].iat[-1]),
+        latest_value=float(values[-1]),
+        n_points=len(hist),
+        illustrative=bool(hist["illustrative"].fillna(False).astype(bool).any()),
+        source_rows=_trace(hist),
+    )
+    if target is None:  # cannot happen for rows built from targets_for, kept for direct callers
+        status = "insufficient_data"
+        notes.append(f"no target for {T}")
+        rec.update(
+            status=status,
+            status_label=status_label(status, lang),
+            note="; ".join(notes),
+            method="",
+            likelihood=likelihood_label(None, lang),
+        )
+        return rec
+
+    # Base of the deterministic rule: the plan's base year (the year before it starts, or
+    # plan.json "base_year"), i.e. the latest point at or before it; else (or when that is the
+    # latest point itself) the first point.
+    base_year = int(plan.meta.get("base_year", plan.start_year - 1))
+    before = np.flatnonzero(times <= base_year + 1e-9)
+    b0 = int(before[-1]) if before.size else 0
+    if len(times) - b0 < 2:  # the base would be the latest point: no growth span, use the first point
+        b0 = 0
+    if b0 > 0:
+        notes.append(f"base {hist['period'].iat[b0]}")
+    prog = assess_progress(
+        times[b0:],
+        values[b0:],
+        target,
+        float(T),
+        direction,
+        kind,
+        bounds,
+        th,
+        level_counts_as_achieved=str(ind["accumulation"]) == "stock",
+    )
+    fc = outlook(plan, obs_cut, iid, T, cut, annual=annual)
+    rec["gap"] = d * (rec["latest_value"] - target)
+    rec.update(
+        ratio=_num(prog.ratio),
+        rule_status=prog.status,
+        observed_growth=_num(prog.observed_growth),
+        required_growth=_num(prog.required_growth),
+        growth_unit=prog.growth_unit,
+    )
+    if prog.note:
+        notes.append(prog.note)
+    rec["p_meet"] = fc.p_meet
+    rec["projected_value"] = fc.projected_value
+    rec["projected_lo80"], rec["projected_hi80"] = fc.lo80, fc.hi80
+    rec["n_points"] = fc.n_points
+    if fc.status == "insufficient_data":
+        notes.append(f"p_meet: {fc.reason}")
+    elif fc.reason and fc.status == "ok":
+        notes.append(fc.reason)
+    growth = "regression" if th.growth == "regression" else "endpoint"
+    growth_txt = {"linear": f"{growth} linear change", "cagr": f"{growth} CAGR"}.get(prog.growth_unit, "")
+    rec["method"] = "; ".join(x for x in (fc.method, growth_txt) if x)
+    # The verdict is the forecast's (one distribution: status, p_meet and median always agree); the
+    # growth-ratio rule stays a neutral secondary column (``ratio``).
+    status = fc.verdict
+    rec.update(
+        status=status,
+        status_label=status_label(status, lang),
+        note="; ".join(notes),
+        likelihood=likelihood_label(None if math.isnan(rec["p_meet"]) else rec["p_meet"], lang),
+    )
+    return rec
