@@ -366,3 +366,25 @@ def convert_unit(value: float, from_unit: str, to_unit: str) -> tuple[float, str
             converted = float(f"{value * factor:.12g}")
             return converted, f"{f}→{t} ×{_factor_text(factor)}"
     raise UnitError(f"单位不兼容 incompatible unit: {f} (expected {t})")
+
+
+_PARSED: dict[tuple[type, object], ParsedValue] = {}
+_PARSED_LIMIT = 200_000  # distinct cell values remembered (a hostile file must not grow it without end)
+
+
+def parse_value_cached(cell: object) -> ParsedValue:
+    """:func:`parse_value`, once per distinct cell value (a big sheet repeats the same few). The result
+    is shared: callers must not change it."""
+    if cell == 0 and type(cell) is float:  # 0.0 and -0.0 are equal keys but read differently
+        return parse_value(cell)
+    key = (type(cell), cell)
+    try:
+        return _PARSED[key]
+    except KeyError:
+        pass
+    except TypeError:  # an unhashable cell value
+        return parse_value(cell)
+    if len(_PARSED) >= _PARSED_LIMIT:
+        _PARSED.clear()
+    found = _PARSED[key] = parse_value(cell)
+    return found

@@ -13,39 +13,23 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from ..ingest.quarantine import Q_RANGE, message
+from ..ingest.values import format_number
 from ..model.departments import form_indicators, safe_text
 from ..model.periods import Period, PeriodError, parse_period
 from ..model.plan import Plan, load_plan
 from .submissions import SubmissionsError, load_files, needs_person, rows_for
-from ..ingest.values import format_number
 
 COLUMNS = ["序号", "文件", "工作表", "行", "列", "指标", "报送值", "问题说明", "更正值", "备注"]
 # (file, sheet, row, column, indicator, value, reason) are filled; 更正值 and 备注 are for the department.
 
-REASONS_ZH = {
-    "unreadable_file": "文件无法读取，请使用统一填报模板（gxq template）重新报送。",
-    "no_table": "该工作表中没有找到指标表（需有“指标名称”列和数值列），请使用统一填报模板。",
-    "unknown_indicator": "指标名称与目录中的指标对不上，请使用模板中的原有名称；非本计划指标请删除该行。",
-    "empty_name": "该行有数值但指标名称为空，请补填指标名称。",
-    "no_value": "本部门负责的指标未填数值，请补报；确无数据请在备注栏说明原因。",
-    "invalid_value": "数值无法识别（不是数字或含公式错误），请只填写数字。",
-    "incompatible_unit": "所填单位与目录单位不一致且无法换算，请按表中单位填写。",
-    "fraction_not_percent": "百分比指标应填百分数（5.5 表示 5.5%），此处疑似填了小数，请核实后更正。",
-    "out_of_range": "数值超出该指标的合理范围，请核实后更正。",
-    "not_integer": "该指标应为整数（家数、件数、名次等），请核实后更正。",
-    "no_period": "无法确定报告期，请在表头填写报告期（如 2019年第三季度）。",
-    "future_period": "报告期晚于填报日期，请核对报告期和填报日期。",
-    "inconsistent_columns": "同一存量指标的本期值与累计值不一致，请核对后只保留正确数值。",
-}
-_GENERIC_REASON = "该行数据未能入库，请核实后更正。"
-
 
 def plain_reason(row: dict, plan: Plan) -> str:
-    """The reason a person reads: plain Chinese for the category, with the catalogue's range when relevant."""
+    """The reason a person reads: plain Chinese for the category (the quarantine registry's message),
+    with the catalogue's range when relevant."""
     category = row.get("category", "")
-    text = REASONS_ZH.get(category, _GENERIC_REASON)
     iid = row.get("indicator_id", "")
-    if category == "out_of_range" and iid in plan.indicators.index:
+    if category == Q_RANGE and iid in plan.indicators.index:
         lo, hi = plan.bounds(iid)
         unit = str(plan.indicators.at[iid, "unit"])
         if lo is not None and hi is not None:
@@ -54,8 +38,8 @@ def plain_reason(row: dict, plan: Plan) -> str:
             span = f"不小于 {format_number(lo)}"
         else:
             span = f"不大于 {format_number(hi)}"
-        text = f"数值超出该指标的合理范围（{span}，单位：{unit}），请核实后更正。"
-    return text
+        return message(category, "zh", span=span, unit=unit)
+    return message(category, "zh")
 
 
 def correction_rows(plan: Plan, period: Period | str, processed: Path) -> dict[str, list[dict]]:

@@ -25,6 +25,7 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..ingest.quarantine import Q_NO_VALUE, needs_check
 from ..model.departments import (
     UNATTRIBUTED,
     attribute,
@@ -51,7 +52,6 @@ _NOT_A_VALUE = (
     "different_population",
 )
 # Categories handled by rule: nobody needs to act on them.
-HANDLED_BY_RULE = ("duplicate", "superseded", "context_only", "different_population")
 
 STATUS_MISSING = "missing"
 STATUS_INCOMPLETE = "incomplete"
@@ -254,9 +254,9 @@ def needs_person(row: dict, own_indicators: set[str] | list[str], period: Period
     is one of the sending department's own for the period (``own_indicators``; other departments' blank
     rows are nobody's task)."""
     category = row.get("category", "")
-    if category in HANDLED_BY_RULE:
+    if not needs_check(category):
         return False
-    if category == "no_value":
+    if category == Q_NO_VALUE:
         iid = row.get("indicator_id", "")
         return bool(iid) and iid in own_indicators and within(row.get("period", ""), period)
     return True

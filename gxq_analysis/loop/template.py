@@ -27,10 +27,10 @@ import csv
 import sys
 from pathlib import Path
 
+from ..ingest.values import format_number
 from ..model.departments import deadline, form_indicators, load_departments, safe_text
 from ..model.periods import FREQ_ANNUAL, Period, PeriodError, parse_period
 from ..model.plan import Plan, load_plan
-from ..ingest.values import format_number
 
 HEADER = ["序号", "指标名称", "单位", "本期值", "本年累计", "上期值（参考）", "备注"]
 HEADER_ROW = 6
@@ -262,8 +262,8 @@ def form_file_name(period: str, department: str) -> str:
 
 
 def _write(wb, out: Path) -> None:
-    from ..ingest.clean import atomic_write
     from ..ingest.demo_data import _stable_xlsx_bytes
+    from ..ingest.outputs import atomic_write
 
     atomic_write(out, _stable_xlsx_bytes(wb))
 

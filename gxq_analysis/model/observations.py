@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from .flags import FALSE_WORDS, TRUE_WORDS
 from .periods import Period, PeriodError, parse_period
 
 REQUIRED_COLUMNS = ("indicator_id", "period", "value")
@@ -38,9 +39,6 @@ OBSERVATION_COLUMNS = [
     "note",
 ]
 
-_BOOL_TRUE = {"true", "1", "yes", "y", "t", "是"}
-_BOOL_FALSE = {"false", "0", "no", "n", "f", "否", ""}
-
 
 class ObservationsError(ValueError):
     """A tidy observations file that cannot be used. The message names file, row and column."""
@@ -52,9 +50,9 @@ def _to_bool(value: object, path: Path, row: int, column: str) -> bool:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return False
     s = str(value).strip().lower()
-    if s in _BOOL_TRUE:
+    if s in TRUE_WORDS:
         return True
-    if s in _BOOL_FALSE:
+    if s in FALSE_WORDS:
         return False
     raise ObservationsError(f"{path}, row {row}, column '{column}': not true/false: {value!r}")
 

@@ -17,6 +17,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..config import DEFAULT_PLAN_DIR
+from .flags import is_true
 
 INDICATOR_REQUIRED = ("id", "name_zh", "name_en", "unit", "direction")
 TARGET_REQUIRED = ("indicator_id", "year", "target")
@@ -251,7 +252,7 @@ def load_plan(folder: Path | str | None = None) -> Plan:
             rec["kind"] = "share" if rec["unit"] == "%" else "amount"
         if rec["kind"] == "share" and not rec["upper_bound"]:
             rec["lower_bound"], rec["upper_bound"] = rec["lower_bound"] or "0", "100"
-        rec["in_table"] = str(rec["in_table"]).lower() in ("true", "1", "yes", "y")
+        rec["in_table"] = is_true(rec["in_table"])
         rec["_row"] = i
         records.append(rec)
     if not records:
