@@ -8,8 +8,9 @@ import math
 import re
 from pathlib import Path
 
-from ..model.periods import Period
+from ..model.periods import Period, PeriodError, PeriodMatch, extract_period, parse_period
 from ..model.plan import Plan
+from .layout import cell_text
 from .matching import Matcher
 from .quarantine import (
     Q_BAD_VALUE,
@@ -21,7 +22,15 @@ from .quarantine import (
     Q_UNIT,
 )
 from .records import Candidate, Observation, Precedence, QuarantineEntry, bool_text
-from .values import ParsedValue, UnitError, canonical_unit_text, convert_unit, format_number, raw_text
+from .values import (
+    ParsedValue,
+    UnitError,
+    canonical_unit_text,
+    convert_unit,
+    format_number,
+    normalize_text,
+    raw_text,
+)
 
 # Words that mark a submission as an explicit correction of an earlier one.
 CORRECTION_RE = re.compile(r"更正|修订|修正|勘误")
@@ -32,8 +41,28 @@ CORRECTION_RE = re.compile(r"更正|修订|修正|勘误")
 _ABSURD_ABOVE = {"count": 1e10, "amount": 1e8, "ratio": 1e7, "rank": 1e5, "share": 1e6}
 _ABSURD_DEFAULT = 1e12
 
+# Results remembered per distinct input (a hostile file of unique cells must not grow them without end).
+_MEMO_LIMIT = 200_000
+
 _Problem = tuple[str, str]  # (category, reason); ("", "") when there is none
 _NO_PROBLEM: _Problem = ("", "")
+
+
+def period_from_cell(v: object) -> PeriodMatch | None:
+    if isinstance(v, (dt.datetime, dt.date)):
+        return PeriodMatch(Period.month(v.year, v.month), False, v.isoformat())
+    if isinstance(v, (int, float)) and not isinstance(v, bool):
+        v = cell_text(v)
+    text = str(v)
+    try:
+        return PeriodMatch(parse_period(text), False, text)
+    except PeriodError:
+        pass
+    # Free text only when the period found covers the whole cell: "2019Q5" must not become 2019.
+    pm = extract_period(text)
+    if pm is not None and re.sub(r"\s+", "", pm.text) == re.sub(r"\s+", "", normalize_text(text)):
+        return pm
+    return None
 
 
 class Checker:
@@ -59,6 +88,20 @@ class Checker:
             self.min_target[str(iid)] = float(grp["target"].min())
         self._validated: dict[tuple[str, float, str, str, bool, str], tuple[float | None, str, str, str]] = {}
         self._period_checked: dict[tuple[Period, dt.date | None, bool], _Problem] = {}
+        self._period_cells: dict[tuple[type, object], PeriodMatch | None] = {}
+
+    def period_of(self, v: object) -> PeriodMatch | None:
+        """:func:`period_from_cell`, once per distinct cell value in the whole clean."""
+        key = (type(v), v)
+        try:
+            return self._period_cells[key]
+        except KeyError:
+            if len(self._period_cells) >= _MEMO_LIMIT:
+                self._period_cells.clear()
+            found = self._period_cells[key] = period_from_cell(v)
+            return found
+        except TypeError:  # an unhashable cell value
+            return period_from_cell(v)
 
     def check_value(
         self, iid: str, pv: ParsedValue, src_unit: str, percent_explicit: bool
@@ -68,6 +111,8 @@ class Checker:
         key = (iid, pv.value, pv.unit or src_unit, pv.unit, percent_explicit, pv.raw)
         found = self._validated.get(key)
         if found is None:
+            if len(self._validated) >= _MEMO_LIMIT:
+                self._validated.clear()
             found = self._validated[key] = self.validate(iid, pv, src_unit, percent_explicit)
         return found
 

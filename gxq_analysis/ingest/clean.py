@@ -253,14 +253,10 @@ def _inside(child: Path, parent: Path) -> bool:
 
 
 def summary(result: CleanResult, out: Path) -> str:
-    rows_clean = len({(o["source_file"], o["source_sheet"], o["source_row"]) for o in result.observations})
+    rows_clean = len({(o.source_file, o.source_sheet, o.source_row) for o in result.observations})
     rows_q = len(
-        {
-            (q["source_file"], q["source_sheet"], q["source_row"])
-            for q in result.quarantine
-            if q["source_row"] != ""
-        }
-        - {(o["source_file"], o["source_sheet"], o["source_row"]) for o in result.observations}
+        {(q.source_file, q.source_sheet, q.source_row) for q in result.quarantine if q.source_row != ""}
+        - {(o.source_file, o.source_sheet, o.source_row) for o in result.observations}
     )
     lines = [
         f"gxq clean: {len(result.files) - len(result.unreadable)} files read, "
@@ -281,7 +277,7 @@ def summary(result: CleanResult, out: Path) -> str:
         )
     cats: dict[str, int] = {}
     for q in result.quarantine:
-        cats[q["category"]] = cats.get(q["category"], 0) + 1
+        cats[q.category] = cats.get(q.category, 0) + 1
     if cats:
         lines.append("  quarantine by category: " + ", ".join(f"{k} {v}" for k, v in sorted(cats.items())))
     lines.append(f"  wrote {out / 'observations.csv'}, quarantine.csv, revisions.csv, manifest.json")

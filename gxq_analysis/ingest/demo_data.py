@@ -44,6 +44,7 @@ import re
 import shutil
 import sys
 import zipfile
+from collections.abc import Sequence
 from pathlib import Path
 
 from ..model.plan import Plan, load_plan
@@ -189,7 +190,7 @@ def _write(path: Path, data: bytes, written: list[Path]) -> None:
     written.append(path)
 
 
-def _csv_bytes(rows: list[list[object]], encoding: str) -> bytes:
+def _csv_bytes(rows: Sequence[Sequence[object]], encoding: str) -> bytes:
     import csv
 
     buf = io.StringIO()
@@ -197,6 +198,12 @@ def _csv_bytes(rows: list[list[object]], encoding: str) -> bytes:
     for r in rows:
         w.writerow(["" if v is None else v for v in r])
     return buf.getvalue().encode(encoding)
+
+
+def _number(v: object) -> float:
+    """A generated value before mess is added (always a number)."""
+    assert isinstance(v, (int, float)), v
+    return float(v)
 
 
 def _fmt(v: float, nd: int = 2) -> str:
@@ -303,14 +310,14 @@ def _science_quarterly(plan: Plan, out: Path, rng: random.Random, written: list[
                 values["rd_institution_coverage"] = ("#DIV/0!", None)
                 values["new_talents"] = ("—", "—")
             if (year, q) == (2019, 3):
-                values["hitech_enterprises"] = (f"{int(values['hitech_enterprises'][0])}家", None)
+                values["hitech_enterprises"] = (f"{int(_number(values['hitech_enterprises'][0]))}家", None)
             if (year, q) == (2020, 2):
-                values["rd_gdp_share"] = (f"{_fmt(float(values['rd_gdp_share'][0]))}%", None)
+                values["rd_gdp_share"] = (f"{_fmt(float(_number(values['rd_gdp_share'][0])))}%", None)
             if (year, q) == (2019, 1):
-                values["tech_smes"] = (f"约{int(values['tech_smes'][0])}", None)
+                values["tech_smes"] = (f"约{int(_number(values['tech_smes'][0]))}", None)
             if q == 4:  # Q4 figures are preliminary: marked with *
                 v = values["rd_gdp_share"][0]
-                values["rd_gdp_share"] = (f"{_fmt(float(v))}*", None)
+                values["rd_gdp_share"] = (f"{_fmt(_number(v))}*", None)
             rep = _report_date(year, m, 10 + q)
             _write(
                 out / "季报" / "科技局" / f"{year}Q{q}_科技局_季报.xlsx",
@@ -319,7 +326,7 @@ def _science_quarterly(plan: Plan, out: Path, rng: random.Random, written: list[
             )
             if (year, q) == (2019, 2):
                 # A corrected resubmission two weeks later: tech SMEs were under-counted.
-                corrected = {"tech_smes": (float(values["tech_smes"][0]) + 3, None)}
+                corrected = {"tech_smes": (float(_number(values["tech_smes"][0])) + 3, None)}
                 _write(
                     out / "季报" / "科技局" / f"{year}Q{q}_科技局_季报(更正).xlsx",
                     _science_workbook(
@@ -427,7 +434,7 @@ def _finance_office_quarterly(plan: Plan, out: Path, rng: random.Random, written
     for year in YEARS:
         for q in range(1, 5):
             v = stock_value("vc_fund_size", year, q * 3, rng)
-            rows = [
+            rows: list[list[object]] = [
                 ["序号", "指标", "计量单位", "数值", "备注"],
                 [1, "各类创业投资基金规模", "亿元", _fmt(v), "基金认缴规模"],
             ]
@@ -461,7 +468,7 @@ def _annual(plan: Plan, out: Path, rng: random.Random, written: list[Path]) -> N
             v: object = vals[i]
             kind = str(plan.indicators.at[iid, "kind"])
             if kind == "count":
-                v = int(v)
+                v = int(_number(v))
             if iid == "maker_communities" and year == 2018:
                 v = "—"  # none yet: a placeholder
             if iid == "academician_workstations" and year == 2019:

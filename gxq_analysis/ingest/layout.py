@@ -118,7 +118,10 @@ def row_text(row: list[object]) -> str:
 def has_text(row: list[object]) -> bool:
     """Whether :func:`row_text` of the row is non-empty, without building it (every cell but None and
     blank text shows as something)."""
-    return any(v is not None and (not isinstance(v, str) or v.strip()) for v in row)
+    for v in row:  # noqa: SIM110 - a plain loop: this runs once per row of every file
+        if v is not None and (not isinstance(v, str) or v.strip()):
+            return True
+    return False
 
 
 def _norm_label(text: str) -> str:
@@ -302,8 +305,9 @@ def reported_at_in_row(row: list[object]) -> dt.date | None:
     """填报日期 label in one cell and an Excel date (or date text) in a following cell."""
     for i, v in enumerate(row):
         t = normalize_text(cell_text(v))
-        if _REPORTED_AT_LABEL.search(t):
-            rest = t[_REPORTED_AT_LABEL.search(t).end() :]
+        label = _REPORTED_AT_LABEL.search(t)
+        if label:
+            rest = t[label.end() :]
             if not rest:
                 for w in row[i + 1 :]:
                     if isinstance(w, dt.datetime):

@@ -268,7 +268,7 @@ def _values_calamine(path: Path, names: list[str]) -> list[list[list[object]]]:
     try:
         for name in names:
             sheet = book.get_sheet_by_name(name)
-            r0, c0 = sheet.start if sheet.height else (0, 0)
+            r0, c0 = (sheet.start if sheet.height else None) or (0, 0)
             pad = [None] * c0
             rows: list[list[object]] = [
                 _trim(pad + [None if v == "" else v for v in rec]) for rec in sheet.iter_rows()

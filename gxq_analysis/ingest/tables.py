@@ -12,7 +12,7 @@ import datetime as dt
 import re
 from pathlib import Path
 
-from ..model.periods import FREQ_ANNUAL, Period, PeriodError, PeriodMatch, extract_period, parse_period
+from ..model.periods import FREQ_ANNUAL, PeriodMatch, extract_period
 from .checks import CORRECTION_RE, Source
 from .layout import (
     ROLE_NAME,
@@ -95,40 +95,6 @@ def period_from_path(rel: str) -> PeriodMatch | None:
     return None
 
 
-def period_from_cell(v: object) -> PeriodMatch | None:
-    if isinstance(v, (dt.datetime, dt.date)):
-        return PeriodMatch(Period.month(v.year, v.month), False, v.isoformat())
-    if isinstance(v, (int, float)) and not isinstance(v, bool):
-        v = cell_text(v)
-    text = str(v)
-    try:
-        return PeriodMatch(parse_period(text), False, text)
-    except PeriodError:
-        pass
-    # Free text only when the period found covers the whole cell: "2019Q5" must not become 2019.
-    pm = extract_period(text)
-    if pm is not None and re.sub(r"\s+", "", pm.text) == re.sub(r"\s+", "", normalize_text(text)):
-        return pm
-    return None
-
-
-class PeriodCells:
-    """:func:`period_from_cell` once per distinct cell value."""
-
-    def __init__(self) -> None:
-        self._seen: dict[tuple[type, object], PeriodMatch | None] = {}
-
-    def __call__(self, v: object) -> PeriodMatch | None:
-        key = (type(v), v)
-        try:
-            return self._seen[key]
-        except KeyError:
-            found = self._seen[key] = period_from_cell(v)
-            return found
-        except TypeError:  # an unhashable cell value
-            return period_from_cell(v)
-
-
 class _SheetContext:
     """What the title lines, footnotes, sheet name and file name say for every row of a sheet."""
 
@@ -200,7 +166,7 @@ def clean_table(
     unit_at = unit_col.index - 1 if unit_col is not None else -1
     period_at = period_col.index - 1 if period_col is not None else -1
     note_at = note_col.index - 1 if note_col is not None else -1
-    period_of = PeriodCells()
+    period_of = checker.period_of
     merged_name = fill_merged(grid, set(range(table.first_data_row, len(grid.rows) + 1)))
     skip = ctx.footnote_rows
     reported_text = ctx.reported_text

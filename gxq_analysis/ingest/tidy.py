@@ -16,7 +16,6 @@ from .matching import MatchResult
 from .quarantine import Q_BAD_VALUE, Q_NO_PERIOD, Q_NO_VALUE, Q_UNKNOWN
 from .readers import Grid
 from .records import FileReport, Observation, col_letter
-from .tables import PeriodCells
 from .values import canonical_unit_text, normalize_text, parse_value_cached
 
 
@@ -64,7 +63,7 @@ def clean_tidy(grid: Grid, src: Source, report: FileReport) -> None:
     id_col = col_letter(idx["indicator_id"] + 1)
     period_col = col_letter(idx["period"] + 1)
     reported_col = col_letter(idx["reported_at"] + 1) if "reported_at" in idx else ""
-    period_of = PeriodCells()
+    period_of = checker.period_of
     ids: dict[str, MatchResult] = {}
     for r, row in data_rows(grid, header_row, report):
         raw_id = get(row, "indicator_id")

@@ -36,8 +36,10 @@ def plain_reason(row: dict, plan: Plan) -> str:
             span = f"{format_number(lo)}～{format_number(hi)}"
         elif lo is not None:
             span = f"不小于 {format_number(lo)}"
-        else:
+        elif hi is not None:
             span = f"不大于 {format_number(hi)}"
+        else:
+            return message(category, "zh")
         return message(category, "zh", span=span, unit=unit)
     return message(category, "zh")
 

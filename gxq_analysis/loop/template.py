@@ -23,14 +23,19 @@ entry with a message in Chinese. 上期值 shows the previous period's value fro
 
 from __future__ import annotations
 
+import argparse
 import csv
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..ingest.values import format_number
 from ..model.departments import deadline, form_indicators, load_departments, safe_text
 from ..model.periods import FREQ_ANNUAL, Period, PeriodError, parse_period
 from ..model.plan import Plan, load_plan
+
+if TYPE_CHECKING:
+    from openpyxl.worksheet.datavalidation import DataValidation
 
 HEADER = ["序号", "指标名称", "单位", "本期值", "本年累计", "上期值（参考）", "备注"]
 HEADER_ROW = 6
@@ -90,7 +95,7 @@ def previous_values(observations: Path | None, plan: Plan, period: Period) -> di
     return {iid: (v, illustrative) for iid, (_, v, illustrative) in found.items()}
 
 
-def _validation_for(plan: Plan, iid: str):
+def _validation_for(plan: Plan, iid: str) -> DataValidation:
     """An Excel data validation from the catalogue: type, bounds, and a Chinese message Excel shows."""
     from openpyxl.worksheet.datavalidation import DataValidation
 
@@ -199,7 +204,7 @@ def build_template(
         cell.fill = PatternFill("solid", fgColor="DDEBF7")
         cell.alignment = Alignment(horizontal="center")
         cell.border = border
-    validations: dict[tuple, object] = {}
+    validations: dict[tuple[object, ...], DataValidation] = {}
     for i, iid in enumerate(order, start=1):
         r = HEADER_ROW + i
         is_flow = str(plan.indicators.at[iid, "accumulation"]) == "flow" and (
@@ -268,7 +273,7 @@ def _write(wb, out: Path) -> None:
     atomic_write(out, _stable_xlsx_bytes(wb))
 
 
-def command_template(args) -> int:
+def command_template(args: argparse.Namespace) -> int:
     from ..config import PROJ_ROOT
 
     plan = load_plan(args.plan)
@@ -295,6 +300,7 @@ def command_template(args) -> int:
     previous = previous_values(observations, plan, parse_period(period)) if period else {}
     forms_dir = PROJ_ROOT / "forms" / (period or "blank")
     if dept == "all":
+        assert period is not None  # --dept needs --period (refused above)
         out_dir = Path(args.out) if args.out else forms_dir
         if out_dir.suffix.lower() == ".xlsx":
             print(f"gxq template: with --dept all, --out is a folder, not a file: {out_dir}", file=sys.stderr)
@@ -315,6 +321,7 @@ def command_template(args) -> int:
     if args.out:
         out = Path(args.out)
     elif dept:
+        assert period is not None  # --dept needs --period (refused above)
         out = forms_dir / form_file_name(period, dept)
     else:
         out = forms_dir / f"{period or 'blank'}_全部指标_填报表.xlsx"

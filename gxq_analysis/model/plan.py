@@ -198,7 +198,7 @@ def load_plan(folder: Path | str | None = None) -> Plan:
     header, rows = _read_csv_rows(ind_path)
     _require_columns(ind_path, header, INDICATOR_REQUIRED)
     seen: dict[str, int] = {}
-    records = []
+    records: list[dict[str, object]] = []
     for i, row in enumerate(rows, start=2):  # row 1 is the header line
         rec = {
             **INDICATOR_DEFAULTS,
@@ -252,9 +252,7 @@ def load_plan(folder: Path | str | None = None) -> Plan:
             rec["kind"] = "share" if rec["unit"] == "%" else "amount"
         if rec["kind"] == "share" and not rec["upper_bound"]:
             rec["lower_bound"], rec["upper_bound"] = rec["lower_bound"] or "0", "100"
-        rec["in_table"] = is_true(rec["in_table"])
-        rec["_row"] = i
-        records.append(rec)
+        records.append({**rec, "in_table": is_true(rec["in_table"]), "_row": i})
     if not records:
         raise PlanError(ind_path, "no indicators")
     indicators = pd.DataFrame.from_records(records).set_index("id", drop=False)
