@@ -45,7 +45,6 @@ _ABSURD_DEFAULT = 1e12
 _MEMO_LIMIT = 200_000
 
 _Problem = tuple[str, str]  # (category, reason); ("", "") when there is none
-_NO_PROBLEM: _Problem = ("", "")
 
 
 def period_from_cell(v: object) -> PeriodMatch | None:
