@@ -1,5 +1,11 @@
 """`gxq clean`: messy submissions → one tidy, validated table, and nothing lost on the way.
 
+This module orchestrates; the stages are modules of their own: :mod:`.discovery` (which files),
+:mod:`.readers` and :mod:`.layout` (cells and the table in them), the per-format adapters
+:mod:`.tables`, :mod:`.tidy` and :mod:`.public` (rows → typed :mod:`.records`, checked by
+:mod:`.checks`), :mod:`.revisions` (one value per fact) and :mod:`.outputs` (atomic, manifest-verified
+files). Quarantine categories come from the one registry, :mod:`.quarantine`.
+
 Inputs (under ``--raw``, default ``data/raw``; never written to):
 
 - ``submissions/**`` — ``.xlsx``, ``.xls`` and ``.csv`` files as departments send them (title and unit
@@ -14,7 +20,7 @@ the raw folder); nothing is silently skipped.
 Outputs (under ``--out``, default ``data/processed``; written as one set: staged, then renamed into
 place, the manifest last):
 
-- ``observations.csv`` — columns :data:`~gxq_analysis.observations.OBSERVATION_COLUMNS`, one row per
+- ``observations.csv`` — columns :data:`~gxq_analysis.model.observations.OBSERVATION_COLUMNS`, one row per
   (geo, indicator, period, ytd), values in the catalogue's unit.
 - ``quarantine.csv`` — everything that did not become an observation, one line per row (or per cell,
   when one value of a row failed), with a ``category`` and a human-readable ``reason`` naming file,
@@ -22,8 +28,8 @@ place, the manifest last):
 - ``revisions.csv`` — values replaced by a later submission of the same (geo, indicator, period, ytd),
   with the submission that replaced them.
 - ``manifest.json`` — files read (sha256, rows, encoding), files that could not be read and why, and
-  each output's rows and sha256 (``outputs``), which :func:`~gxq_analysis.observations.load_observations`
-  verifies. Text cells are neutralised against formula injection (:func:`neutralise`).
+  each output's rows and sha256 (``outputs``), which :func:`~gxq_analysis.model.observations.load_observations`
+  verifies. Text cells are neutralised against formula injection (:func:`~gxq_analysis.ingest.outputs.neutralise`).
 
 Accounting guarantee: every non-blank data row of every input is in ``observations.csv`` or in
 ``quarantine.csv`` (superseded and duplicate values are in quarantine too, categories ``superseded``
