@@ -281,8 +281,16 @@ def find_table(grid: Grid, max_scan: int = 30) -> Table | None:
 
 
 def is_footnote_line(row: list[object]) -> bool:
-    first = next((cell_text(v) for v in row if cell_text(v)), "")
-    return bool(_FOOTNOTE_START.match(first))
+    """Whether the row's first filled cell starts a footnote (注：…, 填报日期 …, ①…)."""
+    for v in row:
+        if v is None:
+            continue
+        if not isinstance(v, str):
+            return False  # a number or a date never starts with a footnote word
+        text = v.strip()
+        if text:
+            return bool(_FOOTNOTE_START.match(text))
+    return False
 
 
 def find_reported_at(lines: list[str], cells: list[object] | None = None) -> dt.date | None:

@@ -37,20 +37,24 @@ def neutralise(text: str) -> str:
     return text
 
 
+def _csv_cell(v: object) -> object:
+    if type(v) is str:
+        return neutralise(v)
+    if isinstance(v, bool):
+        return bool_text(v)
+    if isinstance(v, float):
+        return format_number(v)
+    if v is None:
+        return ""
+    return v
+
+
 def _csv_cells(values: Iterable[object]) -> list[object]:
-    out = []
-    for v in values:
-        if type(v) is str:  # the common case first
-            if v and v[0] in _FORMULA_FIRST:
-                v = neutralise(v)
-        elif isinstance(v, bool):
-            v = bool_text(v)
-        elif isinstance(v, float):
-            v = format_number(v)
-        elif v is None:
-            v = ""
-        out.append(v)
-    return out
+    # Plain text and whole numbers (most cells) pass as they are; the rest is formatted or neutralised.
+    return [
+        v if (type(v) is str and not (v and v[0] in _FORMULA_FIRST)) or type(v) is int else _csv_cell(v)
+        for v in values
+    ]
 
 
 def _row_values(rows: list[Any], columns: list[str]) -> Callable[[Any], Iterable[object]]:

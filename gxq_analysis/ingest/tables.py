@@ -147,6 +147,16 @@ class _ValueColumn:
         self.current = any(w in col.label for w in _CURRENT_WORDS)
 
 
+def _no_values(row: list[object], width: int, offsets: list[int]) -> bool:
+    """Whether every value cell of the row is blank."""
+    for i in offsets:
+        if i < width:
+            v = row[i]
+            if v is not None and (not isinstance(v, str) or v.strip()):
+                return False
+    return True
+
+
 def clean_table(
     grid: Grid, table: Table, src: Source, report: FileReport, file_reported: dt.date | None
 ) -> None:
@@ -180,10 +190,7 @@ def clean_table(
             name_v = merged_name.get((r, name_col.index))
         name = cell_text(name_v)
         report.cells += width - row.count(None)
-        if all(
-            (v := row[i] if width > i else None) is None or (isinstance(v, str) and not v.strip())
-            for i in value_offsets
-        ) and is_text_line(row, name):
+        if _no_values(row, width, value_offsets) and is_text_line(row, name):
             continue  # 一、创新投入 or a remark line across the table: not a data row
         report.data_rows += 1
         if not name:
