@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterator
+from operator import itemgetter
 
 from ..model.flags import is_true
 from ..model.periods import FREQ_ANNUAL
@@ -17,6 +18,21 @@ from .quarantine import Q_BAD_VALUE, Q_NO_PERIOD, Q_NO_VALUE, Q_UNKNOWN
 from .readers import Grid
 from .records import FileReport, Observation, col_letter
 from .values import canonical_unit_text, normalize_text, parse_value_cached
+
+# The columns a tidy row is read for, in the order clean_tidy unpacks them.
+_FIELDS = (
+    "indicator_id",
+    "period",
+    "value",
+    "ytd",
+    "geo",
+    "unit",
+    "reported_at",
+    "note",
+    "illustrative",
+    "qualifier",
+    "source",
+)
 
 
 def is_tidy(grid: Grid) -> bool:
@@ -57,7 +73,10 @@ def clean_tidy(grid: Grid, src: Source, report: FileReport) -> None:
     header_row = next(i for i, r in enumerate(grid.rows, start=1) if has_text(r))
     header = [normalize_text(cell_text(h)).lower() for h in grid.rows[header_row - 1]]
     idx = {h: i for i, h in enumerate(header) if h}
-    get = cell_getter(idx)
+    # The named columns of a row in one C-level pick; a column the header lacks reads as blank.
+    width = len(header)
+    pick = itemgetter(*[idx.get(name, width) for name in _FIELDS])
+    one_blank: list[object] = [None]
     value_at = idx["value"]
     vcol = col_letter(value_at + 1)
     id_col = col_letter(idx["indicator_id"] + 1)
@@ -66,7 +85,22 @@ def clean_tidy(grid: Grid, src: Source, report: FileReport) -> None:
     period_of = checker.period_of
     ids: dict[str, MatchResult] = {}
     for r, row in data_rows(grid, header_row, report):
-        raw_id = get(row, "indicator_id")
+        n = len(row)
+        cells = pick(row + one_blank if n == width else row[:width] + [None] * (width + 1 - min(n, width)))
+        # CSV cells are text or None (blank), so a cell's text is its stripped self.
+        (
+            raw_id,
+            ptext,
+            value_text,
+            ytd_text,
+            geo,
+            raw_unit,
+            reported_text,
+            note,
+            illustrative,
+            qualifier,
+            source,
+        ) = (c.strip() if c else "" for c in cells)
         m = ids.get(raw_id)
         if m is None:
             m = ids[raw_id] = checker.matcher.match_id(raw_id)
@@ -79,11 +113,10 @@ def clean_tidy(grid: Grid, src: Source, report: FileReport) -> None:
                 id_col,
                 Q_UNKNOWN,
                 f"未知指标 unknown indicator_id {raw_id!r}{hint}",
-                raw_value=get(row, "value"),
+                raw_value=value_text,
                 raw_name=raw_id,
             )
             continue
-        ptext = get(row, "period")
         pm = period_of(ptext)
         if pm is None:
             src.q(
@@ -98,25 +131,23 @@ def clean_tidy(grid: Grid, src: Source, report: FileReport) -> None:
             continue
         period = pm.period
         period_text = str(period)
-        ytd = pm.ytd or is_true(get(row, "ytd"))
+        ytd = pm.ytd or is_true(ytd_text)
         if iid in checker.stock_ids or period.freq == FREQ_ANNUAL:
             ytd = False
-        pv = parse_value_cached(row[value_at] if value_at < len(row) else None)
-        geo = get(row, "geo") or checker.zone
+        pv = parse_value_cached(cells[2])
+        geo = geo or checker.zone
         if not pv.ok:
             cat = Q_NO_VALUE if pv.status in ("blank", "placeholder") else Q_BAD_VALUE
             src.q(
                 "", r, vcol, cat, pv.reason, raw_value=pv.raw, indicator_id=iid, geo=geo, period=period_text
             )
             continue
-        raw_unit = get(row, "unit")
         unit = canonical_unit_text(raw_unit)
         value, conversion, cat, why = checker.check_value(iid, pv, unit, percent_explicit=(unit == "%"))
         if cat:
             src.q("", r, vcol, cat, why, raw_value=pv.raw, indicator_id=iid, geo=geo, period=period_text)
             continue
         assert value is not None
-        reported_text = get(row, "reported_at")
         rep = None
         if reported_text:
             try:
@@ -148,7 +179,6 @@ def clean_tidy(grid: Grid, src: Source, report: FileReport) -> None:
                 period=period_text,
             )
             continue
-        note = get(row, "note")
         rec = Observation(
             iid,
             geo,
@@ -157,16 +187,16 @@ def clean_tidy(grid: Grid, src: Source, report: FileReport) -> None:
             checker.units[iid],
             src.rel,
             r,
-            src.illustrative or is_true(get(row, "illustrative")),
+            src.illustrative or is_true(illustrative),
             ytd,
             "",
             vcol,
             pv.raw,
             pv.unit or raw_unit,
             conversion,
-            get(row, "qualifier") or pv.qualifier,
+            qualifier or pv.qualifier,
             reported_text,
-            get(row, "source"),
+            source,
             note,
             period,
         )
