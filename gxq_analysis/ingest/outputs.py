@@ -70,8 +70,7 @@ def write_csv(path: Path, rows: list[Any], columns: list[str], encoding: str) ->
     with path.open("w", encoding=encoding, newline="") as fh:
         w = csv.writer(fh, lineterminator="\n")
         w.writerow(columns)
-        for r in rows:
-            w.writerow(_csv_cells(values(r)))
+        w.writerows(_csv_cells(values(r)) for r in rows)
 
 
 def file_sha256(path: Path) -> str:

@@ -86,7 +86,12 @@ def resolve(
     stock_ids = stock_ids or set()
     groups: dict[_FactKey, list[Candidate]] = {}
     for c in candidates:
-        groups.setdefault(fact_key(c.rec, stock_ids), []).append(c)
+        key = fact_key(c.rec, stock_ids)
+        group = groups.get(key)
+        if group is None:
+            groups[key] = [c]
+        else:
+            group.append(c)
     kept: list[Observation] = []
     quarantine: list[QuarantineEntry] = []
     revisions: list[dict[str, object]] = []

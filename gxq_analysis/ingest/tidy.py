@@ -100,7 +100,7 @@ def clean_tidy(grid: Grid, src: Source, report: FileReport) -> None:
             illustrative,
             qualifier,
             source,
-        ) = (c.strip() if c else "" for c in cells)
+        ) = [c.strip() if c else "" for c in cells]
         m = ids.get(raw_id)
         if m is None:
             m = ids[raw_id] = checker.matcher.match_id(raw_id)
