@@ -8,7 +8,8 @@
 Generates department-style submissions into a temporary folder (xlsx workbooks with title lines,
 several sheets and a period column; tidy CSVs in GB18030 and UTF-8 with BOM; some mess: full-width digits, 万元,
 placeholders, unknown names, Excel errors), then runs ``python -m gxq_analysis clean`` on it in a
-child process and prints wall time, cells per second and the child's peak memory (max RSS from
+child process and prints wall time, the child's CPU time (steadier than wall time on a shared
+machine), cells per second and the child's peak memory (max RSS from
 ``resource.getrusage(RUSAGE_CHILDREN)``). Not part of the test suite.
 """
 
