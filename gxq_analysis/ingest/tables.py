@@ -285,7 +285,8 @@ class _RowValues:
         produced = 0
         problems: list[tuple[str, str, str, object, str]] = []  # (col, category, reason, raw, label)
         placeholders: list[str] = []
-        stock_values: dict[tuple[str, bool], tuple[float, str]] = {}
+        # A stock's value per (period, ytd) across the row's columns: only a stock's columns must agree.
+        stock_values: dict[tuple[str, bool], tuple[float, str]] | None = {} if is_stock else None
         for col in self.ordered:
             raw = row[col.offset] if width > col.offset else None
             pv = parse_value_cached(raw)
@@ -317,7 +318,7 @@ class _RowValues:
             assert value is not None
             period_text = str(period)
             key = (period_text, ytd)
-            if is_stock and key in stock_values:
+            if stock_values is not None and key in stock_values:
                 prev_v, prev_col = stock_values[key]
                 if prev_v != value:
                     problems.append(
@@ -332,9 +333,14 @@ class _RowValues:
                         )
                     )
                 continue
-            stock_values[key] = (value, col.letter)
-            notes = [f"{mk}{ctx.footnotes[mk]}" if mk in ctx.footnotes else mk for mk in markers + pv.markers]
-            note = "; ".join([n for n in [note_text] + [f"注: {x}" for x in notes] if n])
+            if stock_values is not None:
+                stock_values[key] = (value, col.letter)
+            note = note_text
+            if markers or pv.markers:  # footnote markers (①, *) on the name or the value
+                notes = [
+                    f"{mk}{ctx.footnotes[mk]}" if mk in ctx.footnotes else mk for mk in markers + pv.markers
+                ]
+                note = "; ".join([n for n in [note_text] + [f"注: {x}" for x in notes] if n])
             rec = Observation(
                 iid,
                 checker.zone,
