@@ -160,7 +160,7 @@ def _fewer_collections() -> Iterator[None]:
     them form reference cycles, so the cyclic collector's frequent passes over them (a quarter of the
     run at the default thresholds) find nothing. Collect less often while cleaning."""
     old = gc.get_threshold()
-    gc.set_threshold(100_000, 50, 100)
+    gc.set_threshold(max(old[0], 100_000), max(old[1], 50), max(old[2], 100))
     try:
         yield
     finally:
@@ -328,14 +328,15 @@ def command_clean(args: argparse.Namespace) -> int:
         and len(files) > 1
         and (sys.stderr.isatty() or len(files) > 20)
     )
-    try:
-        result = clean(raw, plan, progress=show)
-        write_outputs(result, plan, out)
-    except CleanError as exc:
-        print(f"gxq clean: {exc}", file=sys.stderr)
-        return 2
-    except OSError as exc:
-        print(f"gxq clean: cannot write outputs: {exc}", file=sys.stderr)
-        return 2
-    print(summary(result, out))
+    with _fewer_collections():
+        try:
+            result = clean(raw, plan, progress=show)
+            write_outputs(result, plan, out)
+        except CleanError as exc:
+            print(f"gxq clean: {exc}", file=sys.stderr)
+            return 2
+        except OSError as exc:
+            print(f"gxq clean: cannot write outputs: {exc}", file=sys.stderr)
+            return 2
+        print(summary(result, out))
     return 0
