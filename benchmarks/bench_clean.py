@@ -8,7 +8,8 @@
 Generates department-style submissions into a temporary folder (xlsx workbooks with title lines,
 several sheets and a period column; tidy CSVs in GB18030 and UTF-8 with BOM; some mess: full-width digits, 万元,
 placeholders, unknown names, Excel errors), then runs ``python -m gxq_analysis clean`` on it in a
-child process and prints wall time, cells per second and the child's peak memory (max RSS from
+child process and prints wall time, the child's CPU time (steadier than wall time on a shared
+machine), cells per second and the child's peak memory (max RSS from
 ``resource.getrusage(RUSAGE_CHILDREN)``). Not part of the test suite.
 """
 
@@ -28,7 +29,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from gxq_analysis.plan import load_plan  # noqa: E402
+from gxq_analysis.model.plan import load_plan  # noqa: E402
 
 
 def _value(rng: random.Random, unit: str) -> object:
@@ -181,7 +182,9 @@ def main() -> int:
     if proc.returncode != 0:
         print(proc.stderr, file=sys.stderr)
         return proc.returncode
-    peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024  # KiB on Linux
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    peak_mb = usage.ru_maxrss / 1024  # KiB on Linux
+    cpu = usage.ru_utime + usage.ru_stime  # the child's CPU time: steadier than wall time on a busy machine
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     cells = sum(f.get("cells", 0) for f in manifest["files"])
     totals = manifest["totals"]
@@ -194,6 +197,7 @@ def main() -> int:
     print(
         f"clean wall time: {wall:.1f} s -> {cells / wall:,.0f} cells/s, {totals['data_rows'] / wall:,.0f} rows/s"
     )
+    print(f"clean CPU time (user + system): {cpu:.1f} s -> {cells / cpu:,.0f} cells/s of CPU")
     print(f"peak memory (max RSS of the clean process): {peak_mb:,.0f} MB")
     if not args.keep:
         import shutil

@@ -112,11 +112,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    from .plan import PlanError
+    from .model.plan import PlanError
 
     try:
         if args.command == "clean":
-            from .clean import command_clean
+            from .ingest.clean import command_clean
 
             return command_clean(args)
         if args.command == "status":
@@ -128,19 +128,19 @@ def main(argv: list[str] | None = None) -> int:
 
             return command_report(args)
         if args.command == "template":
-            from .template import command_template
+            from .loop.template import command_template
 
             return command_template(args)
         if args.command == "submissions":
-            from .submissions import command_submissions
+            from .loop.submissions import command_submissions
 
             return command_submissions(args)
         if args.command == "corrections":
-            from .corrections import command_corrections
+            from .loop.corrections import command_corrections
 
             return command_corrections(args)
         if args.command == "demo-data":
-            from .demo_data import command_demo_data
+            from .ingest.demo_data import command_demo_data
 
             return command_demo_data(args)
     except PlanError as exc:

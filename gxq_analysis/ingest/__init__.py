@@ -1,0 +1,1 @@
+"""Ingest: raw submissions read, parsed, matched and cleaned into the tidy table."""

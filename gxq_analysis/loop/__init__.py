@@ -1,0 +1,1 @@
+"""The department loop: submission forms, who has reported, correction workbooks."""

@@ -1,0 +1,1 @@
+"""The data model: the plan, periods, observations, series and departments."""

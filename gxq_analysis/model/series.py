@@ -1,0 +1,230 @@
+"""From the tidy table to the series the analysis needs: annual values, latest values, in-year paths.
+
+Rules (why they matter: monthly, quarterly and annual submissions of one indicator coexist):
+
+- A **stock** (a level: enterprises, patents held, a share) has one value per period end. The annual
+  value of a year is the level at the year's end: an annual figure if there is one, else Q4, else
+  December. Before the year ends, the latest level is a *partial* value.
+- A **flow** (accumulates through the year: patent applications in the year, tax relief) has an
+  annual value only once the year is complete: an annual figure, else the year-to-date figure through
+  December, else the sum of four quarterly or twelve monthly flows. Never extrapolated here.
+- Rows with a ``qualifier`` (``>``, ``<=`` …) are bounds, not point values, and are left out.
+
+Every returned value carries the provenance of the row it came from (file, sheet, row), so any number
+a report shows traces to its source.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from .periods import FREQ_ANNUAL, FREQ_MONTH, FREQ_QUARTER, Period, parse_period
+from .plan import Plan
+
+PROVENANCE = ["source_file", "source_sheet", "source_row", "illustrative"]
+ANNUAL_COLUMNS = ["year", "value", "period", "complete", "method", *PROVENANCE]
+_FREQ_PREFERENCE = {FREQ_ANNUAL: 0, FREQ_QUARTER: 1, FREQ_MONTH: 2}
+
+
+def indicator_rows(
+    obs: pd.DataFrame, indicator_id: str, geo: str | None = None, as_of: Period | str | None = None
+) -> pd.DataFrame:
+    """Point observations of one indicator for one geo (default: every geo), up to ``as_of``."""
+    sel = obs[obs["indicator_id"] == indicator_id]
+    if geo is not None:
+        sel = sel[sel["geo"] == geo]
+    if "qualifier" in sel:
+        sel = sel[sel["qualifier"].fillna("").astype(str).str.strip() == ""]
+    if as_of is not None:
+        cut = parse_period(as_of)
+        # A boolean Series, not a list: an empty list would select zero *columns*.
+        sel = sel[pd.Series([p.ends_by(cut) for p in sel["period_obj"]], index=sel.index, dtype=bool)]
+    return sel
+
+
+def _pick(rows: pd.DataFrame) -> pd.Series:
+    """The preferred row among rows for the same period end: annual, then quarterly, then monthly."""
+    order = sorted(range(len(rows)), key=lambda i: _FREQ_PREFERENCE[rows["freq"].iat[i]])
+    return rows.iloc[order[0]]
+
+
+def _record(
+    year: int, value: float, row: pd.Series | None, complete: bool, method: str, period: str | None = None
+) -> dict:
+    rec = {
+        "year": year,
+        "value": float(value),
+        "period": period or (row["period"] if row is not None else ""),
+        "complete": complete,
+        "method": method,
+    }
+    for col in PROVENANCE:
+        rec[col] = row[col] if row is not None and col in row.index else None
+    return rec
+
+
+def annual_values(
+    obs: pd.DataFrame,
+    plan: Plan,
+    indicator_id: str,
+    geo: str | None = None,
+    as_of: Period | str | None = None,
+    include_partial: bool = False,
+) -> pd.DataFrame:
+    """One row per year with an annual value for the indicator (columns ``ANNUAL_COLUMNS``).
+
+    ``geo`` defaults to the plan's zone. With ``include_partial``, a year that has not ended adds a
+    row with ``complete=False``: the latest level for a stock; nothing for a flow (use
+    :func:`ytd_path` and :mod:`pace` for in-year flows).
+    """
+    geo = plan.zone_geo if geo is None else geo
+    rows = indicator_rows(obs, indicator_id, geo, as_of)
+    accumulation = plan.indicator(indicator_id)["accumulation"]
+    out: list[dict] = []
+    for year, yrows in rows.groupby("year", sort=True):
+        year = int(year)
+        if accumulation == "stock":
+            year_end = yrows[yrows["end_month"] == 12]
+            if not year_end.empty:
+                row = _pick(year_end)
+                out.append(_record(year, row["value"], row, True, "year_end_level"))
+            elif include_partial:
+                last_month = yrows["end_month"].max()
+                row = _pick(yrows[yrows["end_month"] == last_month])
+                out.append(_record(year, row["value"], row, False, "latest_level"))
+            continue
+        rec = _annual_flow(year, yrows)
+        if rec is not None:
+            out.append(rec)
+    return pd.DataFrame(out, columns=ANNUAL_COLUMNS)
+
+
+def _annual_flow(year: int, yrows: pd.DataFrame) -> dict | None:
+    annual = yrows[(yrows["freq"] == FREQ_ANNUAL)]
+    if not annual.empty:
+        row = annual.iloc[-1]
+        return _record(year, row["value"], row, True, "annual")
+    ytd_dec = yrows[yrows["ytd"] & (yrows["end_month"] == 12)]
+    if not ytd_dec.empty:
+        row = _pick(ytd_dec)
+        return _record(year, row["value"], row, True, "ytd_december")
+    for freq, count, label in ((FREQ_QUARTER, 4, "sum_of_quarters"), (FREQ_MONTH, 12, "sum_of_months")):
+        flows = yrows[(yrows["freq"] == freq) & ~yrows["ytd"]]
+        if flows["end_month"].nunique() == count:
+            flows = flows.drop_duplicates("end_month", keep="last")
+            last = flows.sort_values("end_month").iloc[-1]
+            return _record(year, flows["value"].sum(), last, True, label, period=str(year))
+    return None
+
+
+def ytd_path(
+    obs: pd.DataFrame,
+    plan: Plan,
+    indicator_id: str,
+    year: int,
+    geo: str | None = None,
+    as_of: Period | str | None = None,
+) -> pd.DataFrame:
+    """The in-year path of a flow as cumulative year-to-date values (columns ``end_month, value,
+    period`` + provenance), from YTD submissions or by accumulating monthly/quarterly flows.
+    For a stock, the in-year levels. Sorted by end month; one row per month-end reported."""
+    geo = plan.zone_geo if geo is None else geo
+    rows = indicator_rows(obs, indicator_id, geo, as_of)
+    rows = rows[(rows["year"] == year) & (rows["freq"] != FREQ_ANNUAL)]
+    cols = ["end_month", "value", "period", *PROVENANCE]
+    if rows.empty:
+        return pd.DataFrame(columns=cols)
+    accumulation = plan.indicator(indicator_id)["accumulation"]
+    records: dict[int, dict] = {}
+    if accumulation == "flow":
+        ytd = rows[rows["ytd"]]
+        for m, mrows in ytd.groupby("end_month"):
+            row = _pick(mrows)
+            records[int(m)] = {
+                "end_month": int(m),
+                "value": float(row["value"]),
+                "period": row["period"],
+                **{c: row.get(c) for c in PROVENANCE},
+            }
+        flows = rows[~rows["ytd"]]
+        for freq in (FREQ_MONTH, FREQ_QUARTER):
+            f = (
+                flows[flows["freq"] == freq]
+                .drop_duplicates("end_month", keep="last")
+                .sort_values("end_month")
+            )
+            if f.empty:
+                continue
+            months = list(f["end_month"])
+            step = 1 if freq == FREQ_MONTH else 3
+            # Accumulate only an unbroken run from the start of the year.
+            expected = list(range(step, step * len(months) + 1, step))
+            if months != expected:
+                continue
+            total = 0.0
+            for _, row in f.iterrows():
+                total += float(row["value"])
+                m = int(row["end_month"])
+                records.setdefault(
+                    m,
+                    {
+                        "end_month": m,
+                        "value": total,
+                        "period": row["period"],
+                        **{c: row.get(c) for c in PROVENANCE},
+                    },
+                )
+    else:
+        for m, mrows in rows.groupby("end_month"):
+            row = _pick(mrows)
+            records[int(m)] = {
+                "end_month": int(m),
+                "value": float(row["value"]),
+                "period": row["period"],
+                **{c: row.get(c) for c in PROVENANCE},
+            }
+    return pd.DataFrame([records[m] for m in sorted(records)], columns=cols)
+
+
+def latest_value(
+    obs: pd.DataFrame,
+    plan: Plan,
+    indicator_id: str,
+    geo: str | None = None,
+    as_of: Period | str | None = None,
+) -> dict | None:
+    """The most recent value that speaks for the indicator as of ``as_of``.
+
+    For a stock, the latest level at any frequency; for a flow, the latest complete annual value.
+    Returns a dict with ``period, value, year, complete`` and provenance, or None.
+    """
+    geo = plan.zone_geo if geo is None else geo
+    if plan.indicator(indicator_id)["accumulation"] == "flow":
+        annual = annual_values(obs, plan, indicator_id, geo, as_of)
+        if annual.empty:
+            return None
+        return annual.iloc[-1].to_dict()
+    rows = indicator_rows(obs, indicator_id, geo, as_of)
+    if rows.empty:
+        return None
+    last_key = max(p.sort_key[:2] for p in rows["period_obj"])
+    same_end = rows[[p.sort_key[:2] == last_key for p in rows["period_obj"]]]
+    row = _pick(same_end)
+    return {
+        "year": int(row["year"]),
+        "value": float(row["value"]),
+        "period": row["period"],
+        "complete": int(row["end_month"]) == 12,
+        "method": "latest_level",
+        **{c: row.get(c) for c in PROVENANCE},
+    }
+
+
+def data_cutoff(obs: pd.DataFrame, geo: str | None = None) -> Period | None:
+    """The latest period end with a point value in the table (for a report's "data cut-off")."""
+    rows = obs if geo is None else obs[obs["geo"] == geo]
+    if "qualifier" in rows:
+        rows = rows[rows["qualifier"].fillna("").astype(str).str.strip() == ""]
+    if rows.empty:
+        return None
+    return max(rows["period_obj"])
