@@ -1,0 +1,130 @@
+"""Notebook execution in `gxq report`'s worker processes: papermill with the project kernel, one retry
+when a kernel fails to start, stderr to a per-notebook log; never raises (returns a result dict)."""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+EXECUTION_TIMEOUT = 900  # seconds per cell
+
+
+START_TIMEOUT = 120  # seconds for a kernel to start
+
+
+def _is_kernel_start_error(exc: BaseException) -> bool:
+    text = f"{type(exc).__name__}: {exc}"
+    return any(
+        s in text
+        for s in (
+            "ZMQError",
+            "Address already in use",
+            "didn't respond",
+            "Kernel died before",
+            "kernel_info",
+            "TimeoutError",
+            "Timeout waiting",
+        )
+    )
+
+
+def _worker_init(parent_pid: int) -> None:
+    """Report workers die with the report process, even when it is killed outright (Linux
+    PR_SET_PDEATHSIG); their kernels follow, as ipykernel exits when its parent changes."""
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+            import signal
+
+            ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, int(signal.SIGKILL))  # 1 = PR_SET_PDEATHSIG
+        except (OSError, AttributeError):
+            pass
+    if os.getppid() != parent_pid:  # the parent died before the line above took effect
+        os._exit(1)
+
+
+def _execute_job(job: dict) -> dict:
+    """Run one notebook with papermill (in a worker process). Never raises: returns a result dict."""
+    import logging
+
+    import papermill as pm
+    from papermill.exceptions import PapermillExecutionError
+
+    logging.getLogger("papermill").setLevel(logging.ERROR)
+    logging.getLogger("traitlets").setLevel(logging.ERROR)
+    # The kernel process inherits this worker's stderr: send its chatter (ipykernel's "running over
+    # TCP without encryption" warning, crash messages) to a per-notebook log, not the console.
+    log = open(job["log"], "ab")  # noqa: SIM115  (stays open as this worker's stderr)
+    saved_stderr = os.dup(2)
+    os.dup2(log.fileno(), 2)
+    try:
+        return _execute_with_retry(job, pm, PapermillExecutionError)
+    finally:
+        os.dup2(saved_stderr, 2)
+        os.close(saved_stderr)
+        log.close()
+
+
+def _log_tail(path: str, lines: int = 5) -> str:
+    try:
+        text = Path(path).read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return ""
+    keep = [ln for ln in text.splitlines() if ln.strip() and "without encryption" not in ln]
+    return "\n".join(keep[-lines:])
+
+
+def _execute_with_retry(job: dict, pm: Any, PapermillExecutionError: type) -> dict:
+    start = time.perf_counter()
+    attempts = 0
+    while True:
+        attempts += 1
+        try:
+            pm.execute_notebook(
+                job["input"],
+                job["output"],
+                parameters=job["parameters"],
+                kernel_name=job["kernel"],
+                cwd=job["cwd"],
+                progress_bar=False,
+                log_output=False,
+                request_save_on_cell_execute=False,
+                start_timeout=START_TIMEOUT,
+                execution_timeout=job.get("timeout", EXECUTION_TIMEOUT),
+            )
+            return {
+                "stem": job["stem"],
+                "ok": True,
+                "seconds": time.perf_counter() - start,
+                "attempts": attempts,
+            }
+        except PapermillExecutionError as exc:
+            return {
+                "stem": job["stem"],
+                "ok": False,
+                "kind": "cell",
+                "cell_index": exc.cell_index,
+                "exec_count": exc.exec_count,
+                "source": exc.source,
+                "ename": exc.ename,
+                "evalue": exc.evalue,
+                "seconds": time.perf_counter() - start,
+                "attempts": attempts,
+            }
+        except Exception as exc:  # kernel could not start, died, timed out …
+            if attempts == 1 and _is_kernel_start_error(exc):
+                time.sleep(0.5)
+                continue
+            return {
+                "stem": job["stem"],
+                "ok": False,
+                "kind": "kernel",
+                "ename": type(exc).__name__,
+                "evalue": str(exc).strip().splitlines()[0] if str(exc).strip() else "",
+                "log_tail": _log_tail(job["log"]),
+                "seconds": time.perf_counter() - start,
+                "attempts": attempts,
+            }
