@@ -1,91 +1,9 @@
 """Split into gxq_analysis.report (text, html, numbers, context, quality, sentences, trajectories,
-brief); this alias re-exports the old names and is removed when the move is integrated."""
+brief; gathered for the notebooks in gxq_analysis.report.notebook); this alias re-exports the old
+names and is removed when the move is integrated."""
 
-# ruff: noqa: F401
-from gxq_analysis.report.brief import (
-    attention_list,
-    detail_table,
-    latest_source,
-    lights_table,
-    pace_figure,
-    pace_table,
-    status_counts_by_year,
-)
-from gxq_analysis.report.context import (
-    ReportContext,
-    ReportParameterError,
-    any_illustrative,
-    assess,
-    assess_pace,
-    illustrative_banner,
-    project,
-    report_meta,
-    setup_notebook,
-    validate_params,
-)
-from gxq_analysis.report.html import (
-    _MD_SPECIAL,
-    SafeHTML,
-    _display_markdown,
-    _safe,
-    banner_html,
-    esc,
-    esc_md,
-    heading,
-    html_block,
-    html_table,
-    md,
-    show,
-    stat_cards,
-    status_counts,
-    status_light,
-)
-from gxq_analysis.report.numbers import (
-    fmt_gap,
-    fmt_number,
-    fmt_p_meet,
-    fmt_percent,
-    is_missing,
-)
-from gxq_analysis.report.quality import (
-    MANIFEST_COLUMNS,
-    QUARANTINE_CATEGORIES,
-    _category_label,
-    _needs_check,
-    coverage_matrix,
-    files_table,
-    illustrative_summary,
-    quarantine_overview,
-    quarantine_to_check,
-    read_manifest,
-    read_optional_csv,
-    revisions_table,
-    sources_summary,
-)
-from gxq_analysis.report.sentences import (
-    ATTENTION_ORDER,
-    _row_get,
-    attention_sentence,
-    closed_target_sentence,
-    needs_attention,
-    projection_sentence,
-    target_year_closed,
-)
-from gxq_analysis.report.text import (
-    REPORT_META_KEY,
-    TEXT,
-    notebook_description,
-    notebook_title,
-    t,
-)
-from gxq_analysis.report.trajectories import (
-    BENCHMARK_GEOS,
-    COMPARABLE_KINDS,
-    benchmark_series,
-    headline_html,
-    headline_indicator,
-    indicator_summary,
-    indicators_with_targets,
-    trajectory_chart,
-    trajectory_figure,
-)
+# ruff: noqa: F401, F403
+from gxq_analysis.report.html import _MD_SPECIAL, _display_markdown, _safe
+from gxq_analysis.report.notebook import *
+from gxq_analysis.report.quality import _category_label, _needs_check
+from gxq_analysis.report.sentences import _row_get

@@ -16,6 +16,7 @@ from .text import REPORT_META_KEY, t
 if TYPE_CHECKING:
     import pandas as pd
 
+    from ..assess.period import PeriodAssessment
     from ..periods import Period
     from ..plan import Plan
 
@@ -67,6 +68,8 @@ class ReportContext:
     obs: pd.DataFrame  # rows whose period ended by the report period
     year: int | None = None
     extra: dict = field(default_factory=dict)
+    assessment_path: str = ""  # the pack's assessment file ("" when a notebook runs on its own)
+    _assessment: PeriodAssessment | None = field(default=None, repr=False)
 
     @property
     def processed_dir(self) -> Path:
@@ -101,6 +104,7 @@ def validate_params(
     *,
     year: Any = None,
     kinds: str = "QA",
+    assessment: Any = "",
 ) -> ReportContext:
     """Check a report notebook's parameters and load its inputs.
 
@@ -175,6 +179,7 @@ def validate_params(
         obs_all=obs_all,
         obs=obs,
         year=year_int,
+        assessment_path=str(assessment or ""),
     )
 
 
@@ -227,23 +232,45 @@ def illustrative_banner(ctx: ReportContext, *frames: Any) -> bool:
     return flag
 
 
-def assess(ctx: ReportContext) -> pd.DataFrame:
-    """The status table as of the report period (:func:`status.assess_plan`)."""
-    from ..status import assess_plan
+def period_assessment(ctx: ReportContext) -> PeriodAssessment:
+    """The period's one assessment: the file ``gxq report`` wrote into the pack (refused when it was
+    computed from other inputs, for another period or language), else computed here once."""
+    if ctx._assessment is None:
+        from ..assess.period import compute_assessment, input_fingerprint, read_assessment
 
-    return assess_plan(ctx.plan, ctx.obs, ctx.period, lang=ctx.lang)
+        fingerprint = input_fingerprint(ctx.plan_dir, ctx.observations_path)
+        if ctx.assessment_path:
+            ctx._assessment = read_assessment(
+                ctx.assessment_path, fingerprint=fingerprint, period=ctx.period, lang=ctx.lang
+            )
+        else:
+            ctx._assessment = compute_assessment(ctx.plan, ctx.obs_all, ctx.period, ctx.lang, fingerprint)
+    return ctx._assessment
+
+
+def assess(ctx: ReportContext) -> pd.DataFrame:
+    """The status table as of the report period (:func:`status.assess_plan`, from the assessment)."""
+    return period_assessment(ctx).status
 
 
 def assess_pace(ctx: ReportContext) -> pd.DataFrame:
-    """In-year pace as of the report period (:func:`pace.assess_pace`)."""
-    from ..pace import assess_pace as _assess_pace
+    """In-year pace as of the report period (:func:`pace.assess_pace`, from the assessment)."""
+    return period_assessment(ctx).pace
 
-    return _assess_pace(ctx.plan, ctx.obs, ctx.period, lang=ctx.lang)
+
+def annual_evaluation(ctx: ReportContext) -> Any:
+    """The year's evaluation (:func:`evaluation.evaluate_year`, from the assessment); None for a quarter."""
+    return period_assessment(ctx).annual
 
 
 def project(ctx: ReportContext, iid: str, target_year: int | None = None) -> Any:
     """The trajectory of one indicator to ``target_year`` (default: the plan's final year), as of the
-    report period (:func:`trajectory.project_indicator`)."""
+    report period (:func:`trajectory.project_indicator`); to the final year from the assessment."""
+    year = int(target_year or ctx.final_year)
+    if year == ctx.final_year:
+        projections = period_assessment(ctx).projections
+        if iid in projections:
+            return projections[iid]
     from ..trajectory import project_indicator
 
-    return project_indicator(ctx.plan, ctx.obs, iid, int(target_year or ctx.final_year), as_of=ctx.period)
+    return project_indicator(ctx.plan, ctx.obs, iid, year, as_of=ctx.period)

@@ -3,8 +3,10 @@ when a kernel fails to start, stderr to a per-notebook log; never raises (return
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -61,11 +63,77 @@ def _execute_job(job: dict) -> dict:
     saved_stderr = os.dup(2)
     os.dup2(log.fileno(), 2)
     try:
+        if job.get("reuse_kernel"):
+            return _execute_on_kept_kernel(job, pm, PapermillExecutionError)
         return _execute_with_retry(job, pm, PapermillExecutionError)
     finally:
         os.dup2(saved_stderr, 2)
         os.close(saved_stderr)
         log.close()
+
+
+# ----------------------------------------------------------------------------------------------
+# One kernel kept per worker across many notebook runs (`gxq report --all`)
+# ----------------------------------------------------------------------------------------------
+# Starting a kernel and importing pandas, matplotlib, scipy and the package costs more than most
+# notebooks' own work. A worker rendering many packs keeps its kernel: before each notebook the
+# user namespace is cleared (``%reset -f``) and open figures closed, so every run starts from the
+# same state as a fresh kernel except for the modules already imported (which hold no report data).
+_KEPT: dict = {}
+RESET_CODE = "%reset -f\nimport matplotlib.pyplot as _plt\n_plt.close('all')\ndel _plt\n"
+
+
+def _kept_kernel(job: dict) -> tuple[Any, Any]:
+    key = (job["kernel"], job["cwd"])
+    if _KEPT.get("key") != key:
+        _shutdown_kept_kernel()
+        from multiprocessing.util import Finalize
+
+        from jupyter_client.manager import start_new_kernel
+
+        # the kernel's own stderr goes to a log of this worker (it outlives any one notebook's log)
+        log_path = Path(tempfile.gettempdir()) / f"gxq-kernel-{os.getpid()}.log"
+        job_stderr = os.dup(2)
+        with open(log_path, "ab") as log:
+            os.dup2(log.fileno(), 2)
+            try:
+                km, kc = start_new_kernel(
+                    kernel_name=job["kernel"], cwd=job["cwd"], startup_timeout=START_TIMEOUT
+                )
+            finally:
+                os.dup2(job_stderr, 2)
+                os.close(job_stderr)
+        _KEPT.update(key=key, km=km, kc=kc, log=str(log_path))
+        if "finalizer" not in _KEPT:
+            _KEPT["finalizer"] = Finalize(None, _shutdown_kept_kernel, exitpriority=10)
+    return _KEPT["km"], _KEPT["kc"]
+
+
+def _shutdown_kept_kernel() -> None:
+    km, kc = _KEPT.pop("km", None), _KEPT.pop("kc", None)
+    _KEPT.pop("key", None)
+    if kc is not None:
+        kc.stop_channels()
+    if km is not None:
+        with contextlib.suppress(Exception):  # already gone
+            km.shutdown_kernel(now=True)
+
+
+def _execute_on_kept_kernel(job: dict, pm: Any, PapermillExecutionError: type) -> dict:
+    start = time.perf_counter()
+    try:
+        km, kc = _kept_kernel(job)
+        reply = kc.execute_interactive(RESET_CODE, timeout=START_TIMEOUT, output_hook=lambda _msg: None)
+        if reply["content"]["status"] != "ok":
+            raise RuntimeError(f"the kept kernel could not be reset: {reply['content'].get('evalue')}")
+    except Exception:  # a kernel that cannot start or be reset: run this notebook the usual way
+        _shutdown_kept_kernel()
+        return _execute_with_retry(job, pm, PapermillExecutionError)
+    res = _execute_with_retry(job, pm, PapermillExecutionError, km=km)
+    res["seconds"] = time.perf_counter() - start
+    if not res["ok"]:  # never run the next notebook on a kernel that failed one
+        _shutdown_kept_kernel()
+    return res
 
 
 def _log_tail(path: str, lines: int = 5) -> str:
@@ -77,7 +145,7 @@ def _log_tail(path: str, lines: int = 5) -> str:
     return "\n".join(keep[-lines:])
 
 
-def _execute_with_retry(job: dict, pm: Any, PapermillExecutionError: type) -> dict:
+def _execute_with_retry(job: dict, pm: Any, PapermillExecutionError: type, km: Any = None) -> dict:
     start = time.perf_counter()
     attempts = 0
     while True:
@@ -94,6 +162,7 @@ def _execute_with_retry(job: dict, pm: Any, PapermillExecutionError: type) -> di
                 request_save_on_cell_execute=False,
                 start_timeout=START_TIMEOUT,
                 execution_timeout=job.get("timeout", EXECUTION_TIMEOUT),
+                **({"km": km} if km is not None else {}),
             )
             return {
                 "stem": job["stem"],
@@ -115,7 +184,7 @@ def _execute_with_retry(job: dict, pm: Any, PapermillExecutionError: type) -> di
                 "attempts": attempts,
             }
         except Exception as exc:  # kernel could not start, died, timed out …
-            if attempts == 1 and _is_kernel_start_error(exc):
+            if attempts == 1 and km is None and _is_kernel_start_error(exc):
                 time.sleep(0.5)
                 continue
             return {

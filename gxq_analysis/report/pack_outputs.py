@@ -128,7 +128,14 @@ def summary_job(job: dict) -> dict:
 
         plan = load_plan(Path(job["plan_dir"]))
         obs = load_observations(Path(job["observations_path"]), default_geo=plan.zone_geo)
-        summ = build_summary(plan, obs, job["period"], job["lang"])
+        assessment = None
+        if job.get("assessment"):
+            from ..assess.period import read_assessment
+
+            assessment = read_assessment(
+                job["assessment"], fingerprint=job.get("fingerprint"), period=job["period"], lang=job["lang"]
+            )
+        summ = build_summary(plan, obs, job["period"], job["lang"], assessment=assessment)
         html_text = summary_html(
             summ,
             plan_title=job["plan_title"],

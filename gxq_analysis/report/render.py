@@ -22,9 +22,7 @@ import datetime as dt
 import json
 import os
 import re
-import shutil
 import sys
-import tempfile
 import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
@@ -45,21 +43,24 @@ from ..periods import FREQ_ANNUAL, FREQ_QUARTER, Period, PeriodError, latest_qua
 from .audit import audit_html
 from .errors import RenderError
 from .execute import _execute_job, _worker_init
-from .export import NotebookResult, _export, css, make_exporter, plan_title, version_string
-from .index_page import index_html
+from .export import NotebookResult, make_exporter
 from .pack_outputs import (
-    REPORT_PDF,
-    SUMMARY_HTML,
-    SUMMARY_PDF,
-    TABLES_XLSX,
     PackOutputError,
     check_period_covered,
-    pack_folder,
     summary_job,
-    write_pdfs,
-    write_tables,
+    zone_periods,
 )
-from .publish import _TMP_MARK, publish, sweep_stale_temp
+from .pack_run import (
+    ASSESSMENT_PARAMETER,
+    PackRun,
+    assessment_job,
+    drop_pack,
+    export_result,
+    fail_pack,
+    finish_pack,
+    prepare_pack,
+)
+from .publish import sweep_stale_temp
 
 # The report pack per period kind, in reading order (notebook file stems under notebooks/).
 PACKS: dict[str, tuple[str, ...]] = {
@@ -69,9 +70,6 @@ PACKS: dict[str, tuple[str, ...]] = {
 # Notebooks another engineer is still writing: while the file is absent the pack renders without
 # it and says so. Any other missing notebook is an error.
 PENDING_NOTEBOOKS = frozenset({"40_annual_evaluation"})
-
-FAILED_DIR = "_failed"
-EXECUTED_DIR = "_executed"
 
 
 @dataclass
@@ -181,9 +179,6 @@ def _check_kernel(name: str) -> None:
 # ----------------------------------------------------------------------------------------------
 
 
-# ----------------------------------------------------------------------------------------------
-# Progress
-# ----------------------------------------------------------------------------------------------
 class _Progress:
     def __init__(self, total: int, enabled: bool, stream=sys.stderr):
         self.stream = stream
@@ -210,43 +205,130 @@ class _Progress:
 
 
 # ----------------------------------------------------------------------------------------------
-# The pack
+# The packs
 # ----------------------------------------------------------------------------------------------
-def _failure_message(res: dict, nb_path: Path, kept: Path | None, final: Path) -> str:
-    stem = res["stem"]
-    if res["kind"] == "cell":
-        src_lines = [ln for ln in str(res.get("source", "")).splitlines() if ln.strip()]
-        first = src_lines[0].strip() if src_lines else ""
-        injected = 0
-        if kept is not None and kept.exists():
-            try:
-                cells = json.loads(kept.read_text(encoding="utf-8"))["cells"]
-                real = [
-                    c
-                    for c in cells
-                    if "papermill-error-cell-tag" not in c.get("metadata", {}).get("tags", [])
-                ]
-                idx = res["cell_index"]
-                injected = sum(
-                    1 for c in real[:idx] if "injected-parameters" in c.get("metadata", {}).get("tags", [])
-                )
-            except (OSError, ValueError, KeyError):
-                injected = 0
-        cell_no = res["cell_index"] - injected + 1
-        where = f"cell {cell_no} (In [{res.get('exec_count')}]: {first[:80]})"
-        what = f"{res['ename']}: {res['evalue']}"
-    else:
-        where = "kernel start or run (no cell error)"
-        what = f"{res['ename']}: {res['evalue']}"
-        if res.get("log_tail"):
-            what += "\n  kernel log:\n    " + res["log_tail"].replace("\n", "\n    ")
-    lines = [f"notebook {stem}.ipynb failed at {where}", f"  {what}"]
-    if kept is not None:
-        lines.append(f"  executed notebook kept for debugging: {kept}")
-    lines.append(
-        f"  nothing was published; {'the earlier report ' + str(final) + ' is unchanged' if final.exists() else 'no report existed for this period'}"
-    )
-    return "\n".join(lines)
+def _inputs(plan_dir: Path | str | None, observations_path: Path | str | None) -> tuple[Path, Path]:
+    plan = Path(plan_dir) if plan_dir else DEFAULT_PLAN_DIR
+    obs = Path(observations_path) if observations_path else DEFAULT_OBSERVATIONS
+    if not plan.is_dir():
+        raise RenderError(f"plan folder not found: {plan}")
+    if not obs.is_file():
+        raise RenderError(f"observations file not found: {obs} (run `gxq clean` first)")
+    return plan, obs
+
+
+def _pack_notebooks(
+    per: Period, pack: Iterable[str] | None, notebooks_dir: Path
+) -> tuple[list[str], list[str]]:
+    stems = list(pack) if pack is not None else list(pack_for(per))
+    present, skipped = [], []
+    for stem in stems:
+        if (notebooks_dir / f"{stem}.ipynb").is_file():
+            present.append(stem)
+        elif stem in PENDING_NOTEBOOKS:
+            skipped.append(stem)
+        else:
+            raise RenderError(f"report notebook missing: {notebooks_dir / (stem + '.ipynb')}")
+    if not present:
+        raise RenderError(f"no report notebook of the {pack_kind(per)} pack exists in {notebooks_dir}")
+    return present, skipped
+
+
+def _job_runner(job: dict) -> dict:
+    """What a worker does with one job of the pool (a notebook, an assessment or a summary)."""
+    kind = job.get("kind", "notebook")
+    if kind == "assessment":
+        return assessment_job(job)
+    if kind == "summary":
+        return summary_job(job)
+    return _execute_job(job)
+
+
+def _run_packs(
+    runs: list[PackRun],
+    n_workers: int,
+    pdf: bool,
+    say: Callable[[str], None],
+    prog: _Progress,
+    stop_on_failure: bool,
+) -> list[str]:
+    """Run every job of ``runs`` on one pool of workers; each pack is finished and published as soon
+    as its own jobs are done. Returns the error messages of packs that failed (nothing published)."""
+    import papermill  # noqa: F401  (imported before forking so the workers inherit it)
+
+    errors: list[str] = []
+    exporters: dict[str, Any] = {}
+    remaining = {id(run): len(run.present) + 1 for run in runs}  # notebooks + the summary
+    ctx = get_context("fork") if sys.platform.startswith("linux") else None
+    with ProcessPoolExecutor(
+        max_workers=n_workers, mp_context=ctx, initializer=_worker_init, initargs=(os.getpid(),)
+    ) as pool:
+        pending: dict[Any, tuple[PackRun, dict]] = {}
+
+        def submit(run: PackRun, job: dict) -> None:
+            pending[pool.submit(_job_runner, job)] = (run, job)
+
+        for run in runs:
+            if run.assessment_job is not None:
+                submit(run, run.assessment_job)
+            for job in run.first_jobs:
+                submit(run, job)
+        for run in runs:  # built while the kernels start
+            if run.lang not in exporters:
+                exporters[run.lang] = make_exporter(run.lang)
+        while pending:
+            done, _ = wait(pending, return_when=FIRST_COMPLETED)
+            for fut in done:
+                run, job = pending.pop(fut)
+                if fut.cancelled() or run.failure is not None:
+                    continue
+                res = fut.result()
+                kind = job.get("kind", "notebook")
+                if kind == "assessment" and not res["ok"]:
+                    # Each page then computes what it shows itself (as a notebook run on its own does),
+                    # so the error, if a page needs the failing part, names that page and cell.
+                    say(
+                        f"  note {run.label}: the shared assessment failed ({res['error']}); pages compute their own"
+                    )
+                    run.summary_spec["assessment"] = ""
+                    for nb_job in run.after_assessment:
+                        nb_job["parameters"][ASSESSMENT_PARAMETER] = ""
+                    res = {"ok": True, "fingerprint": None}
+                if not res["ok"]:
+                    run.failure = res if kind == "notebook" else {**res, "kind": kind}
+                    errors.append(str(fail_pack(run)))
+                    if stop_on_failure:
+                        for other in pending:
+                            other.cancel()
+                    continue
+                if kind == "assessment":
+                    run.summary_spec["fingerprint"] = res["fingerprint"]
+                    submit(run, run.summary_spec)
+                    for nb_job in run.after_assessment:
+                        submit(run, nb_job)
+                    continue
+                if kind == "summary":
+                    run.summary_res = res
+                else:
+                    t1 = time.perf_counter()
+                    export_result(run, exporters[run.lang], job, res)
+                    retry = " (kernel restarted once)" if res.get("attempts", 1) > 1 else ""
+                    prog.step(job["stem"])
+                    say(
+                        f"  ok  {run.label + '/' if len(runs) > 1 else ''}{job['stem']}: executed in "
+                        f"{res['seconds']:.1f}s, html in {time.perf_counter() - t1:.1f}s{retry}"
+                    )
+                remaining[id(run)] -= 1
+                if remaining[id(run)] == 0:
+                    try:
+                        run.outputs = finish_pack(run, pdf, say)
+                    except RenderError as exc:
+                        run.failure = {"kind": "outputs", "error": str(exc)}
+                        errors.append(str(exc))
+                        if stop_on_failure:
+                            for other in pending:
+                                other.cancel()
+    return errors
 
 
 def render_pack(
@@ -269,12 +351,7 @@ def render_pack(
     t0 = time.perf_counter()
     if lang not in ("zh", "en"):
         raise RenderError(f"--lang must be zh or en, not {lang!r}")
-    plan_dir = Path(plan_dir) if plan_dir else DEFAULT_PLAN_DIR
-    observations_path = Path(observations_path) if observations_path else DEFAULT_OBSERVATIONS
-    if not plan_dir.is_dir():
-        raise RenderError(f"plan folder not found: {plan_dir}")
-    if not observations_path.is_file():
-        raise RenderError(f"observations file not found: {observations_path} (run `gxq clean` first)")
+    plan_dir, observations_path = _inputs(plan_dir, observations_path)
     if period is None or period == "":
         per = default_period(observations_path, plan_dir)
         chosen = " (the latest quarter the data covers)"
@@ -290,22 +367,11 @@ def render_pack(
         except PackOutputError as exc:
             raise RenderError(str(exc)) from None
     notebooks_dir = Path(notebooks_dir)
-    stems = list(pack) if pack is not None else list(pack_for(per))
-    present, skipped = [], []
-    for stem in stems:
-        if (notebooks_dir / f"{stem}.ipynb").is_file():
-            present.append(stem)
-        elif stem in PENDING_NOTEBOOKS:
-            skipped.append(stem)
-        else:
-            raise RenderError(f"report notebook missing: {notebooks_dir / (stem + '.ipynb')}")
-    if not present:
-        raise RenderError(f"no report notebook of the {pack_kind(per)} pack exists in {notebooks_dir}")
+    present, skipped = _pack_notebooks(per, pack, notebooks_dir)
     _check_kernel(kernel_name)
 
     out_dir = Path(out_dir).resolve()
     out_dir.mkdir(parents=True, exist_ok=True)
-    final = out_dir / pack_folder(per, lang)
     n_workers = jobs if jobs and jobs > 0 else min(len(present), (os.cpu_count() or 1) + 1, 8)
     n_workers = max(1, min(n_workers, len(present)))
     prog = _Progress(len(present), progress)
@@ -316,144 +382,137 @@ def render_pack(
     )
     for stem in skipped:
         say(f"  skipped {stem}.ipynb: the notebook does not exist yet")
-
-    title = plan_title(plan_dir, lang)
-    generated = dt.datetime.now().strftime("%Y-%m-%d %H:%M")
-    version = version_string()
     sweep_stale_temp(out_dir)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{per}{_TMP_MARK}{os.getpid()}-", dir=out_dir))
-    umask = os.umask(0)
-    os.umask(umask)
-    tmp.chmod(0o777 & ~umask)  # mkdtemp makes it private; the published report is readable like any folder
+    run = prepare_pack(
+        per,
+        lang,
+        present,
+        skipped,
+        out_dir,
+        plan_dir,
+        observations_path,
+        notebooks_dir,
+        kernel_name,
+        notebook_parameters,
+    )
     try:
-        exec_dir = tmp / EXECUTED_DIR
-        exec_dir.mkdir()
-        jobs_list = []
-        for stem in present:
-            src = notebooks_dir / f"{stem}.ipynb"
-            names = notebook_parameters(src)
-            params = {
-                "period": str(per),
-                "lang": lang,
-                "plan_dir": str(plan_dir.resolve()),
-                "observations_path": str(observations_path.resolve()),
-            }
-            if "year" in names:
-                params["year"] = per.year
-            jobs_list.append(
-                {
-                    "stem": stem,
-                    "input": str(src),
-                    "output": str(exec_dir / f"{stem}.ipynb"),
-                    "log": str(exec_dir / f"{stem}.log"),
-                    "parameters": params,
-                    "kernel": kernel_name,
-                    "cwd": str(notebooks_dir),
-                }
-            )
-        import papermill  # noqa: F401  (imported before forking so the workers inherit it)
-
-        results: list[NotebookResult] = []
-        outputs: list[str] = []
-        failure: dict | None = None
-        ctx = get_context("fork") if sys.platform.startswith("linux") else None
-        with ProcessPoolExecutor(
-            max_workers=n_workers, mp_context=ctx, initializer=_worker_init, initargs=(os.getpid(),)
-        ) as pool:
-            pending = {pool.submit(_execute_job, job): job for job in jobs_list}
-            summary_spec = {
-                "period": str(per),
-                "lang": lang,
-                "plan_dir": str(plan_dir.resolve()),
-                "observations_path": str(observations_path.resolve()),
-                "out": str(tmp / SUMMARY_HTML),
-                "plan_title": title,
-                "generated": generated,
-                "version": version,
-                "css": css(),
-            }
-            summary_future = pool.submit(summary_job, summary_spec)
-            exporter = make_exporter(lang)  # built while the kernels start
-            while pending and failure is None:
-                done, _ = wait(pending, return_when=FIRST_COMPLETED)
-                for fut in done:
-                    job = pending.pop(fut)
-                    res = fut.result()
-                    if not res["ok"]:
-                        failure = res
-                        break
-                    t1 = time.perf_counter()
-                    results.append(
-                        _export(exporter, job, per, lang, title, generated, version, tmp, res["seconds"])
-                    )
-                    retry = " (kernel restarted once)" if res.get("attempts", 1) > 1 else ""
-                    prog.step(job["stem"])
-                    say(
-                        f"  ok  {job['stem']}: executed in {res['seconds']:.1f}s, "
-                        f"html in {time.perf_counter() - t1:.1f}s{retry}"
-                    )
-            if failure is not None:
-                for fut in pending:
-                    fut.cancel()
-            summary_res = summary_future.result()
-        prog.close()
-        if failure is not None:
-            failed_nb = exec_dir / f"{failure['stem']}.ipynb"
-            kept = None
-            if failed_nb.exists():
-                keep_dir = out_dir / FAILED_DIR / pack_folder(per, lang)
-                keep_dir.mkdir(parents=True, exist_ok=True)
-                kept = keep_dir / failed_nb.name
-                shutil.copyfile(failed_nb, kept)
-            raise RenderError(_failure_message(failure, failed_nb, kept, final))
-        if not summary_res["ok"]:
-            raise RenderError(
-                f"the summary page could not be built: {summary_res['error']}\n  nothing was published"
-            )
-        order = {s: i for i, s in enumerate(present)}
-        results.sort(key=lambda r: order[r.stem])
-        illustrative = summary_res["illustrative"] or any(r.meta.get("illustrative") for r in results)
-        outputs = [SUMMARY_HTML]
-        pages = [(r.stem, r.html_path.name) for r in results]
-        try:
-            t1 = time.perf_counter()
-            outputs += write_tables(
-                tmp,
-                per,
-                lang,
-                title,
-                generated,
-                observations_path,
-                pages,
-                illustrative,
-                summary_values=summary_res.get("values"),
-            )
-            say(f"  ok  {TABLES_XLSX}: {time.perf_counter() - t1:.1f}s")
-            if pdf:
-                t1 = time.perf_counter()
-                outputs += write_pdfs(tmp, lang, [name for _stem, name in pages], illustrative, title)
-                say(f"  ok  {SUMMARY_PDF}, {REPORT_PDF}: {time.perf_counter() - t1:.1f}s")
-        except PackOutputError as exc:
-            raise RenderError(f"{exc}\n  nothing was published") from None
-        (tmp / "index.html").write_text(
-            index_html(per, lang, title, generated, version, results, skipped, outputs), encoding="utf-8"
-        )
-        publish(tmp, final)
-        shutil.rmtree(out_dir / FAILED_DIR / pack_folder(per, lang), ignore_errors=True)
-        for r in results:
-            r.html_path = final / r.html_path.name
+        errors = _run_packs([run], n_workers, pdf, say, prog, stop_on_failure=True)
+        if errors:
+            raise RenderError(errors[0])
     finally:
         prog.close()
-        if tmp.exists():
-            shutil.rmtree(tmp, ignore_errors=True)
+        drop_pack(run)
     return RenderResult(
         period=per,
-        path=final,
-        notebooks=results,
+        path=run.final,
+        notebooks=run.results,
         skipped=skipped,
         seconds=time.perf_counter() - t0,
-        outputs=outputs,
+        outputs=run.outputs,
     )
+
+
+def covered_periods(observations_path: Path | str, plan_dir: Path | str) -> list[Period]:
+    """Every quarter and every year the zone's data cover (what `gxq report --period` accepts), in order:
+    the quarters from the zone's first period to the latest quarter its quarterly data reach, and
+    the years with a value of the zone."""
+    periods = zone_periods(observations_path, plan_dir)
+    if not periods:
+        return []
+    sub_annual = [p for p in periods if p.freq != FREQ_ANNUAL]
+    latest = latest_quarter_covered(sub_annual or periods)
+    first = min(periods).to_quarter()
+    quarters = [
+        Period.quarter(y, n)
+        for y in range(first.year, (latest.year if latest else first.year - 1) + 1)
+        for n in range(1, 5)
+        if latest is not None and first <= Period.quarter(y, n) <= latest
+    ]
+    years = [Period.annual(y) for y in sorted({p.year for p in periods})]
+    return quarters + years
+
+
+def render_all(
+    *,
+    lang: str = "zh",
+    out_dir: Path | str = REPORTS_DIR,
+    plan_dir: Path | str | None = None,
+    observations_path: Path | str | None = None,
+    jobs: int | None = None,
+    progress: bool = True,
+    notebooks_dir: Path | str = NOTEBOOKS_DIR,
+    kernel_name: str = KERNEL_NAME,
+    say: Callable[[str], None] | None = None,
+    pdf: bool = True,
+    periods: Iterable[Period | str] | None = None,
+) -> list[RenderResult]:
+    """Render the pack of every quarter and year the data cover (:func:`covered_periods`) in one run:
+    one pool of workers, each keeping its kernel (and so its imports) from one notebook to the next;
+    every pack is published atomically as soon as its own pages are done, a failed pack publishes
+    nothing and the others go on. Raises :class:`RenderError` naming every pack that failed."""
+    t0 = time.perf_counter()
+    if lang not in ("zh", "en"):
+        raise RenderError(f"--lang must be zh or en, not {lang!r}")
+    plan_dir, observations_path = _inputs(plan_dir, observations_path)
+    if periods is None:
+        pers = covered_periods(observations_path, plan_dir)
+    else:
+        pers = [parse_period(p) for p in periods]
+    if not pers:
+        raise RenderError(f"{observations_path}: no period of the zone found; nothing to render")
+    notebooks_dir = Path(notebooks_dir)
+    packs = [(per, *_pack_notebooks(per, None, notebooks_dir)) for per in pers]
+    _check_kernel(kernel_name)
+    out_dir = Path(out_dir).resolve()
+    out_dir.mkdir(parents=True, exist_ok=True)
+    total = sum(len(present) for _per, present, _skipped in packs)
+    n_workers = jobs if jobs and jobs > 0 else min(total, (os.cpu_count() or 1) + 1, 8)
+    prog = _Progress(total, progress)
+    say = say or prog.say
+    say(
+        f"gxq report --all: {len(packs)} packs ({', '.join(str(p) for p in pers)}), lang={lang}, "
+        f"{total} notebooks on {n_workers} kept kernels"
+    )
+    sweep_stale_temp(out_dir)
+    runs: list[PackRun] = []
+    try:
+        for per, present, skipped in packs:
+            runs.append(
+                prepare_pack(
+                    per,
+                    lang,
+                    present,
+                    skipped,
+                    out_dir,
+                    plan_dir,
+                    observations_path,
+                    notebooks_dir,
+                    kernel_name,
+                    notebook_parameters,
+                    reuse_kernels=True,
+                )
+            )
+        errors = _run_packs(runs, n_workers, pdf, say, prog, stop_on_failure=False)
+    finally:
+        prog.close()
+        for run in runs:
+            drop_pack(run)
+    if errors:
+        raise RenderError(
+            f"{len(errors)} of {len(runs)} packs failed (the others were published):\n" + "\n".join(errors)
+        )
+    seconds = time.perf_counter() - t0
+    return [
+        RenderResult(
+            period=run.period,
+            path=run.final,
+            notebooks=run.results,
+            skipped=run.skipped,
+            seconds=seconds,
+            outputs=run.outputs,
+        )
+        for run in runs
+    ]
 
 
 def check_fresh(observations_path: Path, raw_dir: Path) -> None:
@@ -473,11 +532,13 @@ def check_fresh(observations_path: Path, raw_dir: Path) -> None:
 
 def command_report(args: Any) -> int:
     """Entry point of `gxq report` (arguments parsed in cli.py)."""
+    render_every = bool(getattr(args, "all", False))
     try:
+        if render_every and args.period:
+            raise RenderError("--all renders every period the data cover: leave out --period")
         if Path(args.observations) == DEFAULT_OBSERVATIONS:
             check_fresh(DEFAULT_OBSERVATIONS, RAW_DIR)
-        result = render_pack(
-            args.period,
+        options = dict(
             lang=args.lang,
             out_dir=args.out,
             plan_dir=args.plan,
@@ -486,16 +547,19 @@ def command_report(args: Any) -> int:
             progress=not args.no_progress,
             pdf=not getattr(args, "no_pdf", False),
         )
+        results = render_all(**options) if render_every else [render_pack(args.period, **options)]
     except RenderError as exc:
         print(f"gxq report: {exc}", file=sys.stderr)
         return 1
-    for r in result.notebooks:
-        if r.stderr_lines:
-            print(
-                f"gxq report: note: {r.stem} wrote to stderr (left out of the HTML): {r.stderr_lines[0][:160]}",
-                file=sys.stderr,
-            )
-    print(f"{result.index}  ({len(result.notebooks)} reports, {result.seconds:.1f}s)")
+    for result in results:
+        for r in result.notebooks:
+            if r.stderr_lines:
+                print(
+                    f"gxq report: note: {r.stem} wrote to stderr (left out of the HTML): "
+                    f"{r.stderr_lines[0][:160]}",
+                    file=sys.stderr,
+                )
+        print(f"{result.index}  ({len(result.notebooks)} reports, {result.seconds:.1f}s)")
     return 0
 
 
@@ -507,7 +571,9 @@ __all__ = [
     "audit_html",
     "check_fresh",
     "command_report",
+    "covered_periods",
     "default_period",
     "make_exporter",
+    "render_all",
     "render_pack",
 ]

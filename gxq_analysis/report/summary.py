@@ -24,6 +24,7 @@ from .sentences import closed_target_sentence, needs_attention, target_year_clos
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
+    from ..assess.period import PeriodAssessment
     from ..plan import Plan
 
 # Order of the status ids from best to worst, used only to say whether a verdict improved. Ids this
@@ -211,10 +212,16 @@ class Summary:
 
 
 def build_summary(
-    plan: Plan, obs: pd.DataFrame, period: Period | str, lang: str = "zh", attention_limit: int = 4
+    plan: Plan,
+    obs: pd.DataFrame,
+    period: Period | str,
+    lang: str = "zh",
+    attention_limit: int = 4,
+    assessment: PeriodAssessment | None = None,
 ) -> Summary:
     """Everything the summary page shows, computed from the status table as of ``period``, the previous
-    quarter and a year earlier (only data up to each of those periods)."""
+    quarter and a year earlier (only data up to each of those periods). With the period's
+    ``assessment`` (what the pack's other pages show), its statuses are used, not computed again."""
     from ..observations import filter_as_of
     from ..series import data_cutoff
     from ..status import assess_plan
@@ -222,19 +229,29 @@ def build_summary(
     check_lang(lang)
     per = parse_period(period)
     obs_cut = filter_as_of(obs, per) if len(obs) else obs
-    status = assess_plan(plan, obs_cut, per, lang=lang)
     prev_per, year_per = previous_quarter(per), year_earlier(per)
-    before = assess_plan(plan, obs, prev_per, lang=lang) if len(obs) else status.iloc[0:0]
-    year_ago = assess_plan(plan, obs, year_per, lang=lang) if len(obs) else status.iloc[0:0]
+    pace = None
+    if assessment is not None:
+        if assessment.period != str(per) or assessment.lang != lang:
+            raise ValueError(
+                f"the assessment is for {assessment.period} ({assessment.lang}), not {per} ({lang})"
+            )
+        status = assessment.status
+        before = assessment.previous_status if assessment.previous_status is not None else status.iloc[0:0]
+        year_ago = assessment.year_ago_status if assessment.year_ago_status is not None else status.iloc[0:0]
+        pace = assessment.pace if per.freq != FREQ_ANNUAL else None
+    else:
+        status = assess_plan(plan, obs_cut, per, lang=lang)
+        before = assess_plan(plan, obs, prev_per, lang=lang) if len(obs) else status.iloc[0:0]
+        year_ago = assess_plan(plan, obs, year_per, lang=lang) if len(obs) else status.iloc[0:0]
+        try:
+            from ..pace import assess_pace
+
+            pace = assess_pace(plan, obs_cut, per, lang=lang) if per.freq != FREQ_ANNUAL else None
+        except Exception:  # the pace table is optional here: attention falls back to verdicts alone
+            pace = None
     verdicts = compare_verdicts(status, before)
     values = value_changes(status, before, year_ago)
-    pace = None
-    try:
-        from ..pace import assess_pace
-
-        pace = assess_pace(plan, obs_cut, per, lang=lang) if per.freq != FREQ_ANNUAL else None
-    except Exception:  # the pace table is optional here: attention falls back to verdicts alone
-        pace = None
     attention = needs_attention(status, pace, limit=attention_limit)
     zone_obs = obs_cut[obs_cut["geo"] == plan.zone_geo] if len(obs_cut) else obs_cut
     cutoff = data_cutoff(obs_cut, plan.zone_geo) if len(obs_cut) else None
