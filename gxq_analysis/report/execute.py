@@ -83,7 +83,7 @@ _KEPT: dict = {}
 RESET_CODE = "%reset -f\nimport matplotlib.pyplot as _plt\n_plt.close('all')\ndel _plt\n"
 
 
-def _kept_kernel(job: dict) -> tuple[Any, Any]:
+def _kept_kernel(job: dict) -> Any:
     key = (job["kernel"], job["cwd"])
     if _KEPT.get("key") != key:
         _shutdown_kept_kernel()
@@ -103,17 +103,16 @@ def _kept_kernel(job: dict) -> tuple[Any, Any]:
             finally:
                 os.dup2(job_stderr, 2)
                 os.close(job_stderr)
-        _KEPT.update(key=key, km=km, kc=kc, log=str(log_path))
+        kc.stop_channels()  # each run connects its own client (see _execute_on_kept_kernel)
+        _KEPT.update(key=key, km=km, log=str(log_path))
         if "finalizer" not in _KEPT:
             _KEPT["finalizer"] = Finalize(None, _shutdown_kept_kernel, exitpriority=10)
-    return _KEPT["km"], _KEPT["kc"]
+    return _KEPT["km"]
 
 
 def _shutdown_kept_kernel() -> None:
-    km, kc = _KEPT.pop("km", None), _KEPT.pop("kc", None)
+    km = _KEPT.pop("km", None)
     _KEPT.pop("key", None)
-    if kc is not None:
-        kc.stop_channels()
     if km is not None:
         with contextlib.suppress(Exception):  # already gone
             km.shutdown_kernel(now=True)
@@ -122,8 +121,17 @@ def _shutdown_kept_kernel() -> None:
 def _execute_on_kept_kernel(job: dict, pm: Any, PapermillExecutionError: type) -> dict:
     start = time.perf_counter()
     try:
-        km, kc = _kept_kernel(job)
-        reply = kc.execute_interactive(RESET_CODE, timeout=START_TIMEOUT, output_hook=lambda _msg: None)
+        km = _kept_kernel(job)
+        # A new client per run: clients of one kernel manager share a session identity, and the
+        # kernel routes replies to the newest connection (ROUTER handover), so an older client
+        # would wait for a reply in vain once papermill's client of the previous run connected.
+        kc = km.client()
+        kc.start_channels()
+        try:
+            kc.wait_for_ready(timeout=START_TIMEOUT)
+            reply = kc.execute_interactive(RESET_CODE, timeout=START_TIMEOUT, output_hook=lambda _msg: None)
+        finally:
+            kc.stop_channels()
         if reply["content"]["status"] != "ok":
             raise RuntimeError(f"the kept kernel could not be reset: {reply['content'].get('evalue')}")
     except Exception:  # a kernel that cannot start or be reset: run this notebook the usual way
