@@ -129,7 +129,7 @@ def main(argv: list[str] | None = None) -> int:
 
             return command_status(args)
         if args.command == "report":
-            from .render import command_report
+            from .report.render import command_report
 
             return command_report(args)
         if args.command == "template":

@@ -27,9 +27,12 @@ def lights_table(status: pd.DataFrame, lang: str = "zh") -> SafeHTML:
             "name": first["name"],
             "latest": "—"
             if is_missing(first["latest_value"])
-            else f"{fmt_number(first['latest_value'], unit, lang=lang)}（{first['latest_period']}）"
-            if lang == "zh"
-            else f"{fmt_number(first['latest_value'], unit, lang=lang)} ({first['latest_period']})",
+            else t(
+                "fmt.value_period",
+                lang,
+                value=fmt_number(first["latest_value"], unit, lang=lang),
+                period=first["latest_period"],
+            ),
         }
         for y in years:
             r = grp[grp["target_year"] == y]
@@ -37,13 +40,7 @@ def lights_table(status: pd.DataFrame, lang: str = "zh") -> SafeHTML:
                 rec[f"y{y}"] = ""
                 continue
             r = r.iloc[0]
-            p = (
-                ""
-                if is_missing(r["p_meet"])
-                else f"（{fmt_percent(r['p_meet'])}）"
-                if lang == "zh"
-                else f" ({fmt_percent(r['p_meet'])})"
-            )
+            p = "" if is_missing(r["p_meet"]) else t("fmt.paren", lang, text=fmt_percent(r["p_meet"]))
             rec[f"y{y}"] = SafeHTML(
                 f"{esc(fmt_number(r['target'], unit, lang=lang))} {status_light(r['status'], lang)}{esc(p)}"
             )
@@ -122,7 +119,7 @@ def attention_list(
     """The few indicators needing attention, each with its generated sentence; then the data gaps."""
     top = needs_attention(status, pace, limit=limit)
     items = []
-    pace_rows = {}
+    pace_rows: dict[str, dict] = {}
     if pace is not None and len(pace):
         for r in pace.to_dict("records"):
             pace_rows.setdefault(r["indicator_id"], r)
@@ -137,9 +134,7 @@ def attention_list(
     judged = set(status.loc[status["status"] != "insufficient_data", "indicator_id"])
     missing = status[~status["indicator_id"].isin(judged)].drop_duplicates("indicator_id")
     if len(missing):
-        names = (
-            "、".join(missing["name"].astype(str)) if lang == "zh" else ", ".join(missing["name"].astype(str))
-        )
+        names = t("sep.names", lang).join(missing["name"].astype(str))
         body += f'<p class="gxq-muted">{esc(t("br.insufficient", lang, n=len(missing), names=names))}</p>'
     return SafeHTML(body)
 

@@ -22,6 +22,7 @@ import tempfile
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 TIMEOUT = 90.0
 # A4 in inches (DevTools takes inches); margins are set by the pages' @page rules (preferCSSPageSize).
@@ -212,7 +213,7 @@ class Browser:
                 },
                 session=session,
             )
-            params = {
+            params: dict[str, Any] = {
                 "paperWidth": A4_INCHES[0],
                 "paperHeight": A4_INCHES[1],
                 "preferCSSPageSize": True,

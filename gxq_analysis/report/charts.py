@@ -134,7 +134,7 @@ def figure_png(fig: plt.Figure) -> bytes:
     return buf.getvalue()
 
 
-def figure_html(fig: plt.Figure, alt: str, caption: str | None = None, close: bool = True) -> str:
+def figure_html(fig: plt.Figure, alt: str, caption: str | None = None, close: bool = True) -> SafeHTML:
     """The figure as an ``<img>`` with embedded PNG and escaped alt text (and optional caption)."""
 
     data = base64.b64encode(figure_png(fig)).decode("ascii")
@@ -196,7 +196,7 @@ def trend_chart(
     if ax is None:
         fig, ax = plt.subplots()
     else:
-        fig = ax.figure
+        fig = ax.figure  # type: ignore[assignment]  # a caller's Axes sits on a Figure, not a SubFigure
     if benchmarks:
         for colour, (name, bench) in zip(COLOURS["benchmarks"], benchmarks.items()):
             if bench is None or len(bench) == 0:

@@ -232,6 +232,31 @@ def illustrative_banner(ctx: ReportContext, *frames: Any) -> bool:
     return flag
 
 
+FAILED_SUFFIX = ".failed"
+ASSESSMENT_WAIT = 900.0  # seconds a page waits for the pack's assessment (as long as a cell may run)
+
+
+def wait_for_assessment(path: str | Path, timeout: float = ASSESSMENT_WAIT) -> bool:
+    """Wait until the pack's assessment file exists (True) or its job left a ``.failed`` marker
+    (False). `gxq report` starts the pages' kernels while the assessment is computed, so their
+    imports overlap with it; the file is written atomically, so once it exists it is whole."""
+    import time
+
+    path = Path(path)
+    failed = path.with_name(path.name + FAILED_SUFFIX)
+    deadline = time.monotonic() + timeout
+    delay = 0.02
+    while True:
+        if path.exists():
+            return True
+        if failed.exists():
+            return False
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"the pack's assessment {path} did not appear within {timeout:.0f} s")
+        time.sleep(delay)
+        delay = min(delay * 1.5, 0.2)
+
+
 def period_assessment(ctx: ReportContext) -> PeriodAssessment:
     """The period's one assessment: the file ``gxq report`` wrote into the pack (refused when it was
     computed from other inputs, for another period or language), else computed here once."""
@@ -239,7 +264,7 @@ def period_assessment(ctx: ReportContext) -> PeriodAssessment:
         from ..assess.period import compute_assessment, input_fingerprint, read_assessment
 
         fingerprint = input_fingerprint(ctx.plan_dir, ctx.observations_path)
-        if ctx.assessment_path:
+        if ctx.assessment_path and wait_for_assessment(ctx.assessment_path):
             ctx._assessment = read_assessment(
                 ctx.assessment_path, fingerprint=fingerprint, period=ctx.period, lang=ctx.lang
             )

@@ -14,6 +14,7 @@ import math
 from typing import Any
 
 from ..i18n import likelihood_label
+from .text import t
 
 COUNT_UNITS = frozenset({"家", "件", "个", "人", "名", "位", "项", "所", "座", "次"})
 # English: Chinese multiplier units become a factor and an English base unit.
@@ -106,7 +107,7 @@ def fmt_gap_value(gap: Any, unit: str = "", lang: str = "zh") -> str:
     g = abs(float(gap))
     if unit == "%":
         digits = 1 if g >= 0.05 or g == 0 else 2  # a near miss (0.01 pp) must not read 0.0
-        return f"{g:.{digits}f}" + ("个百分点" if lang == "zh" else " pp")
+        return f"{g:.{digits}f}" + t("unit.pp", lang)
     return fmt_value(g, unit, lang)
 
 
@@ -117,7 +118,7 @@ def fmt_change(change: Any, unit: str = "", lang: str = "zh") -> str:
     c = float(change)
     size = fmt_gap_value(c, unit, lang)
     if size.lstrip("0.,") in ("", "%") or c == 0:
-        return "→0" if lang == "zh" else "→ 0"
+        return t("fmt.to_zero", lang)
     return ("↑" if c > 0 else "↓") + size
 
 
@@ -180,7 +181,7 @@ def fmt_p_meet(value: Any, lang: str = "zh") -> str:
         return likelihood_label(None, lang)
     pct = fmt_percent(value)
     label = likelihood_label(float(value), lang)
-    return f"{pct}（{label}）" if lang == "zh" else f"{pct} ({label})"
+    return t("fmt.p_meet", lang, pct=pct, label=label)
 
 
 def fmt_gap(gap: float, unit: str = "", lang: str = "zh") -> str:

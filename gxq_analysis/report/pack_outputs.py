@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from ..periods import FREQ_ANNUAL, Period, PeriodError, latest_quarter_covered, parse_period
+from .text import t
 
 SUMMARY_HTML = "summary.html"
 SUMMARY_PDF = "summary.pdf"
@@ -81,35 +82,21 @@ def check_period_covered(
     quarterly/monthly submissions reach (the rule of the default period); a year when the zone has a
     value for that year.
     """
-    zh = lang == "zh"
     periods = zone_periods(observations_path, plan_dir)
     if not periods:
-        raise PackOutputError(
-            "数据中没有本区的任何数值，无法生成报告"
-            if zh
-            else "the data hold no value for the zone: no report can be made"
-        )
+        raise PackOutputError(t("err.no_zone_data", lang))
     first = min(periods)
     if period.freq == FREQ_ANNUAL:
         years = sorted({p.year for p in periods})
         if period.year in years:
             return
-        span = f"{years[0]}–{years[-1]}"
-        raise PackOutputError(
-            f"数据不覆盖报告期 {period}：本区数据的年份为 {span}，请选择其中一年"
-            if zh
-            else f"the data do not cover {period}: the zone's data span the years {span}; choose one of them"
-        )
+        raise PackOutputError(t("err.year_not_covered", lang, period=period, span=f"{years[0]}–{years[-1]}"))
     sub_annual = [p for p in periods if p.freq != FREQ_ANNUAL]
     latest = latest_quarter_covered(sub_annual or periods)
     if latest is not None and first.to_quarter() <= period <= latest:
         return
-    span = f"{first.to_quarter()}–{latest}"
     raise PackOutputError(
-        f"数据不覆盖报告期 {period}：本区季度数据的范围为 {span}，请选择其中一个季度"
-        if zh
-        else f"the data do not cover {period}: the zone's quarterly data span {span}; choose a "
-        "quarter in that range"
+        t("err.quarter_not_covered", lang, period=period, span=f"{first.to_quarter()}–{latest}")
     )
 
 
@@ -123,15 +110,17 @@ def summary_job(job: dict) -> dict:
         from ..observations import load_observations
         from ..plan import load_plan
         from .audit import audit_html
+        from .context import wait_for_assessment
         from .summary import build_summary, summary_html, summary_values_table
         from .text import t
 
         plan = load_plan(Path(job["plan_dir"]))
         obs = load_observations(Path(job["observations_path"]), default_geo=plan.zone_geo)
         assessment = None
-        if job.get("assessment"):
-            from ..assess.period import read_assessment
+        if job.get("assessment") and wait_for_assessment(job["assessment"]):
+            from ..assess.period import input_fingerprint, read_assessment
 
+            job["fingerprint"] = input_fingerprint(job["plan_dir"], job["observations_path"])
             assessment = read_assessment(
                 job["assessment"], fingerprint=job.get("fingerprint"), period=job["period"], lang=job["lang"]
             )

@@ -22,6 +22,7 @@ from typing import Any
 
 from ..assess.period import ASSESSMENT_FILE
 from ..periods import Period
+from .context import FAILED_SUFFIX
 from .errors import RenderError
 from .export import NotebookResult, _export, css, plan_title, version_string
 from .index_page import index_html
@@ -57,8 +58,9 @@ class PackRun:
     title: str
     generated: str
     version: str
-    first_jobs: list[dict] = field(default_factory=list)  # need nothing before them
-    after_assessment: list[dict] = field(default_factory=list)  # read the pack's assessment file
+    jobs: list[dict] = field(
+        default_factory=list
+    )  # the notebooks (those with an assessment parameter wait for it)
     assessment_job: dict | None = None
     summary_spec: dict = field(default_factory=dict)
     results: list[NotebookResult] = field(default_factory=list)
@@ -135,9 +137,7 @@ def prepare_pack(
         }
         if ASSESSMENT_PARAMETER in names:
             params[ASSESSMENT_PARAMETER] = assessment_path
-            run.after_assessment.append(job)
-        else:
-            run.first_jobs.append(job)
+        run.jobs.append(job)
     run.summary_spec = {
         "kind": "summary",
         "pack": run.label,
@@ -178,8 +178,12 @@ def assessment_job(job: dict) -> dict:
         assessment = compute_assessment(plan, obs, job["period"], job["lang"], fingerprint)
         write_assessment(assessment, job["out"])
         return {"ok": True, "fingerprint": fingerprint, "seconds": time.perf_counter() - t0}
-    except Exception as exc:  # reported by the parent, which publishes nothing
-        return {"ok": False, "error": f"{type(exc).__name__}: {exc}", "seconds": time.perf_counter() - t0}
+    except Exception as exc:
+        # The pages waiting for the file then compute what they show themselves (as a notebook run on
+        # its own does), so an error that matters surfaces in the page and cell that needs the part.
+        error = f"{type(exc).__name__}: {exc}"
+        Path(job["out"] + FAILED_SUFFIX).write_text(error, encoding="utf-8")
+        return {"ok": False, "error": error, "seconds": time.perf_counter() - t0}
 
 
 def export_result(run: PackRun, exporter: Any, job: dict, res: dict) -> NotebookResult:

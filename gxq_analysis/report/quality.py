@@ -154,7 +154,7 @@ def _needs_check(category: Any) -> bool:
 
 def _category_label(category: Any, lang: str) -> str:
     entry = QUARANTINE_CATEGORIES.get(str(category))
-    return str(category) if entry is None else entry[0 if lang == "zh" else 1]
+    return str(category) if entry is None else str(entry[0 if lang == "zh" else 1])
 
 
 def quarantine_overview(quarantine: pd.DataFrame, lang: str = "zh") -> SafeHTML:
@@ -168,9 +168,7 @@ def quarantine_overview(quarantine: pd.DataFrame, lang: str = "zh") -> SafeHTML:
         {
             "category": _category_label(c, lang),
             "n": int(counts[c]),
-            "action": ("需核实" if lang == "zh" else "to check")
-            if act[c]
-            else ("已按规则处理" if lang == "zh" else "handled by rule"),
+            "action": t("dq.action.check", lang) if act[c] else t("dq.action.handled", lang),
         }
         for c in order
     ]

@@ -51,7 +51,6 @@ from .pack_outputs import (
     zone_periods,
 )
 from .pack_run import (
-    ASSESSMENT_PARAMETER,
     PackRun,
     assessment_job,
     drop_pack,
@@ -268,11 +267,12 @@ def _run_packs(
         def submit(run: PackRun, job: dict) -> None:
             pending[pool.submit(_job_runner, job)] = (run, job)
 
-        for run in runs:
+        for run in runs:  # the assessment first: the jobs after it wait for its file, never the reverse
             if run.assessment_job is not None:
                 submit(run, run.assessment_job)
-            for job in run.first_jobs:
+            for job in run.jobs:
                 submit(run, job)
+            submit(run, run.summary_spec)
         for run in runs:  # built while the kernels start
             if run.lang not in exporters:
                 exporters[run.lang] = make_exporter(run.lang)
@@ -284,28 +284,16 @@ def _run_packs(
                     continue
                 res = fut.result()
                 kind = job.get("kind", "notebook")
-                if kind == "assessment" and not res["ok"]:
-                    # Each page then computes what it shows itself (as a notebook run on its own does),
-                    # so the error, if a page needs the failing part, names that page and cell.
-                    say(
-                        f"  note {run.label}: the shared assessment failed ({res['error']}); pages compute their own"
-                    )
-                    run.summary_spec["assessment"] = ""
-                    for nb_job in run.after_assessment:
-                        nb_job["parameters"][ASSESSMENT_PARAMETER] = ""
-                    res = {"ok": True, "fingerprint": None}
+                if kind == "assessment":
+                    if not res["ok"]:  # the pages compute their own (see pack_run.assessment_job)
+                        say(f"  note {run.label}: the shared assessment failed ({res['error']})")
+                    continue
                 if not res["ok"]:
                     run.failure = res if kind == "notebook" else {**res, "kind": kind}
                     errors.append(str(fail_pack(run)))
                     if stop_on_failure:
                         for other in pending:
                             other.cancel()
-                    continue
-                if kind == "assessment":
-                    run.summary_spec["fingerprint"] = res["fingerprint"]
-                    submit(run, run.summary_spec)
-                    for nb_job in run.after_assessment:
-                        submit(run, nb_job)
                     continue
                 if kind == "summary":
                     run.summary_res = res
@@ -372,8 +360,9 @@ def render_pack(
 
     out_dir = Path(out_dir).resolve()
     out_dir.mkdir(parents=True, exist_ok=True)
-    n_workers = jobs if jobs and jobs > 0 else min(len(present), (os.cpu_count() or 1) + 1, 8)
-    n_workers = max(1, min(n_workers, len(present)))
+    # one worker more than notebooks: the assessment is computed while every page's kernel starts
+    n_workers = jobs if jobs and jobs > 0 else min(len(present) + 1, (os.cpu_count() or 1) + 2, 8)
+    n_workers = max(1, min(n_workers, len(present) + 1))
     prog = _Progress(len(present), progress)
     say = say or prog.say
     say(

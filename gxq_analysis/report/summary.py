@@ -14,7 +14,7 @@ import math
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from ..i18n import STATUS_COLOURS, check_lang, lookup_text, status_label
+from ..i18n import STATUS_COLOURS, catalogue, check_lang, lookup_text, status_label
 from ..periods import FREQ_ANNUAL, Period, parse_period
 from .context import any_illustrative
 from .html import esc
@@ -48,46 +48,7 @@ HEADLINE_ORDER = (
     "insufficient_data",
 )
 
-TEXT: dict[str, dict[str, str]] = {
-    "title": {"zh": "领导一页纸", "en": "One-page summary"},
-    "cutoff": {"zh": "数据截至", "en": "Data cut-off"},
-    "generated": {"zh": "生成时间", "en": "Generated"},
-    "version": {"zh": "版本", "en": "Version"},
-    "counts": {"zh": "{year}年的{n}项目标中，{parts}。", "en": "Of the {n} targets for {year}: {parts}."},
-    "count_part": {"zh": "{label}{n}项", "en": "{label} {n}"},
-    "changes": {"zh": "与上季度（{prev}）相比，{parts}。", "en": "Since last quarter ({prev}): {parts}."},
-    "changes_none": {
-        "zh": "与上季度（{prev}）相比，各项判断没有变化。",
-        "en": "Since last quarter ({prev}) no verdict has changed.",
-    },
-    "better": {"zh": "{n}项目标的判断好转（{names}）", "en": "{n} {targets} improved ({names})"},
-    "worse": {"zh": "{n}项目标的判断变差（{names}）", "en": "{n} {targets} worsened ({names})"},
-    "other": {
-        "zh": "{n}项目标因数据增减改变判断（{names}）",
-        "en": "{n} {targets} changed with new or missing data ({names})",
-    },
-    "col.indicator": {"zh": "指标", "en": "Indicator"},
-    "col.latest": {"zh": "最新值（期）", "en": "Latest (period)"},
-    "col.qoq": {"zh": "较上季度", "en": "vs last quarter"},
-    "col.yoy": {"zh": "较上年同期", "en": "vs a year ago"},
-    "col.target": {"zh": "{year}年目标", "en": "{year} target"},
-    "attention": {"zh": "需要关注", "en": "Needs attention"},
-    "no_attention": {"zh": "本期没有需要特别关注的指标。", "en": "No indicator needs particular attention."},
-    "note": {
-        "zh": "判断来自按目前趋势测算的达标概率（括号内）；“—”表示无可比数据，累计值指标只与上年同期比较。"
-        "每个数值的来源（文件、工作表、行）见 tables.xlsx 与季度简报明细。",
-        "en": "Verdicts come from the probability of meeting each target on current trends (in brackets); "
-        "'—' means no comparable figure; year-to-date indicators are compared with a year earlier only. "
-        "The source (file, sheet, row) of every value is in tables.xlsx and the brief's detail table.",
-    },
-    "no_data_line": {
-        "zh": "另有{n}项指标各年目标均为“{label}”（无本期可用数据）：{names}。",
-        "en": "{n} more indicators are '{label}' for every target (no usable data this period): {names}.",
-    },
-    "values_sheet": {"zh": "数值与来源", "en": "figures and sources"},
-    "sep": {"zh": "、", "en": ", "},
-    "sep_clause": {"zh": "；", "en": "; "},
-}
+TEXT: dict[str, dict[str, str]] = catalogue("report_summary")  # gxq_analysis/i18n/report_summary.json
 
 
 def t(key: str, lang: str = "zh", **values: Any) -> str:
@@ -188,7 +149,9 @@ def value_changes(current: pd.DataFrame, quarter_ago: pd.DataFrame, year_ago: pd
                 and not _missing(then_v)
                 and not _missing(r["latest_value"])
             )
-            rec[f"{label}_change"] = float(r["latest_value"]) - float(then_v) if ok else float("nan")
+            rec[f"{label}_change"] = (
+                float(r["latest_value"]) - float(then_v) if ok and then_v is not None else float("nan")
+            )
             rec[f"{label}_from_period"] = then_p if ok else None
         rows.append(rec)
     return pd.DataFrame(rows)
@@ -424,7 +387,7 @@ def attention_line(row: Any, lang: str = "zh") -> str:
     if target_year_closed(row):
         return closed_target_sentence(row, lang)
     if get("latest_value") is None:
-        return f"{name}（{label}）：无数据。" if zh else f"{name} ({label}): no data."
+        return t("attention_no_data", lang, name=name, label=label)
     parts = [
         f"最新值{fmt_value(get('latest_value'), unit, lang)}（{get('latest_period')}）"
         if zh
@@ -452,11 +415,7 @@ def attention_line(row: Any, lang: str = "zh") -> str:
             if zh
             else f"chance of meeting it {fmt_percent(get('p_meet'))}"
         )
-    return (
-        (f"{name}（{label}）：" + "，".join(parts) + "。")
-        if zh
-        else (f"{name} ({label}): " + "; ".join(parts) + ".")
-    )
+    return t("attention_line", lang, name=name, label=label, parts=t("sep_parts", lang).join(parts))
 
 
 # ----------------------------------------------------------------------------------------------
@@ -478,7 +437,7 @@ def _verdict_cell(target: Any, status: Any, p: Any, unit: str, lang: str) -> str
 
     sid = "insufficient_data" if _missing(status) else str(status)
     colour = STATUS_COLOURS.get(sid, STATUS_COLOURS["insufficient_data"])
-    prob = "" if _missing(p) else (f"（{fmt_percent(p)}）" if lang == "zh" else f" ({fmt_percent(p)})")
+    prob = "" if _missing(p) else t("paren", lang, text=fmt_percent(p))
     return (
         f'<span class="gxq-sum-target">{esc(fmt_value(target, unit, lang))}</span> '
         f'<span class="gxq-sum-verdict-word"><span class="gxq-light" style="background:{esc(colour)}"></span>'
@@ -522,8 +481,8 @@ def summary_html(
             if _missing(r["latest_value"])
             else (
                 f'<span class="gxq-sum-value">{esc(fmt_value(r["latest_value"], unit, lang))}</span>'
-                f'<span class="gxq-sum-period">{esc("（" if lang == "zh" else " (")}{esc(r["latest_period"])}'
-                f"{esc('）' if lang == 'zh' else ')')}</span>"
+                f'<span class="gxq-sum-period">{esc(t("paren_open", lang))}{esc(r["latest_period"])}'
+                f"{esc(t('paren_close', lang))}</span>"
             )
         )
         cells = [

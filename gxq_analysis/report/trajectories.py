@@ -75,10 +75,13 @@ def trajectory_chart(ctx: ReportContext, iid: str, projection: Any = None) -> Sa
         return None
     name = ctx.plan.name(iid, ctx.lang)
     lang = ctx.lang
-    alt = (
-        f"{name}：{t('tr.series', lang)}、{t('tr.milestones', lang)}、{t('tr.target_path', lang)}"
-        if lang == "zh"
-        else f"{name}: {t('tr.series', lang)}, {t('tr.milestones', lang)}, {t('tr.target_path', lang)}"
+    alt = t(
+        "tr.chart_alt",
+        lang,
+        name=name,
+        series=t("tr.series", lang),
+        milestones=t("tr.milestones", lang),
+        path=t("tr.target_path", lang),
     )
     return figure_html(fig, alt)
 
@@ -165,15 +168,16 @@ def indicator_summary(status: pd.DataFrame, iid: str, lang: str = "zh") -> SafeH
     lines = []
     for r in rows.to_dict("records"):
         unit = str(r.get("unit", ""))
-        head = (
-            f"{int(r['target_year'])}年目标{fmt_number(r['target'], unit, lang=lang)}："
-            if lang == "zh"
-            else f"{int(r['target_year'])} target {fmt_number(r['target'], unit, lang=lang)}: "
+        head = t(
+            "tr.target_head",
+            lang,
+            year=int(r["target_year"]),
+            target=fmt_number(r["target"], unit, lang=lang),
         )
         lines.append(f"<li>{status_light(r['status'], lang)} {esc(head + projection_sentence(r, lang))}</li>")
     if not lines:
         return SafeHTML("")
     last = rows["source_rows"].iloc[-1] if "source_rows" in rows else None
-    trace = "" if is_missing(last) else str(last).replace("; ", "，" if lang == "zh" else "; ")
+    trace = "" if is_missing(last) else str(last).replace("; ", t("sep.trace", lang))
     source = f'<p class="gxq-muted">{esc(t("tr.sources", lang))}{esc(trace)}</p>' if trace else ""
     return SafeHTML(f'<ul class="gxq-attention">{"".join(lines)}</ul>{source}')

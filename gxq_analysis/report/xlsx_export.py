@@ -16,34 +16,9 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
-from ..i18n import lookup_text
+from ..i18n import catalogue, lookup_text
 
-TEXT = {
-    "readme": {"zh": "说明", "en": "About"},
-    "pack": {"zh": "报告", "en": "Report pack"},
-    "period": {"zh": "报告期", "en": "Reporting period"},
-    "generated": {"zh": "生成时间", "en": "Generated"},
-    "data": {"zh": "数据来源", "en": "Data"},
-    "data_text": {
-        "zh": "清洗后的数据表 {obs}；每个数值的原始文件、工作表、行见各表“来源”列及报告页面。",
-        "en": "The clean table {obs}; the raw file, sheet and row of each value are in the tables' source "
-        "columns and on the report pages.",
-    },
-    "units": {"zh": "单位", "en": "Units"},
-    "units_text": {
-        "zh": "带单位的数值按报告页面原样保留（如 87家、5.1%）；纯数字单元格为数值。百分比为百分点。",
-        "en": "Values with a unit are kept as shown on the pages (87, 5.1%); plain numbers are numeric cells. "
-        "Percentages are percentage points.",
-    },
-    "illustrative": {
-        "zh": "示例数据：本工作簿中部分或全部数字为示例数据（非真实统计数据），仅用于演示，不得引用。",
-        "en": "Illustrative data: some or all figures in this workbook are illustrative (not real statistics) "
-        "and must not be quoted.",
-    },
-    "sheets": {"zh": "工作表", "en": "Sheets"},
-    "from_page": {"zh": "来源页面", "en": "From page"},
-    "table": {"zh": "表", "en": "Table"},
-}
+TEXT: dict[str, dict[str, str]] = catalogue("report_tables")  # gxq_analysis/i18n/report_tables.json
 
 
 def t(key: str, lang: str = "zh", **values: Any) -> str:
