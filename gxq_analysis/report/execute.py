@@ -118,7 +118,7 @@ def _shutdown_kept_kernel() -> None:
             km.shutdown_kernel(now=True)
 
 
-def _execute_on_kept_kernel(job: dict, pm: Any, PapermillExecutionError: type) -> dict:
+def _execute_on_kept_kernel(job: dict, pm: Any, PapermillExecutionError: Any) -> dict:
     start = time.perf_counter()
     try:
         km = _kept_kernel(job)
@@ -153,7 +153,7 @@ def _log_tail(path: str, lines: int = 5) -> str:
     return "\n".join(keep[-lines:])
 
 
-def _execute_with_retry(job: dict, pm: Any, PapermillExecutionError: type, km: Any = None) -> dict:
+def _execute_with_retry(job: dict, pm: Any, PapermillExecutionError: Any, km: Any = None) -> dict:
     start = time.perf_counter()
     attempts = 0
     while True:
