@@ -1,4 +1,5 @@
 """Moved to gxq_analysis.report.track_record; this alias is removed when the move is integrated."""
+
 import sys
 
 from gxq_analysis.report import track_record as _moved
