@@ -274,9 +274,7 @@ def trend_chart(
             mfc="white",
             mec=COLOURS["partial"],
             mew=2,
-            label=f"{labels['partial']}（{partial[2]}）"
-            if lang == "zh"
-            else f"{labels['partial']} ({partial[2]})",
+            label=t("fmt.value_period", lang, value=labels["partial"], period=partial[2]),
             zorder=6,
         )
     ax.set_title(
@@ -365,8 +363,3 @@ def wrap_label(text: str, lang: str = "zh", width: int | None = None) -> str:
             text = text[cut:]
         return "\n".join([*lines, text])
     return "\n".join(textwrap.wrap(text, width or 30, break_on_hyphens=False)) or text
-
-
-def status_colour(status: Any) -> str:
-    """The traffic-light colour of a status id (grey for unknown or missing)."""
-    return STATUS_COLOURS.get(str(status), STATUS_COLOURS["insufficient_data"])
