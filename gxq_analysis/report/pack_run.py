@@ -247,6 +247,8 @@ def finish_pack(run: PackRun, pdf: bool, say: Callable[[str], None]) -> list[str
         ),
         encoding="utf-8",
     )
+    # the note a failed assessment job left for the pages is not part of the pack
+    (run.tmp / (ASSESSMENT_FILE + FAILED_SUFFIX)).unlink(missing_ok=True)
     final = run.final
     publish(run.tmp, final)
     shutil.rmtree(run.out_dir / FAILED_DIR / run.label, ignore_errors=True)
