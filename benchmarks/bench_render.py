@@ -172,13 +172,13 @@ def main(argv: list[str] | None = None) -> int:
         every = one_by_one = float("nan")
         n_packs = 0
         if args.all:
-            from gxq_analysis.report.pack_outputs import check_period_covered, zone_periods
-
             if args.periods:
                 periods = [p.strip() for p in args.periods.split(",") if p.strip()]
             elif covered_periods is not None:
                 periods = [str(p) for p in covered_periods(obs, args.plan)]
             else:  # the code before --all: the same periods, found the same way
+                from gxq_analysis.pack_outputs import check_period_covered, zone_periods
+
                 zp = zone_periods(obs, args.plan)
                 cands = sorted({str(p.to_quarter()) for p in zp if p.freq != "A"} | {str(p.year) for p in zp})
                 periods = []
