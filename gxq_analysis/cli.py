@@ -54,6 +54,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--no-pdf", action="store_true", help="skip summary.pdf and report.pdf (no headless Chromium needed)"
     )
+    p.add_argument(
+        "--all",
+        action="store_true",
+        help="render the pack of every quarter and year the data cover, in one run (not with --period)",
+    )
 
     p = sub.add_parser("template", help="write the submission form(s) departments fill in")
     p.add_argument("--period", default=None, help="reporting period printed in the template, e.g. 2019Q3")
@@ -124,7 +129,7 @@ def main(argv: list[str] | None = None) -> int:
 
             return command_status(args)
         if args.command == "report":
-            from .render import command_report
+            from .report.render import command_report
 
             return command_report(args)
         if args.command == "template":

@@ -1,0 +1,299 @@
+"""One pack's life in `gxq report`: prepared (temporary folder beside the target, notebook jobs,
+the assessment job, the summary job), then finished (HTML pages, tables.xlsx, PDFs, index.html) and
+published atomically, or dropped with nothing published when any part failed.
+
+The period's one assessment (:mod:`gxq_analysis.assess.period`) is computed by an ``assessment``
+job in a worker process into ``<pack>/_assessment.pkl``; the notebooks that show assessed numbers and
+the summary run after it and read that file, so every page of the pack shows the same numbers.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import shutil
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..assess.period import ASSESSMENT_FILE
+from ..periods import Period
+from .context import FAILED_SUFFIX
+from .errors import RenderError
+from .export import NotebookResult, _export, css, plan_title, version_string
+from .index_page import index_html
+from .pack_outputs import (
+    REPORT_PDF,
+    SUMMARY_HTML,
+    SUMMARY_PDF,
+    TABLES_XLSX,
+    PackOutputError,
+    pack_folder,
+    write_pdfs,
+    write_tables,
+)
+from .publish import _TMP_MARK, publish
+
+FAILED_DIR = "_failed"
+EXECUTED_DIR = "_executed"
+ASSESSMENT_PARAMETER = "assessment"
+
+
+@dataclass
+class PackRun:
+    """A pack being rendered: its notebook jobs, the jobs waiting for its assessment, its results."""
+
+    period: Period
+    lang: str
+    present: list[str]
+    skipped: list[str]
+    out_dir: Path
+    tmp: Path
+    plan_dir: Path
+    observations_path: Path
+    title: str
+    generated: str
+    version: str
+    jobs: list[dict] = field(
+        default_factory=list
+    )  # the notebooks (those with an assessment parameter wait for it)
+    assessment_job: dict | None = None
+    summary_spec: dict = field(default_factory=dict)
+    results: list[NotebookResult] = field(default_factory=list)
+    summary_res: dict | None = None
+    failure: dict | None = None
+    outputs: list[str] = field(default_factory=list)
+    started: float = field(default_factory=time.perf_counter)
+
+    @property
+    def final(self) -> Path:
+        return self.out_dir / pack_folder(self.period, self.lang)
+
+    @property
+    def label(self) -> str:
+        return pack_folder(self.period, self.lang)
+
+
+def prepare_pack(
+    per: Period,
+    lang: str,
+    present: list[str],
+    skipped: list[str],
+    out_dir: Path,
+    plan_dir: Path,
+    observations_path: Path,
+    notebooks_dir: Path,
+    kernel_name: str,
+    parameters_of: Callable[[Path], list[str]],
+    reuse_kernels: bool = False,
+) -> PackRun:
+    """Make the pack's temporary folder and its jobs (nothing runs yet)."""
+    tmp = Path(tempfile.mkdtemp(prefix=f".{per}{_TMP_MARK}{os.getpid()}-", dir=out_dir))
+    umask = os.umask(0)
+    os.umask(umask)
+    tmp.chmod(0o777 & ~umask)  # mkdtemp makes it private; the published report is readable like any folder
+    exec_dir = tmp / EXECUTED_DIR
+    exec_dir.mkdir()
+    plan_abs, obs_abs = str(plan_dir.resolve()), str(observations_path.resolve())
+    assessment_path = str(tmp / ASSESSMENT_FILE)
+    run = PackRun(
+        period=per,
+        lang=lang,
+        present=present,
+        skipped=skipped,
+        out_dir=out_dir,
+        tmp=tmp,
+        plan_dir=plan_dir,
+        observations_path=observations_path,
+        title=plan_title(plan_dir, lang),
+        generated=dt.datetime.now().strftime("%Y-%m-%d %H:%M"),
+        version=version_string(),
+    )
+    for stem in present:
+        src = notebooks_dir / f"{stem}.ipynb"
+        names = parameters_of(src)
+        params: dict[str, Any] = {
+            "period": str(per),
+            "lang": lang,
+            "plan_dir": plan_abs,
+            "observations_path": obs_abs,
+        }
+        if "year" in names:
+            params["year"] = per.year
+        job = {
+            "stem": stem,
+            "pack": run.label,
+            "input": str(src),
+            "output": str(exec_dir / f"{stem}.ipynb"),
+            "log": str(exec_dir / f"{stem}.log"),
+            "parameters": params,
+            "kernel": kernel_name,
+            "cwd": str(notebooks_dir),
+            "reuse_kernel": reuse_kernels,
+        }
+        if ASSESSMENT_PARAMETER in names:
+            params[ASSESSMENT_PARAMETER] = assessment_path
+        run.jobs.append(job)
+    run.summary_spec = {
+        "kind": "summary",
+        "pack": run.label,
+        "period": str(per),
+        "lang": lang,
+        "plan_dir": plan_abs,
+        "observations_path": obs_abs,
+        "assessment": assessment_path,
+        "out": str(tmp / SUMMARY_HTML),
+        "plan_title": run.title,
+        "generated": run.generated,
+        "version": run.version,
+        "css": css(),
+    }
+    run.assessment_job = {
+        "kind": "assessment",
+        "pack": run.label,
+        "period": str(per),
+        "lang": lang,
+        "plan_dir": plan_abs,
+        "observations_path": obs_abs,
+        "out": assessment_path,
+    }
+    return run
+
+
+def assessment_job(job: dict) -> dict:
+    """Compute the period's assessment and write it into the pack (in a worker process). Never raises."""
+    t0 = time.perf_counter()
+    try:
+        from ..assess.period import compute_assessment, input_fingerprint, write_assessment
+        from ..observations import load_observations
+        from ..plan import load_plan
+
+        plan = load_plan(Path(job["plan_dir"]))
+        obs = load_observations(Path(job["observations_path"]), default_geo=plan.zone_geo)
+        fingerprint = input_fingerprint(job["plan_dir"], job["observations_path"])
+        assessment = compute_assessment(plan, obs, job["period"], job["lang"], fingerprint)
+        write_assessment(assessment, job["out"])
+        return {"ok": True, "fingerprint": fingerprint, "seconds": time.perf_counter() - t0}
+    except Exception as exc:
+        # The pages waiting for the file then compute what they show themselves (as a notebook run on
+        # its own does), so an error that matters surfaces in the page and cell that needs the part.
+        error = f"{type(exc).__name__}: {exc}"
+        Path(job["out"] + FAILED_SUFFIX).write_text(error, encoding="utf-8")
+        return {"ok": False, "error": error, "seconds": time.perf_counter() - t0}
+
+
+def export_result(run: PackRun, exporter: Any, job: dict, res: dict) -> NotebookResult:
+    """The executed notebook of ``job`` as the pack's HTML page (in the parent)."""
+    result = _export(
+        exporter, job, run.period, run.lang, run.title, run.generated, run.version, run.tmp, res["seconds"]
+    )
+    run.results.append(result)
+    return result
+
+
+def fail_pack(run: PackRun) -> RenderError:
+    """Keep the failed notebook for debugging; the error says what failed. Nothing is published."""
+    failure = run.failure or {}
+    if failure.get("kind") in ("assessment", "summary"):
+        what = "the period's assessment" if failure["kind"] == "assessment" else "the summary page"
+        return RenderError(f"{what} could not be built: {failure['error']}\n  nothing was published")
+    failed_nb = run.tmp / EXECUTED_DIR / f"{failure['stem']}.ipynb"
+    kept = None
+    if failed_nb.exists():
+        keep_dir = run.out_dir / FAILED_DIR / run.label
+        keep_dir.mkdir(parents=True, exist_ok=True)
+        kept = keep_dir / failed_nb.name
+        shutil.copyfile(failed_nb, kept)
+    return RenderError(_failure_message(failure, failed_nb, kept, run.final))
+
+
+def finish_pack(run: PackRun, pdf: bool, say: Callable[[str], None]) -> list[str]:
+    """tables.xlsx, the PDFs and index.html, then publish the pack atomically. Returns the outputs."""
+    summary_res = run.summary_res or {}
+    order = {s: i for i, s in enumerate(run.present)}
+    run.results.sort(key=lambda r: order[r.stem])
+    illustrative = summary_res.get("illustrative") or any(r.meta.get("illustrative") for r in run.results)
+    outputs = [SUMMARY_HTML]
+    pages = [(r.stem, r.html_path.name) for r in run.results]
+    try:
+        t1 = time.perf_counter()
+        outputs += write_tables(
+            run.tmp,
+            run.period,
+            run.lang,
+            run.title,
+            run.generated,
+            run.observations_path,
+            pages,
+            bool(illustrative),
+            summary_values=summary_res.get("values"),
+        )
+        say(f"  ok  {TABLES_XLSX}: {time.perf_counter() - t1:.1f}s")
+        if pdf:
+            t1 = time.perf_counter()
+            outputs += write_pdfs(
+                run.tmp, run.lang, [name for _stem, name in pages], bool(illustrative), run.title
+            )
+            say(f"  ok  {SUMMARY_PDF}, {REPORT_PDF}: {time.perf_counter() - t1:.1f}s")
+    except PackOutputError as exc:
+        raise RenderError(f"{exc}\n  nothing was published") from None
+    (run.tmp / "index.html").write_text(
+        index_html(
+            run.period, run.lang, run.title, run.generated, run.version, run.results, run.skipped, outputs
+        ),
+        encoding="utf-8",
+    )
+    # the note a failed assessment job left for the pages is not part of the pack
+    (run.tmp / (ASSESSMENT_FILE + FAILED_SUFFIX)).unlink(missing_ok=True)
+    final = run.final
+    publish(run.tmp, final)
+    shutil.rmtree(run.out_dir / FAILED_DIR / run.label, ignore_errors=True)
+    for r in run.results:
+        r.html_path = final / r.html_path.name
+    return outputs
+
+
+def drop_pack(run: PackRun) -> None:
+    if run.tmp.exists():
+        shutil.rmtree(run.tmp, ignore_errors=True)
+
+
+def _failure_message(res: dict, nb_path: Path, kept: Path | None, final: Path) -> str:
+    stem = res["stem"]
+    if res["kind"] == "cell":
+        src_lines = [ln for ln in str(res.get("source", "")).splitlines() if ln.strip()]
+        first = src_lines[0].strip() if src_lines else ""
+        injected = 0
+        if kept is not None and kept.exists():
+            try:
+                cells = json.loads(kept.read_text(encoding="utf-8"))["cells"]
+                real = [
+                    c
+                    for c in cells
+                    if "papermill-error-cell-tag" not in c.get("metadata", {}).get("tags", [])
+                ]
+                idx = res["cell_index"]
+                injected = sum(
+                    1 for c in real[:idx] if "injected-parameters" in c.get("metadata", {}).get("tags", [])
+                )
+            except (OSError, ValueError, KeyError):
+                injected = 0
+        cell_no = res["cell_index"] - injected + 1
+        where = f"cell {cell_no} (In [{res.get('exec_count')}]: {first[:80]})"
+        what = f"{res['ename']}: {res['evalue']}"
+    else:
+        where = "kernel start or run (no cell error)"
+        what = f"{res['ename']}: {res['evalue']}"
+        if res.get("log_tail"):
+            what += "\n  kernel log:\n    " + res["log_tail"].replace("\n", "\n    ")
+    lines = [f"notebook {stem}.ipynb failed at {where}", f"  {what}"]
+    if kept is not None:
+        lines.append(f"  executed notebook kept for debugging: {kept}")
+    lines.append(
+        f"  nothing was published; {'the earlier report ' + str(final) + ' is unchanged' if final.exists() else 'no report existed for this period'}"
+    )
+    return "\n".join(lines)

@@ -1,0 +1,568 @@
+"""`gxq report`: execute the report notebooks with papermill and publish offline HTML (DESIGN §3).
+
+How a pack is rendered:
+
+1. The notebooks of the pack (:data:`PACKS`, by period kind) run in parallel worker processes
+   (``ProcessPoolExecutor``, fork start so papermill is imported once), each with the project kernel
+   ``gxq``, an explicit working directory and injected parameters. A kernel that fails to start
+   (ZMQ port race, start timeout) is retried once.
+2. As each notebook finishes, the parent converts it to HTML with one ``HTMLExporter`` and the
+   offline ``gxq_report`` template (no input cells, no prompts, no stderr, no CDN scripts, a cover).
+3. Everything is written to a temporary directory beside the target; only when every notebook
+   succeeded, the HTML passed the publish checks and ``index.html`` is written, the directory is
+   swapped into ``<out>/<period>`` (atomically where the OS allows). A failed notebook stops the run
+   with a message naming notebook and cell, its executed notebook is kept under
+   ``<out>/_failed/<period>/``, and any earlier report of that period stays untouched.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+import os
+import re
+import sys
+import time
+from collections.abc import Callable, Iterable
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from dataclasses import dataclass, field
+from multiprocessing import get_context
+from pathlib import Path
+from typing import Any
+
+from ..config import (
+    DEFAULT_OBSERVATIONS,
+    DEFAULT_PLAN_DIR,
+    KERNEL_NAME,
+    NOTEBOOKS_DIR,
+    RAW_DIR,
+    REPORTS_DIR,
+)
+from ..periods import FREQ_ANNUAL, FREQ_QUARTER, Period, PeriodError, latest_quarter_covered, parse_period
+from .audit import audit_html
+from .errors import RenderError
+from .execute import _execute_job, _worker_init
+from .export import NotebookResult, make_exporter
+from .pack_outputs import (
+    PackOutputError,
+    check_period_covered,
+    summary_job,
+    zone_periods,
+)
+from .pack_run import (
+    PackRun,
+    assessment_job,
+    drop_pack,
+    export_result,
+    fail_pack,
+    finish_pack,
+    prepare_pack,
+)
+from .publish import sweep_stale_temp
+
+# The report pack per period kind, in reading order (notebook file stems under notebooks/).
+PACKS: dict[str, tuple[str, ...]] = {
+    FREQ_QUARTER: ("10_data_quality", "20_trajectories", "30_quarterly_brief"),
+    FREQ_ANNUAL: ("10_data_quality", "40_annual_evaluation"),
+}
+# Notebooks another engineer is still writing: while the file is absent the pack renders without
+# it and says so. Any other missing notebook is an error.
+PENDING_NOTEBOOKS = frozenset({"40_annual_evaluation"})
+
+
+@dataclass
+class RenderResult:
+    period: Period
+    path: Path
+    notebooks: list[NotebookResult]
+    skipped: list[str]
+    seconds: float
+    outputs: list[str] = field(default_factory=list)  # summary.html, summary.pdf, report.pdf, tables.xlsx
+
+    @property
+    def index(self) -> Path:
+        return self.path / "index.html"
+
+
+# ----------------------------------------------------------------------------------------------
+# Periods and packs
+# ----------------------------------------------------------------------------------------------
+def _zone_geo(plan_dir: Path) -> str:
+    meta_path = Path(plan_dir) / "plan.json"
+    if meta_path.is_file():
+        try:
+            return str(json.loads(meta_path.read_text(encoding="utf-8")).get("zone_geo", "zone"))
+        except (json.JSONDecodeError, AttributeError):
+            pass
+    return "zone"
+
+
+def default_period(
+    observations_path: Path | str = DEFAULT_OBSERVATIONS, plan_dir: Path | str = DEFAULT_PLAN_DIR
+) -> Period:
+    """The latest quarter the zone's data covers (what a scheduler renders when given no period).
+
+    Read with the csv module only (no pandas in the parent process). Benchmark rows (other geos) and
+    bounds (rows with a qualifier) do not count. Quarterly reporting follows the quarterly and monthly
+    submissions, so when the zone has any sub-annual data only those periods count: an annual figure
+    published later (a 2021 public figure, say) does not make a 2021Q4 quarterly pack due.
+    """
+    path = Path(observations_path)
+    if not path.is_file():
+        raise RenderError(
+            f"observations file not found: {path} (run `gxq clean` first, or pass --observations)"
+        )
+    zone = _zone_geo(Path(plan_dir))
+    today = dt.date.today()
+    periods: list[Period] = []
+    with path.open(encoding="utf-8-sig", newline="") as fh:
+        for row in csv.DictReader(fh):
+            geo = (row.get("geo") or "").strip()
+            if geo not in ("", zone) or (row.get("qualifier") or "").strip():
+                continue
+            try:
+                per = parse_period(row.get("period", ""))
+            except PeriodError:
+                continue
+            if per.end <= today:  # a hand-made table with 2031Q1 must not make a future pack due
+                periods.append(per)
+    sub_annual = [p for p in periods if p.freq != FREQ_ANNUAL]
+    latest = latest_quarter_covered(sub_annual or periods)
+    if latest is None:
+        raise RenderError(f"{path}: no period of the zone ({zone}) found; cannot choose a default --period")
+    return latest
+
+
+def pack_for(period: Period) -> tuple[str, ...]:
+    try:
+        return PACKS[period.freq]
+    except KeyError:
+        raise RenderError(
+            f"period {period}: reports exist for quarters (2019Q3) and years (2019), not months"
+        ) from None
+
+
+def pack_kind(period: Period) -> str:
+    return "annual" if period.freq == FREQ_ANNUAL else "quarterly"
+
+
+# ----------------------------------------------------------------------------------------------
+# Notebook execution (in worker processes)
+# ----------------------------------------------------------------------------------------------
+def notebook_parameters(path: Path) -> list[str]:
+    """Names assigned in the cell tagged ``parameters`` (error when there is none or several)."""
+    nb = json.loads(Path(path).read_text(encoding="utf-8"))
+    cells = [c for c in nb.get("cells", []) if "parameters" in c.get("metadata", {}).get("tags", [])]
+    if len(cells) != 1:
+        raise RenderError(f"{path.name}: needs exactly one cell tagged 'parameters' (found {len(cells)})")
+    source = cells[0]["source"]
+    source = "".join(source) if isinstance(source, list) else source
+    return re.findall(r"^([A-Za-z_]\w*)\s*(?::[^=]+)?=", source, flags=re.M)
+
+
+def _check_kernel(name: str) -> None:
+    from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
+
+    try:
+        KernelSpecManager().get_kernel_spec(name)
+    except NoSuchKernel:
+        raise RenderError(
+            f"Jupyter kernel '{name}' is not registered. Run `python3 tasks.py setup`, or "
+            f"`.venv/bin/python -m ipykernel install --sys-prefix --name {name}`"
+        ) from None
+
+
+# ----------------------------------------------------------------------------------------------
+# HTML conversion (in the parent process)
+# ----------------------------------------------------------------------------------------------
+
+
+class _Progress:
+    def __init__(self, total: int, enabled: bool, stream=sys.stderr):
+        self.stream = stream
+        self.bar = None
+        if enabled and total and hasattr(stream, "isatty") and stream.isatty():
+            from tqdm.auto import tqdm
+
+            self.bar = tqdm(total=total, desc="gxq report", unit="nb", file=stream, leave=False)
+
+    def say(self, msg: str) -> None:
+        if self.bar is not None:
+            self.bar.write(msg, file=self.stream)
+        else:
+            print(msg, file=self.stream, flush=True)
+
+    def step(self, label: str) -> None:
+        if self.bar is not None:
+            self.bar.set_postfix_str(label)
+            self.bar.update(1)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+
+# ----------------------------------------------------------------------------------------------
+# The packs
+# ----------------------------------------------------------------------------------------------
+def _inputs(plan_dir: Path | str | None, observations_path: Path | str | None) -> tuple[Path, Path]:
+    plan = Path(plan_dir) if plan_dir else DEFAULT_PLAN_DIR
+    obs = Path(observations_path) if observations_path else DEFAULT_OBSERVATIONS
+    if not plan.is_dir():
+        raise RenderError(f"plan folder not found: {plan}")
+    if not obs.is_file():
+        raise RenderError(f"observations file not found: {obs} (run `gxq clean` first)")
+    return plan, obs
+
+
+def _pack_notebooks(
+    per: Period, pack: Iterable[str] | None, notebooks_dir: Path
+) -> tuple[list[str], list[str]]:
+    stems = list(pack) if pack is not None else list(pack_for(per))
+    present, skipped = [], []
+    for stem in stems:
+        if (notebooks_dir / f"{stem}.ipynb").is_file():
+            present.append(stem)
+        elif stem in PENDING_NOTEBOOKS:
+            skipped.append(stem)
+        else:
+            raise RenderError(f"report notebook missing: {notebooks_dir / (stem + '.ipynb')}")
+    if not present:
+        raise RenderError(f"no report notebook of the {pack_kind(per)} pack exists in {notebooks_dir}")
+    return present, skipped
+
+
+def _job_runner(job: dict) -> dict:
+    """What a worker does with one job of the pool (a notebook, an assessment or a summary)."""
+    kind = job.get("kind", "notebook")
+    if kind == "assessment":
+        return assessment_job(job)
+    if kind == "summary":
+        return summary_job(job)
+    return _execute_job(job)
+
+
+def _run_packs(
+    runs: list[PackRun],
+    n_workers: int,
+    pdf: bool,
+    say: Callable[[str], None],
+    prog: _Progress,
+    stop_on_failure: bool,
+) -> list[str]:
+    """Run every job of ``runs`` on one pool of workers; each pack is finished and published as soon
+    as its own jobs are done. Returns the error messages of packs that failed (nothing published)."""
+    import papermill  # noqa: F401  (imported before forking so the workers inherit it)
+
+    errors: list[str] = []
+    exporters: dict[str, Any] = {}
+    remaining = {id(run): len(run.present) + 1 for run in runs}  # notebooks + the summary
+    ctx = get_context("fork") if sys.platform.startswith("linux") else None
+    with ProcessPoolExecutor(
+        max_workers=n_workers, mp_context=ctx, initializer=_worker_init, initargs=(os.getpid(),)
+    ) as pool:
+        pending: dict[Any, tuple[PackRun, dict]] = {}
+
+        def submit(run: PackRun, job: dict) -> None:
+            pending[pool.submit(_job_runner, job)] = (run, job)
+
+        for run in runs:  # the assessment first: the jobs after it wait for its file, never the reverse
+            if run.assessment_job is not None:
+                submit(run, run.assessment_job)
+            for job in run.jobs:
+                submit(run, job)
+            submit(run, run.summary_spec)
+        for run in runs:  # built while the kernels start
+            if run.lang not in exporters:
+                exporters[run.lang] = make_exporter(run.lang)
+        while pending:
+            done, _ = wait(pending, return_when=FIRST_COMPLETED)
+            for fut in done:
+                run, job = pending.pop(fut)
+                if fut.cancelled() or run.failure is not None:
+                    continue
+                res = fut.result()
+                kind = job.get("kind", "notebook")
+                if kind == "assessment":
+                    if not res["ok"]:  # the pages compute their own (see pack_run.assessment_job)
+                        say(f"  note {run.label}: the shared assessment failed ({res['error']})")
+                    continue
+                if not res["ok"]:
+                    run.failure = res if kind == "notebook" else {**res, "kind": kind}
+                    errors.append(str(fail_pack(run)))
+                    if stop_on_failure:
+                        for other in pending:
+                            other.cancel()
+                    continue
+                if kind == "summary":
+                    run.summary_res = res
+                else:
+                    t1 = time.perf_counter()
+                    export_result(run, exporters[run.lang], job, res)
+                    retry = " (kernel restarted once)" if res.get("attempts", 1) > 1 else ""
+                    prog.step(job["stem"])
+                    say(
+                        f"  ok  {run.label + '/' if len(runs) > 1 else ''}{job['stem']}: executed in "
+                        f"{res['seconds']:.1f}s, html in {time.perf_counter() - t1:.1f}s{retry}"
+                    )
+                remaining[id(run)] -= 1
+                if remaining[id(run)] == 0:
+                    try:
+                        run.outputs = finish_pack(run, pdf, say)
+                    except RenderError as exc:
+                        run.failure = {"kind": "outputs", "error": str(exc)}
+                        errors.append(str(exc))
+                        if stop_on_failure:
+                            for other in pending:
+                                other.cancel()
+    return errors
+
+
+def render_pack(
+    period: str | Period | None = None,
+    *,
+    lang: str = "zh",
+    out_dir: Path | str = REPORTS_DIR,
+    plan_dir: Path | str | None = None,
+    observations_path: Path | str | None = None,
+    jobs: int | None = None,
+    progress: bool = True,
+    notebooks_dir: Path | str = NOTEBOOKS_DIR,
+    pack: Iterable[str] | None = None,
+    kernel_name: str = KERNEL_NAME,
+    say: Callable[[str], None] | None = None,
+    pdf: bool = True,
+) -> RenderResult:
+    """Render the report pack of ``period`` to ``<out_dir>/<period>/`` (``<period>-en`` in English; see
+    the module docstring). ``pdf=False`` leaves out summary.pdf and report.pdf (no browser needed)."""
+    t0 = time.perf_counter()
+    if lang not in ("zh", "en"):
+        raise RenderError(f"--lang must be zh or en, not {lang!r}")
+    plan_dir, observations_path = _inputs(plan_dir, observations_path)
+    if period is None or period == "":
+        per = default_period(observations_path, plan_dir)
+        chosen = " (the latest quarter the data covers)"
+    else:
+        try:
+            per = parse_period(period)
+        except PeriodError as exc:
+            raise RenderError(f"--period: {exc}") from None
+        chosen = ""
+        pack_for(per)  # months have no pack: say so before anything else
+        try:
+            check_period_covered(per, observations_path, plan_dir, lang)
+        except PackOutputError as exc:
+            raise RenderError(str(exc)) from None
+    notebooks_dir = Path(notebooks_dir)
+    present, skipped = _pack_notebooks(per, pack, notebooks_dir)
+    _check_kernel(kernel_name)
+
+    out_dir = Path(out_dir).resolve()
+    out_dir.mkdir(parents=True, exist_ok=True)
+    # one worker more than notebooks: the assessment is computed while every page's kernel starts
+    n_workers = jobs if jobs and jobs > 0 else min(len(present) + 1, (os.cpu_count() or 1) + 2, 8)
+    n_workers = max(1, min(n_workers, len(present) + 1))
+    prog = _Progress(len(present), progress)
+    say = say or prog.say
+    say(
+        f"gxq report: {pack_kind(per)} pack for {per}{chosen}, lang={lang}: {', '.join(present)} "
+        f"({n_workers} in parallel)"
+    )
+    for stem in skipped:
+        say(f"  skipped {stem}.ipynb: the notebook does not exist yet")
+    sweep_stale_temp(out_dir)
+    run = prepare_pack(
+        per,
+        lang,
+        present,
+        skipped,
+        out_dir,
+        plan_dir,
+        observations_path,
+        notebooks_dir,
+        kernel_name,
+        notebook_parameters,
+    )
+    try:
+        errors = _run_packs([run], n_workers, pdf, say, prog, stop_on_failure=True)
+        if errors:
+            raise RenderError(errors[0])
+    finally:
+        prog.close()
+        drop_pack(run)
+    return RenderResult(
+        period=per,
+        path=run.final,
+        notebooks=run.results,
+        skipped=skipped,
+        seconds=time.perf_counter() - t0,
+        outputs=run.outputs,
+    )
+
+
+def covered_periods(observations_path: Path | str, plan_dir: Path | str) -> list[Period]:
+    """Every quarter and every year the zone's data cover (what `gxq report --period` accepts), in order:
+    the quarters from the zone's first period to the latest quarter its quarterly data reach, and
+    the years with a value of the zone."""
+    periods = zone_periods(observations_path, plan_dir)
+    if not periods:
+        return []
+    sub_annual = [p for p in periods if p.freq != FREQ_ANNUAL]
+    latest = latest_quarter_covered(sub_annual or periods)
+    first = min(periods).to_quarter()
+    quarters = [
+        Period.quarter(y, n)
+        for y in range(first.year, (latest.year if latest else first.year - 1) + 1)
+        for n in range(1, 5)
+        if latest is not None and first <= Period.quarter(y, n) <= latest
+    ]
+    years = [Period.annual(y) for y in sorted({p.year for p in periods})]
+    return quarters + years
+
+
+def render_all(
+    *,
+    lang: str = "zh",
+    out_dir: Path | str = REPORTS_DIR,
+    plan_dir: Path | str | None = None,
+    observations_path: Path | str | None = None,
+    jobs: int | None = None,
+    progress: bool = True,
+    notebooks_dir: Path | str = NOTEBOOKS_DIR,
+    kernel_name: str = KERNEL_NAME,
+    say: Callable[[str], None] | None = None,
+    pdf: bool = True,
+    periods: Iterable[Period | str] | None = None,
+) -> list[RenderResult]:
+    """Render the pack of every quarter and year the data cover (:func:`covered_periods`) in one run:
+    one pool of workers, each keeping its kernel (and so its imports) from one notebook to the next;
+    every pack is published atomically as soon as its own pages are done, a failed pack publishes
+    nothing and the others go on. Raises :class:`RenderError` naming every pack that failed."""
+    t0 = time.perf_counter()
+    if lang not in ("zh", "en"):
+        raise RenderError(f"--lang must be zh or en, not {lang!r}")
+    plan_dir, observations_path = _inputs(plan_dir, observations_path)
+    if periods is None:
+        pers = covered_periods(observations_path, plan_dir)
+    else:
+        pers = [parse_period(p) for p in periods]
+    if not pers:
+        raise RenderError(f"{observations_path}: no period of the zone found; nothing to render")
+    notebooks_dir = Path(notebooks_dir)
+    packs = [(per, *_pack_notebooks(per, None, notebooks_dir)) for per in pers]
+    _check_kernel(kernel_name)
+    out_dir = Path(out_dir).resolve()
+    out_dir.mkdir(parents=True, exist_ok=True)
+    total = sum(len(present) for _per, present, _skipped in packs)
+    n_workers = jobs if jobs and jobs > 0 else min(total, (os.cpu_count() or 1) + 1, 8)
+    prog = _Progress(total, progress)
+    say = say or prog.say
+    say(
+        f"gxq report --all: {len(packs)} packs ({', '.join(str(p) for p in pers)}), lang={lang}, "
+        f"{total} notebooks on {n_workers} kept kernels"
+    )
+    sweep_stale_temp(out_dir)
+    runs: list[PackRun] = []
+    try:
+        for per, present, skipped in packs:
+            runs.append(
+                prepare_pack(
+                    per,
+                    lang,
+                    present,
+                    skipped,
+                    out_dir,
+                    plan_dir,
+                    observations_path,
+                    notebooks_dir,
+                    kernel_name,
+                    notebook_parameters,
+                    reuse_kernels=True,
+                )
+            )
+        errors = _run_packs(runs, n_workers, pdf, say, prog, stop_on_failure=False)
+    finally:
+        prog.close()
+        for run in runs:
+            drop_pack(run)
+    if errors:
+        raise RenderError(
+            f"{len(errors)} of {len(runs)} packs failed (the others were published):\n" + "\n".join(errors)
+        )
+    seconds = time.perf_counter() - t0
+    return [
+        RenderResult(
+            period=run.period,
+            path=run.final,
+            notebooks=run.results,
+            skipped=run.skipped,
+            seconds=seconds,
+            outputs=run.outputs,
+        )
+        for run in runs
+    ]
+
+
+def check_fresh(observations_path: Path, raw_dir: Path) -> None:
+    """Refuse to report from a clean table older than the raw data (a new, changed or removed raw
+    file since the last `gxq clean`), naming the files. Only for the default paths, whose raw folder
+    is known; an explicit --observations file is taken as it is."""
+    from ..clean import stale_inputs
+
+    changed = stale_inputs(Path(raw_dir), Path(observations_path).parent)
+    if changed:
+        shown = "; ".join(changed[:5]) + (f"; … {len(changed) - 5} more" if len(changed) > 5 else "")
+        raise RenderError(
+            f"the raw data changed since the last `gxq clean` ({shown}); run `gxq clean` first "
+            f"(nothing was published)"
+        )
+
+
+def command_report(args: Any) -> int:
+    """Entry point of `gxq report` (arguments parsed in cli.py)."""
+    render_every = bool(getattr(args, "all", False))
+    try:
+        if render_every and args.period:
+            raise RenderError("--all renders every period the data cover: leave out --period")
+        if Path(args.observations) == DEFAULT_OBSERVATIONS:
+            check_fresh(DEFAULT_OBSERVATIONS, RAW_DIR)
+        options = dict(
+            lang=args.lang,
+            out_dir=args.out,
+            plan_dir=args.plan,
+            observations_path=args.observations,
+            jobs=args.jobs,
+            progress=not args.no_progress,
+            pdf=not getattr(args, "no_pdf", False),
+        )
+        results = render_all(**options) if render_every else [render_pack(args.period, **options)]
+    except RenderError as exc:
+        print(f"gxq report: {exc}", file=sys.stderr)
+        return 1
+    for result in results:
+        for r in result.notebooks:
+            if r.stderr_lines:
+                print(
+                    f"gxq report: note: {r.stem} wrote to stderr (left out of the HTML): "
+                    f"{r.stderr_lines[0][:160]}",
+                    file=sys.stderr,
+                )
+        print(f"{result.index}  ({len(result.notebooks)} reports, {result.seconds:.1f}s)")
+    return 0
+
+
+__all__ = [
+    "PACKS",
+    "PENDING_NOTEBOOKS",
+    "RenderError",
+    "RenderResult",
+    "audit_html",
+    "check_fresh",
+    "command_report",
+    "covered_periods",
+    "default_period",
+    "make_exporter",
+    "render_all",
+    "render_pack",
+]

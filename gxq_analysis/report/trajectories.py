@@ -1,0 +1,183 @@
+"""The trajectories page (20): per indicator, the trend chart (history, milestones, target path,
+projection fan, benchmarks) and its status lines."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from .charts import figure_html, trend_chart
+from .context import ReportContext
+from .html import SafeHTML, esc, html_block, status_light
+from .numbers import fmt_number, is_missing, unit_label
+from .sentences import _row_get, projection_sentence
+from .text import TEXT, t
+
+if TYPE_CHECKING:
+    import matplotlib.pyplot as plt
+
+    from ..plan import Plan
+
+
+BENCHMARK_GEOS = ("全国", "江苏省")
+
+
+# Benchmarks are drawn only for intensive measures (shares, ratios, indices) in the same unit:
+# a province's count of enterprises is not comparable with a zone's.
+COMPARABLE_KINDS = ("share", "ratio", "index")
+
+
+def indicators_with_targets(plan: Plan) -> list[str]:
+    """Plan indicators that have at least one target, in the plan's order."""
+    have = set(plan.targets["indicator_id"])
+    return [iid for iid in plan.indicators.index if iid in have]
+
+
+def headline_indicator(plan: Plan) -> str:
+    """The indicator the trajectories report leads with: ``plan.json`` ``headline_indicator``, else the
+    first indicator of the plan's table (no. 1)."""
+    iid = plan.meta.get("headline_indicator")
+    if iid and iid in plan.indicators.index:
+        return str(iid)
+    numbered = [(int(no), i) for i, no in plan.indicators["no"].items() if str(no).strip().isdigit()]
+    return min(numbered)[1] if numbered else str(plan.indicators.index[0])
+
+
+def benchmark_series(ctx: ReportContext, iid: str) -> dict[str, pd.DataFrame]:
+    """Annual benchmark values (全国, 江苏省) for an indicator, when comparable; label → year/value."""
+    from ..series import annual_values
+
+    ind = ctx.plan.indicator(iid)
+    if str(ind.get("kind", "")) not in COMPARABLE_KINDS:
+        return {}
+    out = {}
+    for geo in BENCHMARK_GEOS:
+        rows = ctx.obs[(ctx.obs["indicator_id"] == iid) & (ctx.obs["geo"] == geo)]
+        if "unit" in rows:
+            units = rows["unit"].fillna("").astype(str)
+            rows = rows[(units == "") | (units == str(ind["unit"]))]
+        if rows.empty:
+            continue
+        vals = annual_values(rows, ctx.plan, iid, geo=geo)
+        if len(vals):
+            key = f"geo.{geo}"
+            out[t(key, ctx.lang) if key in TEXT else geo] = vals[["year", "value"]]
+    return out
+
+
+def trajectory_chart(ctx: ReportContext, iid: str, projection: Any = None) -> SafeHTML | None:
+    """The trend chart of one indicator as embedded HTML, or None when it has no data at all."""
+
+    fig = trajectory_figure(ctx, iid, projection)
+    if fig is None:
+        return None
+    name = ctx.plan.name(iid, ctx.lang)
+    lang = ctx.lang
+    alt = t(
+        "tr.chart_alt",
+        lang,
+        name=name,
+        series=t("tr.series", lang),
+        milestones=t("tr.milestones", lang),
+        path=t("tr.target_path", lang),
+    )
+    return figure_html(fig, alt)
+
+
+def trajectory_figure(ctx: ReportContext, iid: str, projection: Any = None) -> plt.Figure | None:
+    """The trend chart of one indicator: complete annual values as the line, the latest in-year value
+    as a separate point, milestones and target path, the projection fan and benchmarks."""
+    from ..series import annual_values, latest_value
+
+    plan, lang = ctx.plan, ctx.lang
+    hist = annual_values(ctx.obs, plan, iid)
+    latest = latest_value(ctx.obs, plan, iid)
+    if hist.empty and latest is None:
+        return None
+    milestones = plan.targets_for(iid)[["year", "target"]]
+    baseline = None
+    before = hist[hist["year"] < plan.start_year]
+    if len(before):
+        baseline = (int(before["year"].iloc[-1]), float(before["value"].iloc[-1]))
+    partial = None
+    if latest is not None and not latest.get("complete", True):
+        from ..periods import parse_period
+
+        per = parse_period(latest["period"])
+        partial = (per.year - 1 + per.end_month / 12.0, float(latest["value"]), str(per))
+    proj = None
+    if projection is not None and getattr(projection, "path", None) is not None and len(projection.path) > 1:
+        path = projection.path
+        proj = path.assign(year=path["time"] if "time" in path else path["year"])
+        first = proj.iloc[0]
+        fitted = getattr(projection, "history", None)  # may be quarter-ends: not the annual line
+        if (
+            partial is None
+            and bool(first.get("observed", False))
+            and float(first["year"]) % 1
+            and fitted is not None
+            and len(fitted)
+            and "period" in fitted
+        ):
+            # a flow's year-to-date value (or an in-year level) the projection starts from
+            partial = (float(first["year"]), float(first["median"]), str(fitted["period"].iloc[-1]))
+    ind = plan.indicator(iid)
+    name = plan.name(iid, lang)
+    # Benchmarks only over the chart's own years (the zone's history and the plan).
+    first_year = min([int(y) for y in hist["year"]] + [plan.start_year - 1])
+    benchmarks = {k: v[v["year"] >= first_year] for k, v in benchmark_series(ctx, iid).items()}
+
+    fig = trend_chart(
+        hist[["year", "value"]],
+        milestones,
+        title=name,
+        unit=unit_label(str(ind["unit"]), lang),
+        lang=lang,
+        direction=str(ind["direction"]),
+        baseline=baseline,
+        projection=proj,
+        partial=partial,
+        benchmarks={k: v for k, v in benchmarks.items() if len(v)},
+    )
+    return fig
+
+
+def headline_html(row: Mapping[str, Any], lang: str = "zh") -> SafeHTML:
+    """The trajectories headline: the question (e.g. will R&D reach 5.5 % of GDP?) and the answer."""
+    unit = str(_row_get(row, "unit") or "")
+    question = t(
+        "tr.headline_q",
+        lang,
+        name=_row_get(row, "name") or "",
+        year=int(_row_get(row, "target_year") or 0),
+        target=fmt_number(_row_get(row, "target"), unit, lang=lang),
+    )
+    return html_block(
+        '<div class="gxq-headline"><b>{q}</b><br/>{light} {a}</div>',
+        q=question,
+        light=status_light(_row_get(row, "status"), lang),
+        a=projection_sentence(row, lang),
+    )
+
+
+def indicator_summary(status: pd.DataFrame, iid: str, lang: str = "zh") -> SafeHTML:
+    """The status lines of one indicator (one per target year) for its trajectory section."""
+    rows = status[status["indicator_id"] == iid]
+    lines = []
+    for r in rows.to_dict("records"):
+        unit = str(r.get("unit", ""))
+        head = t(
+            "tr.target_head",
+            lang,
+            year=int(r["target_year"]),
+            target=fmt_number(r["target"], unit, lang=lang),
+        )
+        lines.append(f"<li>{status_light(r['status'], lang)} {esc(head + projection_sentence(r, lang))}</li>")
+    if not lines:
+        return SafeHTML("")
+    last = rows["source_rows"].iloc[-1] if "source_rows" in rows else None
+    trace = "" if is_missing(last) else str(last).replace("; ", t("sep.trace", lang))
+    source = f'<p class="gxq-muted">{esc(t("tr.sources", lang))}{esc(trace)}</p>' if trace else ""
+    return SafeHTML(f'<ul class="gxq-attention">{"".join(lines)}</ul>{source}')

@@ -1,0 +1,115 @@
+"""`gxq report --all` and the period's one assessment: every pack of a run published on its own,
+kernels kept from one notebook to the next without carrying state, and every page of a pack reading
+the same assessment file."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from test_render_support import OBSERVATIONS, PLAN, write_notebook
+
+from gxq_analysis.assess.period import ASSESSMENT_FILE, input_fingerprint, read_assessment
+from gxq_analysis.periods import parse_period
+from gxq_analysis.report.pack_outputs import PackOutputError, check_period_covered
+from gxq_analysis.report.render import RenderError, covered_periods, render_all
+
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("render")]
+
+
+def test_covered_periods_are_exactly_those_a_single_pack_accepts():
+    periods = covered_periods(OBSERVATIONS, PLAN)
+    assert periods, "the fixture data cover some period"
+    quarters = [p for p in periods if p.freq == "Q"]
+    years = [p for p in periods if p.freq == "A"]
+    assert quarters == sorted(quarters) and years == sorted(years) and len(set(periods)) == len(periods)
+    for per in periods:
+        check_period_covered(per, OBSERVATIONS, PLAN)  # raises when not covered
+    # the quarter after the last one, and the year after the last one, are not covered
+    last_q = quarters[-1]
+    nxt = (
+        parse_period(f"{last_q.year + 1}Q1")
+        if last_q.number == 4
+        else parse_period(f"{last_q.year}Q{last_q.number + 1}")
+    )
+    with pytest.raises(PackOutputError, match="do not cover"):
+        check_period_covered(nxt, OBSERVATIONS, PLAN, "en")
+
+
+def test_all_keeps_kernels_but_no_state_and_publishes_every_pack(tmp_path):
+    nbdir = tmp_path / "notebooks"
+    # annual packs: 10_data_quality only (40 is skipped while absent); one worker runs both on one kernel
+    write_notebook(
+        nbdir / "10_data_quality.ipynb",
+        [
+            'assert "leftover" not in globals(), "a variable of the previous notebook survived"\nleftover = period',
+            "import os\nfrom IPython.display import HTML, display\ndisplay(HTML(f'<p id=\"pid\">{os.getpid()}</p>'))",
+        ],
+    )
+    results = render_all(
+        periods=["2018", "2019"],
+        plan_dir=PLAN,
+        observations_path=OBSERVATIONS,
+        out_dir=tmp_path / "reports",
+        notebooks_dir=nbdir,
+        jobs=1,
+        progress=False,
+        say=lambda _m: None,
+        pdf=False,
+    )
+    assert [r.path.name for r in results] == ["2018", "2019"]
+    pids = set()
+    for r in results:
+        page = (r.path / "10_data_quality.html").read_text(encoding="utf-8")
+        pids.add(page.split('<p id="pid">', 1)[1].split("<", 1)[0])
+        assert (r.path / "index.html").is_file() and (r.path / "summary.html").is_file()
+    assert len(pids) == 1, "the second notebook ran on the kept kernel"
+    assert not [p for p in (tmp_path / "reports").iterdir() if p.name.startswith(".") and p.is_dir()]
+
+
+def test_all_publishes_the_good_packs_and_names_the_failed_one(tmp_path):
+    nbdir = tmp_path / "notebooks"
+    write_notebook(
+        nbdir / "10_data_quality.ipynb", ['if str(period) == "2019":\n    raise ValueError("boom")']
+    )
+    with pytest.raises(RenderError) as err:
+        render_all(
+            periods=["2018", "2019"],
+            plan_dir=PLAN,
+            observations_path=OBSERVATIONS,
+            out_dir=tmp_path / "reports",
+            notebooks_dir=nbdir,
+            jobs=1,
+            progress=False,
+            say=lambda _m: None,
+            pdf=False,
+        )
+    msg = str(err.value)
+    assert "1 of 2 packs failed" in msg and "ValueError: boom" in msg and "10_data_quality.ipynb" in msg
+    assert (tmp_path / "reports" / "2018" / "index.html").is_file()
+    assert not (tmp_path / "reports" / "2019").exists()
+
+
+def test_every_page_of_a_pack_reads_the_one_assessment(tmp_path):
+    from gxq_analysis.render import render_pack
+
+    res = render_pack(
+        "2019Q3",
+        plan_dir=PLAN,
+        observations_path=OBSERVATIONS,
+        out_dir=tmp_path,
+        pack=["20_trajectories", "30_quarterly_brief"],
+        progress=False,
+        say=lambda _m: None,
+        pdf=False,
+    )
+    path = res.path / ASSESSMENT_FILE
+    a = read_assessment(path, fingerprint=input_fingerprint(PLAN, OBSERVATIONS), period="2019Q3", lang="zh")
+    for stem in ("20_trajectories", "30_quarterly_brief"):
+        nb = json.loads((res.path / "_executed" / f"{stem}.ipynb").read_text(encoding="utf-8"))
+        injected = [c for c in nb["cells"] if "injected-parameters" in c["metadata"].get("tags", [])]
+        assert str(path.name) in "".join(injected[0]["source"]), stem
+    # the brief's lights are the assessment's statuses, row for row
+    brief = (res.path / "30_quarterly_brief.html").read_text(encoding="utf-8")
+    for sid in set(a.status["status"].dropna()):
+        assert f"gxq-status-{sid}" in brief
