@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """How fast is `gxq report`? Wall times for the same pack on the same data:
 
-1. **pack**  — ``gxq_analysis.render.render_pack`` (parallel kernels, one HTMLExporter in the parent);
+1. **pack**  — ``gxq_analysis.report.render.render_pack`` (parallel kernels, one HTMLExporter in the parent);
 2. **naive** — a loop running ``papermill`` then ``jupyter nbconvert --to html`` per notebook, one after
    the other, each as its own command (what one would write in a Makefile without thinking);
 3. **floor** — one bare kernel start with the same imports the notebooks make, times the number of
@@ -32,11 +32,11 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from gxq_analysis.config import DEFAULT_PLAN_DIR, KERNEL_NAME, NOTEBOOKS_DIR  # noqa: E402
-from gxq_analysis.periods import parse_period  # noqa: E402
-from gxq_analysis.render import pack_for, render_pack  # noqa: E402
+from gxq_analysis.model.periods import parse_period  # noqa: E402
+from gxq_analysis.report.render import pack_for, render_pack  # noqa: E402
 
 try:  # `gxq report --all` (absent before issue #14: then only the one-by-one loop is timed)
-    from gxq_analysis.render import covered_periods, render_all
+    from gxq_analysis.report.render import covered_periods, render_all
 except ImportError:  # pragma: no cover
     covered_periods = render_all = None
 
@@ -44,7 +44,7 @@ BIN = Path(sys.executable).parent
 # What the report notebooks import, directly or through the package (kept in step with notebooks/).
 NOTEBOOK_IMPORTS = (
     "import pandas, numpy, scipy.stats, matplotlib.pyplot, seaborn\n"
-    "import gxq_analysis.presentation, gxq_analysis.charts, gxq_analysis.status, gxq_analysis.pace"
+    "import gxq_analysis.report.notebook, gxq_analysis.report.charts, gxq_analysis.assess.status, gxq_analysis.assess.pace"
 )
 
 
@@ -177,7 +177,7 @@ def main(argv: list[str] | None = None) -> int:
             elif covered_periods is not None:
                 periods = [str(p) for p in covered_periods(obs, args.plan)]
             else:  # the code before --all: the same periods, found the same way
-                from gxq_analysis.pack_outputs import check_period_covered, zone_periods
+                from gxq_analysis.report.pack_outputs import check_period_covered, zone_periods
 
                 zp = zone_periods(obs, args.plan)
                 cands = sorted({str(p.to_quarter()) for p in zp if p.freq != "A"} | {str(p.year) for p in zp})

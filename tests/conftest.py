@@ -21,8 +21,8 @@ def plan_copy(tmp_path: Path) -> Path:
 @pytest.fixture
 def tidy_obs(tmp_path: Path):
     """Write a hand-made tidy observations CSV and load it as the analysis sees it (zone geo default)."""
-    from gxq_analysis.observations import load_observations
-    from gxq_analysis.plan import load_plan
+    from gxq_analysis.model.observations import load_observations
+    from gxq_analysis.model.plan import load_plan
 
     zone = load_plan(DEFAULT_PLAN_DIR).zone_geo
 

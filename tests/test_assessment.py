@@ -8,6 +8,7 @@ import pickle
 import pandas as pd
 import pytest
 
+from gxq_analysis.assess.pace import assess_pace
 from gxq_analysis.assess.period import (
     AssessmentError,
     compute_assessment,
@@ -15,12 +16,11 @@ from gxq_analysis.assess.period import (
     read_assessment,
     write_assessment,
 )
+from gxq_analysis.assess.status import assess_plan
+from gxq_analysis.assess.trajectory import project_indicator
 from gxq_analysis.config import DEFAULT_PLAN_DIR
-from gxq_analysis.observations import filter_as_of, load_observations
-from gxq_analysis.pace import assess_pace
-from gxq_analysis.plan import load_plan
-from gxq_analysis.status import assess_plan
-from gxq_analysis.trajectory import project_indicator
+from gxq_analysis.model.observations import filter_as_of, load_observations
+from gxq_analysis.model.plan import load_plan
 
 PLAN = load_plan(DEFAULT_PLAN_DIR)
 TIDY = """indicator_id,period,value,ytd

@@ -6,10 +6,10 @@ import math
 
 import pytest
 
-from gxq_analysis.backtest import brier, hit_rate, run_backtest
+from gxq_analysis.assess.backtest import brier, hit_rate, run_backtest
 from gxq_analysis.config import DEFAULT_PLAN_DIR
-from gxq_analysis.observations import load_observations
-from gxq_analysis.plan import load_plan
+from gxq_analysis.model.observations import load_observations
+from gxq_analysis.model.plan import load_plan
 
 PLAN = load_plan(DEFAULT_PLAN_DIR)
 

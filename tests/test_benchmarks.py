@@ -6,7 +6,7 @@ import pytest
 
 from gxq_analysis.assess.benchmarks import benchmark_series, benchmarks, comparable
 from gxq_analysis.config import DEFAULT_PLAN_DIR
-from gxq_analysis.plan import load_plan
+from gxq_analysis.model.plan import load_plan
 
 PLAN = load_plan(DEFAULT_PLAN_DIR)
 

@@ -1,6 +1,6 @@
 """A real browser opens the rendered pack offline: Debian's headless Chromium, driven over the DevTools
 protocol on a pipe (``--remote-debugging-pipe``: no port, no extra dependency; the package's own
-:class:`gxq_analysis.browser.Browser`, which also prints the pack's PDFs), with networking disabled. The test records every request the pages make and asserts they are all local (file:/data:),
+:class:`gxq_analysis.report.browser.Browser`, which also prints the pack's PDFs), with networking disabled. The test records every request the pages make and asserts they are all local (file:/data:),
 none failed, no script error or dialog happened (the ``<script>alert(1)</script>`` indicator name stays
 text), and takes screenshots.
 
@@ -17,8 +17,8 @@ from pathlib import Path
 import pytest
 from test_render_support import render_fixture_pack
 
-from gxq_analysis.browser import Browser, find_chromium, is_a4, pdf_pages
 from gxq_analysis.config import REPORTS_DIR
+from gxq_analysis.report.browser import Browser, find_chromium, is_a4, pdf_pages
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("render")]
 

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 from matplotlib import rcParams
 
-from gxq_analysis import charts
+from gxq_analysis.report import charts
 
 TEXT = "研发经费投入占GDP比重 −5% 江阴高新区"
 
@@ -153,7 +153,7 @@ def test_pace_chart_marks_time_elapsed():
 
 
 def test_wrap_label_keeps_every_character():
-    from gxq_analysis.charts import wrap_label
+    from gxq_analysis.report.charts import wrap_label
 
     name = "企业享受税收减免、研发经费加计扣除优惠政策减免额"  # 24 characters
     # Breaks after the 、 (9th character) rather than mid-word at 16.
@@ -172,7 +172,7 @@ def test_wrap_label_keeps_every_character():
 
 
 def test_pace_chart_labels_fit_inside_the_figure():
-    from gxq_analysis.charts import pace_chart, use_cjk_font
+    from gxq_analysis.report.charts import pace_chart, use_cjk_font
 
     use_cjk_font()
     names = [

@@ -9,11 +9,11 @@ import time
 import openpyxl
 import pytest
 
-from gxq_analysis.clean import clean, write_outputs
 from gxq_analysis.cli import main
 from gxq_analysis.config import RAW_DIR
-from gxq_analysis.observations import OBSERVATION_COLUMNS, load_observations
-from gxq_analysis.plan import load_plan
+from gxq_analysis.ingest.clean import clean, write_outputs
+from gxq_analysis.model.observations import OBSERVATION_COLUMNS, load_observations
+from gxq_analysis.model.plan import load_plan
 
 DEMO = RAW_DIR / "submissions" / "demo"
 

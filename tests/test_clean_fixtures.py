@@ -16,9 +16,9 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from gxq_analysis.clean import clean, write_outputs
 from gxq_analysis.cli import main
-from gxq_analysis.plan import load_plan
+from gxq_analysis.ingest.clean import clean, write_outputs
+from gxq_analysis.model.plan import load_plan
 
 ZONE = "江阴高新区"
 

@@ -15,9 +15,9 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from gxq_analysis.clean import clean, write_outputs
 from gxq_analysis.cli import main
-from gxq_analysis.plan import load_plan
+from gxq_analysis.ingest.clean import clean, write_outputs
+from gxq_analysis.model.plan import load_plan
 
 TODAY = dt.date(2026, 11, 29)
 
@@ -312,7 +312,7 @@ def _table_rows() -> list[list[object]]:
 
 
 def test_one_cell_in_column_xfd_is_read_sparsely(tmp_path, plan):
-    from gxq_analysis import readers
+    from gxq_analysis.ingest import readers
 
     path = write_xlsx(tmp_path / "raw" / "submissions" / "wide.xlsx", _table_rows() + [[None]] * 3000)
     wb = openpyxl.load_workbook(path)
@@ -334,7 +334,7 @@ def test_one_cell_in_column_xfd_is_read_sparsely(tmp_path, plan):
 def test_merged_range_over_the_whole_sheet_is_clipped(tmp_path, plan):
     import zipfile
 
-    from gxq_analysis import readers
+    from gxq_analysis.ingest import readers
 
     path = write_xlsx(tmp_path / "w.xlsx", _table_rows())
     # openpyxl cannot even build such a merge in memory; write it into the XML as an attacker would.
@@ -370,7 +370,7 @@ def test_excel_error_cells_are_kept_as_errors(tmp_path, plan):
 def test_outputs_carry_a_manifest_that_loaders_verify(tmp_path, plan, capsys):
     import json
 
-    from gxq_analysis.observations import ObservationsError, load_observations
+    from gxq_analysis.model.observations import ObservationsError, load_observations
 
     raw = tmp_path / "raw"
     write_csv(
@@ -401,7 +401,7 @@ def test_outputs_carry_a_manifest_that_loaders_verify(tmp_path, plan, capsys):
 
 
 def test_a_failed_write_leaves_the_previous_set(tmp_path, plan, capsys, monkeypatch):
-    from gxq_analysis import clean as clean_mod
+    from gxq_analysis.ingest import clean as clean_mod
 
     raw = tmp_path / "raw"
     write_csv(raw / "submissions" / "t_2019.csv", [["指标名称", "数值"], ["研发机构总数", "160"]])
@@ -424,7 +424,7 @@ def test_a_failed_write_leaves_the_previous_set(tmp_path, plan, capsys, monkeypa
 
 # --- 5. the publish audit is structural ---------------------------------------------------------------
 def test_publish_audit_ignores_data_text_and_catches_real_problems():
-    from gxq_analysis.render import audit_html
+    from gxq_analysis.report.render import audit_html
 
     # What escaped data looks like in a page: text, never elements.
     data_page = (
@@ -451,7 +451,7 @@ def test_publish_audit_ignores_data_text_and_catches_real_problems():
 
 # --- 7. stale clean table ---------------------------------------------------------------------------
 def test_stale_inputs_name_new_changed_and_removed_files(tmp_path, plan, capsys):
-    from gxq_analysis.clean import stale_inputs
+    from gxq_analysis.ingest.clean import stale_inputs
 
     raw = tmp_path / "raw"
     a = write_csv(raw / "submissions" / "a_2019.csv", [["指标名称", "数值"], ["研发机构总数", "160"]])
@@ -474,7 +474,7 @@ def test_stale_inputs_name_new_changed_and_removed_files(tmp_path, plan, capsys)
 
 
 def test_report_refuses_a_stale_clean_table(tmp_path, monkeypatch, capsys):
-    from gxq_analysis import render
+    from gxq_analysis.report import render
 
     raw = tmp_path / "raw"
     write_csv(raw / "submissions" / "a_2019.csv", [["指标名称", "数值"], ["研发机构总数", "160"]])
@@ -498,14 +498,14 @@ def test_killed_report_workers_die_and_temp_folders_are_swept(tmp_path):
     import sys
     import time
 
-    from gxq_analysis.render import sweep_stale_temp
+    from gxq_analysis.report.render import sweep_stale_temp
 
     # A parent that starts report workers the way render_pack does, then is killed outright.
     script = (
         "import os, sys, time\n"
         "from concurrent.futures import ProcessPoolExecutor\n"
         "from multiprocessing import get_context\n"
-        "from gxq_analysis.render import _worker_init\n"
+        "from gxq_analysis.report.render import _worker_init\n"
         "pool = ProcessPoolExecutor(2, mp_context=get_context('fork'), initializer=_worker_init,\n"
         "                           initargs=(os.getpid(),))\n"
         "futs = [pool.submit(time.sleep, 60) for _ in range(2)]\n"
@@ -542,7 +542,7 @@ def test_killed_report_workers_die_and_temp_folders_are_swept(tmp_path):
 
 
 def test_default_period_never_picks_a_future_quarter(tmp_path):
-    from gxq_analysis.render import default_period
+    from gxq_analysis.report.render import default_period
 
     obs = tmp_path / "obs.csv"
     obs.write_text(

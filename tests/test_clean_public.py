@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import csv
 
-from gxq_analysis.clean import clean
-from gxq_analysis.plan import load_plan
+from gxq_analysis.ingest.clean import clean
+from gxq_analysis.model.plan import load_plan
 
 HEADER = [
     "geo",

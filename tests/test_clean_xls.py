@@ -6,8 +6,8 @@ from pathlib import Path
 
 import xlwt  # test extra: writes the legacy format so the xlrd path is exercised
 
-from gxq_analysis.clean import clean
-from gxq_analysis.plan import load_plan
+from gxq_analysis.ingest.clean import clean
+from gxq_analysis.model.plan import load_plan
 
 
 def _write_xls(path: Path) -> None:

@@ -7,10 +7,10 @@ import hashlib
 import openpyxl
 import pytest
 
-from gxq_analysis.clean import clean
 from gxq_analysis.cli import main
 from gxq_analysis.config import RAW_DIR
-from gxq_analysis.plan import load_plan
+from gxq_analysis.ingest.clean import clean
+from gxq_analysis.model.plan import load_plan
 
 
 def _hashes(folder):

@@ -11,15 +11,12 @@ import shutil
 import openpyxl
 import pytest
 
-from gxq_analysis.clean import clean, write_outputs
 from gxq_analysis.cli import main
 from gxq_analysis.config import DEFAULT_PLAN_DIR, RAW_DIR
-from gxq_analysis.corrections import correction_rows
-from gxq_analysis.departments import UNATTRIBUTED, attribute, form_indicators, load_departments, safe_text
-from gxq_analysis.periods import parse_period
-from gxq_analysis.plan import load_plan
-from gxq_analysis.submissions import submissions_status
-from gxq_analysis.template import (
+from gxq_analysis.ingest.clean import clean, write_outputs
+from gxq_analysis.loop.corrections import correction_rows
+from gxq_analysis.loop.submissions import submissions_status
+from gxq_analysis.loop.template import (
     FIELDS,
     HEADER,
     HEADER_ROW,
@@ -29,6 +26,15 @@ from gxq_analysis.template import (
     YTD_COL,
     template_rows,
 )
+from gxq_analysis.model.departments import (
+    UNATTRIBUTED,
+    attribute,
+    form_indicators,
+    load_departments,
+    safe_text,
+)
+from gxq_analysis.model.periods import parse_period
+from gxq_analysis.model.plan import load_plan
 
 PERIOD = "2019Q3"
 
@@ -374,7 +380,7 @@ def test_safe_text_neutralises_formula_starts():
 
 # --- the 报送进度 section of the data-quality page ----------------------------------------------------------
 def test_submissions_section_names_missing_and_late(plan, demo_processed):
-    from gxq_analysis.submissions import submissions_section
+    from gxq_analysis.loop.submissions import submissions_section
 
     html = submissions_section(plan, PERIOD, demo_processed, "zh")
     assert html.startswith("<h2>报送进度</h2>")
@@ -385,7 +391,7 @@ def test_submissions_section_names_missing_and_late(plan, demo_processed):
 
 
 def test_submissions_section_without_clean_output_and_escaping(tmp_path, plan, demo_processed):
-    from gxq_analysis.submissions import submissions_section
+    from gxq_analysis.loop.submissions import submissions_section
 
     assert "gxq clean" in submissions_section(plan, PERIOD, tmp_path, "zh")
     folder = tmp_path / "plan"

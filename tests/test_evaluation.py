@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from gxq_analysis.assess.evaluation import TEXT, benchmarks, pace_history, pace_summary, t, year_results
 from gxq_analysis.config import DEFAULT_PLAN_DIR
-from gxq_analysis.evaluation import TEXT, benchmarks, pace_history, pace_summary, t, year_results
-from gxq_analysis.observations import load_observations
-from gxq_analysis.plan import load_plan
+from gxq_analysis.model.observations import load_observations
+from gxq_analysis.model.plan import load_plan
 
 PLAN = load_plan(DEFAULT_PLAN_DIR)
 

@@ -10,10 +10,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats
 
-from gxq_analysis import calibration as C
+from gxq_analysis.assess import calibration as C
+from gxq_analysis.assess.forecast import Bands, Calibration, damped_sum, load_calibration, predict, verdict
 from gxq_analysis.config import DEFAULT_PLAN_DIR
-from gxq_analysis.forecast import Bands, Calibration, damped_sum, load_calibration, predict, verdict
-from gxq_analysis.plan import load_plan
+from gxq_analysis.model.plan import load_plan
 
 CAL = load_calibration()
 
@@ -90,10 +90,10 @@ def test_one_distribution_never_contradicts_itself(values, target, horizon, dire
 
 def test_status_rows_are_coherent_on_the_demo_data(tmp_path):
     """The shared checker's rules, over every quarter the shipped data cover."""
-    from gxq_analysis.clean import clean, write_outputs
+    from gxq_analysis.assess.status import assess_plan
     from gxq_analysis.config import RAW_DIR
-    from gxq_analysis.observations import load_observations
-    from gxq_analysis.status import assess_plan
+    from gxq_analysis.ingest.clean import clean, write_outputs
+    from gxq_analysis.model.observations import load_observations
 
     plan = load_plan(DEFAULT_PLAN_DIR)
     write_outputs(clean(RAW_DIR, plan), plan, tmp_path)
@@ -174,13 +174,13 @@ def test_real_past_targets_are_scored_out_of_fold(record):
 
 def test_shipped_track_record_is_current(record):
     """forecast_track_record.json (what the annual report prints) is what the code computes now."""
-    from gxq_analysis.track_record import load_track_record
+    from gxq_analysis.report.track_record import load_track_record
 
     assert C.summarise_track_record(record) == load_track_record(str(C.TRACK_RECORD_FILE))
 
 
 def test_track_record_page_is_escaped_and_in_both_languages():
-    from gxq_analysis.track_record import track_record_section
+    from gxq_analysis.report.track_record import track_record_section
 
     zh = track_record_section("zh")
     en = track_record_section("en")

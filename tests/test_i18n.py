@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
+from gxq_analysis.assess.status import assess_plan
 from gxq_analysis.config import DEFAULT_PLAN_DIR, PROJ_ROOT
 from gxq_analysis.i18n import translate_note, untranslated_fragments
-from gxq_analysis.observations import load_observations
-from gxq_analysis.plan import load_plan
-from gxq_analysis.status import assess_plan
+from gxq_analysis.model.observations import load_observations
+from gxq_analysis.model.plan import load_plan
 
 
 def test_translate_note_fragments_and_prefix():
@@ -30,7 +30,7 @@ def test_unknown_fragment_is_kept_and_reported():
 
 @pytest.fixture(scope="module")
 def demo_obs(tmp_path_factory):
-    from gxq_analysis.clean import clean, write_outputs
+    from gxq_analysis.ingest.clean import clean, write_outputs
 
     plan = load_plan(DEFAULT_PLAN_DIR)
     out = tmp_path_factory.mktemp("processed")
@@ -48,7 +48,7 @@ def test_every_note_on_the_shipped_data_has_chinese(demo_obs, as_of):
 
 @pytest.mark.parametrize("as_of", ["2018Q1", "2018Q3", "2019Q1", "2019Q3", "2020Q1", "2020Q3", "2020Q4"])
 def test_every_pace_note_on_the_shipped_data_has_chinese(demo_obs, as_of):
-    from gxq_analysis.pace import assess_pace
+    from gxq_analysis.assess.pace import assess_pace
 
     plan, obs = demo_obs
     notes = assess_pace(plan, obs, as_of)["note"]

@@ -22,8 +22,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from gxq_analysis.config import DEFAULT_PLAN_DIR
-from gxq_analysis.index import (
+from gxq_analysis.assess.index import (
     COVERAGE_CHANGE,
     DIMENSIONS,
     IndexConfig,
@@ -42,8 +41,9 @@ from gxq_analysis.index import (
     robustness,
     sensitivity,
 )
-from gxq_analysis.observations import load_observations
-from gxq_analysis.plan import load_plan
+from gxq_analysis.config import DEFAULT_PLAN_DIR
+from gxq_analysis.model.observations import load_observations
+from gxq_analysis.model.plan import load_plan
 
 YEARS = [2018, 2019, 2020]
 INDICATORS = """id,name_zh,name_en,unit,direction

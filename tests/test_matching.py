@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from gxq_analysis.matching import Matcher, is_section_heading, normalize_name
-from gxq_analysis.plan import load_plan
+from gxq_analysis.ingest.matching import Matcher, is_section_heading, normalize_name
+from gxq_analysis.model.plan import load_plan
 
 
 @pytest.fixture(scope="module")

@@ -8,11 +8,11 @@ import math
 import numpy as np
 import pytest
 
+from gxq_analysis.assess.forecast import load_calibration
+from gxq_analysis.assess.pace import PACE_COLUMNS, assess_pace
 from gxq_analysis.config import DEFAULT_PLAN_DIR
-from gxq_analysis.forecast import load_calibration
-from gxq_analysis.observations import load_observations
-from gxq_analysis.pace import PACE_COLUMNS, assess_pace
-from gxq_analysis.plan import load_plan
+from gxq_analysis.model.observations import load_observations
+from gxq_analysis.model.plan import load_plan
 
 PLAN = load_plan(DEFAULT_PLAN_DIR)
 

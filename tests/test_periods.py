@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from gxq_analysis.periods import (
+from gxq_analysis.model.periods import (
     Period,
     PeriodError,
     extract_period,

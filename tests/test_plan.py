@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from gxq_analysis.config import DEFAULT_PLAN_DIR
-from gxq_analysis.plan import PlanError, load_plan
+from gxq_analysis.model.plan import PlanError, load_plan
 
 PLAN_TEXT = (DEFAULT_PLAN_DIR / "plan.txt").read_text(encoding="utf-8")
 

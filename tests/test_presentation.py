@@ -8,9 +8,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from gxq_analysis import presentation as P
-from gxq_analysis.observations import load_observations
-from gxq_analysis.plan import load_plan
+from gxq_analysis.model.observations import load_observations
+from gxq_analysis.model.plan import load_plan
+from gxq_analysis.report import notebook as P
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "report"
 PLAN = FIXTURES / "plan"
@@ -344,8 +344,8 @@ def test_indicator_summary_lists_escaped_sources():
 def test_trajectory_figure_draws_annual_values_as_the_line_and_in_year_values_apart(tmp_path):
     """Regression: with the quarter-end model, quarterly levels were drawn on the annual line, stacked
     at whole years. The line holds one point per complete year; the latest in-year level stands apart."""
+    from gxq_analysis.assess.trajectory import project_indicator
     from gxq_analysis.config import DEFAULT_PLAN_DIR
-    from gxq_analysis.trajectory import project_indicator
 
     rows = ["indicator_id,period,value"]
     values = {
@@ -400,7 +400,7 @@ def test_files_table_is_localised_and_escaped():
 
 
 def test_every_cleaner_quarantine_category_has_a_label():
-    from gxq_analysis import clean
+    from gxq_analysis.ingest import clean
 
     categories = {v for k, v in vars(clean).items() if k.startswith("Q_") and isinstance(v, str)}
     assert categories and categories <= set(P.QUARANTINE_CATEGORIES)
@@ -429,7 +429,7 @@ def test_quarantine_overview_puts_rows_to_check_first_and_splits_them_out():
 
 def test_revisions_table_names_both_sources():
     from gxq_analysis.config import DEFAULT_PLAN_DIR
-    from gxq_analysis.plan import load_plan
+    from gxq_analysis.model.plan import load_plan
 
     rev = pd.DataFrame(
         [

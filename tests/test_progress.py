@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from gxq_analysis.progress import (
+from gxq_analysis.assess.progress import (
     Thresholds,
     assess_progress,
     cagr,

@@ -19,8 +19,8 @@ from test_render_support import (
     write_notebook,
 )
 
-from gxq_analysis.periods import parse_period
-from gxq_analysis.render import PACKS, RenderError, default_period, render_pack
+from gxq_analysis.model.periods import parse_period
+from gxq_analysis.report.render import PACKS, RenderError, default_period, render_pack
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("render")]
 
@@ -446,9 +446,9 @@ def test_committed_notebooks_are_stripped_and_use_the_gxq_kernel():
 
 
 def test_report_notebooks_take_one_period_parameter_as_int_or_str():
-    from gxq_analysis import presentation as P
     from gxq_analysis.config import NOTEBOOKS_DIR
-    from gxq_analysis.render import notebook_parameters
+    from gxq_analysis.report import notebook as P
+    from gxq_analysis.report.render import notebook_parameters
 
     for nb in sorted(NOTEBOOKS_DIR.glob("*.ipynb")):
         names = notebook_parameters(nb)
@@ -476,8 +476,8 @@ def test_english_pack_goes_beside_the_chinese_one_and_leaves_it_untouched(pack):
 
 
 def test_without_chromium_the_pdf_step_says_how_to_go_on(tmp_path, monkeypatch):
-    import gxq_analysis.browser as browser
-    from gxq_analysis.pack_outputs import PackOutputError, write_pdfs
+    import gxq_analysis.report.browser as browser
+    from gxq_analysis.report.pack_outputs import PackOutputError, write_pdfs
 
     monkeypatch.setattr(browser, "find_chromium", lambda: None)
     (tmp_path / "summary.html").write_text("<html><body>x</body></html>", encoding="utf-8")

@@ -14,7 +14,7 @@ import nbformat
 from nbformat.v4 import new_code_cell, new_notebook
 
 from gxq_analysis.config import KERNEL_NAME
-from gxq_analysis.render import RenderResult, render_pack
+from gxq_analysis.report.render import RenderResult, render_pack
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "report"
 PLAN = FIXTURES / "plan"

@@ -10,7 +10,7 @@ import pytest
 from test_render_support import OBSERVATIONS, PLAN, write_notebook
 
 from gxq_analysis.assess.period import ASSESSMENT_FILE, input_fingerprint, read_assessment
-from gxq_analysis.periods import parse_period
+from gxq_analysis.model.periods import parse_period
 from gxq_analysis.report.pack_outputs import PackOutputError, check_period_covered
 from gxq_analysis.report.render import RenderError, covered_periods, render_all
 
@@ -91,7 +91,7 @@ def test_all_publishes_the_good_packs_and_names_the_failed_one(tmp_path):
 
 
 def test_every_page_of_a_pack_reads_the_one_assessment(tmp_path):
-    from gxq_analysis.render import render_pack
+    from gxq_analysis.report.render import render_pack
 
     res = render_pack(
         "2019Q3",

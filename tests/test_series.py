@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from gxq_analysis.config import DEFAULT_PLAN_DIR
-from gxq_analysis.observations import ObservationsError, load_observations
-from gxq_analysis.plan import load_plan
-from gxq_analysis.series import annual_values, data_cutoff, latest_value, ytd_path
+from gxq_analysis.model.observations import ObservationsError, load_observations
+from gxq_analysis.model.plan import load_plan
+from gxq_analysis.model.series import annual_values, data_cutoff, latest_value, ytd_path
 
 PLAN = load_plan(DEFAULT_PLAN_DIR)
 

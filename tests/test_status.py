@@ -10,12 +10,13 @@ from pathlib import Path
 
 import pytest
 
+from gxq_analysis.assess.status import assess_plan, target_years_for
+from gxq_analysis.assess.status_table import display_width, format_table, pad
 from gxq_analysis.cli import main
 from gxq_analysis.config import DEFAULT_PLAN_DIR
 from gxq_analysis.i18n import status_label
-from gxq_analysis.observations import load_observations
-from gxq_analysis.plan import load_plan
-from gxq_analysis.status import assess_plan, display_width, format_table, pad, target_years_for
+from gxq_analysis.model.observations import load_observations
+from gxq_analysis.model.plan import load_plan
 
 PLAN = load_plan(DEFAULT_PLAN_DIR)
 

@@ -10,9 +10,9 @@ import pandas as pd
 import pytest
 
 from gxq_analysis.i18n import status_label
-from gxq_analysis.numbers import fmt_change, fmt_completion, fmt_signed, fmt_value
-from gxq_analysis.periods import parse_period
-from gxq_analysis.summary import (
+from gxq_analysis.model.periods import parse_period
+from gxq_analysis.report.numbers import fmt_change, fmt_completion, fmt_signed, fmt_value
+from gxq_analysis.report.summary import (
     Summary,
     compare_verdicts,
     headline_sentences,
@@ -22,7 +22,7 @@ from gxq_analysis.summary import (
     value_changes,
     year_earlier,
 )
-from gxq_analysis.xlsx_export import SheetSpec, cell_value, html_tables, write_workbook
+from gxq_analysis.report.xlsx_export import SheetSpec, cell_value, html_tables, write_workbook
 
 
 def status_frame(rows):
@@ -320,7 +320,7 @@ def test_html_tables_read_back_with_numbers_and_headings(tmp_path):
 
 
 def test_pace_table_never_shows_100_percent_for_an_unfinished_year():
-    from gxq_analysis import presentation as P
+    from gxq_analysis.report import notebook as P
 
     pace = pd.DataFrame(
         [
@@ -342,7 +342,7 @@ def test_pace_table_never_shows_100_percent_for_an_unfinished_year():
 
 
 def test_unit_labels_are_english_in_english():
-    from gxq_analysis.numbers import unit_label
+    from gxq_analysis.report.numbers import unit_label
 
     assert unit_label("亿元", "zh") == "亿元"
     assert unit_label("亿元", "en") == "100 million yuan" and unit_label("家", "en") == "number"

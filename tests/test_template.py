@@ -6,10 +6,10 @@ import datetime as dt
 
 import openpyxl
 
-from gxq_analysis.clean import clean
 from gxq_analysis.cli import main
-from gxq_analysis.plan import load_plan
-from gxq_analysis.template import HEADER, HEADER_ROW, template_rows
+from gxq_analysis.ingest.clean import clean
+from gxq_analysis.loop.template import HEADER, HEADER_ROW, template_rows
+from gxq_analysis.model.plan import load_plan
 
 
 def test_template_lists_every_indicator_in_plan_order(tmp_path):

@@ -10,16 +10,16 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats
 
-from gxq_analysis.config import DEFAULT_PLAN_DIR
-from gxq_analysis.observations import load_observations
-from gxq_analysis.plan import load_plan
-from gxq_analysis.trajectory import (
+from gxq_analysis.assess.trajectory import (
     MIN_POINTS,
     SIGMA_FLOOR,
     choose_scale,
     project_indicator,
     project_series,
 )
+from gxq_analysis.config import DEFAULT_PLAN_DIR
+from gxq_analysis.model.observations import load_observations
+from gxq_analysis.model.plan import load_plan
 
 PLAN = load_plan(DEFAULT_PLAN_DIR)
 
@@ -173,7 +173,7 @@ def test_project_indicator_uses_only_data_up_to_as_of(obs):
     assert list(res.history["value"]) == [60, 78, 95]
     assert list(res.history["time"]) == [2017, 2018, 2018.75]
     # It is the one forecast of the status table (outlook): same median, interval and P(meet).
-    from gxq_analysis.status import assess_plan
+    from gxq_analysis.assess.status import assess_plan
 
     st = assess_plan(PLAN, obs, as_of="2019Q3")
     row = st[(st["indicator_id"] == "hitech_enterprises") & (st["target_year"] == 2020)].iloc[0]
@@ -274,7 +274,7 @@ def test_quarterly_model_needs_a_q4_and_enough_points():
 
 
 def test_ets_cross_check_on_a_long_series():
-    from gxq_analysis.trajectory import ets_cross_check
+    from gxq_analysis.assess.trajectory import ets_cross_check
 
     t = np.arange(2010, 2019, dtype=float)
     y = 50 * 1.08 ** (t - 2010) * (1 + 0.01 * np.sin(t))
@@ -286,7 +286,7 @@ def test_ets_cross_check_on_a_long_series():
 
 
 def test_quarterly_history_of_a_flow_is_its_year_to_date_path(tmp_path):
-    from gxq_analysis.trajectory import quarterly_history
+    from gxq_analysis.assess.trajectory import quarterly_history
 
     rows = ["indicator_id,period,value,ytd"]
     ytd = {2018: [0.5, 1.4, 2.1, 2.9], 2019: [0.7, 1.8, 2.5, 3.5]}

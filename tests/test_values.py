@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from gxq_analysis.values import (
+from gxq_analysis.ingest.values import (
     UnitError,
     canonical_unit_text,
     convert_unit,

@@ -24,10 +24,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..observations import filter_as_of
-from ..periods import Period, parse_period
-from ..plan import Plan
-from ..series import annual_values, data_cutoff
+from ..model.observations import filter_as_of
+from ..model.periods import Period, parse_period
+from ..model.plan import Plan
+from ..model.series import annual_values, data_cutoff
 from .progress import Thresholds, at_or_beyond
 from .status import assess_plan
 

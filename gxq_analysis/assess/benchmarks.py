@@ -16,9 +16,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..periods import Period
-from ..plan import Plan
-from ..series import annual_values
+from ..model.periods import Period
+from ..model.plan import Plan
+from ..model.series import annual_values
 
 BENCHMARK_GEOS = ("全国", "江苏省")
 COMPARABLE_KINDS = ("share", "ratio", "index")

@@ -27,9 +27,9 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from ..periods import Period, parse_period
-from ..plan import Plan
-from ..series import annual_values, ytd_path
+from ..model.periods import Period, parse_period
+from ..model.plan import Plan
+from ..model.series import annual_values, ytd_path
 from .forecast import Bands, Calibration, Predictive, choose_scale, load_calibration, predict, verdict
 from .progress import sign, target_on_bound
 

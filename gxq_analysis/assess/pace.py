@@ -25,10 +25,10 @@ from typing import Any
 
 import pandas as pd
 
-from ..observations import filter_as_of
-from ..periods import Period, parse_period
-from ..plan import Plan
-from ..series import annual_values, data_cutoff, ytd_path
+from ..model.observations import filter_as_of
+from ..model.periods import Period, parse_period
+from ..model.plan import Plan
+from ..model.series import annual_values, data_cutoff, ytd_path
 from .outlook import outlook
 from .progress import sign
 

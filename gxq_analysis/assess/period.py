@@ -69,8 +69,8 @@ def compute_assessment(
     fingerprint: str,
 ) -> PeriodAssessment:
     """Everything the pages of ``period`` show (``obs_all``: every row of the observations file)."""
-    from ..observations import filter_as_of
-    from ..periods import Period, parse_period
+    from ..model.observations import filter_as_of
+    from ..model.periods import Period, parse_period
     from .evaluation import evaluate_year
     from .pace import assess_pace
     from .status import assess_plan

@@ -26,7 +26,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from ..periods import Period, parse_period
+from ..model.periods import Period, parse_period
 
 STATUS_ORDER = ("target_achieved", "on_track", "needs_acceleration", "limited_progress", "deterioration")
 """Best to worst. ``target_missed`` ranks with ``deterioration`` for comparisons; ``insufficient_data``

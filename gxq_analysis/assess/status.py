@@ -19,10 +19,10 @@ import numpy as np
 import pandas as pd
 
 from ..i18n import check_lang, likelihood_label, status_label
-from ..observations import filter_as_of
-from ..periods import Period, parse_period
-from ..plan import Plan
-from ..series import annual_values, data_cutoff
+from ..model.observations import filter_as_of
+from ..model.periods import Period, parse_period
+from ..model.plan import Plan
+from ..model.series import annual_values, data_cutoff
 from .outlook import outlook
 from .progress import Thresholds, assess_progress, sign
 from .trajectory import indicator_history

@@ -17,9 +17,9 @@ import numpy as np
 import pandas as pd
 
 from ..i18n import status_label, text
-from ..observations import ObservationsError, load_observations
-from ..periods import PeriodError
-from ..plan import load_plan
+from ..model.observations import ObservationsError, load_observations
+from ..model.periods import PeriodError
+from ..model.plan import load_plan
 from .status import assess_plan
 
 TABLE_COLUMNS = ("indicator", "year", "target", "latest", "value", "status", "p_meet", "projection")

@@ -36,10 +36,10 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ..observations import filter_as_of
-from ..periods import Period, parse_period
-from ..plan import Plan
-from ..series import _pick, annual_values, data_cutoff, indicator_rows, ytd_path
+from ..model.observations import filter_as_of
+from ..model.periods import Period, parse_period
+from ..model.plan import Plan
+from ..model.series import _pick, annual_values, data_cutoff, indicator_rows, ytd_path
 from .forecast import choose_scale
 from .outlook import outlook
 from .progress import Thresholds, period_time, sign, target_on_bound

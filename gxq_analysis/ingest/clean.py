@@ -298,7 +298,7 @@ def summary(result: CleanResult, out: Path) -> str:
         lines.append(f"  ignored (documentation, Office lock and hidden files): {', '.join(result.ignored)}")
     if result.reference:
         lines.append(
-            f"  reference data (the forecast calibration panel; read by gxq_analysis.calibration, not by "
+            f"  reference data (the forecast calibration panel; read by gxq_analysis.assess.calibration, not by "
             f"clean): {len(result.reference)} files under public/{CALIBRATION_DIR}/"
         )
     cats: dict[str, int] = {}

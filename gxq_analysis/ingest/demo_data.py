@@ -512,7 +512,7 @@ Regenerate / 重新生成:
 
 The trajectories and the deliberate mess (full-width digits, 万元 instead of 亿元, a #DIV/0!, a
 corrected resubmission, an unknown indicator, a share typed as a fraction …) are described in the
-docstring of `gxq_analysis/demo_data.py` and in `data/README.md`.
+docstring of `gxq_analysis/ingest/demo_data.py` and in `data/README.md`.
 """
 
 

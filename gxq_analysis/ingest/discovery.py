@@ -156,7 +156,7 @@ def discover(raw: Path) -> Discovery:
                 elif top.name == PUBLIC_FILE.parent.name and here.relative_to(top).parts[:1] == (
                     CALIBRATION_DIR,
                 ):
-                    # The forecast's calibration panel (gxq_analysis.calibration reads it), not clean input.
+                    # The forecast's calibration panel (gxq_analysis.assess.calibration reads it), not clean input.
                     found.reference.append(rel)
                 elif top.name == PUBLIC_FILE.parent.name:
                     found.refused.append(

@@ -1,11 +1,11 @@
 """`gxq corrections`: one workbook per department with the rows of its submissions a person must fix.
 
 A row is listed when ``gxq clean`` quarantined it and no rule handled it (duplicates, superseded values
-and public context figures are handled; see :func:`gxq_analysis.submissions.needs_person`); a blank row
+and public context figures are handled; see :func:`gxq_analysis.loop.submissions.needs_person`); a blank row
 is listed only when the indicator is the sending department's own for the period, so a department is
 never asked about another department's indicators. Each line names the file, sheet, row and column,
 the value sent, and the reason in plain Chinese. Every text cell is neutralised against formula
-injection (see :func:`gxq_analysis.departments.safe_text`).
+injection (see :func:`gxq_analysis.model.departments.safe_text`).
 """
 
 from __future__ import annotations

@@ -1,12 +1,12 @@
 """`gxq submissions`: which department has reported a period, what is missing, what came late.
 
 Built only from what ``gxq clean`` wrote (``observations.csv``, ``quarantine.csv``, ``manifest.json``)
-and the catalogue (department, frequency, due_days; see :mod:`gxq_analysis.departments`):
+and the catalogue (department, frequency, due_days; see :mod:`gxq_analysis.model.departments`):
 
 - a file belongs to the department its 填报单位 names (manifest ``reporting_unit``), else the one its
   folder or file name names, else to 未识别部门; public figures are not submissions;
 - a file is for the period when one of its rows carries a period that answers the period's form
-  (:func:`~gxq_analysis.departments.covers`), or, with no such row, when its path names the period;
+  (:func:`~gxq_analysis.model.departments.covers`), or, with no such row, when its path names the period;
 - an indicator is *received* when a file of its department for the period carries a value for it
   (clean, or quarantined for a person to fix, or superseded by a correction; a blank row is not a value);
 - it is *late* when the first 填报日期 that brought it is after the form's deadline; the date is the one
@@ -342,7 +342,7 @@ _SECTION_COLUMNS = {
 
 def submissions_section(plan: Plan, period: Period | str, processed: Path, lang: str = "zh") -> str:
     """The 报送进度 section of the data-quality page: heading, note and the table (escaped HTML)."""
-    from .. import presentation as P
+    from ..report import notebook as P
 
     k = 0 if lang == "zh" else 1
     parts = [P.heading(_SECTION_TEXT["heading"][k], lang)]

@@ -11,7 +11,7 @@ Layout (one sheet, 填报表):
 - row 5: 负责人 | … | 报送截止 | the due date from the catalogue;
 - row 6: header 序号 | 指标名称 | 单位 | 本期值 | 本年累计 | 上期值（参考） | 备注;
 - one row per indicator on the form: with ``--dept``, that department's indicators reported at the
-  period's frequency (see :mod:`gxq_analysis.departments`); without, every plan indicator;
+  period's frequency (see :mod:`gxq_analysis.model.departments`); without, every plan indicator;
 - filling instructions below the table.
 
 The sheet is protected without a password (anyone can read; nobody overwrites names, units or the

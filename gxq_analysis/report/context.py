@@ -17,8 +17,8 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from ..assess.period import PeriodAssessment
-    from ..periods import Period
-    from ..plan import Plan
+    from ..model.periods import Period
+    from ..model.plan import Plan
 
 
 def setup_notebook(charts: bool = True) -> None:
@@ -112,7 +112,7 @@ def validate_params(
     mean the project defaults. Raises :class:`ReportParameterError` with a clear message.
     """
     from ..config import DEFAULT_OBSERVATIONS, DEFAULT_PLAN_DIR
-    from ..periods import PeriodError, parse_period
+    from ..model.periods import PeriodError, parse_period
 
     if lang not in ("zh", "en"):
         raise ReportParameterError("lang", lang, "报告语言应为 zh 或 en", "report language must be zh or en")
@@ -154,8 +154,8 @@ def validate_params(
             "找不到数据文件，请先运行 gxq clean",
             "observations file not found; run `gxq clean` first",
         )
-    from ..observations import ObservationsError, filter_as_of, load_observations
-    from ..plan import PlanError, load_plan
+    from ..model.observations import ObservationsError, filter_as_of, load_observations
+    from ..model.plan import PlanError, load_plan
 
     try:
         plan = load_plan(pdir)
@@ -203,7 +203,7 @@ def report_meta(ctx: ReportContext, illustrative: bool, **extra: Any) -> dict:
     The information travels as metadata of a display output (nbconvert ignores it); the banner is
     shown in the body too when any figure shown is illustrative.
     """
-    from ..series import data_cutoff
+    from ..model.series import data_cutoff
 
     cutoff = data_cutoff(ctx.obs, geo=ctx.zone)
     meta = {
@@ -296,6 +296,6 @@ def project(ctx: ReportContext, iid: str, target_year: int | None = None) -> Any
         projections = period_assessment(ctx).projections
         if iid in projections:
             return projections[iid]
-    from ..trajectory import project_indicator
+    from ..assess.trajectory import project_indicator
 
     return project_indicator(ctx.plan, ctx.obs, iid, year, as_of=ctx.period)

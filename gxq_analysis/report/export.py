@@ -12,7 +12,7 @@ from typing import Any
 
 from .. import __version__
 from ..config import PROJ_ROOT
-from ..periods import Period
+from ..model.periods import Period
 from .audit import audit_html
 from .errors import RenderError
 from .text import REPORT_META_KEY, notebook_title, t

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from ..periods import FREQ_ANNUAL, Period
+from ..model.periods import FREQ_ANNUAL, Period
 from .export import NotebookResult, css
 from .html import banner_html, esc
 from .pack_outputs import OUTPUT_TEXT

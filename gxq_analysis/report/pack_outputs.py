@@ -13,7 +13,7 @@ import json
 from collections.abc import Iterable
 from pathlib import Path
 
-from ..periods import FREQ_ANNUAL, Period, PeriodError, latest_quarter_covered, parse_period
+from ..model.periods import FREQ_ANNUAL, Period, PeriodError, latest_quarter_covered, parse_period
 from .text import t
 
 SUMMARY_HTML = "summary.html"
@@ -107,8 +107,8 @@ def summary_job(job: dict) -> dict:
     """Build summary.html in a worker process beside the notebooks. Never raises: returns a dict with
     ``ok``, and ``illustrative`` and ``values`` (the figures sheet for tables.xlsx) or ``error``."""
     try:
-        from ..observations import load_observations
-        from ..plan import load_plan
+        from ..model.observations import load_observations
+        from ..model.plan import load_plan
         from .audit import audit_html
         from .context import wait_for_assessment
         from .summary import build_summary, summary_html, summary_values_table

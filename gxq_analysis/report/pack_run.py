@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from ..assess.period import ASSESSMENT_FILE
-from ..periods import Period
+from ..model.periods import Period
 from .context import FAILED_SUFFIX
 from .errors import RenderError
 from .export import NotebookResult, _export, css, plan_title, version_string
@@ -169,8 +169,8 @@ def assessment_job(job: dict) -> dict:
     t0 = time.perf_counter()
     try:
         from ..assess.period import compute_assessment, input_fingerprint, write_assessment
-        from ..observations import load_observations
-        from ..plan import load_plan
+        from ..model.observations import load_observations
+        from ..model.plan import load_plan
 
         plan = load_plan(Path(job["plan_dir"]))
         obs = load_observations(Path(job["observations_path"]), default_geo=plan.zone_geo)

@@ -14,7 +14,7 @@ from .numbers import is_missing
 from .text import t
 
 if TYPE_CHECKING:
-    from ..plan import Plan
+    from ..model.plan import Plan
 
 
 def coverage_matrix(plan: Plan, obs: pd.DataFrame, lang: str = "zh", geo: str | None = None) -> pd.DataFrame:

@@ -39,7 +39,14 @@ from ..config import (
     RAW_DIR,
     REPORTS_DIR,
 )
-from ..periods import FREQ_ANNUAL, FREQ_QUARTER, Period, PeriodError, latest_quarter_covered, parse_period
+from ..model.periods import (
+    FREQ_ANNUAL,
+    FREQ_QUARTER,
+    Period,
+    PeriodError,
+    latest_quarter_covered,
+    parse_period,
+)
 from .audit import audit_html
 from .errors import RenderError
 from .execute import _execute_job, _worker_init
@@ -508,7 +515,7 @@ def check_fresh(observations_path: Path, raw_dir: Path) -> None:
     """Refuse to report from a clean table older than the raw data (a new, changed or removed raw
     file since the last `gxq clean`), naming the files. Only for the default paths, whose raw folder
     is known; an explicit --observations file is taken as it is."""
-    from ..clean import stale_inputs
+    from ..ingest.clean import stale_inputs
 
     changed = stale_inputs(Path(raw_dir), Path(observations_path).parent)
     if changed:

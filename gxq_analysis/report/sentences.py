@@ -24,7 +24,7 @@ def target_year_closed(row: Mapping[str, Any]) -> bool:
     t_year, as_of = _row_get(row, "target_year"), _row_get(row, "as_of")
     if t_year is None or as_of is None:
         return False
-    from ..periods import Period, parse_period
+    from ..model.periods import Period, parse_period
 
     return Period.month(int(t_year), 12).ends_by(parse_period(as_of))
 

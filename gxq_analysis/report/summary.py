@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from ..i18n import STATUS_COLOURS, catalogue, check_lang, lookup_text, status_label
-from ..periods import FREQ_ANNUAL, Period, parse_period
+from ..model.periods import FREQ_ANNUAL, Period, parse_period
 from .context import any_illustrative
 from .html import esc
 from .numbers import COUNT_UNITS, EN_SCALED_UNITS, fmt_change, fmt_percent, fmt_value
@@ -25,7 +25,7 @@ if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
     from ..assess.period import PeriodAssessment
-    from ..plan import Plan
+    from ..model.plan import Plan
 
 # Order of the status ids from best to worst, used only to say whether a verdict improved. Ids this
 # table does not know (a new verdict band) and insufficient_data are "changed", never better/worse.
@@ -185,9 +185,9 @@ def build_summary(
     """Everything the summary page shows, computed from the status table as of ``period``, the previous
     quarter and a year earlier (only data up to each of those periods). With the period's
     ``assessment`` (what the pack's other pages show), its statuses are used, not computed again."""
-    from ..observations import filter_as_of
-    from ..series import data_cutoff
-    from ..status import assess_plan
+    from ..assess.status import assess_plan
+    from ..model.observations import filter_as_of
+    from ..model.series import data_cutoff
 
     check_lang(lang)
     per = parse_period(period)
@@ -208,7 +208,7 @@ def build_summary(
         before = assess_plan(plan, obs, prev_per, lang=lang) if len(obs) else status.iloc[0:0]
         year_ago = assess_plan(plan, obs, year_per, lang=lang) if len(obs) else status.iloc[0:0]
         try:
-            from ..pace import assess_pace
+            from ..assess.pace import assess_pace
 
             pace = assess_pace(plan, obs_cut, per, lang=lang) if per.freq != FREQ_ANNUAL else None
         except Exception:  # the pace table is optional here: attention falls back to verdicts alone

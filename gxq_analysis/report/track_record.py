@@ -1,7 +1,7 @@
 """The annual report's track-record page: how often the forecast's claims came true on real data.
 
 Reads ``forecast_track_record.json`` (written with the calibration by ``python -m
-gxq_analysis.calibration``; a test checks it against a fresh out-of-sample run) and presents it in
+gxq_analysis.assess.calibration``; a test checks it against a fresh out-of-sample run) and presents it in
 plain words, two small tables and a reliability diagram. Everything written into HTML is escaped.
 """
 
@@ -11,7 +11,7 @@ import json
 from functools import lru_cache
 from pathlib import Path
 
-from ..calibration import TRACK_RECORD_FILE
+from ..assess.calibration import TRACK_RECORD_FILE
 from ..i18n import catalogue, check_lang, lookup_text
 from .charts import apply_style, figure_html
 from .html import SafeHTML, esc, heading, html_table

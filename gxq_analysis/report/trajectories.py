@@ -18,7 +18,7 @@ from .text import TEXT, t
 if TYPE_CHECKING:
     import matplotlib.pyplot as plt
 
-    from ..plan import Plan
+    from ..model.plan import Plan
 
 
 BENCHMARK_GEOS = ("全国", "江苏省")
@@ -47,7 +47,7 @@ def headline_indicator(plan: Plan) -> str:
 
 def benchmark_series(ctx: ReportContext, iid: str) -> dict[str, pd.DataFrame]:
     """Annual benchmark values (全国, 江苏省) for an indicator, when comparable; label → year/value."""
-    from ..series import annual_values
+    from ..model.series import annual_values
 
     ind = ctx.plan.indicator(iid)
     if str(ind.get("kind", "")) not in COMPARABLE_KINDS:
@@ -89,7 +89,7 @@ def trajectory_chart(ctx: ReportContext, iid: str, projection: Any = None) -> Sa
 def trajectory_figure(ctx: ReportContext, iid: str, projection: Any = None) -> plt.Figure | None:
     """The trend chart of one indicator: complete annual values as the line, the latest in-year value
     as a separate point, milestones and target path, the projection fan and benchmarks."""
-    from ..series import annual_values, latest_value
+    from ..model.series import annual_values, latest_value
 
     plan, lang = ctx.plan, ctx.lang
     hist = annual_values(ctx.obs, plan, iid)
@@ -103,7 +103,7 @@ def trajectory_figure(ctx: ReportContext, iid: str, projection: Any = None) -> p
         baseline = (int(before["year"].iloc[-1]), float(before["value"].iloc[-1]))
     partial = None
     if latest is not None and not latest.get("complete", True):
-        from ..periods import parse_period
+        from ..model.periods import parse_period
 
         per = parse_period(latest["period"])
         partial = (per.year - 1 + per.end_month / 12.0, float(latest["value"]), str(per))

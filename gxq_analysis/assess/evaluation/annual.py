@@ -8,8 +8,8 @@ import numpy as np
 import pandas as pd
 
 from ...i18n import check_lang
-from ...numbers import fmt_signed
-from ...plan import Plan
+from ...model.plan import Plan
+from ...report.numbers import fmt_signed
 from ..benchmarks import benchmarks
 from ..index import (
     Decomposition,

@@ -1,4 +1,4 @@
-"""The annual report's index charts (the shared style and colours come from :mod:`gxq_analysis.charts`)."""
+"""The annual report's index charts (the shared style and colours come from :mod:`gxq_analysis.report.charts`)."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ def index_chart(result: IndexResult, sens: Sensitivity, lang: str = "zh", year: 
     import matplotlib.pyplot as plt
     from matplotlib.ticker import MaxNLocator
 
-    from ...charts import COLOURS
+    from ...report.charts import COLOURS
 
     band = sens.band(result.normalisation)
     years = [y for y in result.years if year is None or y <= year]

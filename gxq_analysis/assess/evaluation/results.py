@@ -10,10 +10,10 @@ import numpy as np
 import pandas as pd
 
 from ...i18n import check_lang, status_label
-from ...observations import filter_as_of
-from ...periods import Period
-from ...plan import Plan
-from ...series import annual_values, ytd_path
+from ...model.observations import filter_as_of
+from ...model.periods import Period
+from ...model.plan import Plan
+from ...model.series import annual_values, ytd_path
 from ..pace import pace_row
 
 RESULT_COLUMNS = [

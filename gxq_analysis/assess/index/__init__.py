@@ -3,7 +3,7 @@
 Method (details and reasons in ``docs/methods.md``, section "Innovation-capability index"):
 
 1. **Data.** The zone's complete annual value of every indicator and year, from the clean table through
-   :func:`gxq_analysis.series.annual_values` (so each value keeps its provenance).
+   :func:`gxq_analysis.model.series.annual_values` (so each value keeps its provenance).
 2. **Mapping as data.** ``index_dimensions.csv`` in the plan folder maps every plan indicator to one of the
    five dimensions, with a weight (equal by default) and a transform for skewed counts
    (``none | sqrt | log``; ``log`` is ln(1 + x) so zeros are allowed). ``index_config.json`` (optional)

@@ -8,9 +8,9 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from ...periods import Period, parse_period
-from ...plan import Plan
-from ...series import annual_values
+from ...model.periods import Period, parse_period
+from ...model.plan import Plan
+from ...model.series import annual_values
 from .config import DIMENSIONS, NORMALISATIONS, OVERALL, IndexConfig, load_index_config, load_index_mapping
 
 # --------------------------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from pathlib import Path
 import pandas as pd
 
 from ...i18n import LANGS, text
-from ...plan import Plan, PlanError, read_json_object
+from ...model.plan import Plan, PlanError, read_json_object
 
 DIMENSIONS = ("创新主体", "创新投入", "创新人才", "创新成果", "创新环境")
 DIMENSION_NAMES = {

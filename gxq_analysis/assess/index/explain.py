@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ...plan import Plan
+from ...model.plan import Plan
 from .compute import IndexResult, aggregate, with_normalisation
 from .config import COVERAGE_CHANGE, DIMENSIONS, OVERALL
 

@@ -1,7 +1,0 @@
-"""Moved to gxq_analysis.assess.backtest; this alias is removed when the move is integrated."""
-
-import sys
-
-from gxq_analysis.assess import backtest as _moved
-
-sys.modules[__name__] = _moved

@@ -1,7 +1,0 @@
-"""Moved to gxq_analysis.loop.corrections; this alias is removed when the move is integrated."""
-
-import sys
-
-from gxq_analysis.loop import corrections as _moved
-
-sys.modules[__name__] = _moved

@@ -1,7 +1,0 @@
-"""Moved to gxq_analysis.model.observations; this alias is removed when the move is integrated."""
-
-import sys
-
-from gxq_analysis.model import observations as _moved
-
-sys.modules[__name__] = _moved

@@ -1,7 +1,0 @@
-"""Moved to gxq_analysis.model.periods; this alias is removed when the move is integrated."""
-
-import sys
-
-from gxq_analysis.model import periods as _moved
-
-sys.modules[__name__] = _moved
