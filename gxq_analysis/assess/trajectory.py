@@ -41,7 +41,7 @@ from ..model.periods import Period, parse_period
 from ..model.plan import Plan
 from ..model.series import _pick, annual_values, data_cutoff, indicator_rows, ytd_path
 from .forecast import choose_scale
-from .outlook import outlook
+from .outlook import PATH_COLUMNS, POINT_COLUMNS, outlook
 from .progress import Thresholds, period_time, sign, target_on_bound
 
 MIN_POINTS = 3
@@ -55,18 +55,7 @@ with n = 3 a near-collinear fit would otherwise claim near certainty), one posit
 non-rank linear series 3 % of the mean absolute level is used instead."""
 BOUND_CLIP = 0.001  # share of the bounded range kept between an observed value and its bound
 
-HISTORY_COLUMNS = [
-    "year",
-    "time",
-    "value",
-    "period",
-    "complete",
-    "source_file",
-    "source_sheet",
-    "source_row",
-    "illustrative",
-]
-PATH_COLUMNS = ["year", "time", "median", "lo80", "hi80", "observed"]
+HISTORY_COLUMNS = POINT_COLUMNS  # the points a forecast used (outlook.POINT_COLUMNS)
 
 
 @dataclass

@@ -188,6 +188,15 @@ def read_json_object(path: Path, error: type[PlanError] = PlanError) -> dict:
     return data
 
 
+def plan_meta(folder: Path | str) -> dict:
+    """``plan.json`` of a plan folder without loading the plan, for code that only needs its title or
+    zone before the notebooks run: ``{}`` when absent or unreadable (the full load reports the error)."""
+    try:
+        return read_json_object(Path(folder) / "plan.json")
+    except (OSError, PlanError):
+        return {}
+
+
 def load_plan(folder: Path | str | None = None) -> Plan:
     """Load and validate a plan folder; raise PlanError naming file, row and column on a bad one."""
     folder = Path(folder) if folder is not None else DEFAULT_PLAN_DIR

@@ -3,7 +3,6 @@ report metadata a notebook emitted, the cover, and the publish audit."""
 
 from __future__ import annotations
 
-import json
 import re
 import subprocess
 from dataclasses import dataclass, field
@@ -13,6 +12,7 @@ from typing import Any
 from .. import __version__
 from ..config import PROJ_ROOT
 from ..model.periods import Period
+from ..model.plan import plan_meta
 from .audit import audit_html
 from .errors import RenderError
 from .text import REPORT_META_KEY, notebook_title, t
@@ -112,14 +112,8 @@ def version_string() -> str:
 
 
 def plan_title(plan_dir: Path, lang: str) -> str:
-    meta_path = Path(plan_dir) / "plan.json"
-    if meta_path.is_file():
-        try:
-            meta = json.loads(meta_path.read_text(encoding="utf-8"))
-            return str(meta.get(f"title_{lang}") or meta.get("title_zh") or "")
-        except json.JSONDecodeError:
-            pass
-    return ""
+    meta = plan_meta(plan_dir)
+    return str(meta.get(f"title_{lang}") or meta.get("title_zh") or "")
 
 
 def cover_meta(

@@ -9,11 +9,11 @@ renderer's parent process must stay light; pandas and the browser are imported w
 from __future__ import annotations
 
 import csv
-import json
 from collections.abc import Iterable
 from pathlib import Path
 
 from ..model.periods import FREQ_ANNUAL, Period, PeriodError, latest_quarter_covered, parse_period
+from ..model.plan import plan_meta
 from .text import t
 
 SUMMARY_HTML = "summary.html"
@@ -43,13 +43,7 @@ def pack_folder(period: Period, lang: str) -> str:
 # Does the data cover the period?
 # ----------------------------------------------------------------------------------------------
 def _zone_geo(plan_dir: Path) -> str:
-    meta_path = Path(plan_dir) / "plan.json"
-    if meta_path.is_file():
-        try:
-            return str(json.loads(meta_path.read_text(encoding="utf-8")).get("zone_geo", "zone"))
-        except (json.JSONDecodeError, AttributeError):
-            pass
-    return "zone"
+    return str(plan_meta(plan_dir).get("zone_geo", "zone"))
 
 
 def zone_periods(observations_path: Path | str, plan_dir: Path | str) -> list[Period]:

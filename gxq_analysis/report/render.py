@@ -47,6 +47,7 @@ from ..model.periods import (
     latest_quarter_covered,
     parse_period,
 )
+from ..model.plan import plan_meta
 from .audit import audit_html
 from .errors import RenderError
 from .execute import _execute_job, _worker_init
@@ -96,13 +97,7 @@ class RenderResult:
 # Periods and packs
 # ----------------------------------------------------------------------------------------------
 def _zone_geo(plan_dir: Path) -> str:
-    meta_path = Path(plan_dir) / "plan.json"
-    if meta_path.is_file():
-        try:
-            return str(json.loads(meta_path.read_text(encoding="utf-8")).get("zone_geo", "zone"))
-        except (json.JSONDecodeError, AttributeError):
-            pass
-    return "zone"
+    return str(plan_meta(plan_dir).get("zone_geo", "zone"))
 
 
 def default_period(
