@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from ..ingest.quarantine import CATEGORIES, label, needs_check
 from .html import SafeHTML, html_table
 from .numbers import is_missing
 from .text import t
@@ -111,50 +112,13 @@ def files_table(manifest: Mapping[str, Any] | None, lang: str = "zh") -> SafeHTM
     return html_table(rows, headers, numeric=["data_rows", "values", "quarantined"])
 
 
-# Quarantine categories written by the cleaner: label, and whether someone must act on the row.
-QUARANTINE_CATEGORIES: dict[str, tuple[str, str, bool]] = {
-    "unreadable_file": ("文件无法读取", "File could not be read", True),
-    "no_table": ("未找到数据表", "No table found", True),
-    "unknown_indicator": ("未知指标名称", "Unknown indicator name", True),
-    "empty_name": ("指标名称为空", "Empty indicator name", True),
-    "no_value": ("无数值（空白、占位符或Excel错误）", "No value (blank, placeholder or Excel error)", True),
-    "invalid_value": ("数值无法识别", "Value not understood", True),
-    "incompatible_unit": ("单位不兼容", "Incompatible unit", True),
-    "fraction_not_percent": ("疑似小数而非百分数", "Looks like a fraction, not percent", True),
-    "out_of_range": ("超出合理范围", "Out of range", True),
-    "not_integer": ("应为整数", "Should be a whole number", True),
-    "no_period": ("报告期无法识别", "Period not understood", True),
-    "future_period": ("报告期晚于填报日期", "Period after the reporting date", True),
-    "inconsistent_columns": ("本期值与累计值矛盾", "Period and year-to-date columns disagree", True),
-    "duplicate": ("重复（同值保留一次）", "Duplicate (kept once)", False),
-    "superseded": ("被更正取代（见修订）", "Superseded (see revisions)", False),
-    "context_only": ("公开数据背景资料（无对应指标）", "Public context figure (no plan indicator)", False),
-    "different_population": ("公开数据口径不同", "Public figure of a different scope", False),
-    "conflict": ("同一数据数值矛盾，需人工判定", "Conflicting submissions, a person decides", True),
-    "unsupported_file": ("不支持的文件类型，未读取", "Unsupported file type, not read", True),
-    "outside_raw": (
-        "链接指向原始数据目录之外，未读取",
-        "Link leading outside the raw folder, not read",
-        True,
-    ),
-    "hidden_folder": ("隐藏文件或文件夹，未读取", "Hidden file or folder, not read", True),
-    "beyond_plan_horizon": ("报告期超出计划期限", "Period after the plan's horizon", True),
-    "implausible_jump": (
-        "与上期相比变化异常（已保留，请核实）",
-        "Implausible jump from the previous period (kept; please check)",
-        True,
-    ),
-}
-
-
-def _needs_check(category: Any) -> bool:
-    """Unknown categories count as needing a check: better asked about than silently filed."""
-    return QUARANTINE_CATEGORIES.get(str(category), ("", "", True))[2]
+# Quarantine categories, their words and whether someone must act: the one registry the cleaner writes by.
+QUARANTINE_CATEGORIES = CATEGORIES
+_needs_check = needs_check
 
 
 def _category_label(category: Any, lang: str) -> str:
-    entry = QUARANTINE_CATEGORIES.get(str(category))
-    return str(category) if entry is None else str(entry[0 if lang == "zh" else 1])
+    return label(category, lang)
 
 
 def quarantine_overview(quarantine: pd.DataFrame, lang: str = "zh") -> SafeHTML:

@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from ..assess.benchmarks import BENCHMARK_GEOS, COMPARABLE_KINDS  # noqa: F401  (the notebooks' namespace)
+from ..assess.benchmarks import benchmark_series as shared_benchmark_series
 from .charts import figure_html, trend_chart
 from .context import ReportContext
 from .html import SafeHTML, esc, html_block, status_light
@@ -19,14 +21,6 @@ if TYPE_CHECKING:
     import matplotlib.pyplot as plt
 
     from ..model.plan import Plan
-
-
-BENCHMARK_GEOS = ("全国", "江苏省")
-
-
-# Benchmarks are drawn only for intensive measures (shares, ratios, indices) in the same unit:
-# a province's count of enterprises is not comparable with a zone's.
-COMPARABLE_KINDS = ("share", "ratio", "index")
 
 
 def indicators_with_targets(plan: Plan) -> list[str]:
@@ -46,24 +40,12 @@ def headline_indicator(plan: Plan) -> str:
 
 
 def benchmark_series(ctx: ReportContext, iid: str) -> dict[str, pd.DataFrame]:
-    """Annual benchmark values (全国, 江苏省) for an indicator, when comparable; label → year/value."""
-    from ..model.series import annual_values
-
-    ind = ctx.plan.indicator(iid)
-    if str(ind.get("kind", "")) not in COMPARABLE_KINDS:
-        return {}
+    """Annual benchmark values (全国, 江苏省) for an indicator, when comparable; label → year/value.
+    The comparison rules are the assessment's (:func:`assess.benchmarks.benchmark_series`)."""
     out = {}
-    for geo in BENCHMARK_GEOS:
-        rows = ctx.obs[(ctx.obs["indicator_id"] == iid) & (ctx.obs["geo"] == geo)]
-        if "unit" in rows:
-            units = rows["unit"].fillna("").astype(str)
-            rows = rows[(units == "") | (units == str(ind["unit"]))]
-        if rows.empty:
-            continue
-        vals = annual_values(rows, ctx.plan, iid, geo=geo)
-        if len(vals):
-            key = f"geo.{geo}"
-            out[t(key, ctx.lang) if key in TEXT else geo] = vals[["year", "value"]]
+    for geo, vals in shared_benchmark_series(ctx.plan, ctx.obs, iid).items():
+        key = f"geo.{geo}"
+        out[t(key, ctx.lang) if key in TEXT else geo] = vals[["year", "value"]]
     return out
 
 
