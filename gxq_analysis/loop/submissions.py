@@ -25,6 +25,7 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..i18n import text
 from ..ingest.quarantine import Q_NO_VALUE, needs_check
 from ..model.departments import (
     UNATTRIBUTED,
@@ -306,25 +307,6 @@ STATUS_EN = {
     STATUS_COMPLETE: "Complete, on time",
     "": "",
 }
-_SECTION_TEXT = {
-    "heading": ("报送进度", "Submissions"),
-    "note": (
-        "按计划目录（indicators.csv 的 department、frequency、due_days 列，可编辑）统计各部门本期应报指标；"
-        "是否逾期以文件中填写的填报日期为准，不看文件修改时间；无填报日期的不计逾期。",
-        "Expected indicators per department come from the plan catalogue (indicators.csv columns "
-        "department, frequency, due_days; editable). Lateness is judged by the reporting date the file "
-        "states, never by file times; a file without a date is never counted late.",
-    ),
-    "none": (
-        "尚无清洗结果（请先运行 gxq clean），无法统计报送进度。",
-        "No cleaning output yet (run gxq clean first): no submissions status.",
-    ),
-    "empty": (
-        "本期没有应报指标，也没有收到报送文件。",
-        "No indicator is due for this period and no file was received.",
-    ),
-    "missing_line": ("缺报指标", "Missing indicators"),
-}
 _SECTION_COLUMNS = {
     "department": ("部门", "Department"),
     "expected": ("应报指标", "Expected"),
@@ -345,13 +327,17 @@ def submissions_section(plan: Plan, period: Period | str, processed: Path, lang:
     from ..report import notebook as P
 
     k = 0 if lang == "zh" else 1
-    parts = [P.heading(_SECTION_TEXT["heading"][k], lang)]
+    parts = [P.heading(text("loop_submissions", "heading", lang), lang)]
     try:
         rows = submissions_status(plan, period, processed)
     except SubmissionsError:
-        return P.SafeHTML("".join(parts) + P.html_block("<p>{m}</p>", m=_SECTION_TEXT["none"][k]))
+        return P.SafeHTML(
+            "".join(parts) + P.html_block("<p>{m}</p>", m=text("loop_submissions", "none", lang))
+        )
     if not rows:
-        return P.SafeHTML("".join(parts) + P.html_block("<p>{m}</p>", m=_SECTION_TEXT["empty"][k]))
+        return P.SafeHTML(
+            "".join(parts) + P.html_block("<p>{m}</p>", m=text("loop_submissions", "empty", lang))
+        )
     english = {d.name: d.name_en for d in load_departments(plan)}
     shown = []
     for r in rows:
@@ -377,7 +363,7 @@ def submissions_section(plan: Plan, period: Period | str, processed: Path, lang:
         {c: v[k] for c, v in _SECTION_COLUMNS.items()},
         numeric=["expected", "received", "missing", "covered_by_others", "late", "needs_correction"],
     )
-    parts += [P.html_block('<p class="gxq-muted">{m}</p>', m=_SECTION_TEXT["note"][k]), table]
+    parts += [P.html_block('<p class="gxq-muted">{m}</p>', m=text("loop_submissions", "note", lang)), table]
     return P.SafeHTML("".join(parts))
 
 

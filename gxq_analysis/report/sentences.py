@@ -9,7 +9,7 @@ from typing import Any
 
 import pandas as pd
 
-from ..i18n import check_lang, likelihood_label, status_label
+from ..i18n import check_lang, likelihood_label, status_label, text
 from .numbers import fmt_completion, fmt_gap, fmt_number, fmt_percent, is_missing
 
 
@@ -29,34 +29,40 @@ def target_year_closed(row: Mapping[str, Any]) -> bool:
     return Period.month(int(t_year), 12).ends_by(parse_period(as_of))
 
 
+def _s(key: str, lang: str, **values: Any) -> str:
+    return text("report_sentences", key, lang, **values)
+
+
 def closed_target_sentence(row: Mapping[str, Any], lang: str = "zh", with_name: bool = True) -> str:
     """Plain text for a target year that has ended: the outcome and, if missed, by how much."""
-    zh = lang == "zh"
     name = str(_row_get(row, "name") or _row_get(row, "indicator_id") or "") if with_name else ""
+    prefix = _s("name_prefix", lang, name=name) if name else ""
     unit = str(_row_get(row, "unit") or "")
     t_year, target = int(_row_get(row, "target_year")), _row_get(row, "target")
     latest, period = _row_get(row, "latest_value"), _row_get(row, "latest_period")
     status = str(_row_get(row, "status") or "insufficient_data")
+    target_txt = fmt_number(target, unit, lang=lang)
     if latest is None or status == "insufficient_data":
-        return (
-            f"{name}{t_year}年目标{fmt_number(target, unit, lang=lang)}，目标年无数据，无法判断是否完成。"
-            if zh
-            else f"{name + ': ' if name else ''}no value for {t_year}, so whether the target of "
-            f"{fmt_number(target, unit, lang=lang)} was met cannot be judged."
-        )
+        return _s("closed.no_data", lang, prefix=prefix, year=t_year, target=target_txt)
     met = status == "target_achieved"
     gap = float(latest) - float(target)
-    if zh:
-        outcome = "已完成" if met else f"未完成，差{fmt_gap(gap, unit, lang)}"
-        return (
-            f"{name}{t_year}年实际值{fmt_number(latest, unit, lang=lang)}（{period}），"
-            f"目标{fmt_number(target, unit, lang=lang)}，{outcome}。"
-        )
-    outcome = "met" if met else f"missed by {fmt_gap(gap, unit, lang)}"
-    return (
-        f"{name + ': ' if name else ''}{fmt_number(latest, unit, lang=lang)} in {t_year} ({period}) against a "
-        f"target of {fmt_number(target, unit, lang=lang)}: {outcome}."
+    outcome = _s("closed.met", lang) if met else _s("closed.missed", lang, gap=fmt_gap(gap, unit, lang))
+    return _s(
+        "closed.sentence",
+        lang,
+        prefix=prefix,
+        year=t_year,
+        value=fmt_number(latest, unit, lang=lang),
+        period=period,
+        target=target_txt,
+        outcome=outcome,
     )
+
+
+def _interval(lo: Any, hi: Any, unit: str, lang: str) -> str:
+    if lo is None or hi is None:
+        return ""
+    return _s("interval", lang, lo=fmt_number(lo, unit, lang=lang), hi=fmt_number(hi, unit, lang=lang))
 
 
 def attention_sentence(
@@ -75,76 +81,64 @@ def attention_sentence(
     status = str(_row_get(row, "status") or "insufficient_data")
     label = status_label(status, lang)
     latest = _row_get(row, "latest_value")
-    latest_period = _row_get(row, "latest_period")
     m_year = _row_get(row, "milestone_year")
     m_target = _row_get(row, "milestone_target")
     t_year = _row_get(row, "target_year")
     target = _row_get(row, "target")
     proj = _row_get(row, "projected_value")
-    lo, hi = _row_get(row, "projected_lo80"), _row_get(row, "projected_hi80")
     p = _row_get(row, "p_meet")
     lower_better = str(_row_get(row, "direction") or "higher") == "lower"
-    parts: list[str] = []
-    zh = lang == "zh"
     if target_year_closed(row):
         return closed_target_sentence(row, lang)
     if status == "insufficient_data" or latest is None:
-        return (
-            f"{name}：数据不足，无法判断能否完成目标，请尽快报送数据。"
-            if zh
-            else f"{name}: not enough data to judge whether the target will be met; data are needed."
+        return _s("att.no_data", lang, name=name)
+    parts = [
+        _s(
+            "att.latest",
+            lang,
+            name=name,
+            value=fmt_number(latest, unit, lang=lang),
+            period=_row_get(row, "latest_period"),
         )
-    latest_txt = fmt_number(latest, unit, lang=lang)
-    if zh:
-        parts.append(f"{name}最新值为{latest_txt}（{latest_period}）")
-    else:
-        parts.append(f"{name} stood at {latest_txt} ({latest_period})")
+    ]
     if m_target is not None and m_year is not None:
         gap = float(m_target) - float(latest)
         short = gap < 0 if lower_better else gap > 0
-        gap_txt = fmt_gap(gap, unit, lang)
-        if zh:
-            parts.append(
-                f"距{int(m_year)}年目标{fmt_number(m_target, unit, lang=lang)}"
-                + (f"还差{gap_txt}" if short else "已达到")
-            )
-        else:
-            parts.append(
-                f"{gap_txt} short of the {int(m_year)} milestone of {fmt_number(m_target, unit, lang=lang)}"
-                if short
-                else f"at or beyond the {int(m_year)} milestone of {fmt_number(m_target, unit, lang=lang)}"
-            )
-    if pace is not None and _row_get(pace, "completion_rate") is not None and _row_get(pace, "time_elapsed"):
-        comp = fmt_completion(_row_get(pace, "completion_rate"))  # 99.96 % reads 99.9 %, never 100 %
-        elapsed = fmt_percent(_row_get(pace, "time_elapsed"))
         parts.append(
-            f"全年目标完成{comp}，时间进度为{elapsed}"
-            if zh
-            else f"{comp} of the annual target done with {elapsed} of the year gone"
+            _s(
+                "att.milestone_short" if short else "att.milestone_reached",
+                lang,
+                year=int(m_year),
+                target=fmt_number(m_target, unit, lang=lang),
+                gap=fmt_gap(gap, unit, lang),
+            )
+        )
+    if pace is not None and _row_get(pace, "completion_rate") is not None and _row_get(pace, "time_elapsed"):
+        parts.append(
+            _s(
+                "att.pace",
+                lang,
+                # 99.96 % reads 99.9 %, never 100 %
+                completion=fmt_completion(_row_get(pace, "completion_rate")),
+                elapsed=fmt_percent(_row_get(pace, "time_elapsed")),
+            )
         )
     if proj is not None and t_year is not None and target is not None:
-        rng = ""
-        if lo is not None and hi is not None:
-            rng = (
-                f"（80%区间{fmt_number(lo, unit, lang=lang)}至{fmt_number(hi, unit, lang=lang)}）"
-                if zh
-                else f" (80% interval {fmt_number(lo, unit, lang=lang)} to {fmt_number(hi, unit, lang=lang)})"
-            )
         parts.append(
-            f"按目前趋势{int(t_year)}年预计为{fmt_number(proj, unit, lang=lang)}{rng}，目标为{fmt_number(target, unit, lang=lang)}"
-            if zh
-            else f"on current trends it reaches {fmt_number(proj, unit, lang=lang)} in {int(t_year)}{rng} "
-            f"against a target of {fmt_number(target, unit, lang=lang)}"
+            _s(
+                "att.projection",
+                lang,
+                year=int(t_year),
+                value=fmt_number(proj, unit, lang=lang),
+                interval=_interval(
+                    _row_get(row, "projected_lo80"), _row_get(row, "projected_hi80"), unit, lang
+                ),
+                target=fmt_number(target, unit, lang=lang),
+            )
         )
     if p is not None:
-        parts.append(
-            f"达标概率约{fmt_percent(p)}（{likelihood_label(float(p), lang)}）"
-            if zh
-            else f"the chance of meeting it is about {fmt_percent(p)} ({likelihood_label(float(p), lang)})"
-        )
-    if zh:
-        return "，".join(parts) + f"。状态：{label}。"
-    return "; ".join(parts) + f". Status: {label}."
+        parts.append(_s("att.p_meet", lang, p=fmt_percent(p), likelihood=likelihood_label(float(p), lang)))
+    return _s("join", lang).join(parts) + _s("att.end", lang, label=label)
 
 
 # Severity order for choosing the few indicators that need attention.
@@ -174,49 +168,33 @@ def needs_attention(status: pd.DataFrame, pace: pd.DataFrame | None = None, limi
 
 def projection_sentence(row: Mapping[str, Any], lang: str = "zh") -> str:
     """Plain text: the projection to the target year, its 80 % interval, p_meet and the status."""
-    zh = lang == "zh"
     unit = str(_row_get(row, "unit") or "")
     status = str(_row_get(row, "status") or "insufficient_data")
     label = status_label(status, lang)
     latest, latest_period = _row_get(row, "latest_value"), _row_get(row, "latest_period")
     t_year, target = _row_get(row, "target_year"), _row_get(row, "target")
-    proj, lo, hi = (_row_get(row, k) for k in ("projected_value", "projected_lo80", "projected_hi80"))
+    proj = _row_get(row, "projected_value")
     p = _row_get(row, "p_meet")
     if target_year_closed(row):
-        return closed_target_sentence(row, lang, with_name=False) + (
-            f"状态：{label}。" if zh else f" Status: {label}."
-        )
+        return closed_target_sentence(row, lang, with_name=False) + _s("status_after", lang, label=label)
     parts = []
     if latest is not None:
-        parts.append(
-            f"最新值{fmt_number(latest, unit, lang=lang)}（{latest_period}）"
-            if zh
-            else f"latest value {fmt_number(latest, unit, lang=lang)} ({latest_period})"
-        )
+        parts.append(_s("proj.latest", lang, value=fmt_number(latest, unit, lang=lang), period=latest_period))
     if proj is not None and t_year is not None:
-        rng = ""
-        if lo is not None and hi is not None:
-            rng = (
-                f"（80%区间{fmt_number(lo, unit, lang=lang)}至{fmt_number(hi, unit, lang=lang)}）"
-                if zh
-                else f" (80% interval {fmt_number(lo, unit, lang=lang)} to {fmt_number(hi, unit, lang=lang)})"
-            )
+        interval = _interval(_row_get(row, "projected_lo80"), _row_get(row, "projected_hi80"), unit, lang)
         parts.append(
-            f"按目前趋势{int(t_year)}年预计为{fmt_number(proj, unit, lang=lang)}{rng}"
-            if zh
-            else f"projected {fmt_number(proj, unit, lang=lang)} in {int(t_year)}{rng}"
+            _s(
+                "proj.projection",
+                lang,
+                year=int(t_year),
+                value=fmt_number(proj, unit, lang=lang),
+                interval=interval,
+            )
         )
     if p is not None:
-        parts.append(
-            f"达标概率约{fmt_percent(p)}（{likelihood_label(float(p), lang)}）"
-            if zh
-            else f"chance of meeting the target about {fmt_percent(p)} ({likelihood_label(float(p), lang)})"
-        )
+        parts.append(_s("proj.p_meet", lang, p=fmt_percent(p), likelihood=likelihood_label(float(p), lang)))
     elif target is not None:
-        parts.append(
-            "数据不足以估计达标概率" if zh else "not enough data to estimate the chance of meeting it"
-        )
-    if zh:
-        return ("，".join(parts) + "。" if parts else "") + f"状态：{label}。"
-    text = "; ".join(parts)
-    return (text[:1].upper() + text[1:] + ". " if parts else "") + f"Status: {label}."
+        parts.append(_s("proj.no_p", lang))
+    body = _s("join", lang).join(parts)
+    body = body[:1].upper() + body[1:]  # a sentence starts with a capital (no effect on Chinese)
+    return (body + _s("proj.parts_end", lang) if parts else "") + _s("status_end", lang, label=label)

@@ -237,7 +237,7 @@ def _names(df: pd.DataFrame, lang: str, limit: int = 4) -> str:
     more = len(names) - limit
     text = t("sep", lang).join(names[:limit])
     if more > 0:
-        text += f"等{len(names)}项" if lang == "zh" else f" and {more} more"
+        text += t("more_names", lang, n=len(names), more=more)
     return text
 
 
@@ -311,26 +311,17 @@ def summary_values_table(s: Summary, lang: str | None = None) -> tuple[list[str]
     """The summary's figures as raw numbers with unit and source (header, rows), for tables.xlsx."""
     lang = lang or s.lang
     years = sorted(int(y) for y in s.status["target_year"].unique())
-    zh = lang == "zh"
-    header = (
-        ["指标", "单位", "最新值", "最新期", "较上季度变化", "较上年同期变化"]
-        if zh
-        else [
-            "Indicator",
-            "Unit",
-            "Latest value",
-            "Latest period",
-            "Change vs last quarter",
-            "Change vs a year ago",
-        ]
-    )
+    en = lang == "en"
+    header = [
+        t(f"xlsx.{k}", lang) for k in ("indicator", "unit", "latest_value", "latest_period", "qoq", "yoy")
+    ]
     for y in years:
-        header += (
-            [f"{y}年目标", f"{y}年判断", f"{y}年达标概率"]
-            if zh
-            else [f"{y} target", f"{y} verdict", f"{y} P(meet)"]
-        )
-    header.append("最新值来源（文件[工作表]:行）" if zh else "Source of the latest value (file[sheet]:row)")
+        header += [
+            t("xlsx.target_y", lang, y=y),
+            t("xlsx.verdict_y", lang, y=y),
+            t("xlsx.p_meet_y", lang, y=y),
+        ]
+    header.append(t("xlsx.source", lang))
 
     def num(v: Any) -> Any:
         return None if _missing(v) else round(float(v), 6)
@@ -340,7 +331,7 @@ def summary_values_table(s: Summary, lang: str | None = None) -> tuple[list[str]
         unit = str(r["unit"])
         row = [
             r["name"],
-            unit if zh else _en_unit(unit),
+            _en_unit(unit) if en else unit,
             num(r["latest_value"]),
             None if _missing(r["latest_period"]) else str(r["latest_period"]),
             num(r.get("qoq_change")),
@@ -383,38 +374,23 @@ def attention_line(row: Any, lang: str = "zh") -> str:
 
     name, unit = str(get("name") or get("indicator_id") or ""), str(get("unit") or "")
     label = status_label(str(get("status") or "insufficient_data"), lang)
-    zh = lang == "zh"
     if target_year_closed(row):
         return closed_target_sentence(row, lang)
     if get("latest_value") is None:
         return t("attention_no_data", lang, name=name, label=label)
     parts = [
-        f"最新值{fmt_value(get('latest_value'), unit, lang)}（{get('latest_period')}）"
-        if zh
-        else f"latest {fmt_value(get('latest_value'), unit, lang)} ({get('latest_period')})"
+        t("line.latest", lang, value=fmt_value(get("latest_value"), unit, lang), period=get("latest_period"))
     ]
     if get("target") is not None and get("target_year") is not None:
         y = int(get("target_year"))
+        target = fmt_value(get("target"), unit, lang)
         if get("projected_value") is not None:
-            parts.append(
-                f"按目前趋势{y}年预计{fmt_value(get('projected_value'), unit, lang)}，"
-                f"目标{fmt_value(get('target'), unit, lang)}"
-                if zh
-                else f"on trend {fmt_value(get('projected_value'), unit, lang)} in {y} against "
-                f"{fmt_value(get('target'), unit, lang)}"
-            )
+            value = fmt_value(get("projected_value"), unit, lang)
+            parts.append(t("line.trend", lang, year=y, value=value, target=target))
         else:
-            parts.append(
-                f"{y}年目标{fmt_value(get('target'), unit, lang)}"
-                if zh
-                else f"{y} target {fmt_value(get('target'), unit, lang)}"
-            )
+            parts.append(t("line.target", lang, year=y, target=target))
     if get("p_meet") is not None:
-        parts.append(
-            f"达标概率约{fmt_percent(get('p_meet'))}"
-            if zh
-            else f"chance of meeting it {fmt_percent(get('p_meet'))}"
-        )
+        parts.append(t("line.p_meet", lang, p=fmt_percent(get("p_meet"))))
     return t("attention_line", lang, name=name, label=label, parts=t("sep_parts", lang).join(parts))
 
 
