@@ -112,10 +112,17 @@ def choose_scale(kind: str, values, target: float | None, bounds: tuple[float | 
     return "log"
 
 
+def _both_bounds(bounds) -> tuple[float, float]:
+    lo, hi = bounds
+    if lo is None or hi is None:
+        raise ValueError(f"the logit scale needs both bounds, not {bounds}")
+    return lo, hi
+
+
 def to_scale(y, scale: str, bounds=(None, None)) -> np.ndarray:
     y = np.asarray(y, dtype=float)
     if scale == "logit":
-        lo, hi = bounds
+        lo, hi = _both_bounds(bounds)
         p = np.clip((y - lo) / (hi - lo), BOUND_CLIP, 1 - BOUND_CLIP)
         return np.log(p / (1 - p))
     if scale == "log":
@@ -128,7 +135,7 @@ def to_scale(y, scale: str, bounds=(None, None)) -> np.ndarray:
 def from_scale(z, scale: str, bounds=(None, None)) -> np.ndarray:
     z = np.asarray(z, dtype=float)
     if scale == "logit":
-        lo, hi = bounds
+        lo, hi = _both_bounds(bounds)
         return lo + (hi - lo) / (1 + np.exp(-z))
     if scale == "log":
         return np.exp(z)

@@ -41,6 +41,8 @@ from ..model.periods import Period, parse_period
 from ..model.plan import Plan
 from ..model.series import _pick, annual_values, data_cutoff, indicator_rows, ytd_path
 from .forecast import choose_scale
+from .forecast import from_scale as backward
+from .forecast import to_scale as forward
 from .outlook import PATH_COLUMNS, POINT_COLUMNS, outlook
 from .progress import Thresholds, period_time, sign, target_on_bound
 
@@ -53,7 +55,6 @@ SIGMA_FLOOR = {"logit": 0.01, "log": 0.01, "log1p": 0.05, "linear": 1.0}
 logs and logits (administrative counts and shares rarely sit closer than that to a straight line;
 with n = 3 a near-collinear fit would otherwise claim near certainty), one position for ranks. For
 non-rank linear series 3 % of the mean absolute level is used instead."""
-BOUND_CLIP = 0.001  # share of the bounded range kept between an observed value and its bound
 
 HISTORY_COLUMNS = POINT_COLUMNS  # the points a forecast used (outlook.POINT_COLUMNS)
 
@@ -82,38 +83,6 @@ class TrajectoryResult:
 
 
 # --- scales ---------------------------------------------------------------------------------------
-
-
-def _both_bounds(bounds: tuple[float | None, float | None]) -> tuple[float, float]:
-    lo, hi = bounds
-    if lo is None or hi is None:
-        raise ValueError(f"the logit scale needs both bounds, not {bounds}")
-    return lo, hi
-
-
-def forward(y, scale: str, bounds: tuple[float | None, float | None] = (None, None)) -> np.ndarray:
-    y = np.asarray(y, dtype=float)
-    if scale == "logit":
-        lo, hi = _both_bounds(bounds)
-        p = np.clip((y - lo) / (hi - lo), BOUND_CLIP, 1 - BOUND_CLIP)
-        return np.log(p / (1 - p))
-    if scale == "log":
-        return np.log(y)
-    if scale == "log1p":
-        return np.log1p(y)
-    return y.copy()
-
-
-def backward(z, scale: str, bounds: tuple[float | None, float | None] = (None, None)) -> np.ndarray:
-    z = np.asarray(z, dtype=float)
-    if scale == "logit":
-        lo, hi = _both_bounds(bounds)
-        return lo + (hi - lo) / (1 + np.exp(-z))
-    if scale == "log":
-        return np.exp(z)
-    if scale == "log1p":
-        return np.expm1(z)
-    return z.copy()
 
 
 # --- the t predictive ---------------------------------------------------------------------------

@@ -17,7 +17,6 @@ How a pack is rendered:
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import json
 import os
@@ -96,10 +95,6 @@ class RenderResult:
 # ----------------------------------------------------------------------------------------------
 # Periods and packs
 # ----------------------------------------------------------------------------------------------
-def _zone_geo(plan_dir: Path) -> str:
-    return str(plan_meta(plan_dir).get("zone_geo", "zone"))
-
-
 def default_period(
     observations_path: Path | str = DEFAULT_OBSERVATIONS, plan_dir: Path | str = DEFAULT_PLAN_DIR
 ) -> Period:
@@ -110,29 +105,20 @@ def default_period(
     submissions, so when the zone has any sub-annual data only those periods count: an annual figure
     published later (a 2021 public figure, say) does not make a 2021Q4 quarterly pack due.
     """
-    path = Path(observations_path)
-    if not path.is_file():
-        raise RenderError(
-            f"observations file not found: {path} (run `gxq clean` first, or pass --observations)"
-        )
-    zone = _zone_geo(Path(plan_dir))
+    try:
+        found = zone_periods(observations_path, plan_dir)
+    except PackOutputError as exc:
+        raise RenderError(str(exc)) from None
     today = dt.date.today()
-    periods: list[Period] = []
-    with path.open(encoding="utf-8-sig", newline="") as fh:
-        for row in csv.DictReader(fh):
-            geo = (row.get("geo") or "").strip()
-            if geo not in ("", zone) or (row.get("qualifier") or "").strip():
-                continue
-            try:
-                per = parse_period(row.get("period", ""))
-            except PeriodError:
-                continue
-            if per.end <= today:  # a hand-made table with 2031Q1 must not make a future pack due
-                periods.append(per)
+    # a hand-made table with 2031Q1 must not make a future pack due
+    periods = [p for p in found if p.end <= today]
     sub_annual = [p for p in periods if p.freq != FREQ_ANNUAL]
     latest = latest_quarter_covered(sub_annual or periods)
     if latest is None:
-        raise RenderError(f"{path}: no period of the zone ({zone}) found; cannot choose a default --period")
+        raise RenderError(
+            f"{observations_path}: no period of the zone ({plan_meta(plan_dir).get('zone_geo', 'zone')}) found; "
+            "cannot choose a default --period"
+        )
     return latest
 
 
