@@ -12,7 +12,7 @@ from test_render_support import OBSERVATIONS, PLAN, write_notebook
 from gxq_analysis.assess.period import ASSESSMENT_FILE, input_fingerprint, read_assessment
 from gxq_analysis.model.periods import parse_period
 from gxq_analysis.report.pack_outputs import PackOutputError, check_period_covered
-from gxq_analysis.report.render import RenderError, covered_periods, render_all
+from gxq_analysis.report.render import RenderError, covered_periods, render_all, render_pack
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("render")]
 
@@ -65,6 +65,37 @@ def test_all_keeps_kernels_but_no_state_and_publishes_every_pack(tmp_path):
         assert (r.path / "index.html").is_file() and (r.path / "summary.html").is_file()
     assert len(pids) == 1, "the second notebook ran on the kept kernel"
     assert not [p for p in (tmp_path / "reports").iterdir() if p.name.startswith(".") and p.is_dir()]
+
+
+def test_one_pack_runs_its_pages_on_kernels_started_and_warmed_at_once(tmp_path):
+    """A single pack keeps kernels too: with one worker, every page runs on the one kernel, which
+    imported the report package (and froze it out of the collector) before the first page began."""
+    nbdir = tmp_path / "notebooks"
+    probe = (
+        "import gc, os, sys\n"
+        "from IPython.display import HTML, display\n"
+        "warm = 'gxq_analysis.report.notebook' in sys.modules and gc.get_freeze_count() > 0\n"
+        "display(HTML(f'<p id=\"probe\">{os.getpid()} {warm}</p>'))"
+    )
+    for stem in ("10_data_quality", "20_trajectories", "30_quarterly_brief"):
+        write_notebook(nbdir / f"{stem}.ipynb", [probe])
+    result = render_pack(
+        "2019Q3",
+        plan_dir=PLAN,
+        observations_path=OBSERVATIONS,
+        out_dir=tmp_path / "reports",
+        notebooks_dir=nbdir,
+        jobs=1,
+        progress=False,
+        say=lambda _m: None,
+        pdf=False,
+    )
+    seen = set()
+    for stem in ("10_data_quality", "20_trajectories", "30_quarterly_brief"):
+        page = (result.path / f"{stem}.html").read_text(encoding="utf-8")
+        seen.add(page.split('<p id="probe">', 1)[1].split("<", 1)[0])
+    assert len(seen) == 1, "all three pages ran on the one kept kernel"
+    assert seen.pop().endswith(" True"), "the kernel was warmed before the first page"
 
 
 def test_all_publishes_the_good_packs_and_names_the_failed_one(tmp_path):

@@ -8,8 +8,10 @@ import pandas as pd
 
 from ..i18n import translate_note
 from .charts import figure_html, pace_chart
+from .context import ReportContext, assess_pace, pack_figure
 from .html import SafeHTML, esc, html_table, status_counts, status_light
 from .numbers import fmt_completion, fmt_number, fmt_p_meet, fmt_percent, is_missing
+from .pack_files import PACE_FIGURE
 from .sentences import attention_sentence, needs_attention
 from .text import t
 
@@ -199,3 +201,8 @@ def pace_figure(pace: pd.DataFrame, lang: str = "zh") -> SafeHTML | None:
     )
     alt = f"{t('col.completion', lang)} / {t('col.time_elapsed', lang)} {fmt_percent(elapsed)}"
     return figure_html(fig, alt)
+
+
+def period_pace_figure(ctx: ReportContext) -> SafeHTML | None:
+    """The pace chart of the report period: the pack's drawing when there is one, else drawn here."""
+    return pack_figure(ctx, PACE_FIGURE) or pace_figure(assess_pace(ctx), ctx.lang)

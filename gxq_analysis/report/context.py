@@ -10,7 +10,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .html import banner_html
+from .html import SafeHTML, banner_html
+from .pack_files import read_figures, wait_for_pack_file
 from .text import REPORT_META_KEY, t
 
 if TYPE_CHECKING:
@@ -69,7 +70,9 @@ class ReportContext:
     year: int | None = None
     extra: dict = field(default_factory=dict)
     assessment_path: str = ""  # the pack's assessment file ("" when a notebook runs on its own)
+    figures_path: str = ""  # the pack's figures file (report.figures; "" when the page draws its own)
     _assessment: PeriodAssessment | None = field(default=None, repr=False)
+    _figures: dict | None = field(default=None, repr=False)
 
     @property
     def processed_dir(self) -> Path:
@@ -105,6 +108,7 @@ def validate_params(
     year: Any = None,
     kinds: str = "QA",
     assessment: Any = "",
+    figures: Any = "",
 ) -> ReportContext:
     """Check a report notebook's parameters and load its inputs.
 
@@ -180,6 +184,7 @@ def validate_params(
         obs=obs,
         year=year_int,
         assessment_path=str(assessment or ""),
+        figures_path=str(figures or "") if assessment else "",
     )
 
 
@@ -232,31 +237,6 @@ def illustrative_banner(ctx: ReportContext, *frames: Any) -> bool:
     return flag
 
 
-FAILED_SUFFIX = ".failed"
-ASSESSMENT_WAIT = 900.0  # seconds a page waits for the pack's assessment (as long as a cell may run)
-
-
-def wait_for_assessment(path: str | Path, timeout: float = ASSESSMENT_WAIT) -> bool:
-    """Wait until the pack's assessment file exists (True) or its job left a ``.failed`` marker
-    (False). `gxq report` starts the pages' kernels while the assessment is computed, so their
-    imports overlap with it; the file is written atomically, so once it exists it is whole."""
-    import time
-
-    path = Path(path)
-    failed = path.with_name(path.name + FAILED_SUFFIX)
-    deadline = time.monotonic() + timeout
-    delay = 0.02
-    while True:
-        if path.exists():
-            return True
-        if failed.exists():
-            return False
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"the pack's assessment {path} did not appear within {timeout:.0f} s")
-        time.sleep(delay)
-        delay = min(delay * 1.5, 0.2)
-
-
 def period_assessment(ctx: ReportContext) -> PeriodAssessment:
     """The period's one assessment: the file ``gxq report`` wrote into the pack (refused when it was
     computed from other inputs, for another period or language), else computed here once."""
@@ -264,7 +244,7 @@ def period_assessment(ctx: ReportContext) -> PeriodAssessment:
         from ..assess.period import compute_assessment, input_fingerprint, read_assessment
 
         fingerprint = input_fingerprint(ctx.plan_dir, ctx.observations_path)
-        if ctx.assessment_path and wait_for_assessment(ctx.assessment_path):
+        if ctx.assessment_path and wait_for_pack_file(ctx.assessment_path):
             ctx._assessment = read_assessment(
                 ctx.assessment_path, fingerprint=fingerprint, period=ctx.period, lang=ctx.lang
             )
@@ -299,3 +279,17 @@ def project(ctx: ReportContext, iid: str, target_year: int | None = None) -> Any
     from ..assess.trajectory import project_indicator
 
     return project_indicator(ctx.plan, ctx.obs, iid, year, as_of=ctx.period)
+
+
+def pack_figure(ctx: ReportContext, key: str) -> SafeHTML | None:
+    """The figure ``key`` as the pack's figures job drew it (:mod:`report.figures`), or None when the
+    page runs on its own, the job failed or did not draw it: the page then draws the figure itself."""
+    if not ctx.figures_path:
+        return None
+    if ctx._figures is None:
+        found = None
+        if wait_for_pack_file(ctx.figures_path):
+            found = read_figures(ctx.figures_path, period_assessment(ctx).fingerprint)
+        ctx._figures = found or {}
+    html = ctx._figures.get(key)
+    return SafeHTML(html) if isinstance(html, str) else None

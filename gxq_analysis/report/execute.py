@@ -9,7 +9,10 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from queue import Empty
 from typing import Any
+
+from jupyter_client.blocking.client import BlockingKernelClient
 
 EXECUTION_TIMEOUT = 900  # seconds per cell
 
@@ -63,9 +66,7 @@ def _execute_job(job: dict) -> dict:
     saved_stderr = os.dup(2)
     os.dup2(log.fileno(), 2)
     try:
-        if job.get("reuse_kernel"):
-            return _execute_on_kept_kernel(job, pm, PapermillExecutionError)
-        return _execute_with_retry(job, pm, PapermillExecutionError)
+        return _execute_on_kept_kernel(job, pm, PapermillExecutionError)
     finally:
         os.dup2(saved_stderr, 2)
         os.close(saved_stderr)
@@ -73,44 +74,111 @@ def _execute_job(job: dict) -> dict:
 
 
 # ----------------------------------------------------------------------------------------------
-# One kernel kept per worker across many notebook runs (`gxq report --all`)
+# One kernel kept per worker across notebook runs
 # ----------------------------------------------------------------------------------------------
-# Starting a kernel and importing pandas, matplotlib, scipy and the package costs more than most
-# notebooks' own work. A worker rendering many packs keeps its kernel: before each notebook the
-# user namespace is cleared (``%reset -f``) and open figures closed, so every run starts from the
-# same state as a fresh kernel except for the modules already imported (which hold no report data).
+# Starting a kernel and importing pandas, matplotlib and the package costs more than most pages'
+# own work. A notebook worker starts its kernel the moment the worker starts (:func:`_kernel_worker_init`),
+# and has it import the report package straight away, so both overlap with the period's assessment in
+# the compute worker; then it runs every notebook it is given on that kernel. Before each notebook
+# the user namespace is cleared (``%reset -f``) and open figures closed, so every run starts from
+# the same state as a fresh kernel except for the modules already imported (which hold no report data).
 _KEPT: dict = {}
 RESET_CODE = "%reset -f\nimport matplotlib.pyplot as _plt\n_plt.close('all')\ndel _plt\n"
+# What every report page imports first (``from gxq_analysis.report import notebook as P``); then the
+# imported modules are moved out of the collector's sight (gc.freeze): they live as long as the
+# kernel, and ``%reset -f`` ends with a full collection that would otherwise walk them all (~90 ms).
+WARM_UP_CODE = "import gxq_analysis.report.notebook\nimport gc\ngc.freeze()\n"
+
+
+class QuickReadyClient(BlockingKernelClient):
+    """A client of a kernel already known to be up (the worker's kept kernel).
+
+    jupyter_client's ``wait_for_ready`` ends by draining IOPub until it has been quiet for 0.2 s,
+    which costs every notebook run 0.2 s of idle waiting. Here, ready means what that method checks
+    first: a ``kernel_info`` reply on the shell channel and one message on IOPub (so the subscription
+    is live). Leftover status messages are harmless: nbclient reads only the replies to its own requests.
+    """
+
+    def wait_for_ready(self, timeout: float | None = None) -> None:
+        deadline = time.monotonic() + (timeout if timeout is not None else START_TIMEOUT)
+        while True:
+            self.kernel_info()
+            reply = self._next_kernel_info_reply(min(1.0, max(deadline - time.monotonic(), 0.01)))
+            if reply is not None:
+                try:
+                    self.get_iopub_msg(timeout=0.2)
+                except Empty:
+                    pass  # IOPub not subscribed yet: ask again
+                else:
+                    self._handle_kernel_info_reply(reply)
+                    return
+            if not self.is_alive():
+                raise RuntimeError("Kernel died before replying to kernel_info")
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"Kernel didn't respond in {timeout} seconds")
+
+    def _next_kernel_info_reply(self, wait: float) -> dict | None:
+        """The next ``kernel_info`` reply on the shell channel (other replies, e.g. to the warm-up
+        import, are skipped; any kernel_info reply will do: this client's channel gets only its own)."""
+        until = time.monotonic() + wait
+        while True:
+            try:
+                msg = self.get_shell_msg(timeout=max(until - time.monotonic(), 0.0))
+            except Empty:
+                return None
+            if msg["msg_type"] == "kernel_info_reply":
+                return msg
+
+
+def _kernel_worker_init(parent_pid: int, kernel_name: str, cwd: str) -> None:
+    """Initializer of a notebook worker: the worker's ties to the report process, then its kernel,
+    started now and told to import the report package (neither is waited for here)."""
+    _worker_init(parent_pid)
+    try:
+        _launch_kept_kernel(kernel_name, cwd)
+    except Exception:  # the first notebook starts it again and reports what fails
+        _shutdown_kept_kernel()
+
+
+def _launch_kept_kernel(kernel_name: str, cwd: str) -> Any:
+    from multiprocessing.util import Finalize
+
+    from jupyter_client.manager import KernelManager
+
+    _shutdown_kept_kernel()
+    # the kernel's own stderr goes to a log of this worker (it outlives any one notebook's log)
+    log_path = Path(tempfile.gettempdir()) / f"gxq-kernel-{os.getpid()}.log"
+    job_stderr = os.dup(2)
+    with open(log_path, "ab") as log:
+        os.dup2(log.fileno(), 2)
+        try:
+            km = KernelManager(kernel_name=kernel_name, client_factory=QuickReadyClient)
+            km.start_kernel(cwd=cwd)  # returns once the process is launched
+        finally:
+            os.dup2(job_stderr, 2)
+            os.close(job_stderr)
+    # The warm-up import is queued on the shell channel now; the kernel runs it as soon as it is up.
+    kc = km.client()
+    kc.start_channels()
+    kc.execute(WARM_UP_CODE, silent=True, store_history=False)
+    _KEPT.update(key=(kernel_name, cwd), km=km, warm_client=kc, log=str(log_path))
+    if "finalizer" not in _KEPT:
+        _KEPT["finalizer"] = Finalize(None, _shutdown_kept_kernel, exitpriority=10)
+    return km
 
 
 def _kept_kernel(job: dict) -> Any:
     key = (job["kernel"], job["cwd"])
-    if _KEPT.get("key") != key:
-        _shutdown_kept_kernel()
-        from multiprocessing.util import Finalize
-
-        from jupyter_client.manager import start_new_kernel
-
-        # the kernel's own stderr goes to a log of this worker (it outlives any one notebook's log)
-        log_path = Path(tempfile.gettempdir()) / f"gxq-kernel-{os.getpid()}.log"
-        job_stderr = os.dup(2)
-        with open(log_path, "ab") as log:
-            os.dup2(log.fileno(), 2)
-            try:
-                km, kc = start_new_kernel(
-                    kernel_name=job["kernel"], cwd=job["cwd"], startup_timeout=START_TIMEOUT
-                )
-            finally:
-                os.dup2(job_stderr, 2)
-                os.close(job_stderr)
-        kc.stop_channels()  # each run connects its own client (see _execute_on_kept_kernel)
-        _KEPT.update(key=key, km=km, log=str(log_path))
-        if "finalizer" not in _KEPT:
-            _KEPT["finalizer"] = Finalize(None, _shutdown_kept_kernel, exitpriority=10)
+    if _KEPT.get("key") != key or _KEPT.get("km") is None:
+        _launch_kept_kernel(job["kernel"], job["cwd"])
     return _KEPT["km"]
 
 
 def _shutdown_kept_kernel() -> None:
+    kc = _KEPT.pop("warm_client", None)
+    if kc is not None:
+        with contextlib.suppress(Exception):
+            kc.stop_channels()
     km = _KEPT.pop("km", None)
     _KEPT.pop("key", None)
     if km is not None:
@@ -125,8 +193,10 @@ def _execute_on_kept_kernel(job: dict, pm: Any, PapermillExecutionError: Any) ->
         # A new client per run: clients of one kernel manager share a session identity, and the
         # kernel routes replies to the newest connection (ROUTER handover), so an older client
         # would wait for a reply in vain once papermill's client of the previous run connected.
-        kc = km.client()
-        kc.start_channels()
+        # The client that queued the warm-up import serves the first reset, then closes.
+        kc = _KEPT.pop("warm_client", None) or km.client()
+        if not kc.channels_running:
+            kc.start_channels()
         try:
             kc.wait_for_ready(timeout=START_TIMEOUT)
             reply = kc.execute_interactive(RESET_CODE, timeout=START_TIMEOUT, output_hook=lambda _msg: None)

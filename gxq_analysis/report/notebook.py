@@ -9,6 +9,7 @@ from .brief import (
     lights_table,
     pace_figure,
     pace_table,
+    period_pace_figure,
     status_counts_by_year,
 )
 from .context import (
@@ -19,6 +20,7 @@ from .context import (
     assess,
     assess_pace,
     illustrative_banner,
+    pack_figure,
     period_assessment,
     project,
     report_meta,

@@ -104,14 +104,14 @@ def summary_job(job: dict) -> dict:
         from ..model.observations import load_observations
         from ..model.plan import load_plan
         from .audit import audit_html
-        from .context import wait_for_assessment
+        from .pack_files import wait_for_pack_file
         from .summary import build_summary, summary_html, summary_values_table
         from .text import t
 
         plan = load_plan(Path(job["plan_dir"]))
         obs = load_observations(Path(job["observations_path"]), default_geo=plan.zone_geo)
         assessment = None
-        if job.get("assessment") and wait_for_assessment(job["assessment"]):
+        if job.get("assessment") and wait_for_pack_file(job["assessment"]):
             from ..assess.period import input_fingerprint, read_assessment
 
             job["fingerprint"] = input_fingerprint(job["plan_dir"], job["observations_path"])

@@ -22,10 +22,10 @@ from typing import Any
 
 from ..assess.period import ASSESSMENT_FILE
 from ..model.periods import Period
-from .context import FAILED_SUFFIX
 from .errors import RenderError
 from .export import NotebookResult, _export, css, plan_title, version_string
 from .index_page import index_html
+from .pack_files import FAILED_SUFFIX, FIGURES_FILE
 from .pack_outputs import (
     REPORT_PDF,
     SUMMARY_HTML,
@@ -41,6 +41,7 @@ from .publish import _TMP_MARK, publish
 FAILED_DIR = "_failed"
 EXECUTED_DIR = "_executed"
 ASSESSMENT_PARAMETER = "assessment"
+FIGURES_PARAMETER = "figures"
 
 
 @dataclass
@@ -62,6 +63,7 @@ class PackRun:
         default_factory=list
     )  # the notebooks (those with an assessment parameter wait for it)
     assessment_job: dict | None = None
+    figures_job: dict | None = None  # drawn for the pages with a figures parameter (report.figures)
     summary_spec: dict = field(default_factory=dict)
     results: list[NotebookResult] = field(default_factory=list)
     summary_res: dict | None = None
@@ -89,7 +91,6 @@ def prepare_pack(
     notebooks_dir: Path,
     kernel_name: str,
     parameters_of: Callable[[Path], list[str]],
-    reuse_kernels: bool = False,
 ) -> PackRun:
     """Make the pack's temporary folder and its jobs (nothing runs yet)."""
     tmp = Path(tempfile.mkdtemp(prefix=f".{per}{_TMP_MARK}{os.getpid()}-", dir=out_dir))
@@ -100,6 +101,8 @@ def prepare_pack(
     exec_dir.mkdir()
     plan_abs, obs_abs = str(plan_dir.resolve()), str(observations_path.resolve())
     assessment_path = str(tmp / ASSESSMENT_FILE)
+    figures_path = str(tmp / FIGURES_FILE)
+    drawn_for: list[str] = []  # the pages whose figures the figures job draws
     run = PackRun(
         period=per,
         lang=lang,
@@ -133,10 +136,12 @@ def prepare_pack(
             "parameters": params,
             "kernel": kernel_name,
             "cwd": str(notebooks_dir),
-            "reuse_kernel": reuse_kernels,
         }
         if ASSESSMENT_PARAMETER in names:
             params[ASSESSMENT_PARAMETER] = assessment_path
+            if FIGURES_PARAMETER in names:
+                params[FIGURES_PARAMETER] = figures_path
+                drawn_for.append(stem)
         run.jobs.append(job)
     run.summary_spec = {
         "kind": "summary",
@@ -161,6 +166,14 @@ def prepare_pack(
         "observations_path": obs_abs,
         "out": assessment_path,
     }
+    if drawn_for:
+        run.figures_job = {
+            **run.assessment_job,
+            "kind": "figures",
+            "assessment": assessment_path,
+            "stems": drawn_for,
+            "out": figures_path,
+        }
     return run
 
 
@@ -247,8 +260,9 @@ def finish_pack(run: PackRun, pdf: bool, say: Callable[[str], None]) -> list[str
         ),
         encoding="utf-8",
     )
-    # the note a failed assessment job left for the pages is not part of the pack
-    (run.tmp / (ASSESSMENT_FILE + FAILED_SUFFIX)).unlink(missing_ok=True)
+    # the notes failed jobs left for the pages, and the figures (now in the pages), are not part of the pack
+    for name in (ASSESSMENT_FILE + FAILED_SUFFIX, FIGURES_FILE, FIGURES_FILE + FAILED_SUFFIX):
+        (run.tmp / name).unlink(missing_ok=True)
     final = run.final
     publish(run.tmp, final)
     shutil.rmtree(run.out_dir / FAILED_DIR / run.label, ignore_errors=True)

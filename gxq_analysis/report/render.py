@@ -2,10 +2,13 @@
 
 How a pack is rendered:
 
-1. The notebooks of the pack (:data:`PACKS`, by period kind) run in parallel worker processes
-   (``ProcessPoolExecutor``, fork start so papermill is imported once), each with the project kernel
-   ``gxq``, an explicit working directory and injected parameters. A kernel that fails to start
-   (ZMQ port race, start timeout) is retried once.
+1. Two pools of worker processes (``ProcessPoolExecutor``, fork start so papermill is imported once):
+   notebook workers, one per core at most, each starting a kernel of the project (``gxq``) the moment
+   it starts, having it import the report package, and keeping it for every page it runs (cleared
+   between pages); and a compute worker for the period's assessment, the pack's figures and the
+   summary (:mod:`pack_run`, :mod:`figures`), which run while the kernels start. The pages run with an
+   explicit working directory and injected parameters, and read the assessment and figures files. A
+   kernel that fails to start is started again once.
 2. As each notebook finishes, the parent converts it to HTML with one ``HTMLExporter`` and the
    offline ``gxq_report`` template (no input cells, no prompts, no stderr, no CDN scripts, a cover).
 3. Everything is written to a temporary directory beside the target; only when every notebook
@@ -49,8 +52,9 @@ from ..model.periods import (
 from ..model.plan import plan_meta
 from .audit import audit_html
 from .errors import RenderError
-from .execute import _execute_job, _worker_init
+from .execute import _execute_job, _kernel_worker_init, _worker_init
 from .export import NotebookResult, make_exporter
+from .figures import figures_job
 from .pack_outputs import (
     PackOutputError,
     check_period_covered,
@@ -58,6 +62,7 @@ from .pack_outputs import (
     zone_periods,
 )
 from .pack_run import (
+    ASSESSMENT_PARAMETER,
     PackRun,
     assessment_job,
     drop_pack,
@@ -228,38 +233,57 @@ def _job_runner(job: dict) -> dict:
         return assessment_job(job)
     if kind == "summary":
         return summary_job(job)
+    if kind == "figures":
+        return figures_job(job)
     return _execute_job(job)
 
 
 def _run_packs(
     runs: list[PackRun],
-    n_workers: int,
+    n_kernels: int,
+    n_compute: int,
     pdf: bool,
     say: Callable[[str], None],
     prog: _Progress,
     stop_on_failure: bool,
 ) -> list[str]:
-    """Run every job of ``runs`` on one pool of workers; each pack is finished and published as soon
-    as its own jobs are done. Returns the error messages of packs that failed (nothing published)."""
+    """Run every job of ``runs`` on two pools of workers: notebook workers, each starting its kernel at
+    once and keeping it from one notebook to the next, and compute workers (no kernel) for the
+    assessments and summaries. Each pack is finished and published as soon as its own jobs are done.
+    Returns the error messages of packs that failed (nothing published)."""
     import papermill  # noqa: F401  (imported before forking so the workers inherit it)
 
     errors: list[str] = []
     exporters: dict[str, Any] = {}
     remaining = {id(run): len(run.present) + 1 for run in runs}  # notebooks + the summary
     ctx = get_context("fork") if sys.platform.startswith("linux") else None
-    with ProcessPoolExecutor(
-        max_workers=n_workers, mp_context=ctx, initializer=_worker_init, initargs=(os.getpid(),)
-    ) as pool:
+    kernel = (runs[0].jobs[0]["kernel"], runs[0].jobs[0]["cwd"])  # one kernel spec and folder per call
+    with (
+        ProcessPoolExecutor(
+            max_workers=n_kernels,
+            mp_context=ctx,
+            initializer=_kernel_worker_init,
+            initargs=(os.getpid(), *kernel),
+        ) as notebook_pool,
+        ProcessPoolExecutor(
+            max_workers=n_compute, mp_context=ctx, initializer=_worker_init, initargs=(os.getpid(),)
+        ) as compute_pool,
+    ):
         pending: dict[Any, tuple[PackRun, dict]] = {}
 
         def submit(run: PackRun, job: dict) -> None:
+            pool = notebook_pool if job.get("kind", "notebook") == "notebook" else compute_pool
             pending[pool.submit(_job_runner, job)] = (run, job)
 
-        for run in runs:  # the assessment first: the jobs after it wait for its file, never the reverse
+        for run in runs:  # the pages first, so the kernels start at once; those reading the
+            # assessment after those that do not, so no kernel waits while another page could run
+            for job in sorted(run.jobs, key=lambda j: ASSESSMENT_PARAMETER in j["parameters"]):
+                submit(run, job)
+        for run in runs:  # the assessment first: the figures and the summary wait for its file
             if run.assessment_job is not None:
                 submit(run, run.assessment_job)
-            for job in run.jobs:
-                submit(run, job)
+            if run.figures_job is not None:
+                submit(run, run.figures_job)
             submit(run, run.summary_spec)
         for run in runs:  # built while the kernels start
             if run.lang not in exporters:
@@ -272,9 +296,9 @@ def _run_packs(
                     continue
                 res = fut.result()
                 kind = job.get("kind", "notebook")
-                if kind == "assessment":
-                    if not res["ok"]:  # the pages compute their own (see pack_run.assessment_job)
-                        say(f"  note {run.label}: the shared assessment failed ({res['error']})")
+                if kind in ("assessment", "figures"):
+                    if not res["ok"]:  # the pages compute or draw their own (see pack_run, figures)
+                        say(f"  note {run.label}: the shared {kind} failed ({res['error']})")
                     continue
                 if not res["ok"]:
                     run.failure = res if kind == "notebook" else {**res, "kind": kind}
@@ -348,9 +372,10 @@ def render_pack(
 
     out_dir = Path(out_dir).resolve()
     out_dir.mkdir(parents=True, exist_ok=True)
-    # one worker more than notebooks: the assessment is computed while every page's kernel starts
-    n_workers = jobs if jobs and jobs > 0 else min(len(present) + 1, (os.cpu_count() or 1) + 2, 8)
-    n_workers = max(1, min(n_workers, len(present) + 1))
+    # A kernel per core at most (each notebook worker keeps its kernel for the next page), and one
+    # compute worker for the assessment and the summary, busy while the kernels start.
+    n_workers = jobs if jobs and jobs > 0 else min(len(present), os.cpu_count() or 1, 8)
+    n_workers = max(1, min(n_workers, len(present)))
     prog = _Progress(len(present), progress)
     say = say or prog.say
     say(
@@ -373,7 +398,7 @@ def render_pack(
         notebook_parameters,
     )
     try:
-        errors = _run_packs([run], n_workers, pdf, say, prog, stop_on_failure=True)
+        errors = _run_packs([run], n_workers, 1, pdf, say, prog, stop_on_failure=True)
         if errors:
             raise RenderError(errors[0])
     finally:
@@ -443,7 +468,9 @@ def render_all(
     out_dir = Path(out_dir).resolve()
     out_dir.mkdir(parents=True, exist_ok=True)
     total = sum(len(present) for _per, present, _skipped in packs)
-    n_workers = jobs if jobs and jobs > 0 else min(total, (os.cpu_count() or 1) + 1, 8)
+    cores = os.cpu_count() or 1
+    n_workers = jobs if jobs and jobs > 0 else min(total, cores, 8)
+    n_compute = min(len(packs), cores, 8)
     prog = _Progress(total, progress)
     say = say or prog.say
     say(
@@ -466,10 +493,9 @@ def render_all(
                     notebooks_dir,
                     kernel_name,
                     notebook_parameters,
-                    reuse_kernels=True,
                 )
             )
-        errors = _run_packs(runs, n_workers, pdf, say, prog, stop_on_failure=False)
+        errors = _run_packs(runs, n_workers, n_compute, pdf, say, prog, stop_on_failure=False)
     finally:
         prog.close()
         for run in runs:

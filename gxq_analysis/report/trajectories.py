@@ -11,9 +11,10 @@ import pandas as pd
 from ..assess.benchmarks import BENCHMARK_GEOS, COMPARABLE_KINDS  # noqa: F401  (the notebooks' namespace)
 from ..assess.benchmarks import benchmark_series as shared_benchmark_series
 from .charts import figure_html, trend_chart
-from .context import ReportContext
+from .context import ReportContext, pack_figure, project
 from .html import SafeHTML, esc, html_block, status_light
 from .numbers import fmt_number, is_missing, unit_label
+from .pack_files import trajectory_figure_key
 from .sentences import _row_get, projection_sentence
 from .text import TEXT, t
 
@@ -50,8 +51,12 @@ def benchmark_series(ctx: ReportContext, iid: str) -> dict[str, pd.DataFrame]:
 
 
 def trajectory_chart(ctx: ReportContext, iid: str, projection: Any = None) -> SafeHTML | None:
-    """The trend chart of one indicator as embedded HTML, or None when it has no data at all."""
-
+    """The trend chart of one indicator as embedded HTML, or None when it has no data at all.
+    With the assessment's own projection, the pack's drawing of it when there is one."""
+    if projection is not None and ctx.figures_path and projection is project(ctx, iid):
+        drawn = pack_figure(ctx, trajectory_figure_key(iid))
+        if drawn is not None:
+            return drawn
     fig = trajectory_figure(ctx, iid, projection)
     if fig is None:
         return None

@@ -1,0 +1,75 @@
+"""The pack's figures, drawn once in a compute worker while the pages' kernels start.
+
+Drawing is the costliest part of a page (the trajectories page draws ~30 matplotlib charts). `gxq
+report` therefore draws every figure its pages show in a ``figures`` job, beside the assessment, into
+``<pack>/_figures.json`` (figure key -> the ``<figure>`` HTML of :func:`charts.figure_html`), and the
+pages show those; their kernels then never draw, and their imports overlap with the drawing.
+
+The figures are made by the pages' own functions from the same assessment, so a page shows exactly
+what it would have drawn itself. A page looks a figure up only when it asks for the assessment's own
+projection (:func:`context.pack_figure`); the file carries the assessment's fingerprint and a page
+refuses one for other inputs. A notebook run on its own (JupyterLab) draws its figures itself, and so
+does a page of a pack whose figures job failed (its error then surfaces in that page, as it would
+without this job). Missing Chinese glyphs fail the job, so the page redraws and the renderer's glyph
+check names it.
+"""
+
+from __future__ import annotations
+
+import time
+import warnings
+from pathlib import Path
+from typing import Any
+
+from .pack_files import FAILED_SUFFIX, PACE_FIGURE, trajectory_figure_key, write_figures
+
+
+def draw_page_figures(ctx: Any, stems: list[str]) -> dict[str, str]:
+    """Every figure the pages ``stems`` of a pack show, keyed as the pages look them up."""
+    from .brief import pace_figure
+    from .charts import apply_style
+    from .context import assess_pace, project
+    from .trajectories import indicators_with_targets, trajectory_chart
+
+    apply_style()
+    figures: dict[str, str] = {}
+    if "20_trajectories" in stems:
+        for iid in indicators_with_targets(ctx.plan):
+            chart = trajectory_chart(ctx, iid, project(ctx, iid))
+            if chart is not None:
+                figures[trajectory_figure_key(iid)] = str(chart)
+    if "30_quarterly_brief" in stems:
+        chart = pace_figure(assess_pace(ctx), ctx.lang)
+        if chart is not None:
+            figures[PACE_FIGURE] = str(chart)
+    return figures
+
+
+def figures_job(job: dict) -> dict:
+    """Draw the pack's figures (in a compute worker). Never raises: on failure it leaves a ``.failed``
+    marker, and the pages waiting for the file draw their own figures."""
+    t0 = time.perf_counter()
+    try:
+        from .context import period_assessment, setup_notebook, validate_params
+
+        setup_notebook(charts=False)
+        ctx = validate_params(
+            job["period"],
+            job["lang"],
+            job["plan_dir"],
+            job["observations_path"],
+            assessment=job["assessment"],
+        )
+        assessment = period_assessment(ctx)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            figures = draw_page_figures(ctx, job["stems"])
+        lost = [str(w.message) for w in caught if "missing from font" in str(w.message)]
+        if lost:
+            raise RuntimeError(f"charts lost Chinese characters: {lost[0]}")
+        write_figures(figures, assessment.fingerprint, job["out"])
+        return {"ok": True, "count": len(figures), "seconds": time.perf_counter() - t0}
+    except Exception as exc:
+        error = f"{type(exc).__name__}: {exc}"
+        Path(job["out"] + FAILED_SUFFIX).write_text(error, encoding="utf-8")
+        return {"ok": False, "error": error, "seconds": time.perf_counter() - t0}

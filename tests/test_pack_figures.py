@@ -1,0 +1,118 @@
+"""The pack's figures (issue #14): drawn once by the figures job from the pack's assessment, shown by
+the pages exactly as they would have drawn them, and never shown for other inputs or another
+projection; a failed job leaves the pages to draw their own."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from gxq_analysis.assess.period import compute_assessment, input_fingerprint, write_assessment
+from gxq_analysis.config import DEFAULT_PLAN_DIR
+from gxq_analysis.model.observations import load_observations
+from gxq_analysis.model.plan import load_plan
+from gxq_analysis.report.brief import period_pace_figure
+from gxq_analysis.report.context import pack_figure, project, validate_params
+from gxq_analysis.report.figures import figures_job
+from gxq_analysis.report.pack_files import (
+    FAILED_SUFFIX,
+    FIGURES_FILE,
+    PACE_FIGURE,
+    read_figures,
+    trajectory_figure_key,
+    write_figures,
+)
+from gxq_analysis.report.trajectories import trajectory_chart
+
+PLAN = load_plan(DEFAULT_PLAN_DIR)
+TIDY = """indicator_id,period,value,ytd
+rd_gdp_share,2017,4.8,false
+rd_gdp_share,2018,5.0,false
+rd_gdp_share,2019Q3,5.1,false
+hitech_enterprises,2017,60,false
+hitech_enterprises,2018,78,false
+hitech_enterprises,2018Q3,70,false
+hitech_enterprises,2019Q3,95,false
+invention_patent_applications,2017-12,700,true
+invention_patent_applications,2018-06,320,true
+invention_patent_applications,2018-12,800,true
+invention_patent_applications,2019-06,280,true
+invention_patent_applications,2019-09,450,true
+"""
+
+
+@pytest.fixture
+def pack(tmp_path: Path) -> dict:
+    """A pack folder with its assessment written (as the assessment job leaves it)."""
+    obs_path = tmp_path / "observations.csv"
+    obs_path.write_text(TIDY, encoding="utf-8")
+    obs = load_observations(obs_path, default_geo=PLAN.zone_geo)
+    fingerprint = input_fingerprint(DEFAULT_PLAN_DIR, obs_path)
+    assessment = tmp_path / "_assessment.pkl"
+    write_assessment(compute_assessment(PLAN, obs, "2019Q3", "zh", fingerprint), assessment)
+    job = {
+        "kind": "figures",
+        "period": "2019Q3",
+        "lang": "zh",
+        "plan_dir": str(DEFAULT_PLAN_DIR),
+        "observations_path": str(obs_path),
+        "assessment": str(assessment),
+        "stems": ["20_trajectories", "30_quarterly_brief"],
+        "out": str(tmp_path / FIGURES_FILE),
+    }
+    return {"job": job, "obs_path": obs_path, "fingerprint": fingerprint}
+
+
+def _page(pack: dict, figures: str):
+    job = pack["job"]
+    return validate_params(
+        "2019Q3", "zh", "", str(pack["obs_path"]), assessment=job["assessment"], figures=figures
+    )
+
+
+def test_the_pages_show_what_they_would_have_drawn(pack):
+    res = figures_job(pack["job"])
+    assert res["ok"], res
+    drawn = read_figures(pack["job"]["out"], pack["fingerprint"])
+    assert drawn is not None and trajectory_figure_key("hitech_enterprises") in drawn and PACE_FIGURE in drawn
+
+    on_its_own = _page(pack, figures="")  # a notebook run on its own draws its figures
+    in_the_pack = _page(pack, figures=pack["job"]["out"])
+    for iid in ("hitech_enterprises", "rd_gdp_share", "invention_patent_applications"):
+        own = trajectory_chart(on_its_own, iid, project(on_its_own, iid))
+        shown = trajectory_chart(in_the_pack, iid, project(in_the_pack, iid))
+        assert own is not None and "<img" in own
+        assert str(shown) == str(own) == drawn[trajectory_figure_key(iid)]
+    assert str(period_pace_figure(in_the_pack)) == str(period_pace_figure(on_its_own)) == drawn[PACE_FIGURE]
+
+
+def test_a_figure_is_shown_only_for_the_assessment_projection_and_inputs(pack):
+    out = Path(pack["job"]["out"])
+    # a file for other inputs (a stale fingerprint) is refused: the page draws
+    write_figures({trajectory_figure_key("hitech_enterprises"): "<p>stale</p>"}, "other", out)
+    page = _page(pack, figures=str(out))
+    assert pack_figure(page, trajectory_figure_key("hitech_enterprises")) is None
+    assert "<img" in trajectory_chart(page, "hitech_enterprises", project(page, "hitech_enterprises"))
+
+    write_figures(
+        {trajectory_figure_key("hitech_enterprises"): "<p>from the pack</p>"}, pack["fingerprint"], out
+    )
+    page = _page(pack, figures=str(out))
+    assert str(trajectory_chart(page, "hitech_enterprises", project(page, "hitech_enterprises"))) == (
+        "<p>from the pack</p>"
+    )
+    # another projection than the assessment's (a page asking for another target year) is drawn
+    other = project(page, "hitech_enterprises", target_year=2019)
+    assert "<img" in trajectory_chart(page, "hitech_enterprises", other)
+
+
+def test_a_failed_figures_job_leaves_the_pages_to_draw(pack, tmp_path):
+    job = {**pack["job"], "observations_path": str(tmp_path / "missing.csv")}
+    res = figures_job(job)
+    assert not res["ok"] and "observations" in res["error"]
+    marker = Path(job["out"] + FAILED_SUFFIX)
+    assert marker.read_text(encoding="utf-8") == res["error"]
+    page = _page(pack, figures=job["out"])
+    assert pack_figure(page, PACE_FIGURE) is None  # no wait: the marker says the file will not come
+    assert "<img" in trajectory_chart(page, "hitech_enterprises", project(page, "hitech_enterprises"))
