@@ -20,6 +20,19 @@ EXECUTION_TIMEOUT = 900  # seconds per cell
 START_TIMEOUT = 120  # seconds for a kernel to start
 
 
+def skip_iri_grammar() -> None:
+    """Keep jsonschema from compiling the IRI grammar of ``rfc3987_syntax`` in the report process.
+
+    papermill and nbconvert import nbformat, which imports jsonschema, whose format checkers import
+    ``rfc3987_syntax`` if it is installed (it comes with jupyter-events); that module builds a lark
+    parser at import, ~0.7 s: more than the rest of papermill's imports together. Notebook validation
+    uses no format checker, so the report process marks the module absent (``sys.modules`` entry
+    None: its import then raises ImportError, which jsonschema expects of an optional checker).
+    Kernels are separate processes and are not affected.
+    """
+    sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
+
+
 def _is_kernel_start_error(exc: BaseException) -> bool:
     text = f"{type(exc).__name__}: {exc}"
     return any(

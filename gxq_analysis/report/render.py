@@ -52,7 +52,7 @@ from ..model.periods import (
 from ..model.plan import plan_meta
 from .audit import audit_html
 from .errors import RenderError
-from .execute import _execute_job, _kernel_worker_init, _worker_init
+from .execute import _execute_job, _kernel_worker_init, _worker_init, skip_iri_grammar
 from .export import NotebookResult, make_exporter
 from .figures import figures_job
 from .pack_outputs import (
@@ -251,6 +251,7 @@ def _run_packs(
     once and keeping it from one notebook to the next, and compute workers (no kernel) for the
     assessments and summaries. Each pack is finished and published as soon as its own jobs are done.
     Returns the error messages of packs that failed (nothing published)."""
+    skip_iri_grammar()
     import papermill  # noqa: F401  (imported before forking so the workers inherit it)
 
     errors: list[str] = []
