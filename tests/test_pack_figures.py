@@ -116,3 +116,62 @@ def test_a_failed_figures_job_leaves_the_pages_to_draw(pack, tmp_path):
     page = _page(pack, figures=job["out"])
     assert pack_figure(page, PACE_FIGURE) is None  # no wait: the marker says the file will not come
     assert "<img" in trajectory_chart(page, "hitech_enterprises", project(page, "hitech_enterprises"))
+
+
+ANNUAL = ["indicator_id,period,value,illustrative,geo"] + [
+    line
+    for y, k in ((2018, 0), (2019, 1))
+    for line in (
+        f"hitech_enterprises,{y},{80 + 20 * k},true,",
+        f"rd_gdp_share,{y},{5.0 + 0.3 * k},true,",
+        f"tech_smes,{y},{60 + 10 * k},true,",
+        f"new_talents,{y},{6 + 2 * k},true,",
+        f"invention_patents_held,{y},{700 + 30 * k},true,",
+        f"rd_institutions,{y},{150 + 10 * k},true,",
+    )
+]
+
+
+@pytest.mark.slow
+def test_the_annual_page_shows_what_it_would_have_drawn(tmp_path):
+    from gxq_analysis.report.annual_page import contribution_figure, index_figure, track_record
+    from gxq_analysis.report.pack_files import CONTRIBUTION_FIGURE, INDEX_FIGURE, TRACK_RECORD_SECTION
+
+    obs_path = tmp_path / "observations.csv"
+    obs_path.write_text("\n".join(ANNUAL) + "\n", encoding="utf-8")
+    obs = load_observations(obs_path, default_geo=PLAN.zone_geo)
+    fingerprint = input_fingerprint(DEFAULT_PLAN_DIR, obs_path)
+    assessment = tmp_path / "_assessment.pkl"
+    write_assessment(compute_assessment(PLAN, obs, "2019", "zh", fingerprint), assessment)
+    out = tmp_path / FIGURES_FILE
+    job = {
+        "kind": "figures",
+        "period": "2019",
+        "lang": "zh",
+        "plan_dir": str(DEFAULT_PLAN_DIR),
+        "observations_path": str(obs_path),
+        "assessment": str(assessment),
+        "stems": ["40_annual_evaluation"],
+        "out": str(out),
+    }
+    assert figures_job(job)["ok"]
+    drawn = read_figures(out, fingerprint)
+    assert drawn is not None and {INDEX_FIGURE, TRACK_RECORD_SECTION} <= set(drawn)
+
+    def page(figures: str):
+        return validate_params(
+            "2019", "zh", "", str(obs_path), kinds="A", assessment=str(assessment), figures=figures
+        )
+
+    own, shown = page(""), page(str(out))
+    for draw, key in (
+        (index_figure, INDEX_FIGURE),
+        (contribution_figure, CONTRIBUTION_FIGURE),
+        (track_record, TRACK_RECORD_SECTION),
+    ):
+        mine = draw(own)
+        if mine is None:  # the contributions when the change is not computable: nothing drawn, nothing shown
+            assert key == CONTRIBUTION_FIGURE and key not in drawn and draw(shown) is None
+            continue
+        assert "<img" in mine
+        assert str(draw(shown)) == str(mine) == drawn[key]

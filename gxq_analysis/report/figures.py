@@ -21,28 +21,38 @@ import warnings
 from pathlib import Path
 from typing import Any
 
-from .pack_files import FAILED_SUFFIX, PACE_FIGURE, trajectory_figure_key, write_figures
+from .pack_files import (
+    CONTRIBUTION_FIGURE,
+    FAILED_SUFFIX,
+    INDEX_FIGURE,
+    PACE_FIGURE,
+    TRACK_RECORD_SECTION,
+    trajectory_figure_key,
+    write_figures,
+)
 
 
 def draw_page_figures(ctx: Any, stems: list[str]) -> dict[str, str]:
-    """Every figure the pages ``stems`` of a pack show, keyed as the pages look them up."""
-    from .brief import pace_figure
+    """Every figure the pages ``stems`` of a pack show, keyed as the pages look them up. The page
+    functions draw here because ``ctx`` has no figures file."""
+    from .annual_page import contribution_figure, index_figure, track_record
+    from .brief import period_pace_figure
     from .charts import apply_style
-    from .context import assess_pace, project
+    from .context import project
     from .trajectories import indicators_with_targets, trajectory_chart
 
     apply_style()
-    figures: dict[str, str] = {}
+    drawn: dict[str, Any] = {}
     if "20_trajectories" in stems:
         for iid in indicators_with_targets(ctx.plan):
-            chart = trajectory_chart(ctx, iid, project(ctx, iid))
-            if chart is not None:
-                figures[trajectory_figure_key(iid)] = str(chart)
+            drawn[trajectory_figure_key(iid)] = trajectory_chart(ctx, iid, project(ctx, iid))
     if "30_quarterly_brief" in stems:
-        chart = pace_figure(assess_pace(ctx), ctx.lang)
-        if chart is not None:
-            figures[PACE_FIGURE] = str(chart)
-    return figures
+        drawn[PACE_FIGURE] = period_pace_figure(ctx)
+    if "40_annual_evaluation" in stems:
+        drawn[INDEX_FIGURE] = index_figure(ctx)
+        drawn[CONTRIBUTION_FIGURE] = contribution_figure(ctx)
+        drawn[TRACK_RECORD_SECTION] = track_record(ctx)
+    return {key: str(html) for key, html in drawn.items() if html is not None}
 
 
 def figures_job(job: dict) -> dict:

@@ -2,6 +2,7 @@
 context, text, escaped HTML, number formatting, and the page builders of each page family)."""
 
 # ruff: noqa: F401
+from .annual_page import contribution_figure, index_figure, track_record
 from .brief import (
     attention_list,
     detail_table,

@@ -39,6 +39,9 @@ def wait_for_pack_file(path: str | Path, timeout: float = PACK_FILE_WAIT) -> boo
 
 # Keys of the figures the pack's figures job draws (report.figures) and the pages look up.
 PACE_FIGURE = "pace"
+INDEX_FIGURE = "index"
+CONTRIBUTION_FIGURE = "contribution"
+TRACK_RECORD_SECTION = "track_record"
 
 
 def trajectory_figure_key(iid: str) -> str:
