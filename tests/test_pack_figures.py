@@ -34,6 +34,8 @@ hitech_enterprises,2017,60,false
 hitech_enterprises,2018,78,false
 hitech_enterprises,2018Q3,70,false
 hitech_enterprises,2019Q3,95,false
+tech_smes,2017,50,false
+tech_smes,2018,58,false
 invention_patent_applications,2017-12,700,true
 invention_patent_applications,2018-06,320,true
 invention_patent_applications,2018-12,800,true
@@ -175,3 +177,34 @@ def test_the_annual_page_shows_what_it_would_have_drawn(tmp_path):
             continue
         assert "<img" in mine
         assert str(draw(shown)) == str(mine) == drawn[key]
+
+
+def test_a_run_of_many_packs_reuses_a_chart_only_when_its_inputs_are_the_same(pack, tmp_path):
+    """`gxq report --all` shares drawn trend charts between packs through a cache keyed by everything
+    the chart is drawn from; a pack's figures are the same with or without it."""
+    cache = tmp_path / "charts"
+    cache.mkdir()
+    base = {**pack["job"], "stems": ["20_trajectories"]}
+    obs = load_observations(pack["obs_path"], default_geo=PLAN.zone_geo)
+    figures = {}
+    for period, cached in (("2019Q3", True), ("2019Q2", True), ("2019Q2", False)):
+        folder = tmp_path / f"{period}-{cached}"
+        folder.mkdir()
+        assessment = folder / "_assessment.pkl"
+        write_assessment(compute_assessment(PLAN, obs, period, "zh", pack["fingerprint"]), assessment)
+        job = {**base, "period": period, "assessment": str(assessment), "out": str(folder / FIGURES_FILE)}
+        if cached:
+            job["chart_cache"] = str(cache)
+        assert figures_job(job)["ok"]
+        figures[period, cached] = read_figures(job["out"], pack["fingerprint"])
+        if (period, cached) == ("2019Q3", True):
+            after_first = {p.name for p in cache.iterdir()}
+            assert len(after_first) == len(figures[period, cached])  # one cached chart per chart drawn
+    assert figures["2019Q2", True] == figures["2019Q2", False]  # the cache changes no figure
+    shared = {
+        k for k in figures["2019Q2", True] if figures["2019Q2", True][k] == figures["2019Q3", True].get(k)
+    }
+    changed = set(figures["2019Q2", True]) - shared
+    # a chart whose inputs did not change between the quarters came from the cache, the others were drawn
+    assert shared and changed
+    assert len({p.name for p in cache.iterdir()}) == len(after_first) + len(changed)

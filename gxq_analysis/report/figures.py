@@ -16,6 +16,10 @@ check names it.
 
 from __future__ import annotations
 
+import hashlib
+import os
+import pickle
+import tempfile
 import time
 import warnings
 from pathlib import Path
@@ -32,9 +36,10 @@ from .pack_files import (
 )
 
 
-def draw_page_figures(ctx: Any, stems: list[str]) -> dict[str, str]:
+def draw_page_figures(ctx: Any, stems: list[str], cache_dir: str | None = None) -> dict[str, str]:
     """Every figure the pages ``stems`` of a pack show, keyed as the pages look them up. The page
-    functions draw here because ``ctx`` has no figures file."""
+    functions draw here because ``ctx`` has no figures file. With ``cache_dir`` (`gxq report --all`),
+    a trend chart whose inputs another pack of the run already drew is taken from there."""
     from .annual_page import contribution_figure, index_figure, track_record
     from .brief import period_pace_figure
     from .charts import apply_style
@@ -45,7 +50,15 @@ def draw_page_figures(ctx: Any, stems: list[str]) -> dict[str, str]:
     drawn: dict[str, Any] = {}
     if "20_trajectories" in stems:
         for iid in indicators_with_targets(ctx.plan):
-            drawn[trajectory_figure_key(iid)] = trajectory_chart(ctx, iid, project(ctx, iid))
+            projection = project(ctx, iid)
+            key = trajectory_figure_key(iid)
+            cached = _cache_path(cache_dir, _trajectory_inputs(ctx, iid, projection))
+            if cached is not None and cached.is_file():
+                drawn[key] = cached.read_text(encoding="utf-8")
+                continue
+            drawn[key] = trajectory_chart(ctx, iid, projection)
+            if cached is not None and drawn[key] is not None:
+                _write_atomically(cached, str(drawn[key]))
     if "30_quarterly_brief" in stems:
         drawn[PACE_FIGURE] = period_pace_figure(ctx)
     if "40_annual_evaluation" in stems:
@@ -53,6 +66,33 @@ def draw_page_figures(ctx: Any, stems: list[str]) -> dict[str, str]:
         drawn[CONTRIBUTION_FIGURE] = contribution_figure(ctx)
         drawn[TRACK_RECORD_SECTION] = track_record(ctx)
     return {key: str(html) for key, html in drawn.items() if html is not None}
+
+
+def _trajectory_inputs(ctx: Any, iid: str, projection: Any) -> bytes:
+    """Everything an indicator's trend chart is drawn from (report.trajectories.trajectory_figure):
+    the plan and package version (the assessment's fingerprint), the language, the indicator, its
+    rows as of the period (every area: the zone's line and the benchmarks) and the projection.
+    Quarters that added no row of the indicator and left its projection unchanged draw the same chart."""
+    from .context import period_assessment
+
+    rows = ctx.obs[ctx.obs["indicator_id"] == iid].reset_index(drop=True)  # positions differ by period
+    return pickle.dumps(
+        (period_assessment(ctx).fingerprint, ctx.lang, iid, rows, projection),
+        protocol=pickle.HIGHEST_PROTOCOL,
+    )
+
+
+def _cache_path(cache_dir: str | None, inputs: bytes) -> Path | None:
+    if not cache_dir:
+        return None
+    return Path(cache_dir) / f"{hashlib.sha256(inputs).hexdigest()}.html"
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    fd, tmp = tempfile.mkstemp(prefix=".chart-", dir=path.parent)
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write(text)
+    os.replace(tmp, path)  # another worker drawing the same chart writes the same bytes
 
 
 def figures_job(job: dict) -> dict:
@@ -73,7 +113,7 @@ def figures_job(job: dict) -> dict:
         assessment = period_assessment(ctx)
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            figures = draw_page_figures(ctx, job["stems"])
+            figures = draw_page_figures(ctx, job["stems"], job.get("chart_cache"))
         lost = [str(w.message) for w in caught if "missing from font" in str(w.message)]
         if lost:
             raise RuntimeError(f"charts lost Chinese characters: {lost[0]}")
