@@ -18,6 +18,9 @@ from typing import TYPE_CHECKING, Any
 
 import matplotlib.pyplot as plt
 from matplotlib import font_manager, rcParams
+from matplotlib.axes import Axes
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
 from ..i18n import STATUS_COLOURS
@@ -137,9 +140,15 @@ def figure_png(fig: plt.Figure) -> bytes:
 def figure_html(fig: plt.Figure, alt: str, caption: str | None = None, close: bool = True) -> SafeHTML:
     """The figure as an ``<img>`` with embedded PNG and escaped alt text (and optional caption)."""
 
-    data = base64.b64encode(figure_png(fig)).decode("ascii")
+    png = figure_png(fig)
     if close:
         plt.close(fig)
+    return png_html(png, alt, caption)
+
+
+def png_html(png: bytes, alt: str, caption: str | None = None) -> SafeHTML:
+    """PNG bytes as an ``<img>`` with escaped alt text (and optional caption), as :func:`figure_html`."""
+    data = base64.b64encode(png).decode("ascii")
     cap = f"<figcaption>{esc(caption)}</figcaption>" if caption else ""
     return SafeHTML(
         f'<figure class="gxq-figure"><img alt="{esc(alt)}" src="data:image/png;base64,{data}"/>{cap}</figure>'
@@ -192,11 +201,121 @@ def trend_chart(
     - ``benchmarks``: label → ``year, value`` (e.g. 全国, 江苏省), drawn thin and muted.
     ``direction="lower"`` (ranks) inverts the y axis so "up" is always better.
     """
-    labels = _labels(lang)
     if ax is None:
         fig, ax = plt.subplots()
     else:
         fig = ax.figure  # type: ignore[assignment]  # a caller's Axes sits on a Figure, not a SubFigure
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    _draw_trend(
+        fig,
+        ax,
+        history,
+        milestones,
+        title=title,
+        unit=unit,
+        lang=lang,
+        direction=direction,
+        baseline=baseline,
+        projection=projection,
+        partial=partial,
+        benchmarks=benchmarks,
+    )
+    return fig
+
+
+class _TrendCanvas:
+    """One Figure + Axes per process that report trend charts are drawn on, one after the other.
+
+    Creating a figure (``plt.subplots``), its axis ticks and a fresh renderer is about half the cost of
+    a chart; reusing them keeps the ticks and the renderer's text-metrics cache warm. After each chart
+    every artist it added is removed and the axes are put back as new (limits, inversion, labels), so
+    a chart's PNG is byte-identical to the one :func:`trend_chart` draws on a fresh figure. It is
+    built without pyplot (nothing to close, nothing shown by the inline backend) and rebuilt whenever
+    rcParams changed since it was made (the style is read when artists are created).
+    """
+
+    def __init__(self) -> None:
+        self.rc = dict(dict.items(rcParams))  # the raw values: no per-key validation or warnings
+        self.fig = Figure()
+        FigureCanvasAgg(self.fig)
+        self.ax = self.fig.add_subplot()
+        self.ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+
+    def current(self) -> bool:
+        return self.rc == dict(dict.items(rcParams))
+
+    def reset(self) -> None:
+        ax = self.ax
+        for artist in [*ax.lines, *ax.collections, *ax.texts, *self.fig.legends]:
+            artist.remove()
+        ax.set_title("", y=1.0)
+        ax.set_ylabel("")
+        if ax.yaxis_inverted():
+            ax.invert_yaxis()
+        ax.set_prop_cycle(None)
+        ax.relim()
+        ax.set_autoscale_on(True)
+
+
+_trend_canvas: _TrendCanvas | None = None
+
+
+def trend_png(
+    history: pd.DataFrame,
+    milestones: pd.DataFrame,
+    *,
+    title: str = "",
+    unit: str = "",
+    lang: str = "zh",
+    direction: str = "higher",
+    baseline: tuple[int, float] | None = None,
+    projection: pd.DataFrame | None = None,
+    partial: tuple[float, float, str] | None = None,
+    benchmarks: Mapping[str, pd.DataFrame] | None = None,
+) -> bytes:
+    """:func:`trend_chart` straight to PNG bytes, drawn on one reused figure: what report pages embed.
+    Deterministic: the same inputs (and style) give the same bytes as :func:`trend_chart` would."""
+    global _trend_canvas
+    if _trend_canvas is None or not _trend_canvas.current():
+        _trend_canvas = _TrendCanvas()
+    canvas = _trend_canvas
+    try:
+        _draw_trend(
+            canvas.fig,
+            canvas.ax,
+            history,
+            milestones,
+            title=title,
+            unit=unit,
+            lang=lang,
+            direction=direction,
+            baseline=baseline,
+            projection=projection,
+            partial=partial,
+            benchmarks=benchmarks,
+        )
+        return figure_png(canvas.fig)
+    finally:
+        canvas.reset()
+
+
+def _draw_trend(
+    fig: Figure,
+    ax: Axes,
+    history: pd.DataFrame,
+    milestones: pd.DataFrame,
+    *,
+    title: str,
+    unit: str,
+    lang: str,
+    direction: str,
+    baseline: tuple[int, float] | None,
+    projection: pd.DataFrame | None,
+    partial: tuple[float, float, str] | None,
+    benchmarks: Mapping[str, pd.DataFrame] | None,
+) -> None:
+    """Draw a trend chart's artists on ``ax`` (whose x locator is already integer years)."""
+    labels = _labels(lang)
     if benchmarks:
         for colour, (name, bench) in zip(COLOURS["benchmarks"], benchmarks.items()):
             if bench is None or len(bench) == 0:
@@ -282,7 +401,6 @@ def trend_chart(
     )  # explicit y: skips matplotlib's costly automatic title placement (no top ticks here)
     if unit:
         ax.set_ylabel(unit)
-    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     if direction == "lower":
         ax.invert_yaxis()
     # A fixed layout (legend in a band under the axes) instead of tight_layout / bbox_inches="tight" /
@@ -292,7 +410,6 @@ def trend_chart(
         fig.legend(handles, names, loc="lower center", ncols=min(4, len(handles)), bbox_to_anchor=(0.5, 0.0))
     rows = (len(handles) + 3) // 4
     fig.subplots_adjust(left=0.09, right=0.98, top=0.90, bottom=0.14 + 0.065 * rows)
-    return fig
 
 
 def _short(v: Any) -> str:

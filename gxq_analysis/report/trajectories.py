@@ -10,7 +10,7 @@ import pandas as pd
 
 from ..assess.benchmarks import BENCHMARK_GEOS, COMPARABLE_KINDS  # noqa: F401  (the notebooks' namespace)
 from ..assess.benchmarks import benchmark_series as shared_benchmark_series
-from .charts import figure_html, trend_chart
+from .charts import png_html, trend_chart, trend_png
 from .context import ReportContext
 from .html import SafeHTML, esc, html_block, status_light
 from .numbers import fmt_number, is_missing, unit_label
@@ -52,8 +52,8 @@ def benchmark_series(ctx: ReportContext, iid: str) -> dict[str, pd.DataFrame]:
 def trajectory_chart(ctx: ReportContext, iid: str, projection: Any = None) -> SafeHTML | None:
     """The trend chart of one indicator as embedded HTML, or None when it has no data at all."""
 
-    fig = trajectory_figure(ctx, iid, projection)
-    if fig is None:
+    inputs = trajectory_inputs(ctx, iid, projection)
+    if inputs is None:
         return None
     name = ctx.plan.name(iid, ctx.lang)
     lang = ctx.lang
@@ -65,12 +65,19 @@ def trajectory_chart(ctx: ReportContext, iid: str, projection: Any = None) -> Sa
         milestones=t("tr.milestones", lang),
         path=t("tr.target_path", lang),
     )
-    return figure_html(fig, alt)
+    return png_html(trend_png(**inputs), alt)
 
 
 def trajectory_figure(ctx: ReportContext, iid: str, projection: Any = None) -> plt.Figure | None:
     """The trend chart of one indicator: complete annual values as the line, the latest in-year value
     as a separate point, milestones and target path, the projection fan and benchmarks."""
+    inputs = trajectory_inputs(ctx, iid, projection)
+    return None if inputs is None else trend_chart(**inputs)
+
+
+def trajectory_inputs(ctx: ReportContext, iid: str, projection: Any = None) -> dict[str, Any] | None:
+    """The arguments of :func:`trend_chart` for one indicator's trend chart, or None when it has no
+    data at all (what :func:`trajectory_figure` and :func:`trajectory_chart` draw)."""
     from ..model.series import annual_values, latest_value
 
     plan, lang = ctx.plan, ctx.lang
@@ -111,9 +118,9 @@ def trajectory_figure(ctx: ReportContext, iid: str, projection: Any = None) -> p
     first_year = min([int(y) for y in hist["year"]] + [plan.start_year - 1])
     benchmarks = {k: v[v["year"] >= first_year] for k, v in benchmark_series(ctx, iid).items()}
 
-    fig = trend_chart(
-        hist[["year", "value"]],
-        milestones,
+    return dict(
+        history=hist[["year", "value"]],
+        milestones=milestones,
         title=name,
         unit=unit_label(str(ind["unit"]), lang),
         lang=lang,
@@ -123,7 +130,6 @@ def trajectory_figure(ctx: ReportContext, iid: str, projection: Any = None) -> p
         partial=partial,
         benchmarks={k: v for k, v in benchmarks.items() if len(v)},
     )
-    return fig
 
 
 def headline_html(row: Mapping[str, Any], lang: str = "zh") -> SafeHTML:

@@ -1,0 +1,89 @@
+#!/usr/bin/env python3
+"""How long does one trend chart take? Milliseconds per trajectory chart (page 20) of one period, warm,
+in one process: as the page embeds it (``trajectory_chart``: the chart's inputs from the data, the PNG
+and the ``<img>``) and as a fresh pyplot figure (``trajectory_figure`` then ``figure_png``).
+
+The data, the assessment and every projection are prepared first and not timed: only the chart work is.
+Each run draws every chart of the period once; the figures are the median over ``--repeat`` runs after
+one warm-up run. Aim (issue #14): <= 30 ms per page chart.
+
+    .venv/bin/python benchmarks/bench_charts.py [--period 2019Q3] [--observations FILE] [--repeat 7]
+
+Without ``--observations`` the demo data is cleaned into a temporary folder first (``gxq clean``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+
+def clean_demo(out: Path) -> Path:
+    subprocess.run(
+        [sys.executable, "-m", "gxq_analysis.cli", "clean", "--out", str(out), "--no-progress"],
+        cwd=ROOT,
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+    return out / "observations.csv"
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--period", default="2019Q3")
+    ap.add_argument("--observations", default="")
+    ap.add_argument("--repeat", type=int, default=7)
+    args = ap.parse_args(argv)
+
+    with tempfile.TemporaryDirectory() as tmp:
+        obs = args.observations or str(clean_demo(Path(tmp)))
+        t0 = time.perf_counter()
+        import matplotlib.pyplot as plt
+
+        from gxq_analysis.report import notebook as P
+        from gxq_analysis.report.charts import figure_png
+
+        ctx = P.validate_params(args.period, "zh", "", obs)
+        P.setup_notebook()
+        startup = time.perf_counter() - t0
+        indicators = P.indicators_with_targets(ctx.plan)
+        projections = {iid: P.project(ctx, iid) for iid in indicators}
+
+        def one_run() -> tuple[int, float, float]:
+            """Each chart as the page embeds it (``trajectory_chart``: its inputs, PNG, <img>); and, for
+            comparison, the figure an analyst gets (``trajectory_figure``) saved with ``figure_png``."""
+            n, page, figure = 0, 0.0, 0.0
+            for iid in indicators:
+                t = time.perf_counter()
+                html = P.trajectory_chart(ctx, iid, projections[iid])
+                if html is None:
+                    continue
+                t1 = time.perf_counter()
+                fig = P.trajectory_figure(ctx, iid, projections[iid])
+                figure_png(fig)
+                plt.close(fig)
+                t2 = time.perf_counter()
+                n, page, figure = n + 1, page + (t1 - t), figure + (t2 - t1)
+            return n, page, figure
+
+        one_run()  # warm-up: fonts, glyph caches, first imports
+        runs = [one_run() for _ in range(args.repeat)]
+    n = runs[0][0]
+    page = statistics.median(r[1] for r in runs) / n * 1000
+    figure = statistics.median(r[2] for r in runs) / n * 1000
+    print(f"period {args.period}: {n} trajectory charts, median of {args.repeat} warm runs")
+    print(f"  set-up (imports, data, style): {startup:.2f} s, seaborn imported: {'seaborn' in sys.modules}")
+    print(f"  page chart (trajectory_chart):            {page:6.1f} ms/chart  (aim <= 30)")
+    print(f"  fresh figure (trajectory_figure + PNG):   {figure:6.1f} ms/chart")
+
+
+if __name__ == "__main__":
+    main()
