@@ -249,3 +249,29 @@ def test_report_trend_png_follows_a_style_change():
     fig = charts.trend_chart(**_chart_a())
     assert charts.figure_png(fig) == after
     plt.close(fig)
+
+
+def test_report_legend_is_drawn_not_pasted_when_the_chart_reaches_into_its_place():
+    """The reused canvas pastes a legend's pixels only where the chart left its place blank; when
+    something else is drawn there the legend is drawn over it, as on a fresh figure."""
+    charts.apply_style()
+    chart = _chart_a()
+    fig = charts.trend_chart(**chart)
+    fig.text(0.5, 0.03, "遮挡 covering the legend's place", fontsize=14, color="red")
+    expected = charts.figure_png(fig)
+    plt.close(fig)
+
+    canvas = charts._TrendCanvas()
+    handles, names = charts._draw_trend(
+        canvas.fig,
+        canvas.ax,
+        chart.pop("history"),
+        chart.pop("milestones"),
+        lang="zh",
+        direction="higher",
+        legend=False,
+        **chart,
+    )
+    canvas.fig.text(0.5, 0.03, "遮挡 covering the legend's place", fontsize=14, color="red")
+    assert canvas.png(handles, names) == expected
+    assert len(canvas.fig.legends) == 1  # drawn, not pasted (pasting would cover the red text)
