@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 from matplotlib import rcParams
 
-from gxq_analysis.report import charts
+from gxq_analysis.report import chart_canvas, chart_theme, charts
 
 TEXT = "研发经费投入占GDP比重 −5% 江阴高新区"
 
@@ -42,10 +42,46 @@ def test_missing_glyph_warnings_are_detected_without_a_cjk_font():
 
 
 def test_style_draws_chinese_without_missing_glyphs_after_seaborn():
-    charts.apply_style()  # seaborn's set_theme() first, then the CJK font
+    charts.apply_style()  # seaborn's theme first, then the CJK font
     assert rcParams["font.sans-serif"][0] in charts.CJK_FAMILIES
     assert [w for w in draw_and_collect_warnings() if "missing from font" in w] == []
     assert rcParams["axes.unicode_minus"] is True
+
+
+def test_written_out_theme_is_seaborns_whitegrid_notebook_theme():
+    """apply_style does not import seaborn: its theme is written out in charts.py. It must stay what
+    the pinned seaborn's set_theme sets (but the seaborn-only colormap, left out on purpose)."""
+    import matplotlib as mpl
+    import seaborn as sns
+
+    mpl.rcdefaults()
+    sns.set_theme(style="whitegrid", context="notebook")
+    by_seaborn = dict(rcParams)
+    mpl.rcdefaults()
+    rcParams.update(chart_theme.SEABORN_WHITEGRID_NOTEBOOK)
+    written_out = dict(rcParams)
+    mpl.rcdefaults()
+    default = dict(rcParams)
+    differ = {k for k in by_seaborn if by_seaborn[k] != written_out[k]}
+    assert differ == {"image.cmap"}, sorted(differ)
+    assert by_seaborn["image.cmap"] == "rocket" and written_out["image.cmap"] == default["image.cmap"]
+    # and the theme is not a no-op: it changes what seaborn changes
+    assert {k for k in default if default[k] != written_out[k]} == {
+        k for k in default if default[k] != by_seaborn[k]
+    } - {"image.cmap"}
+
+
+def test_apply_style_does_not_import_seaborn():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from gxq_analysis.report import charts; charts.apply_style(); "
+        "import matplotlib.pyplot as plt; fig, ax = plt.subplots(); ax.plot([1, 2]); charts.figure_png(fig); "
+        "print('seaborn' in sys.modules, 'scipy' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["False", "False"]
 
 
 def test_seaborn_alone_would_lose_the_font():
@@ -261,7 +297,7 @@ def test_report_legend_is_drawn_not_pasted_when_the_chart_reaches_into_its_place
     expected = charts.figure_png(fig)
     plt.close(fig)
 
-    canvas = charts._TrendCanvas()
+    canvas = chart_canvas.TrendCanvas()
     handles, names = charts._draw_trend(
         canvas.fig,
         canvas.ax,

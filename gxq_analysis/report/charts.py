@@ -1,34 +1,33 @@
 """One chart style for every report: CJK font, target path and yearly milestones, fans, benchmarks.
 
 - :func:`use_cjk_font` registers Noto Sans CJK (Debian ``fonts-noto-cjk``) with ``font_manager.addfont``
-  (which gets around a stale font cache) and puts it first in ``font.sans-serif``. seaborn's
-  ``set_theme()`` resets fonts, so :func:`apply_style` calls it *after* seaborn.
+  (which gets around a stale font cache) and puts it first in ``font.sans-serif``. seaborn's theme
+  resets fonts, so :func:`apply_style` calls it *after* the theme (and an analyst who calls
+  ``sns.set_theme()`` calls it again).
 - Every trend chart draws the plan's yearly milestones and the target path (DESIGN §2).
 - Figures go into reports as ``<img>`` with embedded PNG data and alt text (:func:`figure_html`), so
-  the HTML is self-contained and the Chinese glyphs are baked into the image.
+  the HTML is self-contained and the Chinese glyphs are baked into the image. Report pages draw their
+  trend charts with :func:`trend_png` on one reused figure (:mod:`.chart_canvas`): the same bytes as
+  :func:`trend_chart` then :func:`figure_png`, at about half the cost.
 """
 
 from __future__ import annotations
 
 import base64
 import io
-from collections import OrderedDict
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import matplotlib.pyplot as plt
-import numpy as np
 from matplotlib import font_manager, rcParams
 from matplotlib.axes import Axes
-from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
-from matplotlib.image import imsave
-from matplotlib.legend import Legend
-from matplotlib.lines import Line2D
 from matplotlib.ticker import MaxNLocator
 
 from ..i18n import STATUS_COLOURS
+from .chart_canvas import PNG_OPTIONS, TrendCanvas, add_trend_legend
+from .chart_theme import SEABORN_WHITEGRID_NOTEBOOK
 from .html import SafeHTML, esc
 from .text import t
 
@@ -70,9 +69,6 @@ COLOURS = {
     "benchmarks": ("#7f7f7f", "#8e6bb0", "#4f9a94"),
 }
 
-# zlib level 3: about 30 % faster to encode than the default 6 for ~20 % more bytes.
-PNG_OPTIONS = {"compress_level": 3}
-
 _font_family: str | None = None
 
 
@@ -112,10 +108,9 @@ def use_cjk_font() -> str:
 
 
 def apply_style() -> None:
-    """The one chart style: seaborn's whitegrid theme, then the CJK font and a few sizes."""
-    import seaborn as sns
-
-    sns.set_theme(style="whitegrid", context="notebook")
+    """The one chart style: seaborn's whitegrid theme (written out, seaborn is not imported), then
+    the CJK font and a few sizes."""
+    rcParams.update(SEABORN_WHITEGRID_NOTEBOOK)
     use_cjk_font()
     rcParams.update(
         {
@@ -230,139 +225,7 @@ def trend_chart(
     return fig
 
 
-class _TrendCanvas:
-    """One Figure + Axes per process that report trend charts are drawn on, one after the other.
-
-    Creating a figure (``plt.subplots``), its axis ticks and a fresh renderer is about half the cost of
-    a chart; reusing them keeps the ticks and the renderer's text-metrics cache warm. After each chart
-    every artist it added is removed and the axes are put back as new (limits, inversion, labels), so
-    a chart's PNG is byte-identical to the one :func:`trend_chart` draws on a fresh figure. It is
-    built without pyplot (nothing to close, nothing shown by the inline backend) and rebuilt whenever
-    rcParams changed since it was made (the style is read when artists are created).
-
-    The legend (about a fifth of a chart's cost) is the same for most charts of a page and sits at a
-    fixed place in the band under the axes, whatever the data. So its pixels are rendered once per
-    set of entries (alone on the figure) and pasted in after the rest of the chart is drawn, when
-    that place came out blank: pasting then gives exactly the pixels drawing it would. Otherwise the
-    legend is drawn as usual.
-    """
-
-    LEGENDS_KEPT = 64
-
-    def __init__(self) -> None:
-        self.rc = dict(dict.items(rcParams))  # the raw values: no per-key validation or warnings
-        self.fig = Figure()
-        self.canvas = FigureCanvasAgg(self.fig)
-        self.ax = self.fig.add_subplot()
-        self.ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-        # legend key -> (rows, columns, pixels) of the legend drawn alone (None: cannot be pasted)
-        self.legends: OrderedDict[tuple, tuple[slice, slice, np.ndarray] | None] = OrderedDict()
-
-    def current(self) -> bool:
-        return self.rc == dict(dict.items(rcParams))
-
-    def png(self, handles: list[Any], names: list[str]) -> bytes:
-        """Draw the figure (its legend from ``handles``/``names``) and encode it as figure_png does."""
-        patch = self._legend_pixels(handles, names) if handles else None
-        if handles and patch is None:
-            _add_legend(self.fig, handles, names)
-        self.canvas.draw()
-        pixels = np.asarray(self.canvas.buffer_rgba())
-        if patch is not None:
-            rows, cols, legend = patch
-            if (pixels[rows, cols] == pixels[0, 0]).all():
-                pixels[rows, cols] = legend
-            else:  # something of the chart reaches into the legend's place: draw the legend over it
-                _add_legend(self.fig, handles, names)
-                self.canvas.draw()
-                pixels = np.asarray(self.canvas.buffer_rgba())
-        buf = io.BytesIO()
-        # What savefig(format="png") does on an Agg canvas (FigureCanvasAgg._print_pil), without its
-        # second draw: same encoder, options and metadata, hence the same bytes.
-        imsave(buf, pixels, format="png", origin="upper", dpi=self.fig.dpi, pil_kwargs=dict(PNG_OPTIONS))
-        return buf.getvalue()
-
-    def _legend_pixels(self, handles: list[Any], names: list[str]) -> tuple[slice, slice, np.ndarray] | None:
-        key = _legend_key(handles, names)
-        if key is None:
-            return None
-        if key in self.legends:
-            self.legends.move_to_end(key)
-            return self.legends[key]
-        # The legend alone: hide the axes, draw, and keep the box of pixels it changed (plus a margin).
-        legend = _add_legend(self.fig, handles, names)
-        self.ax.set_visible(False)
-        try:
-            self.canvas.draw()
-        finally:
-            self.ax.set_visible(True)
-            legend.remove()
-        pixels = np.asarray(self.canvas.buffer_rgba())
-        changed = (pixels != pixels[0, 0]).any(axis=2)
-        patch = None
-        if changed.any() and not changed[0, 0]:
-            ys, xs = np.nonzero(changed)
-            margin = 2
-            rows = slice(max(int(ys.min()) - margin, 1), int(ys.max()) + margin + 1)
-            cols = slice(max(int(xs.min()) - margin, 1), int(xs.max()) + margin + 1)
-            patch = (rows, cols, pixels[rows, cols].copy())
-        self.legends[key] = patch
-        if len(self.legends) > self.LEGENDS_KEPT:
-            self.legends.popitem(last=False)
-        return patch
-
-    def reset(self) -> None:
-        ax = self.ax
-        for artist in [*ax.lines, *ax.collections, *ax.texts, *self.fig.legends]:
-            artist.remove()
-        ax.set_title("", y=1.0)
-        ax.set_ylabel("")
-        if ax.yaxis_inverted():
-            ax.invert_yaxis()
-        ax.set_prop_cycle(None)
-        ax.relim()
-        ax.set_autoscale_on(True)
-
-
-def _legend_key(handles: list[Any], names: list[str]) -> tuple | None:
-    """What a legend's pixels depend on: its entries' names and the look of their handles (the figure
-    and the style are the canvas's own). None for a kind of handle not described here."""
-    key: list[tuple] = []
-    for handle, name in zip(handles, names):
-        if isinstance(handle, Line2D):
-            key.append(
-                (
-                    name,
-                    "line",
-                    str(handle.get_color()),
-                    handle.get_linewidth(),
-                    str(handle.get_linestyle()),
-                    str(handle.get_marker()),
-                    handle.get_markersize(),
-                    str(handle.get_markerfacecolor()),
-                    str(handle.get_markeredgecolor()),
-                    handle.get_markeredgewidth(),
-                    handle.get_alpha(),
-                    handle.get_zorder(),
-                )
-            )
-        elif type(handle).__name__ == "FillBetweenPolyCollection":
-            key.append(
-                (
-                    name,
-                    "fill",
-                    repr(handle.get_facecolor().tolist()),
-                    repr(handle.get_edgecolor().tolist()),
-                    repr(list(handle.get_linewidth())),
-                    handle.get_alpha(),
-                )
-            )
-        else:
-            return None
-    return tuple(key)
-
-
-_trend_canvas: _TrendCanvas | None = None
+_trend_canvas: TrendCanvas | None = None
 
 
 def trend_png(
@@ -382,7 +245,7 @@ def trend_png(
     Deterministic: the same inputs (and style) give the same bytes as :func:`trend_chart` would."""
     global _trend_canvas
     if _trend_canvas is None or not _trend_canvas.current():
-        _trend_canvas = _TrendCanvas()
+        _trend_canvas = TrendCanvas()
     canvas = _trend_canvas
     try:
         handles, names = _draw_trend(
@@ -515,16 +378,10 @@ def _draw_trend(
     # loc="best": each of those costs a full extra layout pass, and a report draws dozens of charts.
     handles, names = ax.get_legend_handles_labels()
     if handles and legend:
-        _add_legend(fig, handles, names)
+        add_trend_legend(fig, handles, names)
     rows = (len(handles) + 3) // 4
     fig.subplots_adjust(left=0.09, right=0.98, top=0.90, bottom=0.14 + 0.065 * rows)
     return handles, names
-
-
-def _add_legend(fig: Figure, handles: list[Any], names: list[str]) -> Legend:
-    return fig.legend(
-        handles, names, loc="lower center", ncols=min(4, len(handles)), bbox_to_anchor=(0.5, 0.0)
-    )
 
 
 def _short(v: Any) -> str:
