@@ -285,6 +285,12 @@ def test_report_trend_png_follows_a_style_change():
     fig = charts.trend_chart(**_chart_a())
     assert charts.figure_png(fig) == after
     plt.close(fig)
+    # savefig settings the reused canvas does not apply itself: it then saves as figure_png does
+    rcParams["savefig.dpi"] = 150
+    rcParams["savefig.bbox"] = "tight"
+    fig = charts.trend_chart(**_chart_a())
+    assert charts.trend_png(**_chart_a()) == charts.figure_png(fig) != after
+    plt.close(fig)
 
 
 def test_report_legend_is_drawn_not_pasted_when_the_chart_reaches_into_its_place():

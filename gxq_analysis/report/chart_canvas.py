@@ -60,6 +60,12 @@ class TrendCanvas:
 
     def png(self, handles: list[Any], names: list[str]) -> bytes:
         """Draw the figure (its legend from ``handles``/``names``) and encode it as figure_png does."""
+        if not self._savefig_is_plain():
+            if handles:
+                add_trend_legend(self.fig, handles, names)
+            out = io.BytesIO()
+            self.fig.savefig(out, format="png", pil_kwargs=dict(PNG_OPTIONS))
+            return out.getvalue()
         patch = self._legend_pixels(handles, names) if handles else None
         if handles and patch is None:
             add_trend_legend(self.fig, handles, names)
@@ -78,6 +84,18 @@ class TrendCanvas:
         # second draw: same encoder, options and metadata, hence the same bytes.
         imsave(buf, pixels, format="png", origin="upper", dpi=self.fig.dpi, pil_kwargs=dict(PNG_OPTIONS))
         return buf.getvalue()
+
+    def _savefig_is_plain(self) -> bool:
+        """Whether savefig would just encode the figure as drawn on its canvas (so in the report
+        style): no other dpi, no tight bounding box, no other background."""
+        dpi = rcParams["savefig.dpi"]
+        return (
+            (dpi == "figure" or dpi == self.fig.dpi)
+            and rcParams["savefig.bbox"] is None
+            and not rcParams["savefig.transparent"]
+            and rcParams["savefig.facecolor"] == "auto"
+            and rcParams["savefig.edgecolor"] == "auto"
+        )
 
     def _legend_pixels(self, handles: list[Any], names: list[str]) -> tuple[slice, slice, np.ndarray] | None:
         key = legend_key(handles, names)
