@@ -39,25 +39,30 @@ from .pack_files import (
 def draw_page_figures(ctx: Any, stems: list[str], cache_dir: str | None = None) -> dict[str, str]:
     """Every figure the pages ``stems`` of a pack show, keyed as the pages look them up. The page
     functions draw here because ``ctx`` has no figures file. With ``cache_dir`` (`gxq report --all`),
-    a trend chart whose inputs another pack of the run already drew is taken from there."""
+    a trend chart another pack of the run already drew from the same arguments is taken from there."""
     from .annual_page import contribution_figure, index_figure, track_record
     from .brief import period_pace_figure
     from .charts import apply_style
-    from .context import project
-    from .trajectories import indicators_with_targets, trajectory_chart
+    from .context import period_assessment, project
+    from .trajectories import indicators_with_targets, trajectory_chart_html, trajectory_inputs
 
     apply_style()
     drawn: dict[str, Any] = {}
     if "20_trajectories" in stems:
+        fingerprint = period_assessment(ctx).fingerprint
         for iid in indicators_with_targets(ctx.plan):
-            projection = project(ctx, iid)
+            inputs = trajectory_inputs(ctx, iid, project(ctx, iid))
+            if inputs is None:
+                continue
             key = trajectory_figure_key(iid)
-            cached = _cache_path(cache_dir, _trajectory_inputs(ctx, iid, projection))
+            # everything the chart is drawn from: the plan and package version, the language, the
+            # indicator (its name is the alt text) and the chart's arguments
+            cached = _cache_path(cache_dir, (fingerprint, ctx.lang, iid, inputs))
             if cached is not None and cached.is_file():
                 drawn[key] = cached.read_text(encoding="utf-8")
                 continue
-            drawn[key] = trajectory_chart(ctx, iid, projection)
-            if cached is not None and drawn[key] is not None:
+            drawn[key] = trajectory_chart_html(ctx, iid, inputs)
+            if cached is not None:
                 _write_atomically(cached, str(drawn[key]))
     if "30_quarterly_brief" in stems:
         drawn[PACE_FIGURE] = period_pace_figure(ctx)
@@ -68,24 +73,11 @@ def draw_page_figures(ctx: Any, stems: list[str], cache_dir: str | None = None) 
     return {key: str(html) for key, html in drawn.items() if html is not None}
 
 
-def _trajectory_inputs(ctx: Any, iid: str, projection: Any) -> bytes:
-    """Everything an indicator's trend chart is drawn from (report.trajectories.trajectory_figure):
-    the plan and package version (the assessment's fingerprint), the language, the indicator, its
-    rows as of the period (every area: the zone's line and the benchmarks) and the projection.
-    Quarters that added no row of the indicator and left its projection unchanged draw the same chart."""
-    from .context import period_assessment
-
-    rows = ctx.obs[ctx.obs["indicator_id"] == iid].reset_index(drop=True)  # positions differ by period
-    return pickle.dumps(
-        (period_assessment(ctx).fingerprint, ctx.lang, iid, rows, projection),
-        protocol=pickle.HIGHEST_PROTOCOL,
-    )
-
-
-def _cache_path(cache_dir: str | None, inputs: bytes) -> Path | None:
+def _cache_path(cache_dir: str | None, inputs: Any) -> Path | None:
     if not cache_dir:
         return None
-    return Path(cache_dir) / f"{hashlib.sha256(inputs).hexdigest()}.html"
+    digest = hashlib.sha256(pickle.dumps(inputs, protocol=pickle.HIGHEST_PROTOCOL)).hexdigest()
+    return Path(cache_dir) / f"{digest}.html"
 
 
 def _write_atomically(path: Path, text: str) -> None:

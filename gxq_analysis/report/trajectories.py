@@ -10,7 +10,7 @@ import pandas as pd
 
 from ..assess.benchmarks import BENCHMARK_GEOS, COMPARABLE_KINDS  # noqa: F401  (the notebooks' namespace)
 from ..assess.benchmarks import benchmark_series as shared_benchmark_series
-from .charts import figure_html, trend_chart
+from .charts import png_html, trend_chart, trend_png
 from .context import ReportContext, pack_figure, project
 from .html import SafeHTML, esc, html_block, status_light
 from .numbers import fmt_number, is_missing, unit_label
@@ -57,25 +57,34 @@ def trajectory_chart(ctx: ReportContext, iid: str, projection: Any = None) -> Sa
         drawn = pack_figure(ctx, trajectory_figure_key(iid))
         if drawn is not None:
             return drawn
-    fig = trajectory_figure(ctx, iid, projection)
-    if fig is None:
-        return None
-    name = ctx.plan.name(iid, ctx.lang)
+    inputs = trajectory_inputs(ctx, iid, projection)
+    return None if inputs is None else trajectory_chart_html(ctx, iid, inputs)
+
+
+def trajectory_chart_html(ctx: ReportContext, iid: str, inputs: dict[str, Any]) -> SafeHTML:
+    """The chart drawn from :func:`trajectory_inputs`, as embedded HTML with its alt text."""
     lang = ctx.lang
     alt = t(
         "tr.chart_alt",
         lang,
-        name=name,
+        name=ctx.plan.name(iid, lang),
         series=t("tr.series", lang),
         milestones=t("tr.milestones", lang),
         path=t("tr.target_path", lang),
     )
-    return figure_html(fig, alt)
+    return png_html(trend_png(**inputs), alt)
 
 
 def trajectory_figure(ctx: ReportContext, iid: str, projection: Any = None) -> plt.Figure | None:
     """The trend chart of one indicator: complete annual values as the line, the latest in-year value
     as a separate point, milestones and target path, the projection fan and benchmarks."""
+    inputs = trajectory_inputs(ctx, iid, projection)
+    return None if inputs is None else trend_chart(**inputs)
+
+
+def trajectory_inputs(ctx: ReportContext, iid: str, projection: Any = None) -> dict[str, Any] | None:
+    """The arguments of :func:`trend_chart` for one indicator's trend chart, or None when it has no
+    data at all (what :func:`trajectory_figure` and :func:`trajectory_chart` draw)."""
     from ..model.series import annual_values, latest_value
 
     plan, lang = ctx.plan, ctx.lang
@@ -116,9 +125,9 @@ def trajectory_figure(ctx: ReportContext, iid: str, projection: Any = None) -> p
     first_year = min([int(y) for y in hist["year"]] + [plan.start_year - 1])
     benchmarks = {k: v[v["year"] >= first_year] for k, v in benchmark_series(ctx, iid).items()}
 
-    fig = trend_chart(
-        hist[["year", "value"]],
-        milestones,
+    return dict(
+        history=hist[["year", "value"]],
+        milestones=milestones,
         title=name,
         unit=unit_label(str(ind["unit"]), lang),
         lang=lang,
@@ -128,7 +137,6 @@ def trajectory_figure(ctx: ReportContext, iid: str, projection: Any = None) -> p
         partial=partial,
         benchmarks={k: v for k, v in benchmarks.items() if len(v)},
     )
-    return fig
 
 
 def headline_html(row: Mapping[str, Any], lang: str = "zh") -> SafeHTML:
