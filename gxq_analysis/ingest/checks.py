@@ -8,7 +8,7 @@ import math
 import re
 from pathlib import Path
 
-from ..model.periods import Period, PeriodError, PeriodMatch, extract_period, parse_period
+from ..model.periods import FREQ_ANNUAL, Period, PeriodError, PeriodMatch, extract_period, parse_period
 from ..model.plan import Plan
 from .layout import cell_text
 from .matching import Matcher
@@ -88,6 +88,7 @@ class Checker:
         self._validated: dict[tuple[str, float, str, str, bool, str], tuple[float | None, str, str, str]] = {}
         self._period_checked: dict[tuple[Period, dt.date | None, bool], _Problem] = {}
         self._period_cells: dict[tuple[type, object], PeriodMatch | None] = {}
+        self._period_infos: dict[tuple[type, object], tuple[PeriodMatch, str, bool] | None] = {}
 
     def period_of(self, v: object) -> PeriodMatch | None:
         """:func:`period_from_cell`, once per distinct cell value in the whole clean."""
@@ -101,6 +102,23 @@ class Checker:
             return found
         except TypeError:  # an unhashable cell value
             return period_from_cell(v)
+
+    def period_info(self, v: object) -> tuple[PeriodMatch, str, bool] | None:
+        """(match, period text, annual or not) of :meth:`period_of`, once per distinct cell value."""
+        key = (type(v), v)
+        try:
+            return self._period_infos[key]
+        except KeyError:
+            if len(self._period_infos) >= _MEMO_LIMIT:
+                self._period_infos.clear()
+            pm = self.period_of(v)
+            found = self._period_infos[key] = (
+                None if pm is None else (pm, str(pm.period), pm.period.freq == FREQ_ANNUAL)
+            )
+            return found
+        except TypeError:  # an unhashable cell value
+            pm = self.period_of(v)
+            return None if pm is None else (pm, str(pm.period), pm.period.freq == FREQ_ANNUAL)
 
     def check_value(
         self, iid: str, pv: ParsedValue, src_unit: str, percent_explicit: bool

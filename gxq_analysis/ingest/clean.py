@@ -57,7 +57,9 @@ import os
 import shutil
 import sys
 import tempfile
+from collections import Counter
 from collections.abc import Iterable, Iterator
+from operator import attrgetter
 from pathlib import Path
 
 from ..model.observations import OBSERVATION_COLUMNS
@@ -279,11 +281,12 @@ def _inside(child: Path, parent: Path) -> bool:
 
 
 def summary(result: CleanResult, out: Path) -> str:
-    rows_clean = len({(o.source_file, o.source_sheet, o.source_row) for o in result.observations})
-    rows_q = len(
-        {(q.source_file, q.source_sheet, q.source_row) for q in result.quarantine if q.source_row != ""}
-        - {(o.source_file, o.source_sheet, o.source_row) for o in result.observations}
-    )
+    # Sets of (file, sheet, row) built by map and attrgetter, at C speed over a million-cell clean.
+    place = attrgetter("source_file", "source_sheet", "source_row")
+    clean_rows = set(map(place, result.observations))
+    rows_clean = len(clean_rows)
+    q_rows = set(map(place, result.quarantine))
+    rows_q = sum(1 for p in q_rows - clean_rows if p[2] != "")
     lines = [
         f"gxq clean: {len(result.files) - len(result.unreadable)} files read, "
         f"{len(result.unreadable)} unreadable, {len(result.refused)} not read; {len(result.observations)} observations from {rows_clean} rows; "
@@ -301,9 +304,7 @@ def summary(result: CleanResult, out: Path) -> str:
             f"  reference data (the forecast calibration panel; read by gxq_analysis.assess.calibration, not by "
             f"clean): {len(result.reference)} files under public/{CALIBRATION_DIR}/"
         )
-    cats: dict[str, int] = {}
-    for q in result.quarantine:
-        cats[q.category] = cats.get(q.category, 0) + 1
+    cats = Counter(map(attrgetter("category"), result.quarantine))
     if cats:
         lines.append("  quarantine by category: " + ", ".join(f"{k} {v}" for k, v in sorted(cats.items())))
     lines.append(f"  wrote {out / 'observations.csv'}, quarantine.csv, revisions.csv, manifest.json")

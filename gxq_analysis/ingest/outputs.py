@@ -10,14 +10,15 @@ import json
 import os
 import re
 import tempfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
+from ..model.observations import OBSERVATION_COLUMNS
 from ..model.plan import Plan
 from .discovery import discover, display_name
-from .records import CleanResult, bool_text
+from .records import QUARANTINE_COLUMNS, CleanResult, Observation, QuarantineEntry, bool_text, where
 from .values import format_number
 
 # OWASP CSV-injection guidance: a cell that starts with one of these is run as a formula by spreadsheet
@@ -64,13 +65,94 @@ def _row_values(rows: list[Any], columns: list[str]) -> Callable[[Any], Iterable
     return lambda r: [r.get(c, "") for c in columns]
 
 
+def _quarantine_rows(entries: list[QuarantineEntry]) -> Iterator[tuple[object, ...]]:
+    """quarantine.csv rows (:data:`QUARANTINE_COLUMNS`), the same cells as :func:`_csv_cells` gives, with
+    the per-cell test written out: this runs once per line of a quarantine of hundreds of thousands."""
+    first, cell = _FORMULA_FIRST, _csv_cell
+    for q in entries:
+        f, sh, row, col = q.source_file, q.source_sheet, q.source_row, q.source_column
+        reason = f"{where(f, sh, row, col, q.label)}: {q.detail}"
+        rv, rn, iid, geo, per = q.raw_value, q.raw_name, q.indicator_id, q.geo, q.period
+        yield (
+            f if type(f) is str and not (f and f[0] in first) else cell(f),
+            sh if type(sh) is str and not (sh and sh[0] in first) else cell(sh),
+            row if type(row) is int else cell(row),
+            col if type(col) is str and not (col and col[0] in first) else cell(col),
+            cell(q.category),
+            reason if reason[:1] not in first else cell(reason),
+            rv if type(rv) is str and not (rv and rv[0] in first) else cell(rv),
+            rn if type(rn) is str and not (rn and rn[0] in first) else cell(rn),
+            iid if type(iid) is str and not (iid and iid[0] in first) else cell(iid),
+            geo if type(geo) is str and not (geo and geo[0] in first) else cell(geo),
+            per if type(per) is str and not (per and per[0] in first) else cell(per),
+            cell(q.ytd),
+            cell(q.reported_at),
+            cell(q.illustrative),
+        )
+
+
+def _observation_rows(observations: list[Observation]) -> Iterator[tuple[object, ...]]:
+    """observations.csv rows (:data:`OBSERVATION_COLUMNS`), the same cells as :func:`_csv_cells` gives;
+    each distinct value is formatted once."""
+    first, cell = _FORMULA_FIRST, _csv_cell
+    shown: dict[float, object] = {}
+    for o in observations:
+        v = o.value
+        if type(v) is float:
+            vt = shown.get(v)
+            if vt is None:
+                vt = shown[v] = cell(v)
+        else:
+            vt = cell(v)
+        geo, f, sh, rv, ru, qual, rep, source, note = (
+            o.geo,
+            o.source_file,
+            o.source_sheet,
+            o.raw_value,
+            o.raw_unit,
+            o.qualifier,
+            o.reported_at,
+            o.source,
+            o.note,
+        )
+        row = o.source_row
+        yield (
+            cell(o.indicator_id),
+            geo if type(geo) is str and not (geo and geo[0] in first) else cell(geo),
+            cell(o.period),
+            vt,
+            cell(o.unit),
+            f if type(f) is str and not (f and f[0] in first) else cell(f),
+            row if type(row) is int else cell(row),
+            cell(o.illustrative),
+            cell(o.ytd),
+            sh if type(sh) is str and not (sh and sh[0] in first) else cell(sh),
+            cell(o.source_column),
+            rv if type(rv) is str and not (rv and rv[0] in first) else cell(rv),
+            ru if type(ru) is str and not (ru and ru[0] in first) else cell(ru),
+            cell(o.conversion),
+            qual if type(qual) is str and not (qual and qual[0] in first) else cell(qual),
+            rep if type(rep) is str and not (rep and rep[0] in first) else cell(rep),
+            source if type(source) is str and not (source and source[0] in first) else cell(source),
+            note if type(note) is str and not (note and note[0] in first) else cell(note),
+        )
+
+
 def write_csv(path: Path, rows: list[Any], columns: list[str], encoding: str) -> None:
-    """Stream rows to a file (a 200 000-line quarantine is never held as one string)."""
-    values = _row_values(rows, columns)
+    """Stream rows to a file (a 200 000-line quarantine is never held as one string). The two big
+    record types have their own row builders; anything else (dicts, other columns) goes cell by cell."""
+    cells: Iterable[Iterable[object]]
+    if rows and type(rows[0]) is QuarantineEntry and columns == QUARANTINE_COLUMNS:
+        cells = _quarantine_rows(rows)
+    elif rows and type(rows[0]) is Observation and columns == OBSERVATION_COLUMNS:
+        cells = _observation_rows(rows)
+    else:
+        values = _row_values(rows, columns)
+        cells = (_csv_cells(values(r)) for r in rows)
     with path.open("w", encoding=encoding, newline="") as fh:
         w = csv.writer(fh, lineterminator="\n")
         w.writerow(columns)
-        w.writerows(_csv_cells(values(r)) for r in rows)
+        w.writerows(cells)
 
 
 def file_sha256(path: Path) -> str:
