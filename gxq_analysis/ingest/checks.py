@@ -86,7 +86,7 @@ class Checker:
         for iid, grp in plan.targets.groupby("indicator_id"):
             self.min_target[str(iid)] = float(grp["target"].min())
         self._validated: dict[tuple[str, float, str, str, bool, str], tuple[float | None, str, str, str]] = {}
-        self._period_checked: dict[tuple[Period, dt.date | None, bool], _Problem] = {}
+        self._period_checked: dict[tuple[int, str, int, dt.date | None, bool], _Problem] = {}
         self._period_cells: dict[tuple[type, object], PeriodMatch | None] = {}
         self._period_infos: dict[tuple[type, object], tuple[PeriodMatch, str, bool] | None] = {}
 
@@ -135,7 +135,8 @@ class Checker:
 
     def check_period(self, period: Period, reported_at: dt.date | None, public: bool = False) -> _Problem:
         """:meth:`period_problem`, cached per (period, reporting date)."""
-        key = (period, reported_at, public)
+        # Keyed by the period's fields: a Period's own (dataclass) hash is Python code run per lookup.
+        key = (period.year, period.freq, period.number, reported_at, public)
         found = self._period_checked.get(key)
         if found is None:
             found = self._period_checked[key] = self.period_problem(period, reported_at, public)
@@ -266,6 +267,7 @@ class Source:
         self.correction = bool(CORRECTION_RE.search(Path(rel).stem))
         self.quarantine: list[QuarantineEntry] = []
         self.candidates: list[Candidate] = []
+        self._precedences: dict[tuple[dt.date | None, bool, bool], Precedence] = {}
 
     def q(
         self,
@@ -313,6 +315,8 @@ class Source:
     ) -> None:
         """Queue an observation; :func:`~gxq_analysis.ingest.revisions.resolve` decides between
         submissions of the same fact."""
-        self.candidates.append(
-            Candidate(rec, Precedence(reported_at, correction or self.correction, provisional))
-        )
+        how = (reported_at, correction or self.correction, provisional)
+        precedence = self._precedences.get(how)
+        if precedence is None:  # one shared (immutable) Precedence per distinct rule input
+            precedence = self._precedences[how] = Precedence(*how)
+        self.candidates.append(Candidate(rec, precedence))
