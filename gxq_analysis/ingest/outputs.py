@@ -73,21 +73,22 @@ def _quarantine_rows(entries: list[QuarantineEntry]) -> Iterator[tuple[object, .
         f, sh, row, col = q.source_file, q.source_sheet, q.source_row, q.source_column
         reason = f"{where(f, sh, row, col, q.label)}: {q.detail}"
         rv, rn, iid, geo, per = q.raw_value, q.raw_name, q.indicator_id, q.geo, q.period
+        cat, ytd, rep, ill = q.category, q.ytd, q.reported_at, q.illustrative
         yield (
             f if type(f) is str and not (f and f[0] in first) else cell(f),
             sh if type(sh) is str and not (sh and sh[0] in first) else cell(sh),
             row if type(row) is int else cell(row),
             col if type(col) is str and not (col and col[0] in first) else cell(col),
-            cell(q.category),
+            cat if type(cat) is str and not (cat and cat[0] in first) else cell(cat),
             reason if reason[:1] not in first else cell(reason),
             rv if type(rv) is str and not (rv and rv[0] in first) else cell(rv),
             rn if type(rn) is str and not (rn and rn[0] in first) else cell(rn),
             iid if type(iid) is str and not (iid and iid[0] in first) else cell(iid),
             geo if type(geo) is str and not (geo and geo[0] in first) else cell(geo),
             per if type(per) is str and not (per and per[0] in first) else cell(per),
-            cell(q.ytd),
-            cell(q.reported_at),
-            cell(q.illustrative),
+            ytd if type(ytd) is str and not (ytd and ytd[0] in first) else cell(ytd),
+            rep if type(rep) is str and not (rep and rep[0] in first) else cell(rep),
+            ill if type(ill) is str and not (ill and ill[0] in first) else cell(ill),
         )
 
 

@@ -155,6 +155,18 @@ def _sheet_paths(zf: zipfile.ZipFile) -> list[tuple[str, str]]:
     return out
 
 
+def _last_row_number(part: bytes) -> int:
+    """The number of the last ``<row r="…">`` tag in ``part`` (0 when none), found from the end: rows
+    come in order, and matching every row tag of a big sheet only to keep the last one costs a pass."""
+    end = len(part)
+    while (pos := part.rfind(b"<row", 0, end)) >= 0:
+        m = _ROW_NUM.match(part, pos)
+        if m:
+            return int(m.group(1))
+        end = pos
+    return 0
+
+
 def scan_sheet(zf: zipfile.ZipFile, member: str) -> SheetScan:
     """Stream a sheet's XML once (1 MB at a time): used range, merged ranges and error cells."""
     scan = SheetScan()
@@ -171,15 +183,15 @@ def scan_sheet(zf: zipfile.ZipFile, member: str) -> SheetScan:
             cut = len(buf) if cut < 0 else cut
             part, tail = buf[:cut], buf[cut:]
             cols.update(_CELL_COL.findall(part))
-            rows = _ROW_NUM.findall(part)
-            if rows:
-                scan.max_row = max(scan.max_row, int(rows[-1]))
+            last_row = _last_row_number(part)
+            if last_row:
+                scan.max_row = max(scan.max_row, last_row)
             if b't="e"' in part:
                 for m in _ERROR_CELL.finditer(part):
                     scan.errors[(int(m.group(2)), _col_number(m.group(1).decode()))] = m.group(3).decode(
                         "utf-8", errors="replace"
                     )
-            for m in _MERGE_REF.finditer(part):
+            for m in _MERGE_REF.finditer(part) if b"<mergeCell" in part else ():
                 scan.merged.append(
                     (
                         int(m.group(2)),
