@@ -67,7 +67,9 @@ def _row_values(rows: list[Any], columns: list[str]) -> Callable[[Any], Iterable
 
 def _quarantine_rows(entries: list[QuarantineEntry]) -> Iterator[tuple[object, ...]]:
     """quarantine.csv rows (:data:`QUARANTINE_COLUMNS`), the same cells as :func:`_csv_cells` gives, with
-    the per-cell test written out: this runs once per line of a quarantine of hundreds of thousands."""
+    the per-cell test written out: this runs once per line of a quarantine of hundreds of thousands.
+    The category (a registry id), ytd and illustrative ("true", "false" or "") are the record's own
+    words, never raw text, and pass as they are."""
     first, cell = _FORMULA_FIRST, _csv_cell
     for q in entries:
         f, sh, row, col = q.source_file, q.source_sheet, q.source_row, q.source_column
@@ -79,16 +81,16 @@ def _quarantine_rows(entries: list[QuarantineEntry]) -> Iterator[tuple[object, .
             sh if type(sh) is str and not (sh and sh[0] in first) else cell(sh),
             row if type(row) is int else cell(row),
             col if type(col) is str and not (col and col[0] in first) else cell(col),
-            cat if type(cat) is str and not (cat and cat[0] in first) else cell(cat),
+            cat,
             reason if reason[:1] not in first else cell(reason),
             rv if type(rv) is str and not (rv and rv[0] in first) else cell(rv),
             rn if type(rn) is str and not (rn and rn[0] in first) else cell(rn),
             iid if type(iid) is str and not (iid and iid[0] in first) else cell(iid),
             geo if type(geo) is str and not (geo and geo[0] in first) else cell(geo),
             per if type(per) is str and not (per and per[0] in first) else cell(per),
-            ytd if type(ytd) is str and not (ytd and ytd[0] in first) else cell(ytd),
+            ytd,
             rep if type(rep) is str and not (rep and rep[0] in first) else cell(rep),
-            ill if type(ill) is str and not (ill and ill[0] in first) else cell(ill),
+            ill,
         )
 
 
