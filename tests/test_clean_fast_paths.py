@@ -1,0 +1,133 @@
+"""The fast paths of a clean (issue #14) give what the careful paths give, on messy and on plain input.
+
+- quarantine.csv lines joined directly vs csv.writer over the neutralised cells of each record;
+- observations.csv rows built field by field vs the generic cell-by-cell formatting.
+"""
+
+from __future__ import annotations
+
+import copy
+import csv
+import io
+import itertools
+from operator import attrgetter
+
+from gxq_analysis.ingest import outputs
+from gxq_analysis.ingest.records import QUARANTINE_COLUMNS, Observation, QuarantineEntry
+from gxq_analysis.model.observations import OBSERVATION_COLUMNS
+from gxq_analysis.model.periods import parse_period
+
+# Text people put in files, and text that must be quoted or neutralised in a CSV.
+_MESSY = [
+    "",
+    "plain",
+    "表1",
+    "submissions/2019/科技局.xlsx",
+    "a,b",
+    'say "hi"',
+    "two\nlines",
+    "carriage\rreturn",
+    "tab\there",
+    "=SUM(A1)",
+    "+1",
+    "-5",
+    "-x",
+    "@cmd",
+    "\tlead",
+    "＝全角",
+    "－5",
+    "'quoted'",
+    " space ",
+    "1,200",
+    '"',
+    ",",
+]
+
+
+def _careful(rows: list[object], columns: list[str]) -> str:
+    """csv.writer over :func:`outputs._csv_cells` of each record: the path every row once took."""
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(columns)
+    get = attrgetter(*columns)
+    w.writerows(outputs._csv_cells(get(r)) for r in rows)
+    return buf.getvalue()
+
+
+def _quarantine_entries() -> list[QuarantineEntry]:
+    entries = []
+    rows: list[int | str] = [12, "", 1]
+    for i, (text, other) in enumerate(itertools.product(_MESSY, _MESSY[:8])):
+        entries.append(
+            QuarantineEntry(
+                source_file=text if i % 3 == 0 else f"submissions/{other or 'f'}.csv",
+                source_sheet=other if i % 2 else "",
+                source_row=rows[i % 3],
+                source_column="E" if i % 4 else "E,F",
+                category="invalid_value",
+                detail=f"无法识别为数值 not a number: {text!r} {other}",
+                raw_value=text,
+                raw_name=other,
+                indicator_id="rd_share" if i % 2 else "",
+                geo=other,
+                period="2019Q3" if i % 5 else text,
+                ytd=("", "true", "false")[i % 3],
+                reported_at="2019-10-15" if i % 2 else text,
+                illustrative="true" if i % 2 else "false",
+                label=other,
+            )
+        )
+    # Each text field messy alone, the others plain (so no other cell sends the line the careful way).
+    plain = QuarantineEntry(
+        "submissions/a.csv", "表1", 3, "E", "invalid_value", "bad", "x", "name", "rd_share", "江阴", "2019Q3"
+    )
+    for field in ("source_file", "source_sheet", "raw_value", "raw_name", "geo", "period", "reported_at"):
+        for text in _MESSY:
+            entry = copy.copy(plain)
+            setattr(entry, field, text)
+            entries.append(entry)
+    return entries
+
+
+def test_quarantine_lines_are_what_csv_writer_writes(tmp_path):
+    entries = _quarantine_entries()
+    path = tmp_path / "quarantine.csv"
+    outputs.write_csv(path, entries, QUARANTINE_COLUMNS, "utf-8")
+    written = path.read_bytes().decode("utf-8")
+    assert written == _careful(entries, QUARANTINE_COLUMNS)
+    # Both paths were taken: plain lines joined directly and messy ones through csv.writer.
+    assert any('"' in e.raw_value or "," in e.raw_value for e in entries)
+    assert any(e.raw_value == "plain" and e.source_file.startswith("submissions/") for e in entries)
+
+
+def test_observation_rows_are_the_generic_cells(tmp_path):
+    period = parse_period("2019Q3")
+    observations = [
+        Observation(
+            "rd_share",
+            geo,
+            "2019Q3",
+            value,
+            "%",
+            f"submissions/{raw}.csv",
+            7,
+            i % 2 == 0,
+            i % 3 == 0,
+            raw,
+            "D",
+            raw,
+            raw,
+            "",
+            "≈" if i % 2 else raw,
+            "2019-10-15",
+            raw,
+            raw,
+            period,
+        )
+        for i, (raw, geo, value) in enumerate(
+            itertools.product(_MESSY, ["江阴高新区", "=x"], [5.5, 0.0, -0.0, 1e16, 0.1 + 0.2, 3.0, 120.0])
+        )
+    ]
+    path = tmp_path / "observations.csv"
+    outputs.write_csv(path, observations, OBSERVATION_COLUMNS, "utf-8")
+    assert path.read_bytes().decode("utf-8") == _careful(observations, OBSERVATION_COLUMNS)
