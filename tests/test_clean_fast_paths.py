@@ -1,7 +1,7 @@
 """The fast paths of a clean (issue #14) give what the careful paths give, on messy and on plain input.
 
 - quarantine.csv lines joined directly vs csv.writer over the neutralised cells of each record;
-- observations.csv rows built field by field vs the generic cell-by-cell formatting.
+- observations.csv lines joined directly vs the generic cell-by-cell formatting.
 """
 
 from __future__ import annotations

@@ -163,13 +163,18 @@ def _no_collections() -> Iterator[None]:
     the demo data leaves no cyclic garbage; the openpyxl path of the wide sheet about 2 000 objects), so
     every pass of the cyclic collector over them finds nothing and costs a tenth of the run even at
     raised thresholds. Pause it while cleaning; reference counting still frees everything as usual.
-    A collector the caller had paused stays paused."""
+    A collector the caller had paused stays paused. On the way out, what the clean left alive moves to
+    the oldest generation (freeze, then unfreeze), so the first young collection after it does not walk
+    millions of objects (unless the caller froze objects of its own, which stay frozen)."""
     was_enabled = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
         if was_enabled:
+            if gc.get_freeze_count() == 0:
+                gc.freeze()
+                gc.unfreeze()
             gc.enable()
 
 

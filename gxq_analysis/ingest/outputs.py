@@ -11,7 +11,7 @@ import json
 import os
 import re
 import tempfile
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from operator import attrgetter
 from pathlib import Path
 from typing import Any, TextIO
@@ -92,53 +92,6 @@ def _quarantine_cells(q: QuarantineEntry) -> tuple[object, ...]:
     )
 
 
-def _observation_rows(observations: list[Observation]) -> Iterator[tuple[object, ...]]:
-    """observations.csv rows (:data:`OBSERVATION_COLUMNS`), the same cells as :func:`_csv_cells` gives;
-    each distinct value is formatted once."""
-    first, cell = _FORMULA_FIRST, _csv_cell
-    shown: dict[float, object] = {}
-    for o in observations:
-        v = o.value
-        if type(v) is float:
-            vt = shown.get(v)
-            if vt is None:
-                vt = shown[v] = cell(v)
-        else:
-            vt = cell(v)
-        geo, f, sh, rv, ru, qual, rep, source, note = (
-            o.geo,
-            o.source_file,
-            o.source_sheet,
-            o.raw_value,
-            o.raw_unit,
-            o.qualifier,
-            o.reported_at,
-            o.source,
-            o.note,
-        )
-        row = o.source_row
-        yield (
-            cell(o.indicator_id),
-            geo if type(geo) is str and not (geo and geo[0] in first) else cell(geo),
-            cell(o.period),
-            vt,
-            cell(o.unit),
-            f if type(f) is str and not (f and f[0] in first) else cell(f),
-            row if type(row) is int else cell(row),
-            cell(o.illustrative),
-            cell(o.ytd),
-            sh if type(sh) is str and not (sh and sh[0] in first) else cell(sh),
-            cell(o.source_column),
-            rv if type(rv) is str and not (rv and rv[0] in first) else cell(rv),
-            ru if type(ru) is str and not (ru and ru[0] in first) else cell(ru),
-            cell(o.conversion),
-            qual if type(qual) is str and not (qual and qual[0] in first) else cell(qual),
-            rep if type(rep) is str and not (rep and rep[0] in first) else cell(rep),
-            source if type(source) is str and not (source and source[0] in first) else cell(source),
-            note if type(note) is str and not (note and note[0] in first) else cell(note),
-        )
-
-
 def _csv_quoted_chars() -> str:
     """The characters that make this Python's csv writer (``lineterminator="\\n"``) quote a field, found
     by asking it (Python 3.11 quotes ``,`` ``"`` and newline; later versions also carriage return)."""
@@ -197,22 +150,59 @@ def _write_quarantine(fh: TextIO, entries: list[QuarantineEntry]) -> None:
     fh.write("".join(lines))
 
 
+def _write_observations(fh: TextIO, observations: list[Observation]) -> None:
+    """observations.csv exactly as csv.writer writes :func:`_csv_cells` of each record, a line joined
+    directly when its typed fields (text, a float value, an int row, bool flags) hold no comma, quote or
+    newline and none starts like a formula; any other line goes through csv.writer. Each distinct value
+    is formatted once."""
+    w = csv.writer(fh, lineterminator="\n")
+    w.writerow(OBSERVATION_COLUMNS)
+    get = attrgetter(*OBSERVATION_COLUMNS)
+    shown: dict[float, str] = {}
+    flag = {True: "true", False: "false"}
+    lines: list[str] = []
+    for o in observations:
+        v, ill, ytd = o.value, o.illustrative, o.ytd
+        if type(v) is float and type(ill) is bool and type(ytd) is bool and type(o.source_row) is int:
+            vt = shown.get(v)
+            if vt is None:
+                vt = shown[v] = format_number(v)
+            line = (
+                f"{o.indicator_id},{o.geo},{o.period},{vt},{o.unit},{o.source_file},{o.source_row},"
+                f"{flag[ill]},{flag[ytd]},{o.source_sheet},{o.source_column},{o.raw_value},{o.raw_unit},"
+                f"{o.conversion},{o.qualifier},{o.reported_at},{o.source},{o.note}"
+            )
+            if not (
+                line.count(",") != 17
+                or any(map(line.__contains__, _QUOTED_BUT_COMMA))
+                or line[:1] in _FORMULA_FIRST
+                or _formula_after_comma(line)
+            ):
+                lines.append(line + "\n")
+                if len(lines) >= 4096:
+                    fh.write("".join(lines))
+                    lines.clear()
+                continue
+        fh.write("".join(lines))
+        lines.clear()
+        w.writerow(_csv_cells(get(o)))
+    fh.write("".join(lines))
+
+
 def write_csv(path: Path, rows: list[Any], columns: list[str], encoding: str) -> None:
     """Stream rows to a file (a 200 000-line quarantine is never held as one string). The two big
-    record types have their own row builders; anything else (dicts, other columns) goes cell by cell."""
+    record types have their own line writers; anything else (dicts, other columns) goes cell by cell."""
     with path.open("w", encoding=encoding, newline="") as fh:
         if rows and type(rows[0]) is QuarantineEntry and columns == QUARANTINE_COLUMNS:
             _write_quarantine(fh, rows)
             return
-        cells: Iterable[Iterable[object]]
         if rows and type(rows[0]) is Observation and columns == OBSERVATION_COLUMNS:
-            cells = _observation_rows(rows)
-        else:
-            values = _row_values(rows, columns)
-            cells = (_csv_cells(values(r)) for r in rows)
+            _write_observations(fh, rows)
+            return
+        values = _row_values(rows, columns)
         w = csv.writer(fh, lineterminator="\n")
         w.writerow(columns)
-        w.writerows(cells)
+        w.writerows(_csv_cells(values(r)) for r in rows)
 
 
 def file_sha256(path: Path) -> str:
