@@ -104,7 +104,7 @@ def test_observation_rows_are_the_generic_cells(tmp_path):
     period = parse_period("2019Q3")
     observations = [
         Observation(
-            "rd_share",
+            "rd_share" if i % 7 else raw,
             geo,
             "2019Q3",
             value,
