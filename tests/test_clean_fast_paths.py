@@ -104,7 +104,7 @@ def test_observation_rows_are_the_generic_cells(tmp_path):
     period = parse_period("2019Q3")
     observations = [
         Observation(
-            "rd_share" if i % 7 else raw,
+            "rd_share",
             geo,
             "2019Q3",
             value,
@@ -128,6 +128,13 @@ def test_observation_rows_are_the_generic_cells(tmp_path):
             itertools.product(_MESSY, ["江阴高新区", "=x"], [5.5, 0.0, -0.0, 1e16, 0.1 + 0.2, 3.0, 120.0])
         )
     ]
+    # Each text field messy alone, the others plain.
+    plain = observations[0]
+    for field in ("indicator_id", "geo", "source_file", "source_sheet", "raw_value", "note", "source"):
+        for text in _MESSY:
+            obs = copy.copy(plain)
+            setattr(obs, field, text)
+            observations.append(obs)
     path = tmp_path / "observations.csv"
     outputs.write_csv(path, observations, OBSERVATION_COLUMNS, "utf-8")
     assert path.read_bytes().decode("utf-8") == _careful(observations, OBSERVATION_COLUMNS)
