@@ -214,28 +214,23 @@ def _clean(raw: Path, plan: Plan, progress: bool, today: dt.date | None) -> Clea
     del all_candidates
     quarantine.extend(q2)
     quarantine.extend(jump_flags(kept))
+    # Sort keys read by attrgetter (C), not built by a Python function per record.
     kept.sort(
-        key=lambda r: (
-            r.indicator_id,
-            r.geo,
-            r.parsed_period.sort_key,
-            r.ytd,
-            r.source_file,
-            r.source_sheet,
-            r.source_row,
-            r.source_column,
+        key=attrgetter(
+            "indicator_id",
+            "geo",
+            "parsed_period.sort_key",
+            "ytd",
+            "source_file",
+            "source_sheet",
+            "source_row",
+            "source_column",
         )
     )
     # The place is in the first keys; the reason's own text breaks the remaining ties.
     quarantine.sort(
-        key=lambda q: (
-            q.source_file,
-            q.source_sheet,
-            q.row_order,
-            q.source_column,
-            q.category,
-            q.label,
-            q.detail,
+        key=attrgetter(
+            "source_file", "source_sheet", "row_order", "source_column", "category", "label", "detail"
         )
     )
     revisions.sort(

@@ -95,7 +95,11 @@ def read_csv_bytes(data: bytes) -> Workbook:
             # Keep 1 grid row per CSV line: a record spanning lines keeps its first line number.
             while len(rows) < start_line - 1:
                 rows.append([])
-            rows.append([c if c.strip() else None for c in rec])
+            # Blank cells read as None; most rows have none, which all() over the stripped cells tells in C.
+            cells: list[object] = (
+                list(rec) if all(map(str.strip, rec)) else [c if c.strip() else None for c in rec]
+            )
+            rows.append(cells)
     except csv.Error as exc:
         raise UnreadableFile(f"CSV 格式错误 malformed CSV: {exc}") from None
     return Workbook([Grid("", rows)], encoding=enc, kind="csv")
