@@ -295,56 +295,58 @@ class _RowValues:
         src, checker, ctx = self.src, self.checker, self.ctx
         is_stock = iid in checker.stock_ids
         produced = 0
-        problems: list[tuple[str, str, str, object, str]] = []  # (col, category, reason, raw, label)
-        placeholders: list[str] = []
+        # Made when first needed: most rows have neither.
+        problems: list[tuple[str, str, str, object, str]] | None = None  # (col, category, reason, raw, label)
+        placeholders: list[str] | None = None
         # A stock's value per (period, ytd) across the row's columns: only a stock's columns must agree.
         stock_values: dict[tuple[str, bool], tuple[float, str]] | None = {} if is_stock else None
         for col in self.ordered:
             raw = row[col.offset] if width > col.offset else None
             pv = parse_value_cached(raw)
-            if not pv.ok:
+            if pv.status != "ok":
                 if pv.status == "blank":
                     continue
                 if pv.status == "placeholder":
+                    if placeholders is None:
+                        placeholders = []
                     placeholders.append(f"{col.letter}={pv.raw}")
                     continue
-                problems.append((col.letter, Q_BAD_VALUE, pv.reason, raw, col.label))
-                continue
-            period_found = col.period or row_period
-            if period_found is None:
-                problems.append((col.letter, Q_NO_PERIOD, _NO_PERIOD_REASON, raw, col.label))
-                continue
-            period_m, period_text, annual = period_found
-            period = period_m.period
-            ytd = (col.ytd or (period_m.ytd and not col.current)) and not (is_stock or annual)
-            unit = col.unit or row_unit or self.sheet_unit
-            value, conversion, cat, why = checker.check_value(iid, pv, unit, False)
-            if cat:
-                problems.append((col.letter, cat, why, raw, col.label))
-                continue
-            cat, why = checker.check_period(period, ctx.reported_at)
-            if cat:
-                problems.append((col.letter, cat, why, raw, col.label))
+                problem = (col.letter, Q_BAD_VALUE, pv.reason, raw, col.label)
+            elif (period_found := col.period or row_period) is None:
+                problem = (col.letter, Q_NO_PERIOD, _NO_PERIOD_REASON, raw, col.label)
+            else:
+                period_m, period_text, annual = period_found
+                period = period_m.period
+                ytd = (col.ytd or (period_m.ytd and not col.current)) and not (is_stock or annual)
+                unit = col.unit or row_unit or self.sheet_unit
+                value, conversion, cat, why = checker.check_value(iid, pv, unit, False)
+                if not cat:
+                    cat, why = checker.check_period(period, ctx.reported_at)
+                if cat:
+                    problem = (col.letter, cat, why, raw, col.label)
+                elif stock_values is not None and value is not None and (period_text, ytd) in stock_values:
+                    prev_v, prev_col = stock_values[(period_text, ytd)]
+                    if prev_v == value:
+                        continue
+                    problem = (
+                        col.letter,
+                        Q_CONFLICT,
+                        f"存量指标两列数值不一致 stock indicator: {col.label} gives "
+                        f"{format_number(value)} but column {prev_col} gives {format_number(prev_v)}; "
+                        f"kept column {prev_col}",
+                        raw,
+                        col.label,
+                    )
+                else:
+                    problem = None
+            if problem is not None:
+                if problems is None:
+                    problems = []
+                problems.append(problem)
                 continue
             assert value is not None
             if stock_values is not None:
-                key = (period_text, ytd)
-                if key in stock_values:
-                    prev_v, prev_col = stock_values[key]
-                    if prev_v != value:
-                        problems.append(
-                            (
-                                col.letter,
-                                Q_CONFLICT,
-                                f"存量指标两列数值不一致 stock indicator: {col.label} gives "
-                                f"{format_number(value)} but column {prev_col} gives {format_number(prev_v)}; "
-                                f"kept column {prev_col}",
-                                raw,
-                                col.label,
-                            )
-                        )
-                    continue
-                stock_values[key] = (value, col.letter)
+                stock_values[(period_text, ytd)] = (value, col.letter)
             note = note_text
             if markers or pv.markers:  # footnote markers (①, *) on the name or the value
                 notes = [
@@ -375,21 +377,26 @@ class _RowValues:
             src.add(rec, ctx.reported_at, correction=ctx.correction)
             produced += 1
         row_period_text = row_period[1] if row_period else ""
-        for letter, cat, why, raw, label in problems:
-            src.q(
-                self.sheet,
-                r,
-                letter,
-                cat,
-                why,
-                raw_value=raw,
-                raw_name=name,
-                indicator_id=iid,
-                period=row_period_text,
-                reported_at=ctx.reported_text,
-                label=label,
-            )
-        if produced == 0 and not problems:
+        if problems is not None:
+            for letter, cat, why, raw, label in problems:
+                # Positional (sheet, row, column, category, reason, raw value, name, id, geo, period, ytd,
+                # reporting date, label): one call per failed cell of a big sheet.
+                src.q(
+                    self.sheet,
+                    r,
+                    letter,
+                    cat,
+                    why,
+                    raw,
+                    name,
+                    iid,
+                    "",
+                    row_period_text,
+                    "",
+                    ctx.reported_text,
+                    label,
+                )
+        elif produced == 0:
             if placeholders:
                 why = "占位符, 无数据 placeholder only, no data: " + ", ".join(placeholders)
             else:

@@ -232,7 +232,7 @@ def clean_tidy(grid: Grid, src: Source, report: FileReport) -> None:
         period = pm.period
         ytd = (pm.ytd or ytd_flag) and not (annual or iid in stock_ids)
         geo = geo or zone
-        if not pv.ok:
+        if pv.status != "ok":
             cat = Q_NO_VALUE if pv.status in ("blank", "placeholder") else Q_BAD_VALUE
             q("", r, vcol, cat, pv.reason, raw_value=pv.raw, indicator_id=iid, geo=geo, period=period_text)
             continue
