@@ -1,7 +1,8 @@
 """The fast paths of a clean (issue #14) give what the careful paths give, on messy and on plain input.
 
 - quarantine.csv lines joined directly vs csv.writer over the neutralised cells of each record;
-- observations.csv lines joined directly vs the generic cell-by-cell formatting.
+- observations.csv lines joined directly vs the generic cell-by-cell formatting;
+- Excel error cells found from their ``t="e"`` attributes vs the regex over the whole sheet XML.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import io
 import itertools
 from operator import attrgetter
 
-from gxq_analysis.ingest import outputs
+from gxq_analysis.ingest import outputs, readers
 from gxq_analysis.ingest.records import QUARANTINE_COLUMNS, Observation, QuarantineEntry
 from gxq_analysis.model.observations import OBSERVATION_COLUMNS
 from gxq_analysis.model.periods import parse_period
@@ -138,3 +139,26 @@ def test_observation_rows_are_the_generic_cells(tmp_path):
     path = tmp_path / "observations.csv"
     outputs.write_csv(path, observations, OBSERVATION_COLUMNS, "utf-8")
     assert path.read_bytes().decode("utf-8") == _careful(observations, OBSERVATION_COLUMNS)
+
+
+def test_error_cells_are_what_the_regex_finds_everywhere():
+    """readers.error_cells tries the error-cell regex only at tags holding t="e"; it must find exactly
+    the matches finditer finds over the whole text, on plain and on odd sheet XML."""
+    cells = [
+        b'<c r="A1" t="n"><v>1</v></c>',
+        b'<c r="B1" t="e"><v>#DIV/0!</v></c>',
+        b'<c r="C1" s="2" t="e"><f>1/0</f><v>#REF!</v></c>',
+        b'<c r="D1" t="e"></c>',  # no <v>: the match runs on to the next cell's value
+        b'<c r="E1" xt="e" t="s"><v>3</v></c>',  # t="e" inside another attribute's name
+        b'<c r="F1" t="e" t="e"><v>#N/A</v></c>',
+        b'<is t="e"><t>text</t></is>',  # not a cell tag
+        b'<c  r="AA12"\n t="e"><v>#NAME?</v></c>',
+        b'<c r="G1" t="str"><v>t="e"</v></c>',  # the words in a value
+        b'<c r="H1" t="e"/>',
+        b'<c r="I1" t="n"><v>2</v></c>',
+    ]
+    for a, b, c in itertools.product(cells, repeat=3):
+        xml = b'<sheetData><row r="1">' + a + b + c + b"</row></sheetData>"
+        assert [m.span() for m in readers.error_cells(xml)] == [
+            m.span() for m in readers._ERROR_CELL.finditer(xml)
+        ], xml

@@ -18,6 +18,7 @@ import csv
 import io
 import re
 import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -159,6 +160,22 @@ def _sheet_paths(zf: zipfile.ZipFile) -> list[tuple[str, str]]:
     return out
 
 
+def error_cells(part: bytes) -> Iterator[re.Match[bytes]]:
+    """The matches of ``_ERROR_CELL.finditer(part)``, found from the ``t="e"`` attributes: a match starts
+    at a cell tag holding one, so the regex is tried at those tags only, not at every cell of the sheet.
+    Matches do not overlap, as finditer's."""
+    end = 0
+    pos = part.find(b't="e"')
+    while pos >= 0:
+        start = part.rfind(b"<", 0, pos)  # the tag holding the attribute
+        if start >= end:
+            m = _ERROR_CELL.match(part, start)
+            if m:
+                yield m
+                end = m.end()
+        pos = part.find(b't="e"', max(pos + 1, end))
+
+
 def _last_row_number(part: bytes) -> int:
     """The number of the last ``<row r="…">`` tag in ``part`` (0 when none), found from the end: rows
     come in order, and matching every row tag of a big sheet only to keep the last one costs a pass."""
@@ -191,7 +208,7 @@ def scan_sheet(zf: zipfile.ZipFile, member: str) -> SheetScan:
             if last_row:
                 scan.max_row = max(scan.max_row, last_row)
             if b't="e"' in part:
-                for m in _ERROR_CELL.finditer(part):
+                for m in error_cells(part):
                     scan.errors[(int(m.group(2)), _col_number(m.group(1).decode()))] = m.group(3).decode(
                         "utf-8", errors="replace"
                     )
