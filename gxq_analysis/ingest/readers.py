@@ -21,6 +21,7 @@ import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".csv")
 
@@ -293,6 +294,22 @@ def read_xlsx(path: Path) -> Workbook:
     return Workbook(grids, kind="xlsx")
 
 
+def _calamine_row(rec: list[Any], pad: list[None]) -> list[object]:
+    """A calamine row as a grid row: blanks ("") as None, ``pad`` (the columns left of the used range)
+    in front, nothing blank at the end. Trailing blanks go first and the row is copied only when a blank
+    is left inside it."""
+    while rec and rec[-1] == "":
+        rec.pop()
+    if "" in rec:
+        rec = [None if v == "" else v for v in rec]
+    if not rec:
+        return rec
+    if pad:
+        rec = pad + rec
+    last = rec[-1]
+    return _trim(rec) if isinstance(last, str) and not last.strip() else rec
+
+
 def _values_calamine(path: Path, names: list[str]) -> list[list[list[object]]]:
     from python_calamine import CalamineWorkbook
 
@@ -303,9 +320,7 @@ def _values_calamine(path: Path, names: list[str]) -> list[list[list[object]]]:
             sheet = book.get_sheet_by_name(name)
             r0, c0 = (sheet.start if sheet.height else None) or (0, 0)
             pad = [None] * c0
-            rows: list[list[object]] = [
-                _trim(pad + [None if v == "" else v for v in rec]) for rec in sheet.iter_rows()
-            ]
+            rows: list[list[object]] = [_calamine_row(rec, pad) for rec in sheet.iter_rows()]
             # The rows above the used range come out as blanks in some versions and not in others;
             # the columns left of it never do.
             if r0 and len(rows) == sheet.height:
