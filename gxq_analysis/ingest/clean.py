@@ -286,11 +286,15 @@ def _inside(child: Path, parent: Path) -> bool:
 
 def summary(result: CleanResult, out: Path) -> str:
     # Sets of (file, sheet, row) built by map and attrgetter, at C speed over a million-cell clean.
+    # Quarantined rows with no clean value: every quarantined place but the clean ones and the whole-file
+    # lines (row ""), counted by set sizes (the intersection walks the smaller set).
     place = attrgetter("source_file", "source_sheet", "source_row")
     clean_rows = set(map(place, result.observations))
     rows_clean = len(clean_rows)
     q_rows = set(map(place, result.quarantine))
-    rows_q = sum(1 for p in q_rows - clean_rows if p[2] != "")
+    has_whole_files = "" in list(map(attrgetter("source_row"), result.quarantine))
+    whole_files = sum(1 for p in q_rows if p[2] == "") if has_whole_files else 0
+    rows_q = len(q_rows) - len(q_rows & clean_rows) - whole_files
     lines = [
         f"gxq clean: {len(result.files) - len(result.unreadable)} files read, "
         f"{len(result.unreadable)} unreadable, {len(result.refused)} not read; {len(result.observations)} observations from {rows_clean} rows; "
