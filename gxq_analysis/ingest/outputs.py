@@ -139,11 +139,28 @@ def _write_quarantine(fh: TextIO, entries: list[QuarantineEntry]) -> None:
             lines.clear()
             w.writerow(_quarantine_cells(q))
             continue
-        # The reason starts with the file's name, which has just been found safe.
-        reason = f"{where(q.source_file, q.source_sheet, q.source_row, q.source_column, q.label)}: {q.detail}"
-        if "," in reason or _needs_quotes(reason):
-            reason = '"' + reason.replace('"', '""') + '"'
-        lines.append(f"{head},{reason},{tail}\n")
+        # The reason is where(...) + ": " + detail (as QuarantineEntry.reason), written out here: it
+        # starts with the file's name, just found safe, and is quoted when either part needs it.
+        f, sh, row, col, label, detail = (
+            q.source_file,
+            q.source_sheet,
+            q.source_row,
+            q.source_column,
+            q.label,
+            q.detail,
+        )
+        place = f"{f}, sheet '{sh}'" if sh else f
+        if row is not None and row != "":
+            place = f"{place}, row {row}"
+        if col:
+            place = f"{place}, column {col} ({label})" if label else f"{place}, column {col}"
+        if '"' in place or '"' in detail:
+            reason = f"{place}: {detail}".replace('"', '""')
+            lines.append(f'{head},"{reason}",{tail}\n')
+        elif "," in place or "," in detail or _needs_quotes(place) or _needs_quotes(detail):
+            lines.append(f'{head},"{place}: {detail}",{tail}\n')
+        else:
+            lines.append(f"{head},{place}: {detail},{tail}\n")
         if len(lines) >= 4096:
             fh.write("".join(lines))
             lines.clear()
