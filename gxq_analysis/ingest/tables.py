@@ -190,6 +190,7 @@ def clean_table(
     reported_text = ctx.reported_text
     cells = data_rows = 0
     rows = grid.rows
+    units_seen: dict[str, tuple[str, str]] = {}
     for r in range(table.first_data_row, len(rows) + 1):
         row = rows[r - 1]
         if not row or r in skip or not has_text(row):
@@ -236,11 +237,16 @@ def clean_table(
                 label=name_col.label,
             )
             continue
-        row_unit = raw_unit = ""
-        if width > unit_at >= 0 and (unit_text := cell_text(row[unit_at])):
-            raw_unit = unit_text
-            row_unit = canonical_unit_text(raw_unit)
-        elif match.unit_in_name:
+        # (as written, canonical) per distinct unit cell of the sheet
+        unit_cell = row[unit_at] if width > unit_at >= 0 else None
+        units = units_seen.get(unit_cell) if type(unit_cell) is str else None
+        if units is None:
+            unit_text = cell_text(unit_cell)
+            units = (unit_text, canonical_unit_text(unit_text)) if unit_text else ("", "")
+            if type(unit_cell) is str:
+                units_seen[unit_cell] = units
+        raw_unit, row_unit = units
+        if not raw_unit and match.unit_in_name:
             row_unit = raw_unit = match.unit_in_name
         # Row period: a period column beats everything.
         row_period = ctx.period_info
