@@ -380,7 +380,7 @@ class _RowValues:
                 note,
                 period,
             )
-            src.add(rec, ctx.reported_at, correction=ctx.correction)
+            src.add(rec, ctx.reported_at, False, ctx.correction)  # (record, date, provisional, correction)
             produced += 1
         row_period_text = row_period[1] if row_period else ""
         if problems is not None:

@@ -180,6 +180,8 @@ def clean_tidy(grid: Grid, src: Source, report: FileReport) -> None:
         qualifiers,
         sources,
     )
+    # Quarantine calls on the hot paths are positional: (sheet, row, column, category, reason, raw value,
+    # raw name, indicator, geo, period).
     q, add = src.q, src.add
     check_value, check_period = checker.check_value, checker.check_period
     zone, units, stock_ids = checker.zone, checker.units, checker.stock_ids
@@ -234,11 +236,11 @@ def clean_tidy(grid: Grid, src: Source, report: FileReport) -> None:
         geo = geo or zone
         if pv.status != "ok":
             cat = Q_NO_VALUE if pv.status in ("blank", "placeholder") else Q_BAD_VALUE
-            q("", r, vcol, cat, pv.reason, raw_value=pv.raw, indicator_id=iid, geo=geo, period=period_text)
+            q("", r, vcol, cat, pv.reason, pv.raw, "", iid, geo, period_text)
             continue
         value, conversion, cat, why = check_value(iid, pv, unit, unit == "%")
         if cat:
-            q("", r, vcol, cat, why, raw_value=pv.raw, indicator_id=iid, geo=geo, period=period_text)
+            q("", r, vcol, cat, why, pv.raw, "", iid, geo, period_text)
             continue
         assert value is not None
         if not date_ok:
@@ -256,7 +258,7 @@ def clean_tidy(grid: Grid, src: Source, report: FileReport) -> None:
             continue
         cat, why = check_period(period, rep)
         if cat:
-            q("", r, period_col, cat, why, raw_value=ptext, indicator_id=iid, geo=geo, period=period_text)
+            q("", r, period_col, cat, why, ptext, "", iid, geo, period_text)
             continue
         rec = Observation(
             iid,
@@ -279,4 +281,4 @@ def clean_tidy(grid: Grid, src: Source, report: FileReport) -> None:
             note,
             period,
         )
-        add(rec, rep, correction=correction)
+        add(rec, rep, False, correction)  # (record, date, provisional, correction)
