@@ -317,9 +317,9 @@ class _RowValues:
                         placeholders = []
                     placeholders.append(f"{col.letter}={pv.raw}")
                     continue
-                problem = (col.letter, Q_BAD_VALUE, pv.reason, raw, col.label)
+                problem = (col.letter, Q_BAD_VALUE, pv.reason, pv.raw, col.label)
             elif (period_found := col.period or row_period) is None:
-                problem = (col.letter, Q_NO_PERIOD, _NO_PERIOD_REASON, raw, col.label)
+                problem = (col.letter, Q_NO_PERIOD, _NO_PERIOD_REASON, pv.raw, col.label)
             else:
                 period_m, period_text, annual = period_found
                 period = period_m.period
@@ -329,7 +329,7 @@ class _RowValues:
                 if not cat:
                     cat, why = checker.check_period(period, ctx.reported_at)
                 if cat:
-                    problem = (col.letter, cat, why, raw, col.label)
+                    problem = (col.letter, cat, why, pv.raw, col.label)
                 elif stock_values is not None and value is not None and (period_text, ytd) in stock_values:
                     prev_v, prev_col = stock_values[(period_text, ytd)]
                     if prev_v == value:
@@ -340,7 +340,7 @@ class _RowValues:
                         f"存量指标两列数值不一致 stock indicator: {col.label} gives "
                         f"{format_number(value)} but column {prev_col} gives {format_number(prev_v)}; "
                         f"kept column {prev_col}",
-                        raw,
+                        pv.raw,
                         col.label,
                     )
                 else:
