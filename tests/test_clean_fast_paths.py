@@ -165,3 +165,11 @@ def test_error_cells_are_what_the_regex_finds_everywhere():
         assert [m.span() for m in readers.error_cells(xml)] == [
             m.span() for m in readers._ERROR_CELL.finditer(xml)
         ], xml
+
+
+def test_writers_fall_back_whole_when_csv_quotes_more(tmp_path, monkeypatch):
+    """Were csv ever to quote characters the direct lines do not test for, every line goes through
+    csv.writer: the same files."""
+    monkeypatch.setattr(outputs, "_DIRECT_LINES", False)
+    test_quarantine_lines_are_what_csv_writer_writes(tmp_path)
+    test_observation_rows_are_the_generic_cells(tmp_path)

@@ -109,7 +109,10 @@ def _csv_quoted_chars() -> str:
 
 _QUOTED_CHARS = _csv_quoted_chars()
 _needs_quotes = re.compile(f"[{re.escape(_QUOTED_CHARS)}]").search
-_QUOTED_BUT_COMMA = tuple(_QUOTED_CHARS.replace(",", ""))
+# The line writers below test for these three besides the comma: all that csv quotes for (3.11: quote
+# and newline; later versions carriage return too). A line holding one goes through csv.writer, which
+# is right in any case; were csv ever to quote more, the writers would send every line that way.
+_DIRECT_LINES = set(_QUOTED_CHARS) <= {",", '"', "\n", "\r"}
 # A cell that starts like a formula after the first, in a line of cells joined by commas (none of which
 # holds one); a literal comma first lets the regex engine skip ahead.
 _formula_after_comma = re.compile(",[" + re.escape("".join(sorted(_FORMULA_FIRST))) + "]").search
@@ -124,6 +127,9 @@ def _write_quarantine(fh: TextIO, entries: list[QuarantineEntry]) -> None:
     cell by cell through csv.writer."""
     w = csv.writer(fh, lineterminator="\n")
     w.writerow(QUARANTINE_COLUMNS)
+    if not _DIRECT_LINES:
+        w.writerows(map(_quarantine_cells, entries))
+        return
     lines: list[str] = []
     for q in entries:
         head = f"{q.source_file},{q.source_sheet},{q.source_row},{q.source_column},{q.category}"
@@ -131,7 +137,9 @@ def _write_quarantine(fh: TextIO, entries: list[QuarantineEntry]) -> None:
         cells = f"{head},{tail}"
         if (
             cells.count(",") != 12
-            or any(map(cells.__contains__, _QUOTED_BUT_COMMA))
+            or '"' in cells
+            or "\n" in cells
+            or "\r" in cells
             or cells[:1] in _FORMULA_FIRST
             or _formula_after_comma(cells)
         ):
@@ -175,6 +183,9 @@ def _write_observations(fh: TextIO, observations: list[Observation]) -> None:
     w = csv.writer(fh, lineterminator="\n")
     w.writerow(OBSERVATION_COLUMNS)
     get = attrgetter(*OBSERVATION_COLUMNS)
+    if not _DIRECT_LINES:
+        w.writerows(_csv_cells(get(o)) for o in observations)
+        return
     shown: dict[float, str] = {}
     flag = {True: "true", False: "false"}
     lines: list[str] = []
@@ -191,7 +202,9 @@ def _write_observations(fh: TextIO, observations: list[Observation]) -> None:
             )
             if not (
                 line.count(",") != 17
-                or any(map(line.__contains__, _QUOTED_BUT_COMMA))
+                or '"' in line
+                or "\n" in line
+                or "\r" in line
                 or line[:1] in _FORMULA_FIRST
                 or _formula_after_comma(line)
             ):
