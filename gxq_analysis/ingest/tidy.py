@@ -90,6 +90,8 @@ def _mapped(column: Sequence[Any], fn: Callable[[Any], Any]) -> list[Any]:
     """``fn`` of each cell of a column, computed once per distinct cell (a file repeats the same few
     ids, periods, units and flags)."""
     known = {v: fn(v) for v in set(column)}
+    if len(known) == 1:  # a column with one text (blank, one geo, one unit, one note)
+        return [next(iter(known.values()))] * len(column)
     return list(map(known.__getitem__, column))
 
 
