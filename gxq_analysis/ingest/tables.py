@@ -30,7 +30,7 @@ from .layout import (
     reported_at_in_row,
     row_text,
 )
-from .matching import is_section_heading
+from .matching import MatchResult, is_section_heading
 from .quarantine import Q_BAD_VALUE, Q_CONFLICT, Q_EMPTY_NAME, Q_NO_PERIOD, Q_NO_VALUE, Q_UNKNOWN
 from .readers import Grid
 from .records import FileReport, Observation, col_letter
@@ -191,6 +191,7 @@ def clean_table(
     cells = data_rows = 0
     rows = grid.rows
     units_seen: dict[str, tuple[str, str]] = {}
+    matches: dict[str, MatchResult] = {}  # the sheet's names (a few, on every row)
     for r in range(table.first_data_row, len(rows) + 1):
         row = rows[r - 1]
         if not row or r in skip or not has_text(row):
@@ -217,7 +218,9 @@ def clean_table(
                 label=name_col.label,
             )
             continue
-        match = match_name(name)
+        match = matches.get(name)
+        if match is None:
+            match = matches[name] = match_name(name)
         iid = match.indicator_id
         if iid is None:
             hint = (
