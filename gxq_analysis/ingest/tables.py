@@ -303,10 +303,9 @@ class _RowValues:
     ) -> None:
         src, checker, ctx = self.src, self.checker, self.ctx
         is_stock = iid in checker.stock_ids
-        produced = 0
-        # Made when first needed: most rows have neither.
-        problems: list[tuple[str, str, str, object, str]] | None = None  # (col, category, reason, raw, label)
-        placeholders: list[str] | None = None
+        row_period_text = row_period[1] if row_period else ""
+        produced = failed = 0
+        placeholders: list[str] | None = None  # made when first needed: most rows have none
         # A stock's value per (period, ytd) across the row's columns: only a stock's columns must agree.
         stock_values: dict[tuple[str, bool], tuple[float, str]] | None = {} if is_stock else None
         for col in self.ordered:
@@ -320,9 +319,9 @@ class _RowValues:
                         placeholders = []
                     placeholders.append(f"{col.letter}={pv.raw}")
                     continue
-                problem = (col.letter, Q_BAD_VALUE, pv.reason, pv.raw, col.label)
+                cat, why = Q_BAD_VALUE, pv.reason
             elif (period_found := col.period or row_period) is None:
-                problem = (col.letter, Q_NO_PERIOD, _NO_PERIOD_REASON, pv.raw, col.label)
+                cat, why = Q_NO_PERIOD, _NO_PERIOD_REASON
             else:
                 period_m, period_text, annual = period_found
                 period = period_m.period
@@ -331,27 +330,40 @@ class _RowValues:
                 value, conversion, cat, why = checker.check_value(iid, pv, unit, False)
                 if not cat:
                     cat, why = checker.check_period(period, ctx.reported_at)
-                if cat:
-                    problem = (col.letter, cat, why, pv.raw, col.label)
-                elif stock_values is not None and value is not None and (period_text, ytd) in stock_values:
+                if (
+                    not cat
+                    and stock_values is not None
+                    and value is not None
+                    and (period_text, ytd) in stock_values
+                ):
                     prev_v, prev_col = stock_values[(period_text, ytd)]
                     if prev_v == value:
                         continue
-                    problem = (
-                        col.letter,
-                        Q_CONFLICT,
+                    cat = Q_CONFLICT
+                    why = (
                         f"存量指标两列数值不一致 stock indicator: {col.label} gives "
                         f"{format_number(value)} but column {prev_col} gives {format_number(prev_v)}; "
-                        f"kept column {prev_col}",
-                        pv.raw,
-                        col.label,
+                        f"kept column {prev_col}"
                     )
-                else:
-                    problem = None
-            if problem is not None:
-                if problems is None:
-                    problems = []
-                problems.append(problem)
+            if cat:
+                # Positional (sheet, row, column, category, reason, raw value, name, id, geo, period, ytd,
+                # reporting date, label): one call per failed cell of a big sheet.
+                src.q(
+                    self.sheet,
+                    r,
+                    col.letter,
+                    cat,
+                    why,
+                    pv.raw,
+                    name,
+                    iid,
+                    "",
+                    row_period_text,
+                    "",
+                    ctx.reported_text,
+                    col.label,
+                )
+                failed += 1
                 continue
             assert value is not None
             if stock_values is not None:
@@ -385,27 +397,7 @@ class _RowValues:
             )
             src.add(rec, ctx.reported_at, False, ctx.correction)  # (record, date, provisional, correction)
             produced += 1
-        row_period_text = row_period[1] if row_period else ""
-        if problems is not None:
-            for letter, cat, why, raw, label in problems:
-                # Positional (sheet, row, column, category, reason, raw value, name, id, geo, period, ytd,
-                # reporting date, label): one call per failed cell of a big sheet.
-                src.q(
-                    self.sheet,
-                    r,
-                    letter,
-                    cat,
-                    why,
-                    raw,
-                    name,
-                    iid,
-                    "",
-                    row_period_text,
-                    "",
-                    ctx.reported_text,
-                    label,
-                )
-        elif produced == 0:
+        if produced == 0 and not failed:
             if placeholders:
                 why = "占位符, 无数据 placeholder only, no data: " + ", ".join(placeholders)
             else:
