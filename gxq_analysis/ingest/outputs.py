@@ -94,7 +94,7 @@ def _quarantine_cells(q: QuarantineEntry) -> tuple[object, ...]:
 
 def _csv_quoted_chars() -> str:
     """The characters that make this Python's csv writer (``lineterminator="\\n"``) quote a field, found
-    by asking it (Python 3.11 quotes ``,`` ``"`` and newline; later versions also carriage return)."""
+    by asking it (Python 3.11 quotes ``,``, ``"`` and newline)."""
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
     found = ""
@@ -109,9 +109,9 @@ def _csv_quoted_chars() -> str:
 
 _QUOTED_CHARS = _csv_quoted_chars()
 _needs_quotes = re.compile(f"[{re.escape(_QUOTED_CHARS)}]").search
-# The line writers below test for these three besides the comma: all that csv quotes for (3.11: quote
-# and newline; later versions carriage return too). A line holding one goes through csv.writer, which
-# is right in any case; were csv ever to quote more, the writers would send every line that way.
+# The line writers below test for these three besides the comma, a superset of what csv quotes for
+# (3.11: quote and newline). A line holding one goes through csv.writer, which is right in any case;
+# were csv ever to quote another character, the writers would send every line that way.
 _DIRECT_LINES = set(_QUOTED_CHARS) <= {",", '"', "\n", "\r"}
 # A cell that starts like a formula after the first, in a line of cells joined by commas (none of which
 # holds one); a literal comma first lets the regex engine skip ahead.
