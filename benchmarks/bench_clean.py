@@ -4,13 +4,19 @@
     .venv/bin/python benchmarks/bench_clean.py --scale 2  # twice as many files
     .venv/bin/python benchmarks/bench_clean.py --case rows200k  # one sheet of 200 000 rows
     .venv/bin/python benchmarks/bench_clean.py --case wide      # 20 000 rows and one cell in column XFD
+    .venv/bin/python benchmarks/bench_clean.py --repeat 5       # medians of 5 cleans of one batch
+    git archive main | tar -x -C /tmp/gxq-main                  # another version, side by side:
+    .venv/bin/python benchmarks/bench_clean.py --repeat 5 --baseline /tmp/gxq-main
 
 Generates department-style submissions into a temporary folder (xlsx workbooks with title lines,
 several sheets and a period column; tidy CSVs in GB18030 and UTF-8 with BOM; some mess: full-width digits, 万元,
-placeholders, unknown names, Excel errors), then runs ``python -m gxq_analysis clean`` on it in a
-child process and prints wall time, the child's CPU time (steadier than wall time on a shared
-machine), cells per second and the child's peak memory (max RSS from
-``resource.getrusage(RUSAGE_CHILDREN)``). Not part of the test suite.
+placeholders, unknown names, Excel errors; seeded, so a case is the same batch every time), then runs
+``python -m gxq_analysis clean`` on it in a child process and prints wall time, the child's CPU time
+(steadier than wall time on a shared machine), cells per second and the child's peak memory (its max
+RSS, from ``os.wait4``). ``--repeat`` prints medians; ``--baseline`` alternates the clean of another
+source tree with this one's on the same input, prints the median of the per-pair ratios (measured in
+one run, so a busy machine slows both alike) and checks that the two output sets are byte-identical.
+``--raw`` reuses a folder kept with ``--keep``. Not part of the test suite.
 """
 
 from __future__ import annotations
@@ -18,8 +24,10 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import os
 import random
-import resource
+import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -138,6 +146,57 @@ def generate_wide(folder: Path, rows: int = 20_000) -> None:
     wb.save(sub / "wide.xlsx")
 
 
+def _child(tree: Path, raw: Path, out: Path) -> tuple[float, float, float, str]:
+    """``python -m gxq_analysis clean`` of the source tree ``tree`` (run from it, so that tree's package is
+    imported) in a child process: (wall s, the child's own CPU s and peak RSS MB from ``os.wait4``,
+    its summary)."""
+    if out.exists():
+        shutil.rmtree(out)
+    t = time.perf_counter()
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gxq_analysis",
+            "clean",
+            "--raw",
+            str(raw),
+            "--out",
+            str(out),
+            "--no-progress",
+        ],
+        cwd=tree,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert proc.stdout is not None and proc.stderr is not None
+    stdout, stderr = proc.stdout.read(), proc.stderr.read()
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - t
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode != 0:
+        raise SystemExit(f"clean failed in {tree}:\n{stderr.decode(errors='replace')}")
+    cpu = usage.ru_utime + usage.ru_stime  # the child's CPU time: steadier than wall time on a busy machine
+    return wall, cpu, usage.ru_maxrss / 1024, stdout.decode()  # ru_maxrss is in KiB on Linux
+
+
+def _median_line(label: str, runs: list[tuple[float, float, float, str]], cells: int) -> str:
+    wall = statistics.median(r[0] for r in runs)
+    cpu = statistics.median(r[1] for r in runs)
+    peak = statistics.median(r[2] for r in runs)
+    return (
+        f"{label}: median of {len(runs)}: wall {wall:.2f} s -> {cells / wall:,.0f} cells/s (min "
+        f"{min(r[0] for r in runs):.2f} s); CPU {cpu:.2f} s -> {cells / cpu:,.0f} cells/s of CPU; "
+        f"peak RSS {peak:,.0f} MB"
+    )
+
+
+def _same_outputs(a: Path, b: Path) -> list[str]:
+    """The output files that differ between two clean runs (byte for byte)."""
+    names = ("observations.csv", "quarantine.csv", "revisions.csv", "manifest.json")
+    return [n for n in names if (a / n).read_bytes() != (b / n).read_bytes()]
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--scale", type=float, default=1.0, help="multiply the number of files")
@@ -150,58 +209,66 @@ def main() -> int:
         help="batch: many department files (default); rows200k: one 200 000-row sheet; "
         "wide: one cell in column XFD",
     )
+    ap.add_argument(
+        "--raw", type=Path, help="clean this already generated raw folder (e.g. one kept with --keep)"
+    )
+    ap.add_argument("--repeat", type=int, default=1, help="clean N times and print medians")
+    ap.add_argument(
+        "--baseline",
+        type=Path,
+        help="another source tree of the project (e.g. `git archive main | tar -x -C DIR`): its clean "
+        "runs alternately with this one on the same input; prints both, the per-pair ratios and "
+        "whether the outputs are byte-identical",
+    )
     args = ap.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="gxq-bench-"))
     raw, out = tmp / "raw", tmp / "out"
     t0 = time.perf_counter()
-    if args.case == "rows200k":
+    if args.raw:
+        raw = args.raw.resolve()
+    elif args.case == "rows200k":
         generate_rows200k(raw)
     elif args.case == "wide":
         generate_wide(raw)
     else:
         generate(raw, args.scale, args.seed)
     gen_s = time.perf_counter() - t0
-    t1 = time.perf_counter()
-    proc = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "gxq_analysis",
-            "clean",
-            "--raw",
-            str(raw),
-            "--out",
-            str(out),
-            "--no-progress",
-        ],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-    )
-    wall = time.perf_counter() - t1
-    if proc.returncode != 0:
-        print(proc.stderr, file=sys.stderr)
-        return proc.returncode
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    peak_mb = usage.ru_maxrss / 1024  # KiB on Linux
-    cpu = usage.ru_utime + usage.ru_stime  # the child's CPU time: steadier than wall time on a busy machine
+    runs, base_runs = [], []
+    for _ in range(max(1, args.repeat)):
+        if args.baseline:
+            base_runs.append(_child(args.baseline.resolve(), raw, tmp / "out-baseline"))
+        runs.append(_child(ROOT, raw, out))
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     cells = sum(f.get("cells", 0) for f in manifest["files"])
     totals = manifest["totals"]
     size_kb = sum(p.stat().st_size for p in raw.rglob("*") if p.is_file()) / 1024
-    print(
-        f"case {args.case}: generated {totals['files_read']} files ({size_kb:,.0f} KB) in {gen_s:.1f} s ({tmp})"
-    )
-    print(proc.stdout.splitlines()[0])
+    made = "reused" if args.raw else f"generated in {gen_s:.1f} s"
+    print(f"case {args.case}: {totals['files_read']} files ({size_kb:,.0f} KB), {made} ({raw})")
+    print(runs[-1][3].splitlines()[0])
     print(f"raw cells: {cells:,}; data rows: {totals['data_rows']:,}")
-    print(
-        f"clean wall time: {wall:.1f} s -> {cells / wall:,.0f} cells/s, {totals['data_rows'] / wall:,.0f} rows/s"
-    )
-    print(f"clean CPU time (user + system): {cpu:.1f} s -> {cells / cpu:,.0f} cells/s of CPU")
-    print(f"peak memory (max RSS of the clean process): {peak_mb:,.0f} MB")
+    if len(runs) == 1 and not base_runs:
+        wall, cpu, peak, _ = runs[0]
+        print(
+            f"clean wall time: {wall:.1f} s -> {cells / wall:,.0f} cells/s, {totals['data_rows'] / wall:,.0f} rows/s"
+        )
+        print(f"clean CPU time (user + system): {cpu:.1f} s -> {cells / cpu:,.0f} cells/s of CPU")
+        print(f"peak memory (max RSS of the clean process): {peak:,.0f} MB")
+    else:
+        print(_median_line("this tree", runs, cells))
+    if base_runs:
+        print(_median_line(f"baseline {args.baseline}", base_runs, cells))
+        wall_ratio = statistics.median(r[0] / b[0] for r, b in zip(runs, base_runs))
+        cpu_ratio = statistics.median(r[1] / b[1] for r, b in zip(runs, base_runs))
+        print(
+            f"this tree / baseline, median of the per-pair ratios: wall {wall_ratio:.2f}, CPU {cpu_ratio:.2f}"
+        )
+        differ = _same_outputs(out, tmp / "out-baseline")
+        print(
+            "outputs byte-identical to the baseline's (observations, quarantine, revisions, manifest)"
+            if not differ
+            else f"OUTPUTS DIFFER from the baseline's: {', '.join(differ)}"
+        )
     if not args.keep:
-        import shutil
-
         shutil.rmtree(tmp, ignore_errors=True)
     return 0
 

@@ -8,7 +8,7 @@ import math
 import re
 from pathlib import Path
 
-from ..model.periods import Period, PeriodError, PeriodMatch, extract_period, parse_period
+from ..model.periods import FREQ_ANNUAL, Period, PeriodError, PeriodMatch, extract_period, parse_period
 from ..model.plan import Plan
 from .layout import cell_text
 from .matching import Matcher
@@ -86,8 +86,9 @@ class Checker:
         for iid, grp in plan.targets.groupby("indicator_id"):
             self.min_target[str(iid)] = float(grp["target"].min())
         self._validated: dict[tuple[str, float, str, str, bool, str], tuple[float | None, str, str, str]] = {}
-        self._period_checked: dict[tuple[Period, dt.date | None, bool], _Problem] = {}
+        self._period_checked: dict[tuple[int, str, int, dt.date | None, bool], _Problem] = {}
         self._period_cells: dict[tuple[type, object], PeriodMatch | None] = {}
+        self._period_infos: dict[tuple[type, object], tuple[PeriodMatch, str, bool] | None] = {}
 
     def period_of(self, v: object) -> PeriodMatch | None:
         """:func:`period_from_cell`, once per distinct cell value in the whole clean."""
@@ -101,6 +102,23 @@ class Checker:
             return found
         except TypeError:  # an unhashable cell value
             return period_from_cell(v)
+
+    def period_info(self, v: object) -> tuple[PeriodMatch, str, bool] | None:
+        """(match, period text, annual or not) of :meth:`period_of`, once per distinct cell value."""
+        key = (type(v), v)
+        try:
+            return self._period_infos[key]
+        except KeyError:
+            if len(self._period_infos) >= _MEMO_LIMIT:
+                self._period_infos.clear()
+            pm = self.period_of(v)
+            found = self._period_infos[key] = (
+                None if pm is None else (pm, str(pm.period), pm.period.freq == FREQ_ANNUAL)
+            )
+            return found
+        except TypeError:  # an unhashable cell value
+            pm = self.period_of(v)
+            return None if pm is None else (pm, str(pm.period), pm.period.freq == FREQ_ANNUAL)
 
     def check_value(
         self, iid: str, pv: ParsedValue, src_unit: str, percent_explicit: bool
@@ -117,7 +135,8 @@ class Checker:
 
     def check_period(self, period: Period, reported_at: dt.date | None, public: bool = False) -> _Problem:
         """:meth:`period_problem`, cached per (period, reporting date)."""
-        key = (period, reported_at, public)
+        # Keyed by the period's fields: a Period's own (dataclass) hash is Python code run per lookup.
+        key = (period.year, period.freq, period.number, reported_at, public)
         found = self._period_checked.get(key)
         if found is None:
             found = self._period_checked[key] = self.period_problem(period, reported_at, public)
@@ -248,6 +267,7 @@ class Source:
         self.correction = bool(CORRECTION_RE.search(Path(rel).stem))
         self.quarantine: list[QuarantineEntry] = []
         self.candidates: list[Candidate] = []
+        self._precedences: dict[tuple[dt.date | None, bool, bool], Precedence] = {}
 
     def q(
         self,
@@ -295,6 +315,8 @@ class Source:
     ) -> None:
         """Queue an observation; :func:`~gxq_analysis.ingest.revisions.resolve` decides between
         submissions of the same fact."""
-        self.candidates.append(
-            Candidate(rec, Precedence(reported_at, correction or self.correction, provisional))
-        )
+        how = (reported_at, correction or self.correction, provisional)
+        precedence = self._precedences.get(how)
+        if precedence is None:  # one shared (immutable) Precedence per distinct rule input
+            precedence = self._precedences[how] = Precedence(*how)
+        self.candidates.append(Candidate(rec, precedence))

@@ -18,8 +18,10 @@ import csv
 import io
 import re
 import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".csv")
 
@@ -95,7 +97,11 @@ def read_csv_bytes(data: bytes) -> Workbook:
             # Keep 1 grid row per CSV line: a record spanning lines keeps its first line number.
             while len(rows) < start_line - 1:
                 rows.append([])
-            rows.append([c if c.strip() else None for c in rec])
+            # Blank cells read as None; most rows have none, which all() over the stripped cells tells in C.
+            cells: list[object] = (
+                list(rec) if all(map(str.strip, rec)) else [c if c.strip() else None for c in rec]
+            )
+            rows.append(cells)
     except csv.Error as exc:
         raise UnreadableFile(f"CSV 格式错误 malformed CSV: {exc}") from None
     return Workbook([Grid("", rows)], encoding=enc, kind="csv")
@@ -155,6 +161,34 @@ def _sheet_paths(zf: zipfile.ZipFile) -> list[tuple[str, str]]:
     return out
 
 
+def error_cells(part: bytes) -> Iterator[re.Match[bytes]]:
+    """The matches of ``_ERROR_CELL.finditer(part)``, found from the ``t="e"`` attributes: a match starts
+    at a cell tag holding one, so the regex is tried at those tags only, not at every cell of the sheet.
+    Matches do not overlap, as finditer's."""
+    end = 0
+    pos = part.find(b't="e"')
+    while pos >= 0:
+        start = part.rfind(b"<", 0, pos)  # the tag holding the attribute
+        if start >= end:
+            m = _ERROR_CELL.match(part, start)
+            if m:
+                yield m
+                end = m.end()
+        pos = part.find(b't="e"', max(pos + 1, end))
+
+
+def _last_row_number(part: bytes) -> int:
+    """The number of the last ``<row r="…">`` tag in ``part`` (0 when none), found from the end: rows
+    come in order, and matching every row tag of a big sheet only to keep the last one costs a pass."""
+    end = len(part)
+    while (pos := part.rfind(b"<row", 0, end)) >= 0:
+        m = _ROW_NUM.match(part, pos)
+        if m:
+            return int(m.group(1))
+        end = pos
+    return 0
+
+
 def scan_sheet(zf: zipfile.ZipFile, member: str) -> SheetScan:
     """Stream a sheet's XML once (1 MB at a time): used range, merged ranges and error cells."""
     scan = SheetScan()
@@ -171,15 +205,15 @@ def scan_sheet(zf: zipfile.ZipFile, member: str) -> SheetScan:
             cut = len(buf) if cut < 0 else cut
             part, tail = buf[:cut], buf[cut:]
             cols.update(_CELL_COL.findall(part))
-            rows = _ROW_NUM.findall(part)
-            if rows:
-                scan.max_row = max(scan.max_row, int(rows[-1]))
+            last_row = _last_row_number(part)
+            if last_row:
+                scan.max_row = max(scan.max_row, last_row)
             if b't="e"' in part:
-                for m in _ERROR_CELL.finditer(part):
+                for m in error_cells(part):
                     scan.errors[(int(m.group(2)), _col_number(m.group(1).decode()))] = m.group(3).decode(
                         "utf-8", errors="replace"
                     )
-            for m in _MERGE_REF.finditer(part):
+            for m in _MERGE_REF.finditer(part) if b"<mergeCell" in part else ():
                 scan.merged.append(
                     (
                         int(m.group(2)),
@@ -260,6 +294,22 @@ def read_xlsx(path: Path) -> Workbook:
     return Workbook(grids, kind="xlsx")
 
 
+def _calamine_row(rec: list[Any], pad: list[None]) -> list[object]:
+    """A calamine row as a grid row: blanks ("") as None, ``pad`` (the columns left of the used range)
+    in front, nothing blank at the end. Trailing blanks go first and the row is copied only when a blank
+    is left inside it."""
+    while rec and rec[-1] == "":
+        rec.pop()
+    if "" in rec:
+        rec = [None if v == "" else v for v in rec]
+    if not rec:
+        return rec
+    if pad:
+        rec = pad + rec
+    last = rec[-1]
+    return _trim(rec) if isinstance(last, str) and not last.strip() else rec
+
+
 def _values_calamine(path: Path, names: list[str]) -> list[list[list[object]]]:
     from python_calamine import CalamineWorkbook
 
@@ -270,9 +320,7 @@ def _values_calamine(path: Path, names: list[str]) -> list[list[list[object]]]:
             sheet = book.get_sheet_by_name(name)
             r0, c0 = (sheet.start if sheet.height else None) or (0, 0)
             pad = [None] * c0
-            rows: list[list[object]] = [
-                _trim(pad + [None if v == "" else v for v in rec]) for rec in sheet.iter_rows()
-            ]
+            rows: list[list[object]] = [_calamine_row(rec, pad) for rec in sheet.iter_rows()]
             # The rows above the used range come out as blanks in some versions and not in others;
             # the columns left of it never do.
             if r0 and len(rows) == sheet.height:

@@ -4,6 +4,7 @@ revisions or a conflict for a person), and flagging implausible jumps between pe
 from __future__ import annotations
 
 import itertools
+from operator import attrgetter
 
 from .quarantine import Q_DUPLICATE, Q_JUMP, Q_SUPERSEDED, Q_UNRESOLVED
 from .records import Candidate, Observation, QuarantineEntry, bool_text, where
@@ -23,9 +24,13 @@ def fact_key(rec: Observation, stock_ids: set[str]) -> _FactKey:
     return (rec.geo, rec.indicator_id, ref, rec.ytd)
 
 
-def _rec_order(c: Candidate) -> tuple[str, str, int, str]:
-    r = c.rec
-    return (r.source_file, r.source_sheet, int(r.source_row or 0), r.source_column)
+# Orders of candidates and records as attrgetter keys (C, not a Python call per record): a
+# candidate's place (file, sheet, row, column; a record's row is an int), precedence first.
+_place_of_candidate = attrgetter("rec.source_file", "rec.source_sheet", "rec.source_row", "rec.source_column")
+_precedence_then_place = attrgetter(
+    "precedence.order", "rec.source_file", "rec.source_sheet", "rec.source_row", "rec.source_column"
+)
+_period_order = attrgetter("parsed_period.sort_key")
 
 
 def _place(r: Observation) -> str:
@@ -99,7 +104,7 @@ def resolve(
         if len(group) == 1:
             kept.append(group[0].rec)
             continue
-        group.sort(key=lambda c: (c.precedence.order, _rec_order(c)), reverse=True)
+        group.sort(key=_precedence_then_place, reverse=True)
         # Compare one representative per (precedence, value): a big sheet repeating one indicator
         # must not cost n² comparisons.
         reps: dict[tuple[object, float], Candidate] = {}
@@ -121,7 +126,7 @@ def resolve(
             # hold 200 000 long strings); each quarantine line names its own cell.
             values = sorted({c.rec.value for c in group})
             shown = ", ".join(format_number(v) for v in values[:6]) + (" …" if len(values) > 6 else "")
-            first = min(group, key=_rec_order).rec
+            first = min(group, key=_place_of_candidate).rec
             about = (
                 f"同一数据有 {len(values)} 个不同数值 ({shown}), 无法判定哪个正确, 请人工核实 "
                 f"{len(group)} conflicting submissions of {first.indicator_id} {first.period} "
@@ -174,7 +179,7 @@ def jump_flags(kept: list[Observation]) -> list[QuarantineEntry]:
         series.setdefault((r.geo, r.indicator_id, r.parsed_period.freq, r.ytd), []).append(r)
     flags = []
     for recs in series.values():
-        recs.sort(key=lambda r: r.parsed_period.sort_key)
+        recs.sort(key=_period_order)
         for prev, cur in itertools.pairwise(recs):
             a, b = prev.value, cur.value
             if cur.ytd and prev.parsed_period.year != cur.parsed_period.year:

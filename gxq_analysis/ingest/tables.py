@@ -30,7 +30,7 @@ from .layout import (
     reported_at_in_row,
     row_text,
 )
-from .matching import is_section_heading
+from .matching import MatchResult, is_section_heading
 from .quarantine import Q_BAD_VALUE, Q_CONFLICT, Q_EMPTY_NAME, Q_NO_PERIOD, Q_NO_VALUE, Q_UNKNOWN
 from .readers import Grid
 from .records import FileReport, Observation, col_letter
@@ -95,6 +95,11 @@ def period_from_path(rel: str) -> PeriodMatch | None:
     return None
 
 
+def _period_info(pm: PeriodMatch | None) -> tuple[PeriodMatch, str, bool] | None:
+    """(match, period text, annual or not), as :meth:`Checker.period_info` gives for a cell."""
+    return None if pm is None else (pm, str(pm.period), pm.period.freq == FREQ_ANNUAL)
+
+
 class _SheetContext:
     """What the title lines, footnotes, sheet name and file name say for every row of a sheet."""
 
@@ -111,6 +116,7 @@ class _SheetContext:
         if period is None and sheet and re.search(r"\d{4}", normalize_text(sheet)):
             period = extract_period(sheet)
         self.period = period or period_from_path(src.rel)
+        self.period_info = _period_info(self.period)
         self.reported_at = sheet_reported_at(grid, table) or file_reported
         self.reported_text = self.reported_at.isoformat() if self.reported_at else ""
         self.correction = bool(
@@ -143,7 +149,8 @@ class _ValueColumn:
         self.ytd = col.ytd
         self.unit = col.unit
         # A period in the column's header wins over the row's; otherwise the row's (resolved per row).
-        self.period = extract_period(col.period_text) if col.period_text else None
+        pm = extract_period(col.period_text) if col.period_text else None
+        self.period = _period_info(pm)
         self.current = any(w in col.label for w in _CURRENT_WORDS)
 
 
@@ -176,23 +183,28 @@ def clean_table(
     unit_at = unit_col.index - 1 if unit_col is not None else -1
     period_at = period_col.index - 1 if period_col is not None else -1
     note_at = note_col.index - 1 if note_col is not None else -1
-    period_of = checker.period_of
+    period_info = checker.period_info
+    match_name = checker.matcher.match
     merged_name = fill_merged(grid, set(range(table.first_data_row, len(grid.rows) + 1)))
     skip = ctx.footnote_rows
     reported_text = ctx.reported_text
-    for r in range(table.first_data_row, len(grid.rows) + 1):
-        row = grid.rows[r - 1]
+    cells = data_rows = 0
+    rows = grid.rows
+    units_seen: dict[str, tuple[str, str]] = {}
+    matches: dict[str, MatchResult] = {}  # the sheet's names (a few, on every row)
+    for r in range(table.first_data_row, len(rows) + 1):
+        row = rows[r - 1]
         if not row or r in skip or not has_text(row):
             continue
         width = len(row)
         name_v = row[name_at] if width > name_at else None
         if name_v is None and merged_name:
             name_v = merged_name.get((r, name_col.index))
-        name = cell_text(name_v)
-        report.cells += width - row.count(None)
+        name = name_v.strip() if type(name_v) is str else cell_text(name_v)
+        cells += width - row.count(None)
         if _no_values(row, width, value_offsets) and is_text_line(row, name):
             continue  # 一、创新投入 or a remark line across the table: not a data row
-        report.data_rows += 1
+        data_rows += 1
         if not name:
             text = row_text(row)
             src.q(
@@ -206,7 +218,9 @@ def clean_table(
                 label=name_col.label,
             )
             continue
-        match = checker.matcher.match(name)
+        match = matches.get(name)
+        if match is None:
+            match = matches[name] = match_name(name)
         iid = match.indicator_id
         if iid is None:
             hint = (
@@ -226,17 +240,22 @@ def clean_table(
                 label=name_col.label,
             )
             continue
-        row_unit = raw_unit = ""
-        if width > unit_at >= 0 and (unit_text := cell_text(row[unit_at])):
-            raw_unit = unit_text
-            row_unit = canonical_unit_text(raw_unit)
-        elif match.unit_in_name:
+        # (as written, canonical) per distinct unit cell of the sheet
+        unit_cell = row[unit_at] if width > unit_at >= 0 else None
+        units = units_seen.get(unit_cell) if type(unit_cell) is str else None
+        if units is None:
+            unit_text = cell_text(unit_cell)
+            units = (unit_text, canonical_unit_text(unit_text)) if unit_text else ("", "")
+            if type(unit_cell) is str:
+                units_seen[unit_cell] = units
+        raw_unit, row_unit = units
+        if not raw_unit and match.unit_in_name:
             row_unit = raw_unit = match.unit_in_name
         # Row period: a period column beats everything.
-        row_period = ctx.period
+        row_period = ctx.period_info
         if width > period_at >= 0 and row[period_at] is not None:
             pcell = row[period_at]
-            row_period = period_of(pcell)
+            row_period = period_info(pcell)
             if row_period is None:
                 src.q(
                     sheet,
@@ -253,6 +272,8 @@ def clean_table(
                 continue
         note_text = cell_text(row[note_at]) if width > note_at >= 0 else ""
         walk.values(r, row, width, name, iid, match.markers, row_unit, raw_unit, row_period, note_text)
+    report.cells += cells
+    report.data_rows += data_rows
 
 
 class _RowValues:
@@ -277,64 +298,76 @@ class _RowValues:
         markers: list[str],
         row_unit: str,
         raw_unit: str,
-        row_period: PeriodMatch | None,
+        row_period: tuple[PeriodMatch, str, bool] | None,
         note_text: str,
     ) -> None:
         src, checker, ctx = self.src, self.checker, self.ctx
         is_stock = iid in checker.stock_ids
-        produced = 0
-        problems: list[tuple[str, str, str, object, str]] = []  # (col, category, reason, raw, label)
-        placeholders: list[str] = []
+        row_period_text = row_period[1] if row_period else ""
+        produced = failed = 0
+        placeholders: list[str] | None = None  # made when first needed: most rows have none
         # A stock's value per (period, ytd) across the row's columns: only a stock's columns must agree.
         stock_values: dict[tuple[str, bool], tuple[float, str]] | None = {} if is_stock else None
         for col in self.ordered:
             raw = row[col.offset] if width > col.offset else None
             pv = parse_value_cached(raw)
-            if pv.status == "blank":
-                continue
-            if pv.status == "placeholder":
-                placeholders.append(f"{col.letter}={pv.raw}")
-                continue
-            if not pv.ok:
-                problems.append((col.letter, Q_BAD_VALUE, pv.reason, raw, col.label))
-                continue
-            period_m = col.period or row_period
-            if period_m is None:
-                problems.append((col.letter, Q_NO_PERIOD, _NO_PERIOD_REASON, raw, col.label))
-                continue
-            period = period_m.period
-            ytd = col.ytd or (period_m.ytd and not col.current)
-            if is_stock or period.freq == FREQ_ANNUAL:
-                ytd = False
-            unit = col.unit or row_unit or self.sheet_unit
-            value, conversion, cat, why = checker.check_value(iid, pv, unit, percent_explicit=False)
+            if pv.status != "ok":
+                if pv.status == "blank":
+                    continue
+                if pv.status == "placeholder":
+                    if placeholders is None:
+                        placeholders = []
+                    placeholders.append(f"{col.letter}={pv.raw}")
+                    continue
+                cat, why = Q_BAD_VALUE, pv.reason
+            elif (period_found := col.period or row_period) is None:
+                cat, why = Q_NO_PERIOD, _NO_PERIOD_REASON
+            else:
+                period_m, period_text, annual = period_found
+                period = period_m.period
+                ytd = (col.ytd or (period_m.ytd and not col.current)) and not (is_stock or annual)
+                unit = col.unit or row_unit or self.sheet_unit
+                value, conversion, cat, why = checker.check_value(iid, pv, unit, False)
+                if not cat:
+                    cat, why = checker.check_period(period, ctx.reported_at)
+                if (
+                    not cat
+                    and stock_values is not None
+                    and value is not None
+                    and (period_text, ytd) in stock_values
+                ):
+                    prev_v, prev_col = stock_values[(period_text, ytd)]
+                    if prev_v == value:
+                        continue
+                    cat = Q_CONFLICT
+                    why = (
+                        f"存量指标两列数值不一致 stock indicator: {col.label} gives "
+                        f"{format_number(value)} but column {prev_col} gives {format_number(prev_v)}; "
+                        f"kept column {prev_col}"
+                    )
             if cat:
-                problems.append((col.letter, cat, why, raw, col.label))
-                continue
-            cat, why = checker.check_period(period, ctx.reported_at)
-            if cat:
-                problems.append((col.letter, cat, why, raw, col.label))
+                # Positional (sheet, row, column, category, reason, raw value, name, id, geo, period, ytd,
+                # reporting date, label): one call per failed cell of a big sheet.
+                src.q(
+                    self.sheet,
+                    r,
+                    col.letter,
+                    cat,
+                    why,
+                    pv.raw,
+                    name,
+                    iid,
+                    "",
+                    row_period_text,
+                    "",
+                    ctx.reported_text,
+                    col.label,
+                )
+                failed += 1
                 continue
             assert value is not None
-            period_text = str(period)
-            key = (period_text, ytd)
-            if stock_values is not None and key in stock_values:
-                prev_v, prev_col = stock_values[key]
-                if prev_v != value:
-                    problems.append(
-                        (
-                            col.letter,
-                            Q_CONFLICT,
-                            f"存量指标两列数值不一致 stock indicator: {col.label} gives "
-                            f"{format_number(value)} but column {prev_col} gives {format_number(prev_v)}; "
-                            f"kept column {prev_col}",
-                            raw,
-                            col.label,
-                        )
-                    )
-                continue
             if stock_values is not None:
-                stock_values[key] = (value, col.letter)
+                stock_values[(period_text, ytd)] = (value, col.letter)
             note = note_text
             if markers or pv.markers:  # footnote markers (①, *) on the name or the value
                 notes = [
@@ -362,24 +395,9 @@ class _RowValues:
                 note,
                 period,
             )
-            src.add(rec, ctx.reported_at, correction=ctx.correction)
+            src.add(rec, ctx.reported_at, False, ctx.correction)  # (record, date, provisional, correction)
             produced += 1
-        row_period_text = str(row_period.period) if row_period else ""
-        for letter, cat, why, raw, label in problems:
-            src.q(
-                self.sheet,
-                r,
-                letter,
-                cat,
-                why,
-                raw_value=raw,
-                raw_name=name,
-                indicator_id=iid,
-                period=row_period_text,
-                reported_at=ctx.reported_text,
-                label=label,
-            )
-        if produced == 0 and not problems:
+        if produced == 0 and not failed:
             if placeholders:
                 why = "占位符, 无数据 placeholder only, no data: " + ", ".join(placeholders)
             else:

@@ -375,7 +375,7 @@ _PARSED_LIMIT = 200_000  # distinct cell values remembered (a hostile file must 
 def parse_value_cached(cell: object) -> ParsedValue:
     """:func:`parse_value`, once per distinct cell value (a big sheet repeats the same few). The result
     is shared: callers must not change it."""
-    if cell == 0 and type(cell) is float:  # 0.0 and -0.0 are equal keys but read differently
+    if type(cell) is float and cell == 0:  # 0.0 and -0.0 are equal keys but read differently
         return parse_value(cell)
     key = (type(cell), cell)
     try:
