@@ -29,7 +29,7 @@ import pandas as pd
 
 from ..model.periods import Period, parse_period
 from ..model.plan import Plan
-from ..model.series import annual_values, ytd_path
+from ..model.series import ObsIndex, annual_values, ytd_path
 from .forecast import Bands, Calibration, Predictive, choose_scale, load_calibration, predict, verdict
 from .progress import sign, target_on_bound
 
@@ -74,7 +74,7 @@ class Outlook:
 
 def year_end_ratios(
     plan: Plan,
-    obs: pd.DataFrame,
+    obs: pd.DataFrame | ObsIndex,
     indicator_id: str,
     year: int,
     month: int,
@@ -100,7 +100,7 @@ def year_end_ratios(
 
 def in_year_anchor(
     plan: Plan,
-    obs: pd.DataFrame,
+    obs: pd.DataFrame | ObsIndex,
     iid: str,
     year: int,
     cut: Period,
@@ -160,7 +160,7 @@ def in_year_anchor(
 
 def outlook(
     plan: Plan,
-    obs: pd.DataFrame,
+    obs: pd.DataFrame | ObsIndex,
     iid: str,
     target_year: int,
     cut: Period | str,
@@ -170,8 +170,32 @@ def outlook(
     annual: pd.DataFrame | None = None,
 ) -> Outlook:
     """The forecast of ``iid`` for the end of ``target_year`` from data up to ``cut`` (``obs`` must
-    already be cut at ``cut``; pass ``annual`` to reuse :func:`series.annual_values`)."""
+    already be cut at ``cut``; pass ``annual`` to reuse :func:`series.annual_values`).
+
+    With an :class:`series.ObsIndex` (and the shipped calibration and the plan's bands) the outlook
+    is remembered on the index: the status table, the pace table and the trajectories of one
+    period then share one object per (indicator, target year) (treat it as read-only)."""
     cut = parse_period(cut)
+    if isinstance(obs, ObsIndex) and cal is None and bands is None and annual is None:
+        key = ("outlook", id(plan), iid, int(target_year), str(cut), geo)
+        hit = obs.memo.get(key)
+        if hit is None:
+            hit = obs.memo[key] = _outlook(plan, obs, iid, target_year, cut, geo, None, None, None)
+        return hit
+    return _outlook(plan, obs, iid, target_year, cut, geo, cal, bands, annual)
+
+
+def _outlook(
+    plan: Plan,
+    obs: pd.DataFrame | ObsIndex,
+    iid: str,
+    target_year: int,
+    cut: Period,
+    geo: str | None,
+    cal: Calibration | None,
+    bands: Bands | dict | None,
+    annual: pd.DataFrame | None,
+) -> Outlook:
     cal = cal or load_calibration()
     bands = Bands.coerce(bands if bands is not None else plan.meta.get("status_bands"))
     ind = plan.indicator(iid)

@@ -28,7 +28,7 @@ import pandas as pd
 from ..model.observations import filter_as_of
 from ..model.periods import Period, parse_period
 from ..model.plan import Plan
-from ..model.series import annual_values, data_cutoff, ytd_path
+from ..model.series import ObsIndex, annual_values, data_cutoff, ytd_path
 from .outlook import outlook
 from .progress import sign
 
@@ -59,7 +59,7 @@ PACE_COLUMNS = [
 
 
 def seasonal_ratios(
-    plan: Plan, obs: pd.DataFrame, indicator_id: str, year: int, month: int, geo: str | None = None
+    plan: Plan, obs: pd.DataFrame | ObsIndex, indicator_id: str, year: int, month: int, geo: str | None = None
 ) -> pd.DataFrame:
     """For each earlier year with the value through ``month`` and the full-year value: the share of
     the year's amount (flows) or increase (stocks) reached by then. Columns ``year, share, ratio``."""
@@ -90,21 +90,28 @@ def seasonal_ratios(
 
 
 def assess_pace(
-    plan: Plan, obs: pd.DataFrame, as_of: Period | str | None = None, lang: str = "zh", geo: str | None = None
+    plan: Plan,
+    obs: pd.DataFrame | ObsIndex,
+    as_of: Period | str | None = None,
+    lang: str = "zh",
+    geo: str | None = None,
 ) -> pd.DataFrame:
     """One row per indicator that has a target for the as-of year and in-year data for it: flows,
     and stocks with an in-year target. Columns ``PACE_COLUMNS``."""
     cut = parse_period(as_of) if as_of is not None else data_cutoff(obs, plan.zone_geo)
     if cut is None:
         return pd.DataFrame(columns=PACE_COLUMNS)
-    obs = filter_as_of(obs, cut) if not obs.empty else obs
+    if isinstance(obs, ObsIndex):
+        idx = obs.cut(cut)
+    else:
+        idx = ObsIndex(filter_as_of(obs, cut) if not obs.empty else obs, cut)
     year = cut.year
     records = []
     for iid, _ind in plan.indicators.iterrows():
         target = plan.target(iid, year)
         if target is None:
             continue
-        rec = pace_row(plan, obs, iid, year, target, cut, lang, geo)
+        rec = pace_row(plan, idx, iid, year, target, cut, lang, geo)
         if rec is not None:
             records.append(rec)
     df = pd.DataFrame.from_records(records, columns=PACE_COLUMNS)
@@ -127,7 +134,7 @@ def assess_pace(
 
 def pace_row(
     plan: Plan,
-    obs: pd.DataFrame,
+    obs: pd.DataFrame | ObsIndex,
     iid: str,
     year: int,
     target: float,

@@ -22,7 +22,7 @@ from ..i18n import check_lang, likelihood_label, status_label
 from ..model.observations import filter_as_of
 from ..model.periods import Period, parse_period
 from ..model.plan import Plan
-from ..model.series import annual_values, data_cutoff
+from ..model.series import ObsIndex, data_cutoff, obs_frame
 from .outlook import outlook
 from .progress import Thresholds, assess_progress, sign
 from .trajectory import indicator_history
@@ -101,7 +101,7 @@ def _num(x) -> float:
 
 def assess_plan(
     plan: Plan,
-    obs: pd.DataFrame,
+    obs: pd.DataFrame | ObsIndex,
     as_of: Period | str | None = None,
     thresholds: Thresholds | dict | None = None,
     lang: str = "zh",
@@ -109,18 +109,19 @@ def assess_plan(
 ) -> pd.DataFrame:
     """The status table (columns ``STATUS_COLUMNS``) for every indicator with a target.
 
-    ``obs`` is the frame from :func:`observations.load_observations`; ``as_of`` defaults to the
-    zone's data cut-off. ``thresholds``: a :class:`progress.Thresholds` or a dict of its fields.
+    ``obs`` is the frame from :func:`observations.load_observations` (or a
+    :class:`series.ObsIndex` of it); ``as_of`` defaults to the zone's data cut-off. ``thresholds``: a :class:`progress.Thresholds` or a dict of its fields.
     Results are cached on the content of the plan and the table (a changed table is a new key);
     each call returns its own copy.
     """
     check_lang(lang)
     th = Thresholds.coerce(thresholds)
-    cut = _as_of_period(obs, plan, as_of)
+    frame = obs_frame(obs)
+    cut = _as_of_period(frame, plan, as_of)
     key = (
         _fingerprint(plan.targets),
         _fingerprint(plan.indicators.drop(columns=["_row"], errors="ignore")),
-        _fingerprint(obs),
+        _fingerprint(frame),
         str(cut),
         th,
         lang,
@@ -151,21 +152,20 @@ def _fingerprint(df: pd.DataFrame) -> tuple:
 
 
 def _assess_plan(
-    plan: Plan, obs: pd.DataFrame, cut: Period, th: Thresholds, lang: str, geo: str | None
+    plan: Plan, obs: pd.DataFrame | ObsIndex, cut: Period, th: Thresholds, lang: str, geo: str | None
 ) -> pd.DataFrame:
-    obs_cut = filter_as_of(obs, cut) if not obs.empty else obs
-    groups = {k: g for k, g in obs_cut.groupby("indicator_id", sort=False)} if not obs_cut.empty else {}
-    empty = obs_cut.iloc[0:0]
+    if isinstance(obs, ObsIndex):
+        idx = obs.cut(cut)
+    else:
+        idx = ObsIndex(filter_as_of(obs, cut) if not obs.empty else obs, cut)
     records = []
     for iid, ind in plan.indicators.iterrows():
         years = target_years_for(plan, iid, cut.year)
         if not years:
             continue
-        sub = groups.get(iid, empty)
-        annual = annual_values(sub, plan, iid, geo=geo, include_partial=True)
-        history = indicator_history(plan, sub, iid, geo=geo)
+        history = indicator_history(plan, idx, iid, geo=geo)
         for T in years:
-            records.append(_assess_row(plan, iid, ind, int(T), history, annual, sub, cut, th, lang))
+            records.append(_assess_row(plan, iid, ind, int(T), history, idx, cut, th, lang, geo))
     df = pd.DataFrame.from_records(records, columns=STATUS_COLUMNS)
     for col in (
         "target",
@@ -190,11 +190,11 @@ def _assess_row(
     ind: pd.Series,
     T: int,
     history: pd.DataFrame,
-    annual: pd.DataFrame,
-    obs_cut: pd.DataFrame,
+    obs_cut: ObsIndex,
     cut: Period,
     th: Thresholds,
     lang: str,
+    geo: str | None = None,
 ) -> dict:
     direction, kind = str(ind["direction"]), str(ind["kind"])
     bounds = plan.bounds(iid)
@@ -304,7 +304,7 @@ def _assess_row(
         th,
         level_counts_as_achieved=str(ind["accumulation"]) == "stock",
     )
-    fc = outlook(plan, obs_cut, iid, T, cut, annual=annual)
+    fc = outlook(plan, obs_cut, iid, T, cut, geo=geo)
     rec["gap"] = d * (rec["latest_value"] - target)
     rec.update(
         ratio=_num(prog.ratio),

@@ -16,6 +16,8 @@ a report shows traces to its source.
 
 from __future__ import annotations
 
+from typing import Any
+
 import pandas as pd
 
 from .periods import FREQ_ANNUAL, FREQ_MONTH, FREQ_QUARTER, Period, parse_period
@@ -26,15 +28,80 @@ ANNUAL_COLUMNS = ["year", "value", "period", "complete", "method", *PROVENANCE]
 _FREQ_PREFERENCE = {FREQ_ANNUAL: 0, FREQ_QUARTER: 1, FREQ_MONTH: 2}
 
 
+class ObsIndex:
+    """The tidy table split once by indicator and by (indicator, geo), for code that looks up one
+    indicator's rows many times (a period's assessment: hundreds of lookups on one table).
+
+    Every function of this module (and the assessment's) that takes ``obs`` also takes an
+    ``ObsIndex``: a lookup is then a dict hit instead of a mask over the whole table, and derived
+    series (annual values, in-year paths, outlooks) are remembered in :attr:`memo`. The index does
+    not notice later changes to the frame it was built from: build it where the table is final, and
+    let it live no longer than one computation (e.g. :func:`assess.period.compute_assessment`).
+    The rows it returns are exactly those :func:`indicator_rows` selects from the frame (same order,
+    same index labels).
+    """
+
+    def __init__(self, obs: pd.DataFrame, as_of: Period | None = None) -> None:
+        self.frame = obs
+        self.as_of = as_of  # the cut the frame was filtered at (None: not known to be cut)
+        self.memo: dict[Any, Any] = {}
+        self._cuts: dict[str, ObsIndex] = {}
+        points = obs
+        if "qualifier" in obs and not obs.empty:
+            points = obs[obs["qualifier"].fillna("").astype(str).str.strip() == ""]
+        self._empty = points.iloc[0:0]
+        if points.empty:
+            self._by_indicator: dict[Any, pd.DataFrame] = {}
+            self._by_pair: dict[Any, pd.DataFrame] = {}
+            return
+        self._by_indicator = dict(iter(points.groupby("indicator_id", sort=False)))
+        self._by_pair = {
+            (iid, geo): g
+            for iid, frame in self._by_indicator.items()
+            for geo, g in frame.groupby("geo", sort=False)
+        }
+
+    def rows(self, indicator_id: str, geo: str | None = None) -> pd.DataFrame:
+        """The point rows of one indicator (and one geo unless ``geo`` is None), in table order."""
+        if geo is None:
+            return self._by_indicator.get(indicator_id, self._empty)
+        return self._by_pair.get((indicator_id, geo), self._empty)
+
+    def cut(self, as_of: Period | str) -> ObsIndex:
+        """The index of the table cut at ``as_of`` (:func:`observations.filter_as_of`), built once."""
+        from .observations import filter_as_of
+
+        per = parse_period(as_of)
+        if self.as_of is not None and per == self.as_of:
+            return self
+        key = str(per)
+        hit = self._cuts.get(key)
+        if hit is None:
+            hit = ObsIndex(filter_as_of(self.frame, per) if not self.frame.empty else self.frame, per)
+            self._cuts[key] = hit
+        return hit
+
+
+def obs_frame(obs: pd.DataFrame | ObsIndex) -> pd.DataFrame:
+    """The table behind ``obs`` (a frame or an :class:`ObsIndex`)."""
+    return obs.frame if isinstance(obs, ObsIndex) else obs
+
+
 def indicator_rows(
-    obs: pd.DataFrame, indicator_id: str, geo: str | None = None, as_of: Period | str | None = None
+    obs: pd.DataFrame | ObsIndex,
+    indicator_id: str,
+    geo: str | None = None,
+    as_of: Period | str | None = None,
 ) -> pd.DataFrame:
     """Point observations of one indicator for one geo (default: every geo), up to ``as_of``."""
-    sel = obs[obs["indicator_id"] == indicator_id]
-    if geo is not None:
-        sel = sel[sel["geo"] == geo]
-    if "qualifier" in sel:
-        sel = sel[sel["qualifier"].fillna("").astype(str).str.strip() == ""]
+    if isinstance(obs, ObsIndex):
+        sel = obs.rows(indicator_id, geo)
+    else:
+        sel = obs[obs["indicator_id"] == indicator_id]
+        if geo is not None:
+            sel = sel[sel["geo"] == geo]
+        if "qualifier" in sel:
+            sel = sel[sel["qualifier"].fillna("").astype(str).str.strip() == ""]
     if as_of is not None:
         cut = parse_period(as_of)
         # A boolean Series, not a list: an empty list would select zero *columns*.
@@ -63,8 +130,12 @@ def _record(
     return rec
 
 
+def _memo_key(obs: pd.DataFrame | ObsIndex, *key: Any) -> tuple | None:
+    return key if isinstance(obs, ObsIndex) else None
+
+
 def annual_values(
-    obs: pd.DataFrame,
+    obs: pd.DataFrame | ObsIndex,
     plan: Plan,
     indicator_id: str,
     geo: str | None = None,
@@ -75,9 +146,29 @@ def annual_values(
 
     ``geo`` defaults to the plan's zone. With ``include_partial``, a year that has not ended adds a
     row with ``complete=False``: the latest level for a stock; nothing for a flow (use
-    :func:`ytd_path` and :mod:`pace` for in-year flows).
+    :func:`ytd_path` and :mod:`pace` for in-year flows). With an :class:`ObsIndex` the result is
+    remembered and the same frame returned again (treat it as read-only).
     """
     geo = plan.zone_geo if geo is None else geo
+    key = _memo_key(
+        obs, "annual", id(plan), indicator_id, geo, None if as_of is None else str(as_of), include_partial
+    )
+    if key is not None:
+        hit = obs.memo.get(key)
+        if hit is None:
+            hit = obs.memo[key] = _annual_values(obs, plan, indicator_id, geo, as_of, include_partial)
+        return hit
+    return _annual_values(obs, plan, indicator_id, geo, as_of, include_partial)
+
+
+def _annual_values(
+    obs: pd.DataFrame | ObsIndex,
+    plan: Plan,
+    indicator_id: str,
+    geo: str,
+    as_of: Period | str | None,
+    include_partial: bool,
+) -> pd.DataFrame:
     rows = indicator_rows(obs, indicator_id, geo, as_of)
     accumulation = plan.indicator(indicator_id)["accumulation"]
     out: list[dict] = []
@@ -118,7 +209,7 @@ def _annual_flow(year: int, yrows: pd.DataFrame) -> dict | None:
 
 
 def ytd_path(
-    obs: pd.DataFrame,
+    obs: pd.DataFrame | ObsIndex,
     plan: Plan,
     indicator_id: str,
     year: int,
@@ -127,8 +218,26 @@ def ytd_path(
 ) -> pd.DataFrame:
     """The in-year path of a flow as cumulative year-to-date values (columns ``end_month, value,
     period`` + provenance), from YTD submissions or by accumulating monthly/quarterly flows.
-    For a stock, the in-year levels. Sorted by end month; one row per month-end reported."""
+    For a stock, the in-year levels. Sorted by end month; one row per month-end reported.
+    With an :class:`ObsIndex` the result is remembered (treat it as read-only)."""
     geo = plan.zone_geo if geo is None else geo
+    key = _memo_key(obs, "ytd", id(plan), indicator_id, int(year), geo, None if as_of is None else str(as_of))
+    if key is not None:
+        hit = obs.memo.get(key)
+        if hit is None:
+            hit = obs.memo[key] = _ytd_path(obs, plan, indicator_id, year, geo, as_of)
+        return hit
+    return _ytd_path(obs, plan, indicator_id, year, geo, as_of)
+
+
+def _ytd_path(
+    obs: pd.DataFrame | ObsIndex,
+    plan: Plan,
+    indicator_id: str,
+    year: int,
+    geo: str,
+    as_of: Period | str | None,
+) -> pd.DataFrame:
     rows = indicator_rows(obs, indicator_id, geo, as_of)
     rows = rows[(rows["year"] == year) & (rows["freq"] != FREQ_ANNUAL)]
     cols = ["end_month", "value", "period", *PROVENANCE]
@@ -187,7 +296,7 @@ def ytd_path(
 
 
 def latest_value(
-    obs: pd.DataFrame,
+    obs: pd.DataFrame | ObsIndex,
     plan: Plan,
     indicator_id: str,
     geo: str | None = None,
@@ -220,8 +329,9 @@ def latest_value(
     }
 
 
-def data_cutoff(obs: pd.DataFrame, geo: str | None = None) -> Period | None:
+def data_cutoff(obs: pd.DataFrame | ObsIndex, geo: str | None = None) -> Period | None:
     """The latest period end with a point value in the table (for a report's "data cut-off")."""
+    obs = obs_frame(obs)
     rows = obs if geo is None else obs[obs["geo"] == geo]
     if "qualifier" in rows:
         rows = rows[rows["qualifier"].fillna("").astype(str).str.strip() == ""]
