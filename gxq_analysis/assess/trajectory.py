@@ -34,7 +34,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from ..model.observations import filter_as_of
 from ..model.periods import Period, parse_period
@@ -247,6 +246,8 @@ def project_series(
     if scale == "linear" and kind != "rank":
         floor = 0.03 * max(float(np.abs(y).mean()), 1e-12)
     fit = fit_line(t, z, floor) if qs is None else fit_trend(t, z, floor, qs)
+    from scipy import stats  # the legacy baseline only (a heavy import; see forecast.t_ppf)
+
     q = stats.t.ppf(0.5 + INTERVAL / 2, fit.df)
 
     # Path: the last observed point, then each year-end up to the target year.
