@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from .periods import FREQ_ANNUAL, FREQ_MONTH, FREQ_QUARTER, Period, parse_period
@@ -26,6 +27,36 @@ from .plan import Plan
 PROVENANCE = ["source_file", "source_sheet", "source_row", "illustrative"]
 ANNUAL_COLUMNS = ["year", "value", "period", "complete", "method", *PROVENANCE]
 _FREQ_PREFERENCE = {FREQ_ANNUAL: 0, FREQ_QUARTER: 1, FREQ_MONTH: 2}
+
+
+class _Point:
+    """One point row of an indicator: the fields the rules below read, plus the row itself as pandas
+    gives it (``row``: ``frame.iloc[i]``; ``as_iterrow``: what ``iterrows`` gives), fetched only for
+    the rows a rule picks, so provenance values keep exactly their types."""
+
+    __slots__ = ("_frame", "_pos", "_row", "end_month", "freq", "period_obj", "value", "year", "ytd")
+
+    def __init__(self, frame: pd.DataFrame, pos: int, year, freq, end_month, ytd, value, period_obj) -> None:
+        self._frame, self._pos, self._row = frame, pos, None
+        self.year, self.freq, self.end_month = int(year), freq, int(end_month)
+        self.ytd, self.value, self.period_obj = bool(ytd), value, period_obj
+
+    @property
+    def row(self) -> pd.Series:
+        if self._row is None:
+            self._row = self._frame.iloc[self._pos]
+        return self._row
+
+    def as_iterrow(self) -> dict:
+        return dict(zip(self._frame.columns, self._frame.iloc[[self._pos]].to_numpy(dtype=object)[0]))
+
+
+def _points_of(rows: pd.DataFrame) -> list[_Point]:
+    if rows.empty:
+        return []
+    cols = [rows[c].tolist() for c in ("year", "freq", "end_month", "ytd", "period_obj")]
+    values = rows["value"].to_numpy()
+    return [_Point(rows, i, y, f, m, t, values[i], p) for i, (y, f, m, t, p) in enumerate(zip(*cols))]
 
 
 class ObsIndex:
@@ -38,34 +69,57 @@ class ObsIndex:
     not notice later changes to the frame it was built from: build it where the table is final, and
     let it live no longer than one computation (e.g. :func:`assess.period.compute_assessment`).
     The rows it returns are exactly those :func:`indicator_rows` selects from the frame (same order,
-    same index labels).
+    same index labels). :meth:`cut` gives the index of the table cut at a period, sharing the split.
     """
 
-    def __init__(self, obs: pd.DataFrame, as_of: Period | None = None) -> None:
+    def __init__(
+        self, obs: pd.DataFrame, as_of: Period | None = None, parent: ObsIndex | None = None
+    ) -> None:
         self.frame = obs
         self.as_of = as_of  # the cut the frame was filtered at (None: not known to be cut)
         self.memo: dict[Any, Any] = {}
+        self._parent = parent if as_of is not None else None
         self._cuts: dict[str, ObsIndex] = {}
-        points = obs
-        if "qualifier" in obs and not obs.empty:
-            points = obs[obs["qualifier"].fillna("").astype(str).str.strip() == ""]
-        self._empty = points.iloc[0:0]
-        if points.empty:
-            self._by_indicator: dict[Any, pd.DataFrame] = {}
-            self._by_pair: dict[Any, pd.DataFrame] = {}
-            return
-        self._by_indicator = dict(iter(points.groupby("indicator_id", sort=False)))
-        self._by_pair = {
-            (iid, geo): g
-            for iid, frame in self._by_indicator.items()
-            for geo, g in frame.groupby("geo", sort=False)
-        }
+        self._points: dict[tuple[str, str], list[_Point]] = {}
+        self._split: tuple[dict, dict, pd.DataFrame] | None = None
+
+    def _groups(self) -> tuple[dict, dict, pd.DataFrame]:
+        if self._split is None:
+            obs = self.frame
+            points = obs
+            if "qualifier" in obs and not obs.empty:
+                points = obs[obs["qualifier"].fillna("").astype(str).str.strip() == ""]
+            by_indicator: dict = {}
+            by_pair: dict = {}
+            if not points.empty:
+                by_indicator = dict(iter(points.groupby("indicator_id", sort=False)))
+                by_pair = {
+                    (iid, geo): g
+                    for iid, frame in by_indicator.items()
+                    for geo, g in frame.groupby("geo", sort=False)
+                }
+            self._split = (by_indicator, by_pair, points.iloc[0:0])
+        return self._split
 
     def rows(self, indicator_id: str, geo: str | None = None) -> pd.DataFrame:
         """The point rows of one indicator (and one geo unless ``geo`` is None), in table order."""
+        by_indicator, by_pair, empty = self._groups()
         if geo is None:
-            return self._by_indicator.get(indicator_id, self._empty)
-        return self._by_pair.get((indicator_id, geo), self._empty)
+            return by_indicator.get(indicator_id, empty)
+        return by_pair.get((indicator_id, geo), empty)
+
+    def points(self, indicator_id: str, geo: str) -> list[_Point]:
+        """:meth:`rows` of one (indicator, geo) as :class:`_Point` objects (a cut filters its parent's)."""
+        key = (indicator_id, geo)
+        hit = self._points.get(key)
+        if hit is None:
+            if self._parent is not None and self.as_of is not None:
+                cut = self.as_of
+                hit = [p for p in self._parent.points(indicator_id, geo) if p.period_obj.ends_by(cut)]
+            else:
+                hit = _points_of(self.rows(indicator_id, geo))
+            self._points[key] = hit
+        return hit
 
     def cut(self, as_of: Period | str) -> ObsIndex:
         """The index of the table cut at ``as_of`` (:func:`observations.filter_as_of`), built once."""
@@ -77,7 +131,8 @@ class ObsIndex:
         key = str(per)
         hit = self._cuts.get(key)
         if hit is None:
-            hit = ObsIndex(filter_as_of(self.frame, per) if not self.frame.empty else self.frame, per)
+            frame = filter_as_of(self.frame, per) if not self.frame.empty else self.frame
+            hit = ObsIndex(frame, per, parent=self)
             self._cuts[key] = hit
         return hit
 
@@ -113,6 +168,31 @@ def _pick(rows: pd.DataFrame) -> pd.Series:
     """The preferred row among rows for the same period end: annual, then quarterly, then monthly."""
     order = sorted(range(len(rows)), key=lambda i: _FREQ_PREFERENCE[rows["freq"].iat[i]])
     return rows.iloc[order[0]]
+
+
+def _pick_point(points: list[_Point]) -> _Point:
+    """:func:`_pick` on points: the first of the most preferred frequency."""
+    return min(points, key=lambda p: _FREQ_PREFERENCE[p.freq])
+
+
+def _points_for(
+    obs: pd.DataFrame | ObsIndex, indicator_id: str, geo: str, as_of: Period | str | None
+) -> list[_Point]:
+    pts = (
+        obs.points(indicator_id, geo)
+        if isinstance(obs, ObsIndex)
+        else _points_of(indicator_rows(obs, indicator_id, geo))
+    )
+    if as_of is not None:
+        cut = parse_period(as_of)
+        pts = [p for p in pts if p.period_obj.ends_by(cut)]
+    return pts
+
+
+def _unique_last(points: list[_Point]) -> list[_Point]:
+    """``drop_duplicates("end_month", keep="last")``: the last point of each end month, in order."""
+    last = {p.end_month: i for i, p in enumerate(points)}
+    return [p for i, p in enumerate(points) if last[p.end_month] == i]
 
 
 def _record(
@@ -169,19 +249,22 @@ def _annual_values(
     as_of: Period | str | None,
     include_partial: bool,
 ) -> pd.DataFrame:
-    rows = indicator_rows(obs, indicator_id, geo, as_of)
+    points = _points_for(obs, indicator_id, geo, as_of)
     accumulation = plan.indicator(indicator_id)["accumulation"]
+    by_year: dict[int, list[_Point]] = {}
+    for p in points:
+        by_year.setdefault(p.year, []).append(p)
     out: list[dict] = []
-    for year, yrows in rows.groupby("year", sort=True):
-        year = int(year)
+    for year in sorted(by_year):
+        yrows = by_year[year]
         if accumulation == "stock":
-            year_end = yrows[yrows["end_month"] == 12]
-            if not year_end.empty:
-                row = _pick(year_end)
+            year_end = [p for p in yrows if p.end_month == 12]
+            if year_end:
+                row = _pick_point(year_end).row
                 out.append(_record(year, row["value"], row, True, "year_end_level"))
             elif include_partial:
-                last_month = yrows["end_month"].max()
-                row = _pick(yrows[yrows["end_month"] == last_month])
+                last_month = max(p.end_month for p in yrows)
+                row = _pick_point([p for p in yrows if p.end_month == last_month]).row
                 out.append(_record(year, row["value"], row, False, "latest_level"))
             continue
         rec = _annual_flow(year, yrows)
@@ -190,21 +273,23 @@ def _annual_values(
     return pd.DataFrame(out, columns=ANNUAL_COLUMNS)
 
 
-def _annual_flow(year: int, yrows: pd.DataFrame) -> dict | None:
-    annual = yrows[(yrows["freq"] == FREQ_ANNUAL)]
-    if not annual.empty:
-        row = annual.iloc[-1]
+def _annual_flow(year: int, yrows: list[_Point]) -> dict | None:
+    annual = [p for p in yrows if p.freq == FREQ_ANNUAL]
+    if annual:
+        row = annual[-1].row
         return _record(year, row["value"], row, True, "annual")
-    ytd_dec = yrows[yrows["ytd"] & (yrows["end_month"] == 12)]
-    if not ytd_dec.empty:
-        row = _pick(ytd_dec)
+    ytd_dec = [p for p in yrows if p.ytd and p.end_month == 12]
+    if ytd_dec:
+        row = _pick_point(ytd_dec).row
         return _record(year, row["value"], row, True, "ytd_december")
     for freq, count, label in ((FREQ_QUARTER, 4, "sum_of_quarters"), (FREQ_MONTH, 12, "sum_of_months")):
-        flows = yrows[(yrows["freq"] == freq) & ~yrows["ytd"]]
-        if flows["end_month"].nunique() == count:
-            flows = flows.drop_duplicates("end_month", keep="last")
-            last = flows.sort_values("end_month").iloc[-1]
-            return _record(year, flows["value"].sum(), last, True, label, period=str(year))
+        flows = [p for p in yrows if p.freq == freq and not p.ytd]
+        if len({p.end_month for p in flows}) == count:
+            flows = _unique_last(flows)
+            last = max(flows, key=lambda p: p.end_month).row
+            # Summed as pandas sums a column (numpy's pairwise sum), so totals match to the last bit.
+            total = np.array([p.value for p in flows], dtype="float64").sum()
+            return _record(year, total, last, True, label, period=str(year))
     return None
 
 
@@ -238,56 +323,52 @@ def _ytd_path(
     geo: str,
     as_of: Period | str | None,
 ) -> pd.DataFrame:
-    rows = indicator_rows(obs, indicator_id, geo, as_of)
-    rows = rows[(rows["year"] == year) & (rows["freq"] != FREQ_ANNUAL)]
+    rows = [p for p in _points_for(obs, indicator_id, geo, as_of) if p.year == year and p.freq != FREQ_ANNUAL]
     cols = ["end_month", "value", "period", *PROVENANCE]
-    if rows.empty:
+    if not rows:
         return pd.DataFrame(columns=cols)
     accumulation = plan.indicator(indicator_id)["accumulation"]
     records: dict[int, dict] = {}
     if accumulation == "flow":
-        ytd = rows[rows["ytd"]]
-        for m, mrows in ytd.groupby("end_month"):
-            row = _pick(mrows)
-            records[int(m)] = {
-                "end_month": int(m),
+        ytd = [p for p in rows if p.ytd]
+        for m in sorted({p.end_month for p in ytd}):
+            row = _pick_point([p for p in ytd if p.end_month == m]).row
+            records[m] = {
+                "end_month": m,
                 "value": float(row["value"]),
                 "period": row["period"],
                 **{c: row.get(c) for c in PROVENANCE},
             }
-        flows = rows[~rows["ytd"]]
+        flows = [p for p in rows if not p.ytd]
         for freq in (FREQ_MONTH, FREQ_QUARTER):
-            f = (
-                flows[flows["freq"] == freq]
-                .drop_duplicates("end_month", keep="last")
-                .sort_values("end_month")
-            )
-            if f.empty:
+            f = sorted(_unique_last([p for p in flows if p.freq == freq]), key=lambda p: p.end_month)
+            if not f:
                 continue
-            months = list(f["end_month"])
+            months = [p.end_month for p in f]
             step = 1 if freq == FREQ_MONTH else 3
             # Accumulate only an unbroken run from the start of the year.
             expected = list(range(step, step * len(months) + 1, step))
             if months != expected:
                 continue
             total = 0.0
-            for _, row in f.iterrows():
-                total += float(row["value"])
-                m = int(row["end_month"])
+            for p in f:
+                r = p.as_iterrow()
+                total += float(r["value"])
+                m = int(r["end_month"])
                 records.setdefault(
                     m,
                     {
                         "end_month": m,
                         "value": total,
-                        "period": row["period"],
-                        **{c: row.get(c) for c in PROVENANCE},
+                        "period": r["period"],
+                        **{c: r.get(c) for c in PROVENANCE},
                     },
                 )
     else:
-        for m, mrows in rows.groupby("end_month"):
-            row = _pick(mrows)
-            records[int(m)] = {
-                "end_month": int(m),
+        for m in sorted({p.end_month for p in rows}):
+            row = _pick_point([p for p in rows if p.end_month == m]).row
+            records[m] = {
+                "end_month": m,
                 "value": float(row["value"]),
                 "period": row["period"],
                 **{c: row.get(c) for c in PROVENANCE},
