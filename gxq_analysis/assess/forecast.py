@@ -207,7 +207,6 @@ def t_ppf(q: float, df: float) -> float:
     return float(stdtrit(df, q))
 
 
-
 @dataclass(frozen=True)
 class Predictive:
     """Student-t on the ``g`` scale: location ``loc``, scale ``sd``, ``df`` degrees of freedom."""

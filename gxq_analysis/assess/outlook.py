@@ -31,6 +31,7 @@ from ..model.periods import Period, parse_period
 from ..model.plan import Plan
 from ..model.series import ObsIndex, annual_values, ytd_path
 from .forecast import Bands, Calibration, Predictive, choose_scale, load_calibration, predict, verdict
+from .plan_lookup import plan_lookup
 from .progress import sign, target_on_bound
 
 PATH_COLUMNS = ["year", "time", "median", "lo80", "hi80", "observed"]
@@ -110,7 +111,8 @@ def in_year_anchor(
     """The starting level from the latest in-year information of ``year`` (see the module docstring).
     Returns ``{}`` when there is none, else ``kind`` (nowcast | level | none), ``time``, ``value``,
     ``info_time``, ``period``, ``note``."""
-    acc = str(plan.indicator(iid)["accumulation"])
+    facts = plan_lookup(plan, obs)
+    acc = str(facts.indicator(iid)["accumulation"])
     path = ytd_path(obs, plan, iid, year, geo=geo)
     if path.empty:
         return {}
@@ -134,7 +136,10 @@ def in_year_anchor(
     if len(ratios):
         rbar = float(ratios["ratio"].mean())
         est = value * rbar
-        if est > 0 or choose_scale(str(plan.indicator(iid)["kind"]), [est], None, plan.bounds(iid)) != "log":
+        if (
+            est > 0
+            or choose_scale(str(facts.indicator(iid)["kind"]), [est], None, facts.bounds(iid)) != "log"
+        ):
             return {
                 **base,
                 "kind": "nowcast",
@@ -198,10 +203,11 @@ def _outlook(
 ) -> Outlook:
     cal = cal or load_calibration()
     bands = Bands.coerce(bands if bands is not None else plan.meta.get("status_bands"))
-    ind = plan.indicator(iid)
+    facts = plan_lookup(plan, obs)
+    ind = facts.indicator(iid)
     kind, direction = str(ind["kind"]), str(ind["direction"])
-    bounds = plan.bounds(iid)
-    target = plan.target(iid, int(target_year))
+    bounds = facts.bounds(iid)
+    target = facts.target(iid, int(target_year))
     d = sign(direction)
     res = Outlook(
         indicator_id=iid, target_year=int(target_year), target=target, direction=direction, kind=kind

@@ -30,6 +30,7 @@ from ..model.periods import Period, parse_period
 from ..model.plan import Plan
 from ..model.series import ObsIndex, annual_values, data_cutoff, ytd_path
 from .outlook import outlook
+from .plan_lookup import plan_lookup
 from .progress import sign
 
 PACE_COLUMNS = [
@@ -63,7 +64,7 @@ def seasonal_ratios(
 ) -> pd.DataFrame:
     """For each earlier year with the value through ``month`` and the full-year value: the share of
     the year's amount (flows) or increase (stocks) reached by then. Columns ``year, share, ratio``."""
-    acc = plan.indicator(indicator_id)["accumulation"]
+    acc = plan_lookup(plan, obs).indicator(indicator_id)["accumulation"]
     annual = annual_values(obs, plan, indicator_id, geo=geo)
     full = {int(y): float(v) for y, v, c in zip(annual["year"], annual["value"], annual["complete"]) if c}
     out = []
@@ -107,8 +108,9 @@ def assess_pace(
         idx = ObsIndex(filter_as_of(obs, cut) if not obs.empty else obs, cut)
     year = cut.year
     records = []
+    facts = plan_lookup(plan, idx)
     for iid, _ind in plan.indicators.iterrows():
-        target = plan.target(iid, year)
+        target = facts.target(iid, year)
         if target is None:
             continue
         rec = pace_row(plan, idx, iid, year, target, cut, lang, geo)
@@ -142,7 +144,8 @@ def pace_row(
     lang: str = "zh",
     geo: str | None = None,
 ) -> dict | None:
-    ind = plan.indicator(iid)
+    facts = plan_lookup(plan, obs)
+    ind = facts.indicator(iid)
     acc = str(ind["accumulation"])
     path = ytd_path(obs, plan, iid, year, geo=geo)
     path = (
@@ -157,7 +160,7 @@ def pace_row(
     notes: list[str] = []
     rec: dict[str, Any] = {
         "indicator_id": iid,
-        "name": plan.name(iid, lang),
+        "name": facts.name(iid, lang),
         "unit": str(ind["unit"]),
         "accumulation": acc,
         "year": year,

@@ -24,6 +24,7 @@ from ..model.periods import Period, parse_period
 from ..model.plan import Plan
 from ..model.series import ObsIndex, data_cutoff, obs_frame
 from .outlook import outlook
+from .plan_lookup import PlanLookup, plan_lookup
 from .progress import Thresholds, assess_progress, sign
 from .trajectory import indicator_history
 
@@ -73,9 +74,12 @@ def _as_of_period(obs: pd.DataFrame, plan: Plan, as_of: Period | str | None) -> 
     return cut
 
 
-def target_years_for(plan: Plan, indicator_id: str, as_of_year: int) -> list[int]:
+def target_years_for(plan: Plan | PlanLookup, indicator_id: str, as_of_year: int) -> list[int]:
     """Target years ≥ the as-of year, or the last target year when all have passed (DESIGN §3)."""
-    years = [int(y) for y in plan.targets_for(indicator_id)["year"]]
+    if isinstance(plan, PlanLookup):
+        years = plan.target_years(indicator_id)
+    else:
+        years = [int(y) for y in plan.targets_for(indicator_id)["year"]]
     if not years:
         return []
     upcoming = [y for y in years if y >= as_of_year]
@@ -158,9 +162,10 @@ def _assess_plan(
         idx = obs.cut(cut)
     else:
         idx = ObsIndex(filter_as_of(obs, cut) if not obs.empty else obs, cut)
+    facts = plan_lookup(plan, idx)
     records = []
     for iid, ind in plan.indicators.iterrows():
-        years = target_years_for(plan, iid, cut.year)
+        years = target_years_for(facts, iid, cut.year)
         if not years:
             continue
         history = indicator_history(plan, idx, iid, geo=geo)
@@ -197,15 +202,16 @@ def _assess_row(
     geo: str | None = None,
 ) -> dict:
     direction, kind = str(ind["direction"]), str(ind["kind"])
-    bounds = plan.bounds(iid)
-    target = plan.target(iid, T)
+    facts = plan_lookup(plan, obs_cut)
+    bounds = facts.bounds(iid)
+    target = facts.target(iid, T)
     d = sign(direction)
     closed = (cut.year, cut.end_month) >= (T, 12)
     rec: dict[str, Any] = {
         "indicator_id": iid,
         "no": str(ind.get("no", "")),
         "unit": str(ind["unit"]),
-        "name": plan.name(iid, lang),
+        "name": facts.name(iid, lang),
         "direction": direction,
         "kind": kind,
         "accumulation": str(ind["accumulation"]),
@@ -226,7 +232,7 @@ def _assess_row(
         "n_points": 0,
         "gap": math.nan,
         "milestone_year": cut.year,
-        "milestone_target": _num(plan.target(iid, cut.year)),
+        "milestone_target": _num(facts.target(iid, cut.year)),
         "illustrative": False,
         "source_rows": "",
         "as_of": str(cut),
