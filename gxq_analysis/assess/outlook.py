@@ -91,12 +91,18 @@ def year_end_ratios(
     for k in sorted(full):
         if k >= year or full[k] <= 0:
             continue
-        path = ytd_path(obs, plan, indicator_id, k, geo=geo)
-        hit = path[path["end_month"] == month]
-        if hit.empty or float(hit["value"].iat[-1]) <= 0:
+        through = value_through(ytd_path(obs, plan, indicator_id, k, geo=geo), month)
+        if through is None or through <= 0:
             continue
-        out.append({"year": k, "ratio": full[k] / float(hit["value"].iat[-1])})
+        out.append({"year": k, "ratio": full[k] / through})
     return pd.DataFrame(out, columns=["year", "ratio"])
+
+
+def value_through(path: pd.DataFrame, month: int) -> float | None:
+    """The value of an in-year path (:func:`series.ytd_path`) through ``month`` (the last row for
+    that month), or None."""
+    rows = [j for j, m in enumerate(path["end_month"].tolist()) if m == month]
+    return float(path["value"].iat[rows[-1]]) if rows else None
 
 
 def in_year_anchor(
@@ -116,11 +122,15 @@ def in_year_anchor(
     path = ytd_path(obs, plan, iid, year, geo=geo)
     if path.empty:
         return {}
-    path = path[[(year, int(m)) <= (cut.year, cut.end_month) for m in path["end_month"]]]
-    path = path[path["end_month"] < 12]
-    if path.empty:
+    # The last month-end before December and not after the cut.
+    usable = [
+        j
+        for j, m in enumerate(path["end_month"].tolist())
+        if (year, int(m)) <= (cut.year, cut.end_month) and m < 12
+    ]
+    if not usable:
         return {}
-    last = path.iloc[-1]
+    last = path.iloc[usable[-1]]
     month, value = int(last["end_month"]), float(last["value"])
     info_time = year - 1 + month / 12.0
     base = {
@@ -216,7 +226,7 @@ def _outlook(
         annual = annual_values(obs, plan, iid, geo=geo, include_partial=True)
     complete = annual[annual["complete"].astype(bool) & (annual["year"] <= target_year)]
     pts = complete.assign(time=complete["year"].astype(float))
-    res.points = pts.reindex(columns=POINT_COLUMNS)
+    res.points = pts[POINT_COLUMNS]
     res.n_points = len(pts)
     # The target year's own value is known: the outcome is observed.
     if target is not None and (pts["year"] == target_year).any():

@@ -29,7 +29,7 @@ from ..model.observations import filter_as_of
 from ..model.periods import Period, parse_period
 from ..model.plan import Plan
 from ..model.series import ObsIndex, annual_values, data_cutoff, ytd_path
-from .outlook import outlook
+from .outlook import outlook, value_through
 from .plan_lookup import plan_lookup
 from .progress import sign
 
@@ -71,11 +71,10 @@ def seasonal_ratios(
     for k in sorted(full):
         if k >= year:
             continue
-        path = ytd_path(obs, plan, indicator_id, k, geo=geo)
-        hit = path[path["end_month"] == month]
-        if hit.empty:
+        value = value_through(ytd_path(obs, plan, indicator_id, k, geo=geo), month)
+        if value is None:
             continue
-        through = float(hit["value"].iat[-1])
+        through = value
         if acc == "stock":
             start = full.get(k - 1)
             if start is None or full[k] == start:
