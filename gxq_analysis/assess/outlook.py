@@ -48,6 +48,11 @@ POINT_COLUMNS = [
 ]
 
 
+# Empty frames to copy (a shallow copy costs a tenth of building one; copy-on-write keeps them apart).
+_EMPTY_POINTS = pd.DataFrame(columns=POINT_COLUMNS)
+_EMPTY_PATH = pd.DataFrame(columns=PATH_COLUMNS)
+
+
 @dataclass
 class Outlook:
     indicator_id: str
@@ -67,9 +72,9 @@ class Outlook:
     method: str = ""
     reason: str = ""
     n_points: int = 0
-    points: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=POINT_COLUMNS))
+    points: pd.DataFrame = field(default_factory=lambda: _EMPTY_POINTS.copy(deep=False))
     anchor: dict = field(default_factory=dict)
-    path: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=PATH_COLUMNS))
+    path: pd.DataFrame = field(default_factory=lambda: _EMPTY_PATH.copy(deep=False))
     predictive: Predictive | None = None
 
 
@@ -86,6 +91,19 @@ def year_end_ratios(
     year-end / value-through-month (a flow's full-year total over its year-to-date total; a stock's
     year-end level over its level at that month, which carries both the trend and the season, e.g.
     certifications landing in Q4). Columns ``year, ratio``."""
+    out = _year_end_ratios(plan, obs, indicator_id, year, month, annual, geo)
+    return pd.DataFrame([{"year": k, "ratio": r} for k, r in out], columns=["year", "ratio"])
+
+
+def _year_end_ratios(
+    plan: Plan,
+    obs: pd.DataFrame | ObsIndex,
+    indicator_id: str,
+    year: int,
+    month: int,
+    annual: pd.DataFrame,
+    geo: str | None,
+) -> list[tuple[int, float]]:
     full = {int(y): float(v) for y, v, c in zip(annual["year"], annual["value"], annual["complete"]) if c}
     out = []
     for k in sorted(full):
@@ -94,8 +112,8 @@ def year_end_ratios(
         through = value_through(ytd_path(obs, plan, indicator_id, k, geo=geo), month)
         if through is None or through <= 0:
             continue
-        out.append({"year": k, "ratio": full[k] / through})
-    return pd.DataFrame(out, columns=["year", "ratio"])
+        out.append((k, full[k] / through))
+    return out
 
 
 def value_through(path: pd.DataFrame, month: int) -> float | None:
@@ -142,9 +160,10 @@ def in_year_anchor(
         "source_sheet": last.get("source_sheet"),
         "source_row": last.get("source_row"),
     }
-    ratios = year_end_ratios(plan, obs, iid, year, month, annual, geo)
-    if len(ratios):
-        rbar = float(ratios["ratio"].mean())
+    ratios = [r for _, r in _year_end_ratios(plan, obs, iid, year, month, annual, geo)]
+    if ratios:
+        # The mean as pandas takes it (numpy's sum, then / n), to the last bit.
+        rbar = float(np.array(ratios, dtype="float64").sum() / len(ratios))
         est = value * rbar
         if (
             est > 0

@@ -82,8 +82,11 @@ class ObsIndex:
         self._cuts: dict[str, ObsIndex] = {}
         self._points: dict[tuple[str, str], list[_Point]] = {}
         self._split: tuple[dict, dict, pd.DataFrame] | None = None
+        self._frames: dict[tuple[str, str | None], pd.DataFrame] = {}
 
-    def _groups(self) -> tuple[dict, dict, pd.DataFrame]:
+    def _split_rows(self) -> tuple[dict, dict, pd.DataFrame]:
+        """Row positions of the point rows by indicator and by (indicator, geo); frames are taken
+        only for the groups asked for (a table of many geos is mostly never looked at)."""
         if self._split is None:
             obs = self.frame
             points = obs
@@ -92,21 +95,21 @@ class ObsIndex:
             by_indicator: dict = {}
             by_pair: dict = {}
             if not points.empty:
-                by_indicator = dict(iter(points.groupby("indicator_id", sort=False)))
-                by_pair = {
-                    (iid, geo): g
-                    for iid, frame in by_indicator.items()
-                    for geo, g in frame.groupby("geo", sort=False)
-                }
-            self._split = (by_indicator, by_pair, points.iloc[0:0])
+                for i, (iid, geo) in enumerate(zip(points["indicator_id"].tolist(), points["geo"].tolist())):
+                    by_indicator.setdefault(iid, []).append(i)
+                    by_pair.setdefault((iid, geo), []).append(i)
+            self._split = (by_indicator, by_pair, points)
         return self._split
 
     def rows(self, indicator_id: str, geo: str | None = None) -> pd.DataFrame:
         """The point rows of one indicator (and one geo unless ``geo`` is None), in table order."""
-        by_indicator, by_pair, empty = self._groups()
-        if geo is None:
-            return by_indicator.get(indicator_id, empty)
-        return by_pair.get((indicator_id, geo), empty)
+        key = (indicator_id, geo)
+        hit = self._frames.get(key)
+        if hit is None:
+            by_indicator, by_pair, points = self._split_rows()
+            positions = by_indicator.get(indicator_id) if geo is None else by_pair.get((indicator_id, geo))
+            hit = self._frames[key] = points.take(positions) if positions else points.iloc[0:0]
+        return hit
 
     def points(self, indicator_id: str, geo: str) -> list[_Point]:
         """:meth:`rows` of one (indicator, geo) as :class:`_Point` objects (a cut filters its parent's)."""
