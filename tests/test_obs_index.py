@@ -129,3 +129,23 @@ def test_assessment_tables_equal_with_and_without_index(obs, as_of):
             b.interval80,
             b.method,
         ) or (a.status == b.status == "insufficient_data")
+
+
+def test_cuts_share_the_paths_of_years_closed_before_them(obs):
+    root = ObsIndex(obs)
+    q2, q3 = root.cut("2019Q2"), root.cut("2019Q3")
+    assert (
+        q2.holds_whole_year(2018)
+        and not q2.holds_whole_year(2019)
+        and root.cut("2019").holds_whole_year(2019)
+    )
+    iid = "invention_patent_applications"
+    shared = ytd_path(q2, PLAN, iid, 2018)
+    assert ytd_path(q3, PLAN, iid, 2018) is shared
+    pd.testing.assert_frame_equal(shared, ytd_path(q2.frame, PLAN, iid, 2018), check_exact=True)
+    # The open year is the cut's own: 2019 up to June only.
+    pd.testing.assert_frame_equal(
+        ytd_path(q2, PLAN, iid, 2019), ytd_path(q2.frame, PLAN, iid, 2019), check_exact=True
+    )
+    assert list(ytd_path(q2, PLAN, iid, 2019)["end_month"]) == [3, 6]
+    assert list(ytd_path(q3, PLAN, iid, 2019)["end_month"]) == [3, 6, 9]

@@ -69,7 +69,6 @@ def compute_assessment(
     fingerprint: str,
 ) -> PeriodAssessment:
     """Everything the pages of ``period`` show (``obs_all``: every row of the observations file)."""
-    from ..model.observations import filter_as_of
     from ..model.periods import Period, parse_period
     from ..model.series import ObsIndex
     from .evaluation import evaluate_year
@@ -78,11 +77,12 @@ def compute_assessment(
     from .trajectory import project_indicator
 
     per = parse_period(period)
-    obs = filter_as_of(obs_all, per) if len(obs_all) else obs_all
     # Split the table by indicator once; the status, pace and trajectories of the period then share
-    # every annual series, in-year path and outlook (one per indicator and target year).
+    # every annual series, in-year path and outlook (one per indicator and target year), and the
+    # three cuts (the period, the quarter before, a year earlier) share the paths of closed years.
     index_all = ObsIndex(obs_all)
-    index = ObsIndex(obs, per)
+    index = index_all.cut(per)
+    obs = index.frame
     status = assess_plan(plan, index, per, lang=lang)
     pace = assess_pace(plan, index, per, lang=lang)
     final_year = max(int(y) for y in plan.targets["year"])

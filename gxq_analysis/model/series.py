@@ -124,6 +124,20 @@ class ObsIndex:
             self._points[key] = hit
         return hit
 
+    @property
+    def root(self) -> ObsIndex:
+        """The index this one was cut from (itself when it was not cut from another)."""
+        return self if self._parent is None else self._parent.root
+
+    def holds_whole_year(self, year: int) -> bool:
+        """Whether every row of ``year`` in the root's table is in this index (the cut is at or after
+        the year's end, so each period of the year has ended by it)."""
+        return (
+            self.as_of is None
+            or self._parent is None
+            or (year, 12) <= (self.as_of.year, self.as_of.end_month)
+        )
+
     def cut(self, as_of: Period | str) -> ObsIndex:
         """The index of the table cut at ``as_of`` (:func:`observations.filter_as_of`), built once."""
         from .observations import filter_as_of
@@ -309,6 +323,9 @@ def ytd_path(
     For a stock, the in-year levels. Sorted by end month; one row per month-end reported.
     With an :class:`ObsIndex` the result is remembered (treat it as read-only)."""
     geo = plan.zone_geo if geo is None else geo
+    if isinstance(obs, ObsIndex) and as_of is None and obs.holds_whole_year(int(year)):
+        # Every row of a year that ended before the cut is in the cut: the uncut table's path is the same.
+        obs = obs.root
     key = _memo_key(obs, "ytd", id(plan), indicator_id, int(year), geo, None if as_of is None else str(as_of))
     if key is not None:
         hit = obs.memo.get(key)
