@@ -241,14 +241,13 @@ def _outlook(
     res = Outlook(
         indicator_id=iid, target_year=int(target_year), target=target, direction=direction, kind=kind
     )
+    memo = obs.memo if annual is None and isinstance(obs, ObsIndex) else None
     if annual is None:
         annual = annual_values(obs, plan, iid, geo=geo, include_partial=True)
-    complete = annual[annual["complete"].astype(bool) & (annual["year"] <= target_year)]
-    pts = complete.assign(time=complete["year"].astype(float))
-    res.points = pts[POINT_COLUMNS]
+    pts, res.points = _complete_points(annual, int(target_year), memo)
     res.n_points = len(pts)
     # The target year's own value is known: the outcome is observed.
-    if target is not None and (pts["year"] == target_year).any():
+    if target is not None and int(target_year) in pts["year"].tolist():
         v = float(pts.loc[pts["year"] == target_year, "value"].iat[-1])
         met = _meets(v, target, direction, kind, bounds)
         res.status, res.method, res.reason = "observed", "observed", "the target year's value is observed"
@@ -333,6 +332,26 @@ def _outlook(
         t, y, int(target_year), scale, bounds, kind, cal, info_time, nowcast=anchor.get("kind") == "nowcast"
     )
     return res
+
+
+def _complete_points(
+    annual: pd.DataFrame, target_year: int, memo: dict | None
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The complete annual values up to the target year, with their time (and as ``POINT_COLUMNS``).
+    Remembered in ``memo`` (an index's, holding ``annual`` too) by the rows kept: the target years
+    of one indicator usually keep the same rows."""
+    keep = tuple(
+        bool(c) and y <= target_year for c, y in zip(annual["complete"].tolist(), annual["year"].tolist())
+    )
+    key = ("complete_points", id(annual), keep)
+    hit = memo.get(key) if memo is not None else None
+    if hit is None:
+        complete = annual[annual["complete"].astype(bool) & (annual["year"] <= target_year)]
+        pts = complete.assign(time=complete["year"].astype(float))
+        hit = (pts, pts[POINT_COLUMNS])
+        if memo is not None:
+            memo[key] = hit
+    return hit
 
 
 def _meets(value: float, target: float, direction: str, kind: str, bounds) -> bool:
