@@ -34,6 +34,8 @@ class PlanLookup:
         self._indicator: dict[str, pd.Series] = {}
         self._bounds: dict[str, tuple[float | None, float | None]] = {}
         self._names: dict[tuple[str, str], str] = {}
+        self._base_year: int | None = None
+        self.fingerprints: dict[str, Any] = {}  # status._fingerprint of the plan's frames
 
     def indicator(self, iid: str) -> pd.Series:
         hit = self._indicator.get(iid)
@@ -52,6 +54,14 @@ class PlanLookup:
         if hit is None:
             hit = self._names[(iid, lang)] = self.plan.name(iid, lang)
         return hit
+
+    @property
+    def base_year(self) -> int:
+        """plan.json ``base_year``, else the year before the plan starts."""
+        if self._base_year is None:
+            meta = self.plan.meta
+            self._base_year = int(meta["base_year"] if "base_year" in meta else self.plan.start_year - 1)
+        return self._base_year
 
     def target(self, iid: str, year: int) -> float | None:
         return self._targets.get((iid, int(year)))

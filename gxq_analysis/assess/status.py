@@ -122,10 +122,24 @@ def assess_plan(
     th = Thresholds.coerce(thresholds)
     frame = obs_frame(obs)
     cut = _as_of_period(frame, plan, as_of)
+    if isinstance(obs, ObsIndex):
+        # The index's table and the plan do not change while the index lives: hash them once.
+        fps = plan_lookup(plan, obs).fingerprints
+        if not fps:
+            fps["targets"] = _fingerprint(plan.targets)
+            fps["indicators"] = _fingerprint(plan.indicators.drop(columns=["_row"], errors="ignore"))
+        obs_fp = obs.memo.get("fingerprint")
+        if obs_fp is None:
+            obs_fp = obs.memo["fingerprint"] = _fingerprint(frame)
+        fingerprints = (fps["targets"], fps["indicators"], obs_fp)
+    else:
+        fingerprints = (
+            _fingerprint(plan.targets),
+            _fingerprint(plan.indicators.drop(columns=["_row"], errors="ignore")),
+            _fingerprint(frame),
+        )
     key = (
-        _fingerprint(plan.targets),
-        _fingerprint(plan.indicators.drop(columns=["_row"], errors="ignore")),
-        _fingerprint(frame),
+        *fingerprints,
         str(cut),
         th,
         lang,
@@ -292,7 +306,7 @@ def _assess_row(
     # Base of the deterministic rule: the plan's base year (the year before it starts, or
     # plan.json "base_year"), i.e. the latest point at or before it; else (or when that is the
     # latest point itself) the first point.
-    base_year = int(plan.meta.get("base_year", plan.start_year - 1))
+    base_year = facts.base_year
     before = np.flatnonzero(times <= base_year + 1e-9)
     b0 = int(before[-1]) if before.size else 0
     if len(times) - b0 < 2:  # the base would be the latest point: no growth span, use the first point

@@ -34,29 +34,45 @@ class _Point:
     gives it (``row``: ``frame.iloc[i]``; ``as_iterrow``: what ``iterrows`` gives), fetched only for
     the rows a rule picks, so provenance values keep exactly their types."""
 
-    __slots__ = ("_frame", "_pos", "_row", "end_month", "freq", "period_obj", "value", "year", "ytd")
+    __slots__ = ("_group", "_pos", "_row", "end_month", "freq", "period_obj", "value", "year", "ytd")
 
-    def __init__(self, frame: pd.DataFrame, pos: int, year, freq, end_month, ytd, value, period_obj) -> None:
-        self._frame, self._pos, self._row = frame, pos, None
+    def __init__(self, group: _Group, pos: int, year, freq, end_month, ytd, value, period_obj) -> None:
+        self._group, self._pos, self._row = group, pos, None
         self.year, self.freq, self.end_month = int(year), freq, int(end_month)
         self.ytd, self.value, self.period_obj = bool(ytd), value, period_obj
 
     @property
     def row(self) -> pd.Series:
         if self._row is None:
-            self._row = self._frame.iloc[self._pos]
+            self._row = self._group.frame.iloc[self._pos]
         return self._row
 
     def as_iterrow(self) -> dict:
-        return dict(zip(self._frame.columns, self._frame.iloc[[self._pos]].to_numpy(dtype=object)[0]))
+        return dict(zip(self._group.frame.columns, self._group.objects()[self._pos]))
+
+
+class _Group:
+    """The frame of one indicator's (and geo's) rows, with its values as ``iterrows`` sees them
+    (``to_numpy(dtype=object)``), converted once when first needed."""
+
+    __slots__ = ("_objects", "frame")
+
+    def __init__(self, frame: pd.DataFrame) -> None:
+        self.frame, self._objects = frame, None
+
+    def objects(self):
+        if self._objects is None:
+            self._objects = self.frame.to_numpy(dtype=object)
+        return self._objects
 
 
 def _points_of(rows: pd.DataFrame) -> list[_Point]:
     if rows.empty:
         return []
+    group = _Group(rows)
     cols = [rows[c].tolist() for c in ("year", "freq", "end_month", "ytd", "period_obj")]
     values = rows["value"].to_numpy()
-    return [_Point(rows, i, y, f, m, t, values[i], p) for i, (y, f, m, t, p) in enumerate(zip(*cols))]
+    return [_Point(group, i, y, f, m, t, values[i], p) for i, (y, f, m, t, p) in enumerate(zip(*cols))]
 
 
 class ObsIndex:
