@@ -82,13 +82,12 @@ def compute_assessment(
     # three cuts (the period, the quarter before, a year earlier) share the paths of closed years.
     index_all = ObsIndex(obs_all)
     index = index_all.cut(per)
-    obs = index.frame
     status = assess_plan(plan, index, per, lang=lang)
     pace = assess_pace(plan, index, per, lang=lang)
     final_year = max(int(y) for y in plan.targets["year"])
     ids = list(dict.fromkeys(plan.targets["indicator_id"]))
     projections = {iid: project_indicator(plan, index, iid, final_year, as_of=per) for iid in ids}
-    annual = evaluate_year(plan, obs, per.year, lang) if per.freq == "A" else None
+    annual = evaluate_year(plan, index, per.year, lang) if per.freq == "A" else None
     # The summary's comparisons: the quarter before (for a year, its Q3) and the same period a year earlier.
     prev_per = Period.quarter(per.year, 3) if per.freq == "A" else per.to_quarter().previous()
     ago_per = Period(per.year - 1, per.freq, per.number)
