@@ -1,6 +1,6 @@
 """Check that the period assessment is number-for-number what another revision of the code computes.
 
-    .venv/bin/python benchmarks/check_assessment_unchanged.py              # against `main`
+    .venv/bin/python benchmarks/check_assessment_unchanged.py              # against where HEAD left main
     .venv/bin/python benchmarks/check_assessment_unchanged.py --against HEAD~3
     .venv/bin/python benchmarks/check_assessment_unchanged.py --save out.pkl   # just write a snapshot
 
@@ -121,7 +121,11 @@ def reference(rev: str, plan_dir: Path, obs_path: Path, lang: str, tmp: Path) ->
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--against", default="main", help="git revision to compare with (default: main)")
+    ap.add_argument(
+        "--against",
+        help="git revision to compare with (default: the merge base of main and HEAD, i.e. the code "
+        "before this branch's changes, whatever main has gained since)",
+    )
     ap.add_argument("--save", help="only write this revision's snapshot to this pickle file")
     ap.add_argument("--package-root", help="import gxq_analysis from this folder (used for the reference)")
     ap.add_argument("--plan", default=str(DEFAULT_PLAN))
@@ -132,6 +136,11 @@ def main() -> int:
     import gxq_analysis
 
     plan_dir, obs_path = Path(args.plan), Path(args.observations)
+    if not args.save and not args.against:
+        base = subprocess.run(
+            ["git", "-C", str(ROOT), "merge-base", "main", "HEAD"], check=True, capture_output=True, text=True
+        )
+        args.against = base.stdout.strip()
     if args.save:
         snap = compute_all(plan_dir, obs_path, args.lang)
         with open(args.save, "wb") as fh:
