@@ -346,7 +346,7 @@ def _complete_points(
     key = ("complete_points", id(annual), keep)
     hit = memo.get(key) if memo is not None else None
     if hit is None:
-        complete = annual[annual["complete"].astype(bool) & (annual["year"] <= target_year)]
+        complete = annual[np.array(keep, dtype=bool)]  # annual["complete"] & (annual["year"] <= target_year)
         pts = complete.assign(time=complete["year"].astype(float))
         hit = (pts, pts[POINT_COLUMNS])
         if memo is not None:

@@ -72,11 +72,13 @@ class PlanLookup:
 
 
 def plan_lookup(plan: Plan, obs: Any) -> PlanLookup:
-    """The lookup of ``plan`` kept on ``obs`` when it is an :class:`ObsIndex`, else a new one."""
+    """The lookup of ``plan`` kept on ``obs`` when it is an :class:`ObsIndex` (on its root, so every
+    cut of one table shares it), else a new one."""
     if not isinstance(obs, ObsIndex):
         return PlanLookup(plan)
+    memo = obs.root.memo
     key = ("plan_lookup", id(plan))
-    hit = obs.memo.get(key)
+    hit = memo.get(key)
     if hit is None or hit.plan is not plan:
-        hit = obs.memo[key] = PlanLookup(plan)
+        hit = memo[key] = PlanLookup(plan)
     return hit

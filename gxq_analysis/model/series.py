@@ -247,6 +247,18 @@ def _memo_key(obs: pd.DataFrame | ObsIndex, *key: Any) -> tuple | None:
     return key if isinstance(obs, ObsIndex) else None
 
 
+def _accumulation(obs: pd.DataFrame | ObsIndex, plan: Plan, indicator_id: str) -> str:
+    """The indicator's ``accumulation`` (stock | flow), read from the plan once per index."""
+    if not isinstance(obs, ObsIndex):
+        return plan.indicator(indicator_id)["accumulation"]
+    memo = obs.root.memo
+    key = ("accumulation", id(plan), indicator_id)
+    hit = memo.get(key)
+    if hit is None or hit[0] is not plan:
+        hit = memo[key] = (plan, plan.indicator(indicator_id)["accumulation"])
+    return hit[1]
+
+
 def annual_values(
     obs: pd.DataFrame | ObsIndex,
     plan: Plan,
@@ -283,7 +295,7 @@ def _annual_values(
     include_partial: bool,
 ) -> pd.DataFrame:
     points = _points_for(obs, indicator_id, geo, as_of)
-    accumulation = plan.indicator(indicator_id)["accumulation"]
+    accumulation = _accumulation(obs, plan, indicator_id)
     by_year: dict[int, list[_Point]] = {}
     for p in points:
         by_year.setdefault(p.year, []).append(p)
@@ -363,7 +375,7 @@ def _ytd_path(
     cols = ["end_month", "value", "period", *PROVENANCE]
     if not rows:
         return pd.DataFrame(columns=cols)
-    accumulation = plan.indicator(indicator_id)["accumulation"]
+    accumulation = _accumulation(obs, plan, indicator_id)
     records: dict[int, dict] = {}
     if accumulation == "flow":
         ytd = [p for p in rows if p.ytd]
