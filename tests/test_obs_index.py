@@ -149,3 +149,15 @@ def test_cuts_share_the_paths_of_years_closed_before_them(obs):
     )
     assert list(ytd_path(q2, PLAN, iid, 2019)["end_month"]) == [3, 6]
     assert list(ytd_path(q3, PLAN, iid, 2019)["end_month"]) == [3, 6, 9]
+
+
+def test_a_hand_made_stock_frame_needs_no_ytd_column(obs):
+    stock = obs[obs["indicator_id"] == "hitech_enterprises"].drop(columns=["ytd", "source_sheet"])
+    a = annual_values(stock, PLAN, "hitech_enterprises", include_partial=True)
+    assert list(zip(a["year"], a["value"], a["method"])) == [
+        (2016, 70.0, "year_end_level"),
+        (2017, 76.0, "year_end_level"),
+        (2018, 83.0, "year_end_level"),  # the annual figure is preferred to Q4 (82)
+        (2019, 96.0, "latest_level"),
+    ]
+    assert a["source_sheet"].isna().all()

@@ -70,7 +70,11 @@ def _points_of(rows: pd.DataFrame) -> list[_Point]:
     if rows.empty:
         return []
     group = _Group(rows)
-    cols = [rows[c].tolist() for c in ("year", "freq", "end_month", "ytd", "period_obj")]
+    # A hand-made frame may lack ``ytd`` (only flows read it): no year-to-date rows then.
+    cols = [
+        rows[c].tolist() if c in rows or c != "ytd" else [False] * len(rows)
+        for c in ("year", "freq", "end_month", "ytd", "period_obj")
+    ]
     values = rows["value"].to_numpy()
     return [_Point(group, i, y, f, m, t, values[i], p) for i, (y, f, m, t, p) in enumerate(zip(*cols))]
 
