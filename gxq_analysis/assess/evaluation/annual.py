@@ -130,7 +130,7 @@ def evaluate_year(
     obs = obs_frame(obs)
     as_of = str(year)
     config = load_index_config(plan)
-    result = compute_index(obs, plan, config=config, as_of=as_of)
+    result = compute_index(index, plan, config=config, as_of=as_of)
     fixed = with_normalisation(result, "ratio", plan)
     sens = sensitivity(result, plan, draws=draws, seed=seed)
     loo = leave_one_out(result, plan)
@@ -147,7 +147,7 @@ def evaluate_year(
     return AnnualEvaluation(
         year=year,
         lang=lang,
-        results=year_results(plan, obs, year, lang),
+        results=year_results(plan, index, year, lang),
         index=result,
         fixed_base=fixed,
         sensitivity=sens,

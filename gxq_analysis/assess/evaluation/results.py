@@ -39,7 +39,7 @@ RESULT_COLUMNS = [
 
 
 def year_results(
-    plan: Plan, obs: pd.DataFrame, year: int, lang: str = "zh", geo: str | None = None
+    plan: Plan, obs: pd.DataFrame | ObsIndex, year: int, lang: str = "zh", geo: str | None = None
 ) -> pd.DataFrame:
     """One row per indicator with a target in ``year``: the target, the year's complete annual value,
     met / missed (direction-aware), ``gap = d × (value − target)`` (positive = beyond the target) and

@@ -10,7 +10,7 @@ import pandas as pd
 
 from ...model.periods import Period, parse_period
 from ...model.plan import Plan
-from ...model.series import annual_values
+from ...model.series import ObsIndex, annual_values
 from .config import DIMENSIONS, NORMALISATIONS, OVERALL, IndexConfig, load_index_config, load_index_mapping
 
 # --------------------------------------------------------------------------------------------------
@@ -19,7 +19,11 @@ from .config import DIMENSIONS, NORMALISATIONS, OVERALL, IndexConfig, load_index
 
 
 def annual_long(
-    obs: pd.DataFrame, plan: Plan, indicator_ids, geo: str | None = None, as_of: Period | str | None = None
+    obs: pd.DataFrame | ObsIndex,
+    plan: Plan,
+    indicator_ids,
+    geo: str | None = None,
+    as_of: Period | str | None = None,
 ) -> pd.DataFrame:
     """Complete annual values of the given indicators (long: ``indicator_id, year, value`` + provenance)."""
     frames = []
@@ -346,7 +350,7 @@ class IndexResult:
 
 
 def compute_index(
-    obs: pd.DataFrame,
+    obs: pd.DataFrame | ObsIndex,
     plan: Plan,
     config: IndexConfig | None = None,
     mapping: pd.DataFrame | None = None,
