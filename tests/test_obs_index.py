@@ -161,3 +161,15 @@ def test_a_hand_made_stock_frame_needs_no_ytd_column(obs):
         (2019, 96.0, "latest_level"),
     ]
     assert a["source_sheet"].isna().all()
+
+
+def test_results_remembered_per_plan(obs):
+    other = load_plan(DEFAULT_PLAN_DIR)
+    row = (other.targets["indicator_id"] == "hitech_enterprises") & (other.targets["year"] == 2020)
+    other.targets.loc[row, "target"] = 10 * float(other.targets.loc[row, "target"].iloc[0])
+    cut = ObsIndex(filter_as_of(obs, "2019Q3"), parse_period("2019Q3"))
+    mine = outlook(PLAN, cut, "hitech_enterprises", 2020, "2019Q3")
+    theirs = outlook(other, cut, "hitech_enterprises", 2020, "2019Q3")
+    assert theirs is not mine and theirs.target == 10 * mine.target
+    assert theirs.p_meet < mine.p_meet
+    assert theirs.p_meet == outlook(other, cut.frame, "hitech_enterprises", 2020, "2019Q3").p_meet

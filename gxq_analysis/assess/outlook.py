@@ -211,7 +211,7 @@ def outlook(
     period then share one object per (indicator, target year) (treat it as read-only)."""
     cut = parse_period(cut)
     if isinstance(obs, ObsIndex) and cal is None and bands is None and annual is None:
-        key = ("outlook", id(plan), iid, int(target_year), str(cut), geo)
+        key = ("outlook", obs.plan_id(plan), iid, int(target_year), str(cut), geo)
         hit = obs.memo.get(key)
         if hit is None:
             hit = obs.memo[key] = _outlook(plan, obs, iid, target_year, cut, geo, None, None, None)

@@ -103,6 +103,7 @@ class ObsIndex:
         self._points: dict[tuple[str, str], list[_Point]] = {}
         self._split: tuple[dict, dict, pd.DataFrame] | None = None
         self._frames: dict[tuple[str, str | None], pd.DataFrame] = {}
+        self._plans: dict[int, Any] = {}
 
     def _split_rows(self) -> tuple[dict, dict, pd.DataFrame]:
         """Row positions of the point rows by indicator and by (indicator, geo); frames are taken
@@ -143,6 +144,11 @@ class ObsIndex:
                 hit = _points_of(self.rows(indicator_id, geo))
             self._points[key] = hit
         return hit
+
+    def plan_id(self, plan: Any) -> int:
+        """``id(plan)`` for memo keys; the plan is kept alive with the index so its id is not reused."""
+        self._plans[id(plan)] = plan
+        return id(plan)
 
     @property
     def root(self) -> ObsIndex:
@@ -247,8 +253,8 @@ def _record(
     return rec
 
 
-def _memo_key(obs: pd.DataFrame | ObsIndex, *key: Any) -> tuple | None:
-    return key if isinstance(obs, ObsIndex) else None
+def _memo_key(obs: pd.DataFrame | ObsIndex, plan: Plan, *key: Any) -> tuple | None:
+    return (obs.plan_id(plan), *key) if isinstance(obs, ObsIndex) else None
 
 
 def _accumulation(obs: pd.DataFrame | ObsIndex, plan: Plan, indicator_id: str) -> str:
@@ -280,7 +286,7 @@ def annual_values(
     """
     geo = plan.zone_geo if geo is None else geo
     key = _memo_key(
-        obs, "annual", id(plan), indicator_id, geo, None if as_of is None else str(as_of), include_partial
+        obs, plan, "annual", indicator_id, geo, None if as_of is None else str(as_of), include_partial
     )
     if key is not None:
         hit = obs.memo.get(key)
@@ -358,7 +364,7 @@ def ytd_path(
     if isinstance(obs, ObsIndex) and as_of is None and obs.holds_whole_year(int(year)):
         # Every row of a year that ended before the cut is in the cut: the uncut table's path is the same.
         obs = obs.root
-    key = _memo_key(obs, "ytd", id(plan), indicator_id, int(year), geo, None if as_of is None else str(as_of))
+    key = _memo_key(obs, plan, "ytd", indicator_id, int(year), geo, None if as_of is None else str(as_of))
     if key is not None:
         hit = obs.memo.get(key)
         if hit is None:
