@@ -196,9 +196,9 @@ def aggregate(
     dimension_weights = dimension_weights or {d: 1.0 for d in DIMENSIONS}
     years = list(normalised.columns)
     active = mapping[mapping["weight"] > 0]
-    dims_used = [
-        d for d in DIMENSIONS if dimension_weights.get(d, 0) > 0 and (active["dimension"] == d).any()
-    ]
+    active_ids, active_dims = list(active.index), active["dimension"].tolist()
+    active_weights = active["weight"].to_numpy(dtype="float64")
+    dims_used = [d for d in DIMENSIONS if dimension_weights.get(d, 0) > 0 and d in active_dims]
     # Plain arrays in the loops (leave_one_out calls this once per indicator): the same numbers,
     # in the same order, as .loc / .at on the frames.
     values = normalised.to_numpy(dtype="float64")
@@ -206,8 +206,9 @@ def aggregate(
     dim_pos = {d: k for k, d in enumerate(DIMENSIONS)}
     rows = []
     for d in DIMENSIONS:
-        ids = list(active.index[active["dimension"] == d])
-        w = active.loc[ids, "weight"].to_numpy(dtype="float64")
+        in_d = [k for k, dim in enumerate(active_dims) if dim == d]
+        ids = [active_ids[k] for k in in_d]
+        w = active_weights[in_d]
         need = required_count(len(ids), min_share, min_count)
         pos = normalised.index.get_indexer(ids) if ids else np.array([], dtype=int)
         if (pos < 0).any():
