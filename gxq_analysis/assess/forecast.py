@@ -33,7 +33,6 @@ from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
-from scipy import stats
 
 CALIBRATION_FILE = Path(__file__).with_name("forecast_calibration.json")
 INTERVAL = 0.80
@@ -184,6 +183,29 @@ def trend_state(t, z, cal: Calibration) -> TrendState:
 
 # --- the predictive distribution ----------------------------------------------------------------
 
+# Student-t with ``df`` degrees of freedom, standard location and scale: scipy.stats.t computes its
+# cdf, sf and ppf with exactly these scipy.special functions (stdtr, stdtrit). They are imported on
+# first use and not from scipy.stats, which takes about half a second to import: a notebook that
+# only reads an assessment file (holding these objects) never pays for it.
+
+
+def t_cdf(x: float, df: float) -> float:
+    from scipy.special import stdtr
+
+    return float(stdtr(df, x))
+
+
+def t_sf(x: float, df: float) -> float:
+    from scipy.special import stdtr
+
+    return float(stdtr(df, -x))
+
+
+def t_ppf(q: float, df: float) -> float:
+    from scipy.special import stdtrit
+
+    return float(stdtrit(df, q))
+
 
 @dataclass(frozen=True)
 class Predictive:
@@ -203,7 +225,7 @@ class Predictive:
         return y
 
     def quantile(self, q: float) -> float:
-        zq = self.loc + (self.sd * float(stats.t.ppf(q, self.df)) if self.sd > 0 else 0.0)
+        zq = self.loc + (self.sd * t_ppf(q, self.df) if self.sd > 0 else 0.0)
         return self._clip(float(from_scale(zq, self.scale, self.bounds)))
 
     @property
@@ -219,7 +241,7 @@ class Predictive:
         if self.sd <= 0:
             return 1.0 if (self.loc >= zstar if direction != "lower" else self.loc <= zstar) else 0.0
         x = (zstar - self.loc) / self.sd
-        return float(stats.t.sf(x, self.df) if direction != "lower" else stats.t.cdf(x, self.df))
+        return t_sf(x, self.df) if direction != "lower" else t_cdf(x, self.df)
 
 
 def predict(

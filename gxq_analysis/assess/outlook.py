@@ -29,8 +29,9 @@ import pandas as pd
 
 from ..model.periods import Period, parse_period
 from ..model.plan import Plan
-from ..model.series import annual_values, ytd_path
+from ..model.series import ObsIndex, annual_values, ytd_path
 from .forecast import Bands, Calibration, Predictive, choose_scale, load_calibration, predict, verdict
+from .plan_lookup import plan_lookup
 from .progress import sign, target_on_bound
 
 PATH_COLUMNS = ["year", "time", "median", "lo80", "hi80", "observed"]
@@ -45,6 +46,11 @@ POINT_COLUMNS = [
     "source_row",
     "illustrative",
 ]
+
+
+# Empty frames to copy (a shallow copy costs a tenth of building one; copy-on-write keeps them apart).
+_EMPTY_POINTS = pd.DataFrame(columns=POINT_COLUMNS)
+_EMPTY_PATH = pd.DataFrame(columns=PATH_COLUMNS)
 
 
 @dataclass
@@ -66,15 +72,15 @@ class Outlook:
     method: str = ""
     reason: str = ""
     n_points: int = 0
-    points: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=POINT_COLUMNS))
+    points: pd.DataFrame = field(default_factory=lambda: _EMPTY_POINTS.copy(deep=False))
     anchor: dict = field(default_factory=dict)
-    path: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=PATH_COLUMNS))
+    path: pd.DataFrame = field(default_factory=lambda: _EMPTY_PATH.copy(deep=False))
     predictive: Predictive | None = None
 
 
 def year_end_ratios(
     plan: Plan,
-    obs: pd.DataFrame,
+    obs: pd.DataFrame | ObsIndex,
     indicator_id: str,
     year: int,
     month: int,
@@ -85,22 +91,41 @@ def year_end_ratios(
     year-end / value-through-month (a flow's full-year total over its year-to-date total; a stock's
     year-end level over its level at that month, which carries both the trend and the season, e.g.
     certifications landing in Q4). Columns ``year, ratio``."""
+    out = _year_end_ratios(plan, obs, indicator_id, year, month, annual, geo)
+    return pd.DataFrame([{"year": k, "ratio": r} for k, r in out], columns=["year", "ratio"])
+
+
+def _year_end_ratios(
+    plan: Plan,
+    obs: pd.DataFrame | ObsIndex,
+    indicator_id: str,
+    year: int,
+    month: int,
+    annual: pd.DataFrame,
+    geo: str | None,
+) -> list[tuple[int, float]]:
     full = {int(y): float(v) for y, v, c in zip(annual["year"], annual["value"], annual["complete"]) if c}
     out = []
     for k in sorted(full):
         if k >= year or full[k] <= 0:
             continue
-        path = ytd_path(obs, plan, indicator_id, k, geo=geo)
-        hit = path[path["end_month"] == month]
-        if hit.empty or float(hit["value"].iat[-1]) <= 0:
+        through = value_through(ytd_path(obs, plan, indicator_id, k, geo=geo), month)
+        if through is None or through <= 0:
             continue
-        out.append({"year": k, "ratio": full[k] / float(hit["value"].iat[-1])})
-    return pd.DataFrame(out, columns=["year", "ratio"])
+        out.append((k, full[k] / through))
+    return out
+
+
+def value_through(path: pd.DataFrame, month: int) -> float | None:
+    """The value of an in-year path (:func:`series.ytd_path`) through ``month`` (the last row for
+    that month), or None."""
+    rows = [j for j, m in enumerate(path["end_month"].tolist()) if m == month]
+    return float(path["value"].iat[rows[-1]]) if rows else None
 
 
 def in_year_anchor(
     plan: Plan,
-    obs: pd.DataFrame,
+    obs: pd.DataFrame | ObsIndex,
     iid: str,
     year: int,
     cut: Period,
@@ -110,15 +135,20 @@ def in_year_anchor(
     """The starting level from the latest in-year information of ``year`` (see the module docstring).
     Returns ``{}`` when there is none, else ``kind`` (nowcast | level | none), ``time``, ``value``,
     ``info_time``, ``period``, ``note``."""
-    acc = str(plan.indicator(iid)["accumulation"])
+    facts = plan_lookup(plan, obs)
+    acc = str(facts.indicator(iid)["accumulation"])
     path = ytd_path(obs, plan, iid, year, geo=geo)
     if path.empty:
         return {}
-    path = path[[(year, int(m)) <= (cut.year, cut.end_month) for m in path["end_month"]]]
-    path = path[path["end_month"] < 12]
-    if path.empty:
+    # The last month-end before December and not after the cut.
+    usable = [
+        j
+        for j, m in enumerate(path["end_month"].tolist())
+        if (year, int(m)) <= (cut.year, cut.end_month) and m < 12
+    ]
+    if not usable:
         return {}
-    last = path.iloc[-1]
+    last = path.iloc[usable[-1]]
     month, value = int(last["end_month"]), float(last["value"])
     info_time = year - 1 + month / 12.0
     base = {
@@ -130,11 +160,15 @@ def in_year_anchor(
         "source_sheet": last.get("source_sheet"),
         "source_row": last.get("source_row"),
     }
-    ratios = year_end_ratios(plan, obs, iid, year, month, annual, geo)
-    if len(ratios):
-        rbar = float(ratios["ratio"].mean())
+    ratios = [r for _, r in _year_end_ratios(plan, obs, iid, year, month, annual, geo)]
+    if ratios:
+        # The mean as pandas takes it (numpy's sum, then / n), to the last bit.
+        rbar = float(np.array(ratios, dtype="float64").sum() / len(ratios))
         est = value * rbar
-        if est > 0 or choose_scale(str(plan.indicator(iid)["kind"]), [est], None, plan.bounds(iid)) != "log":
+        if (
+            est > 0
+            or choose_scale(str(facts.indicator(iid)["kind"]), [est], None, facts.bounds(iid)) != "log"
+        ):
             return {
                 **base,
                 "kind": "nowcast",
@@ -160,7 +194,7 @@ def in_year_anchor(
 
 def outlook(
     plan: Plan,
-    obs: pd.DataFrame,
+    obs: pd.DataFrame | ObsIndex,
     iid: str,
     target_year: int,
     cut: Period | str,
@@ -170,26 +204,50 @@ def outlook(
     annual: pd.DataFrame | None = None,
 ) -> Outlook:
     """The forecast of ``iid`` for the end of ``target_year`` from data up to ``cut`` (``obs`` must
-    already be cut at ``cut``; pass ``annual`` to reuse :func:`series.annual_values`)."""
+    already be cut at ``cut``; pass ``annual`` to reuse :func:`series.annual_values`).
+
+    With an :class:`series.ObsIndex` (and the shipped calibration and the plan's bands) the outlook
+    is remembered on the index: the status table, the pace table and the trajectories of one
+    period then share one object per (indicator, target year) (treat it as read-only)."""
     cut = parse_period(cut)
+    if isinstance(obs, ObsIndex) and cal is None and bands is None and annual is None:
+        key = ("outlook", obs.plan_id(plan), iid, int(target_year), str(cut), geo)
+        hit = obs.memo.get(key)
+        if hit is None:
+            hit = obs.memo[key] = _outlook(plan, obs, iid, target_year, cut, geo, None, None, None)
+        return hit
+    return _outlook(plan, obs, iid, target_year, cut, geo, cal, bands, annual)
+
+
+def _outlook(
+    plan: Plan,
+    obs: pd.DataFrame | ObsIndex,
+    iid: str,
+    target_year: int,
+    cut: Period,
+    geo: str | None,
+    cal: Calibration | None,
+    bands: Bands | dict | None,
+    annual: pd.DataFrame | None,
+) -> Outlook:
     cal = cal or load_calibration()
     bands = Bands.coerce(bands if bands is not None else plan.meta.get("status_bands"))
-    ind = plan.indicator(iid)
+    facts = plan_lookup(plan, obs)
+    ind = facts.indicator(iid)
     kind, direction = str(ind["kind"]), str(ind["direction"])
-    bounds = plan.bounds(iid)
-    target = plan.target(iid, int(target_year))
+    bounds = facts.bounds(iid)
+    target = facts.target(iid, int(target_year))
     d = sign(direction)
     res = Outlook(
         indicator_id=iid, target_year=int(target_year), target=target, direction=direction, kind=kind
     )
+    memo = obs.memo if annual is None and isinstance(obs, ObsIndex) else None
     if annual is None:
         annual = annual_values(obs, plan, iid, geo=geo, include_partial=True)
-    complete = annual[annual["complete"].astype(bool) & (annual["year"] <= target_year)]
-    pts = complete.assign(time=complete["year"].astype(float))
-    res.points = pts.reindex(columns=POINT_COLUMNS)
+    pts, res.points = _complete_points(annual, int(target_year), memo)
     res.n_points = len(pts)
     # The target year's own value is known: the outcome is observed.
-    if target is not None and (pts["year"] == target_year).any():
+    if target is not None and int(target_year) in pts["year"].tolist():
         v = float(pts.loc[pts["year"] == target_year, "value"].iat[-1])
         met = _meets(v, target, direction, kind, bounds)
         res.status, res.method, res.reason = "observed", "observed", "the target year's value is observed"
@@ -274,6 +332,26 @@ def outlook(
         t, y, int(target_year), scale, bounds, kind, cal, info_time, nowcast=anchor.get("kind") == "nowcast"
     )
     return res
+
+
+def _complete_points(
+    annual: pd.DataFrame, target_year: int, memo: dict | None
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The complete annual values up to the target year, with their time (and as ``POINT_COLUMNS``).
+    Remembered in ``memo`` (an index's, holding ``annual`` too) by the rows kept: the target years
+    of one indicator usually keep the same rows."""
+    keep = tuple(
+        bool(c) and y <= target_year for c, y in zip(annual["complete"].tolist(), annual["year"].tolist())
+    )
+    key = ("complete_points", id(annual), keep)
+    hit = memo.get(key) if memo is not None else None
+    if hit is None:
+        complete = annual[np.array(keep, dtype=bool)]  # annual["complete"] & (annual["year"] <= target_year)
+        pts = complete.assign(time=complete["year"].astype(float))
+        hit = (pts, pts[POINT_COLUMNS])
+        if memo is not None:
+            memo[key] = hit
+    return hit
 
 
 def _meets(value: float, target: float, direction: str, kind: str, bounds) -> bool:

@@ -28,8 +28,9 @@ import pandas as pd
 from ..model.observations import filter_as_of
 from ..model.periods import Period, parse_period
 from ..model.plan import Plan
-from ..model.series import annual_values, data_cutoff, ytd_path
-from .outlook import outlook
+from ..model.series import ObsIndex, annual_values, data_cutoff, ytd_path
+from .outlook import outlook, value_through
+from .plan_lookup import plan_lookup
 from .progress import sign
 
 PACE_COLUMNS = [
@@ -59,22 +60,21 @@ PACE_COLUMNS = [
 
 
 def seasonal_ratios(
-    plan: Plan, obs: pd.DataFrame, indicator_id: str, year: int, month: int, geo: str | None = None
+    plan: Plan, obs: pd.DataFrame | ObsIndex, indicator_id: str, year: int, month: int, geo: str | None = None
 ) -> pd.DataFrame:
     """For each earlier year with the value through ``month`` and the full-year value: the share of
     the year's amount (flows) or increase (stocks) reached by then. Columns ``year, share, ratio``."""
-    acc = plan.indicator(indicator_id)["accumulation"]
+    acc = plan_lookup(plan, obs).indicator(indicator_id)["accumulation"]
     annual = annual_values(obs, plan, indicator_id, geo=geo)
     full = {int(y): float(v) for y, v, c in zip(annual["year"], annual["value"], annual["complete"]) if c}
     out = []
     for k in sorted(full):
         if k >= year:
             continue
-        path = ytd_path(obs, plan, indicator_id, k, geo=geo)
-        hit = path[path["end_month"] == month]
-        if hit.empty:
+        value = value_through(ytd_path(obs, plan, indicator_id, k, geo=geo), month)
+        if value is None:
             continue
-        through = float(hit["value"].iat[-1])
+        through = value
         if acc == "stock":
             start = full.get(k - 1)
             if start is None or full[k] == start:
@@ -90,21 +90,29 @@ def seasonal_ratios(
 
 
 def assess_pace(
-    plan: Plan, obs: pd.DataFrame, as_of: Period | str | None = None, lang: str = "zh", geo: str | None = None
+    plan: Plan,
+    obs: pd.DataFrame | ObsIndex,
+    as_of: Period | str | None = None,
+    lang: str = "zh",
+    geo: str | None = None,
 ) -> pd.DataFrame:
     """One row per indicator that has a target for the as-of year and in-year data for it: flows,
     and stocks with an in-year target. Columns ``PACE_COLUMNS``."""
     cut = parse_period(as_of) if as_of is not None else data_cutoff(obs, plan.zone_geo)
     if cut is None:
         return pd.DataFrame(columns=PACE_COLUMNS)
-    obs = filter_as_of(obs, cut) if not obs.empty else obs
+    if isinstance(obs, ObsIndex):
+        idx = obs.cut(cut)
+    else:
+        idx = ObsIndex(filter_as_of(obs, cut) if not obs.empty else obs, cut)
     year = cut.year
     records = []
+    facts = plan_lookup(plan, idx)
     for iid, _ind in plan.indicators.iterrows():
-        target = plan.target(iid, year)
+        target = facts.target(iid, year)
         if target is None:
             continue
-        rec = pace_row(plan, obs, iid, year, target, cut, lang, geo)
+        rec = pace_row(plan, idx, iid, year, target, cut, lang, geo)
         if rec is not None:
             records.append(rec)
     df = pd.DataFrame.from_records(records, columns=PACE_COLUMNS)
@@ -127,7 +135,7 @@ def assess_pace(
 
 def pace_row(
     plan: Plan,
-    obs: pd.DataFrame,
+    obs: pd.DataFrame | ObsIndex,
     iid: str,
     year: int,
     target: float,
@@ -135,7 +143,8 @@ def pace_row(
     lang: str = "zh",
     geo: str | None = None,
 ) -> dict | None:
-    ind = plan.indicator(iid)
+    facts = plan_lookup(plan, obs)
+    ind = facts.indicator(iid)
     acc = str(ind["accumulation"])
     path = ytd_path(obs, plan, iid, year, geo=geo)
     path = (
@@ -150,7 +159,7 @@ def pace_row(
     notes: list[str] = []
     rec: dict[str, Any] = {
         "indicator_id": iid,
-        "name": plan.name(iid, lang),
+        "name": facts.name(iid, lang),
         "unit": str(ind["unit"]),
         "accumulation": acc,
         "year": year,

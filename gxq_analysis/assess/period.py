@@ -69,26 +69,30 @@ def compute_assessment(
     fingerprint: str,
 ) -> PeriodAssessment:
     """Everything the pages of ``period`` show (``obs_all``: every row of the observations file)."""
-    from ..model.observations import filter_as_of
     from ..model.periods import Period, parse_period
+    from ..model.series import ObsIndex
     from .evaluation import evaluate_year
     from .pace import assess_pace
     from .status import assess_plan
     from .trajectory import project_indicator
 
     per = parse_period(period)
-    obs = filter_as_of(obs_all, per) if len(obs_all) else obs_all
-    status = assess_plan(plan, obs, per, lang=lang)
-    pace = assess_pace(plan, obs, per, lang=lang)
+    # Split the table by indicator once; the status, pace and trajectories of the period then share
+    # every annual series, in-year path and outlook (one per indicator and target year), and the
+    # three cuts (the period, the quarter before, a year earlier) share the paths of closed years.
+    index_all = ObsIndex(obs_all)
+    index = index_all.cut(per)
+    status = assess_plan(plan, index, per, lang=lang)
+    pace = assess_pace(plan, index, per, lang=lang)
     final_year = max(int(y) for y in plan.targets["year"])
     ids = list(dict.fromkeys(plan.targets["indicator_id"]))
-    projections = {iid: project_indicator(plan, obs, iid, final_year, as_of=per) for iid in ids}
-    annual = evaluate_year(plan, obs, per.year, lang) if per.freq == "A" else None
+    projections = {iid: project_indicator(plan, index, iid, final_year, as_of=per) for iid in ids}
+    annual = evaluate_year(plan, index, per.year, lang) if per.freq == "A" else None
     # The summary's comparisons: the quarter before (for a year, its Q3) and the same period a year earlier.
     prev_per = Period.quarter(per.year, 3) if per.freq == "A" else per.to_quarter().previous()
     ago_per = Period(per.year - 1, per.freq, per.number)
-    previous = assess_plan(plan, obs_all, prev_per, lang=lang) if len(obs_all) else None
-    year_ago = assess_plan(plan, obs_all, ago_per, lang=lang) if len(obs_all) else None
+    previous = assess_plan(plan, index_all, prev_per, lang=lang) if len(obs_all) else None
+    year_ago = assess_plan(plan, index_all, ago_per, lang=lang) if len(obs_all) else None
     return PeriodAssessment(
         period=str(per),
         lang=lang,

@@ -22,8 +22,9 @@ from ..i18n import check_lang, likelihood_label, status_label
 from ..model.observations import filter_as_of
 from ..model.periods import Period, parse_period
 from ..model.plan import Plan
-from ..model.series import annual_values, data_cutoff
+from ..model.series import ObsIndex, data_cutoff, obs_frame
 from .outlook import outlook
+from .plan_lookup import PlanLookup, plan_lookup
 from .progress import Thresholds, assess_progress, sign
 from .trajectory import indicator_history
 
@@ -73,9 +74,12 @@ def _as_of_period(obs: pd.DataFrame, plan: Plan, as_of: Period | str | None) -> 
     return cut
 
 
-def target_years_for(plan: Plan, indicator_id: str, as_of_year: int) -> list[int]:
+def target_years_for(plan: Plan | PlanLookup, indicator_id: str, as_of_year: int) -> list[int]:
     """Target years ≥ the as-of year, or the last target year when all have passed (DESIGN §3)."""
-    years = [int(y) for y in plan.targets_for(indicator_id)["year"]]
+    if isinstance(plan, PlanLookup):
+        years = plan.target_years(indicator_id)
+    else:
+        years = [int(y) for y in plan.targets_for(indicator_id)["year"]]
     if not years:
         return []
     upcoming = [y for y in years if y >= as_of_year]
@@ -101,7 +105,7 @@ def _num(x) -> float:
 
 def assess_plan(
     plan: Plan,
-    obs: pd.DataFrame,
+    obs: pd.DataFrame | ObsIndex,
     as_of: Period | str | None = None,
     thresholds: Thresholds | dict | None = None,
     lang: str = "zh",
@@ -109,18 +113,33 @@ def assess_plan(
 ) -> pd.DataFrame:
     """The status table (columns ``STATUS_COLUMNS``) for every indicator with a target.
 
-    ``obs`` is the frame from :func:`observations.load_observations`; ``as_of`` defaults to the
-    zone's data cut-off. ``thresholds``: a :class:`progress.Thresholds` or a dict of its fields.
+    ``obs`` is the frame from :func:`observations.load_observations` (or a
+    :class:`series.ObsIndex` of it); ``as_of`` defaults to the zone's data cut-off. ``thresholds``: a :class:`progress.Thresholds` or a dict of its fields.
     Results are cached on the content of the plan and the table (a changed table is a new key);
     each call returns its own copy.
     """
     check_lang(lang)
     th = Thresholds.coerce(thresholds)
-    cut = _as_of_period(obs, plan, as_of)
+    frame = obs_frame(obs)
+    cut = _as_of_period(frame, plan, as_of)
+    if isinstance(obs, ObsIndex):
+        # The index's table and the plan do not change while the index lives: hash them once.
+        fps = plan_lookup(plan, obs).fingerprints
+        if not fps:
+            fps["targets"] = _fingerprint(plan.targets)
+            fps["indicators"] = _fingerprint(plan.indicators.drop(columns=["_row"], errors="ignore"))
+        obs_fp = obs.memo.get("fingerprint")
+        if obs_fp is None:
+            obs_fp = obs.memo["fingerprint"] = _fingerprint(frame)
+        fingerprints = (fps["targets"], fps["indicators"], obs_fp)
+    else:
+        fingerprints = (
+            _fingerprint(plan.targets),
+            _fingerprint(plan.indicators.drop(columns=["_row"], errors="ignore")),
+            _fingerprint(frame),
+        )
     key = (
-        _fingerprint(plan.targets),
-        _fingerprint(plan.indicators.drop(columns=["_row"], errors="ignore")),
-        _fingerprint(obs),
+        *fingerprints,
         str(cut),
         th,
         lang,
@@ -151,21 +170,21 @@ def _fingerprint(df: pd.DataFrame) -> tuple:
 
 
 def _assess_plan(
-    plan: Plan, obs: pd.DataFrame, cut: Period, th: Thresholds, lang: str, geo: str | None
+    plan: Plan, obs: pd.DataFrame | ObsIndex, cut: Period, th: Thresholds, lang: str, geo: str | None
 ) -> pd.DataFrame:
-    obs_cut = filter_as_of(obs, cut) if not obs.empty else obs
-    groups = {k: g for k, g in obs_cut.groupby("indicator_id", sort=False)} if not obs_cut.empty else {}
-    empty = obs_cut.iloc[0:0]
+    if isinstance(obs, ObsIndex):
+        idx = obs.cut(cut)
+    else:
+        idx = ObsIndex(filter_as_of(obs, cut) if not obs.empty else obs, cut)
+    facts = plan_lookup(plan, idx)
     records = []
     for iid, ind in plan.indicators.iterrows():
-        years = target_years_for(plan, iid, cut.year)
+        years = target_years_for(facts, iid, cut.year)
         if not years:
             continue
-        sub = groups.get(iid, empty)
-        annual = annual_values(sub, plan, iid, geo=geo, include_partial=True)
-        history = indicator_history(plan, sub, iid, geo=geo)
+        history = indicator_history(plan, idx, iid, geo=geo)
         for T in years:
-            records.append(_assess_row(plan, iid, ind, int(T), history, annual, sub, cut, th, lang))
+            records.append(_assess_row(plan, iid, ind, int(T), history, idx, cut, th, lang, geo))
     df = pd.DataFrame.from_records(records, columns=STATUS_COLUMNS)
     for col in (
         "target",
@@ -190,22 +209,23 @@ def _assess_row(
     ind: pd.Series,
     T: int,
     history: pd.DataFrame,
-    annual: pd.DataFrame,
-    obs_cut: pd.DataFrame,
+    obs_cut: ObsIndex,
     cut: Period,
     th: Thresholds,
     lang: str,
+    geo: str | None = None,
 ) -> dict:
     direction, kind = str(ind["direction"]), str(ind["kind"])
-    bounds = plan.bounds(iid)
-    target = plan.target(iid, T)
+    facts = plan_lookup(plan, obs_cut)
+    bounds = facts.bounds(iid)
+    target = facts.target(iid, T)
     d = sign(direction)
     closed = (cut.year, cut.end_month) >= (T, 12)
     rec: dict[str, Any] = {
         "indicator_id": iid,
         "no": str(ind.get("no", "")),
         "unit": str(ind["unit"]),
-        "name": plan.name(iid, lang),
+        "name": facts.name(iid, lang),
         "direction": direction,
         "kind": kind,
         "accumulation": str(ind["accumulation"]),
@@ -226,7 +246,7 @@ def _assess_row(
         "n_points": 0,
         "gap": math.nan,
         "milestone_year": cut.year,
-        "milestone_target": _num(plan.target(iid, cut.year)),
+        "milestone_target": _num(facts.target(iid, cut.year)),
         "illustrative": False,
         "source_rows": "",
         "as_of": str(cut),
@@ -286,7 +306,7 @@ def _assess_row(
     # Base of the deterministic rule: the plan's base year (the year before it starts, or
     # plan.json "base_year"), i.e. the latest point at or before it; else (or when that is the
     # latest point itself) the first point.
-    base_year = int(plan.meta.get("base_year", plan.start_year - 1))
+    base_year = facts.base_year
     before = np.flatnonzero(times <= base_year + 1e-9)
     b0 = int(before[-1]) if before.size else 0
     if len(times) - b0 < 2:  # the base would be the latest point: no growth span, use the first point
@@ -304,7 +324,7 @@ def _assess_row(
         th,
         level_counts_as_achieved=str(ind["accumulation"]) == "stock",
     )
-    fc = outlook(plan, obs_cut, iid, T, cut, annual=annual)
+    fc = outlook(plan, obs_cut, iid, T, cut, geo=geo)
     rec["gap"] = d * (rec["latest_value"] - target)
     rec.update(
         ratio=_num(prog.ratio),

@@ -34,12 +34,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from ..model.observations import filter_as_of
 from ..model.periods import Period, parse_period
 from ..model.plan import Plan
-from ..model.series import _pick, annual_values, data_cutoff, indicator_rows, ytd_path
+from ..model.series import ObsIndex, _pick, annual_values, data_cutoff, indicator_rows, ytd_path
 from .forecast import choose_scale
 from .forecast import from_scale as backward
 from .forecast import to_scale as forward
@@ -247,6 +246,8 @@ def project_series(
     if scale == "linear" and kind != "rank":
         floor = 0.03 * max(float(np.abs(y).mean()), 1e-12)
     fit = fit_line(t, z, floor) if qs is None else fit_trend(t, z, floor, qs)
+    from scipy import stats  # the legacy baseline only (a heavy import; see forecast.t_ppf)
+
     q = stats.t.ppf(0.5 + INTERVAL / 2, fit.df)
 
     # Path: the last observed point, then each year-end up to the target year.
@@ -370,7 +371,7 @@ def ets_cross_check(
 
 def indicator_history(
     plan: Plan,
-    obs: pd.DataFrame,
+    obs: pd.DataFrame | ObsIndex,
     indicator_id: str,
     as_of: Period | str | None = None,
     geo: str | None = None,
@@ -387,7 +388,7 @@ def indicator_history(
 
 def quarterly_history(
     plan: Plan,
-    obs: pd.DataFrame,
+    obs: pd.DataFrame | ObsIndex,
     indicator_id: str,
     as_of: Period | str | None = None,
     geo: str | None = None,
@@ -451,7 +452,7 @@ def quarterly_history(
 
 def project_indicator(
     plan: Plan,
-    obs: pd.DataFrame,
+    obs: pd.DataFrame | ObsIndex,
     indicator_id: str,
     target_year: int,
     as_of: Period | str | None = None,
@@ -475,7 +476,10 @@ def project_indicator(
     if as_of is None:
         as_of = data_cutoff(obs)
     cut = parse_period(as_of)
-    obs_cut = filter_as_of(obs, cut) if not obs.empty else obs
+    if isinstance(obs, ObsIndex):
+        obs_cut = obs.cut(cut)
+    else:
+        obs_cut = ObsIndex(filter_as_of(obs, cut) if not obs.empty else obs, cut)
     fc = outlook(plan, obs_cut, indicator_id, int(target_year), cut, geo=geo)
     hist = fc.points.copy()
     if fc.anchor.get("kind") in ("nowcast", "level"):

@@ -16,6 +16,9 @@ a report shows traces to its source.
 
 from __future__ import annotations
 
+from typing import Any
+
+import numpy as np
 import pandas as pd
 
 from .periods import FREQ_ANNUAL, FREQ_MONTH, FREQ_QUARTER, Period, parse_period
@@ -26,15 +29,177 @@ ANNUAL_COLUMNS = ["year", "value", "period", "complete", "method", *PROVENANCE]
 _FREQ_PREFERENCE = {FREQ_ANNUAL: 0, FREQ_QUARTER: 1, FREQ_MONTH: 2}
 
 
+class _Point:
+    """One point row of an indicator: the fields the rules below read, plus the row itself as pandas
+    gives it (``row``: ``frame.iloc[i]``; ``as_iterrow``: what ``iterrows`` gives), fetched only for
+    the rows a rule picks, so provenance values keep exactly their types."""
+
+    __slots__ = ("_group", "_pos", "_row", "end_month", "freq", "period_obj", "value", "year", "ytd")
+
+    def __init__(self, group: _Group, pos: int, year, freq, end_month, ytd, value, period_obj) -> None:
+        self._group, self._pos, self._row = group, pos, None
+        self.year, self.freq, self.end_month = int(year), freq, int(end_month)
+        self.ytd, self.value, self.period_obj = bool(ytd), value, period_obj
+
+    @property
+    def row(self) -> pd.Series:
+        if self._row is None:
+            self._row = self._group.frame.iloc[self._pos]
+        return self._row
+
+    def as_iterrow(self) -> dict:
+        return dict(zip(self._group.frame.columns, self._group.objects()[self._pos]))
+
+
+class _Group:
+    """The frame of one indicator's (and geo's) rows, with its values as ``iterrows`` sees them
+    (``to_numpy(dtype=object)``), converted once when first needed."""
+
+    __slots__ = ("_objects", "frame")
+
+    def __init__(self, frame: pd.DataFrame) -> None:
+        self.frame, self._objects = frame, None
+
+    def objects(self):
+        if self._objects is None:
+            self._objects = self.frame.to_numpy(dtype=object)
+        return self._objects
+
+
+def _points_of(rows: pd.DataFrame) -> list[_Point]:
+    if rows.empty:
+        return []
+    group = _Group(rows)
+    # A hand-made frame may lack ``ytd`` (only flows read it): no year-to-date rows then.
+    cols = [
+        rows[c].tolist() if c in rows or c != "ytd" else [False] * len(rows)
+        for c in ("year", "freq", "end_month", "ytd", "period_obj")
+    ]
+    values = rows["value"].to_numpy()
+    return [_Point(group, i, y, f, m, t, values[i], p) for i, (y, f, m, t, p) in enumerate(zip(*cols))]
+
+
+class ObsIndex:
+    """The tidy table split once by indicator and by (indicator, geo), for code that looks up one
+    indicator's rows many times (a period's assessment: hundreds of lookups on one table).
+
+    Every function of this module (and the assessment's) that takes ``obs`` also takes an
+    ``ObsIndex``: a lookup is then a dict hit instead of a mask over the whole table, and derived
+    series (annual values, in-year paths, outlooks) are remembered in :attr:`memo`. The index does
+    not notice later changes to the frame it was built from: build it where the table is final, and
+    let it live no longer than one computation (e.g. :func:`assess.period.compute_assessment`).
+    The rows it returns are exactly those :func:`indicator_rows` selects from the frame (same order,
+    same index labels). :meth:`cut` gives the index of the table cut at a period, sharing the split.
+    """
+
+    def __init__(
+        self, obs: pd.DataFrame, as_of: Period | None = None, parent: ObsIndex | None = None
+    ) -> None:
+        self.frame = obs
+        self.as_of = as_of  # the cut the frame was filtered at (None: not known to be cut)
+        self.memo: dict[Any, Any] = {}
+        self._parent = parent if as_of is not None else None
+        self._cuts: dict[str, ObsIndex] = {}
+        self._points: dict[tuple[str, str], list[_Point]] = {}
+        self._split: tuple[dict, dict, pd.DataFrame] | None = None
+        self._frames: dict[tuple[str, str | None], pd.DataFrame] = {}
+        self._plans: dict[int, Any] = {}
+
+    def _split_rows(self) -> tuple[dict, dict, pd.DataFrame]:
+        """Row positions of the point rows by indicator and by (indicator, geo); frames are taken
+        only for the groups asked for (a table of many geos is mostly never looked at)."""
+        if self._split is None:
+            obs = self.frame
+            points = obs
+            if "qualifier" in obs and not obs.empty:
+                points = obs[obs["qualifier"].fillna("").astype(str).str.strip() == ""]
+            by_indicator: dict = {}
+            by_pair: dict = {}
+            if not points.empty:
+                for i, (iid, geo) in enumerate(zip(points["indicator_id"].tolist(), points["geo"].tolist())):
+                    by_indicator.setdefault(iid, []).append(i)
+                    by_pair.setdefault((iid, geo), []).append(i)
+            self._split = (by_indicator, by_pair, points)
+        return self._split
+
+    def rows(self, indicator_id: str, geo: str | None = None) -> pd.DataFrame:
+        """The point rows of one indicator (and one geo unless ``geo`` is None), in table order."""
+        key = (indicator_id, geo)
+        hit = self._frames.get(key)
+        if hit is None:
+            by_indicator, by_pair, points = self._split_rows()
+            positions = by_indicator.get(indicator_id) if geo is None else by_pair.get((indicator_id, geo))
+            hit = self._frames[key] = points.take(positions) if positions else points.iloc[0:0]
+        return hit
+
+    def points(self, indicator_id: str, geo: str) -> list[_Point]:
+        """:meth:`rows` of one (indicator, geo) as :class:`_Point` objects (a cut filters its parent's)."""
+        key = (indicator_id, geo)
+        hit = self._points.get(key)
+        if hit is None:
+            if self._parent is not None and self.as_of is not None:
+                cut = self.as_of
+                hit = [p for p in self._parent.points(indicator_id, geo) if p.period_obj.ends_by(cut)]
+            else:
+                hit = _points_of(self.rows(indicator_id, geo))
+            self._points[key] = hit
+        return hit
+
+    def plan_id(self, plan: Any) -> int:
+        """``id(plan)`` for memo keys; the plan is kept alive with the index so its id is not reused."""
+        self._plans[id(plan)] = plan
+        return id(plan)
+
+    @property
+    def root(self) -> ObsIndex:
+        """The index this one was cut from (itself when it was not cut from another)."""
+        return self if self._parent is None else self._parent.root
+
+    def holds_whole_year(self, year: int) -> bool:
+        """Whether every row of ``year`` in the root's table is in this index (the cut is at or after
+        the year's end, so each period of the year has ended by it)."""
+        return (
+            self.as_of is None
+            or self._parent is None
+            or (year, 12) <= (self.as_of.year, self.as_of.end_month)
+        )
+
+    def cut(self, as_of: Period | str) -> ObsIndex:
+        """The index of the table cut at ``as_of`` (:func:`observations.filter_as_of`), built once."""
+        from .observations import filter_as_of
+
+        per = parse_period(as_of)
+        if self.as_of is not None and per == self.as_of:
+            return self
+        key = str(per)
+        hit = self._cuts.get(key)
+        if hit is None:
+            frame = filter_as_of(self.frame, per) if not self.frame.empty else self.frame
+            hit = ObsIndex(frame, per, parent=self)
+            self._cuts[key] = hit
+        return hit
+
+
+def obs_frame(obs: pd.DataFrame | ObsIndex) -> pd.DataFrame:
+    """The table behind ``obs`` (a frame or an :class:`ObsIndex`)."""
+    return obs.frame if isinstance(obs, ObsIndex) else obs
+
+
 def indicator_rows(
-    obs: pd.DataFrame, indicator_id: str, geo: str | None = None, as_of: Period | str | None = None
+    obs: pd.DataFrame | ObsIndex,
+    indicator_id: str,
+    geo: str | None = None,
+    as_of: Period | str | None = None,
 ) -> pd.DataFrame:
     """Point observations of one indicator for one geo (default: every geo), up to ``as_of``."""
-    sel = obs[obs["indicator_id"] == indicator_id]
-    if geo is not None:
-        sel = sel[sel["geo"] == geo]
-    if "qualifier" in sel:
-        sel = sel[sel["qualifier"].fillna("").astype(str).str.strip() == ""]
+    if isinstance(obs, ObsIndex):
+        sel = obs.rows(indicator_id, geo)
+    else:
+        sel = obs[obs["indicator_id"] == indicator_id]
+        if geo is not None:
+            sel = sel[sel["geo"] == geo]
+        if "qualifier" in sel:
+            sel = sel[sel["qualifier"].fillna("").astype(str).str.strip() == ""]
     if as_of is not None:
         cut = parse_period(as_of)
         # A boolean Series, not a list: an empty list would select zero *columns*.
@@ -46,6 +211,31 @@ def _pick(rows: pd.DataFrame) -> pd.Series:
     """The preferred row among rows for the same period end: annual, then quarterly, then monthly."""
     order = sorted(range(len(rows)), key=lambda i: _FREQ_PREFERENCE[rows["freq"].iat[i]])
     return rows.iloc[order[0]]
+
+
+def _pick_point(points: list[_Point]) -> _Point:
+    """:func:`_pick` on points: the first of the most preferred frequency."""
+    return min(points, key=lambda p: _FREQ_PREFERENCE[p.freq])
+
+
+def _points_for(
+    obs: pd.DataFrame | ObsIndex, indicator_id: str, geo: str, as_of: Period | str | None
+) -> list[_Point]:
+    pts = (
+        obs.points(indicator_id, geo)
+        if isinstance(obs, ObsIndex)
+        else _points_of(indicator_rows(obs, indicator_id, geo))
+    )
+    if as_of is not None:
+        cut = parse_period(as_of)
+        pts = [p for p in pts if p.period_obj.ends_by(cut)]
+    return pts
+
+
+def _unique_last(points: list[_Point]) -> list[_Point]:
+    """``drop_duplicates("end_month", keep="last")``: the last point of each end month, in order."""
+    last = {p.end_month: i for i, p in enumerate(points)}
+    return [p for i, p in enumerate(points) if last[p.end_month] == i]
 
 
 def _record(
@@ -63,8 +253,24 @@ def _record(
     return rec
 
 
+def _memo_key(obs: pd.DataFrame | ObsIndex, plan: Plan, *key: Any) -> tuple | None:
+    return (obs.plan_id(plan), *key) if isinstance(obs, ObsIndex) else None
+
+
+def _accumulation(obs: pd.DataFrame | ObsIndex, plan: Plan, indicator_id: str) -> str:
+    """The indicator's ``accumulation`` (stock | flow), read from the plan once per index."""
+    if not isinstance(obs, ObsIndex):
+        return plan.indicator(indicator_id)["accumulation"]
+    memo = obs.root.memo
+    key = ("accumulation", id(plan), indicator_id)
+    hit = memo.get(key)
+    if hit is None or hit[0] is not plan:
+        hit = memo[key] = (plan, plan.indicator(indicator_id)["accumulation"])
+    return hit[1]
+
+
 def annual_values(
-    obs: pd.DataFrame,
+    obs: pd.DataFrame | ObsIndex,
     plan: Plan,
     indicator_id: str,
     geo: str | None = None,
@@ -75,22 +281,45 @@ def annual_values(
 
     ``geo`` defaults to the plan's zone. With ``include_partial``, a year that has not ended adds a
     row with ``complete=False``: the latest level for a stock; nothing for a flow (use
-    :func:`ytd_path` and :mod:`pace` for in-year flows).
+    :func:`ytd_path` and :mod:`pace` for in-year flows). With an :class:`ObsIndex` the result is
+    remembered and the same frame returned again (treat it as read-only).
     """
     geo = plan.zone_geo if geo is None else geo
-    rows = indicator_rows(obs, indicator_id, geo, as_of)
-    accumulation = plan.indicator(indicator_id)["accumulation"]
+    key = _memo_key(
+        obs, plan, "annual", indicator_id, geo, None if as_of is None else str(as_of), include_partial
+    )
+    if key is not None:
+        hit = obs.memo.get(key)
+        if hit is None:
+            hit = obs.memo[key] = _annual_values(obs, plan, indicator_id, geo, as_of, include_partial)
+        return hit
+    return _annual_values(obs, plan, indicator_id, geo, as_of, include_partial)
+
+
+def _annual_values(
+    obs: pd.DataFrame | ObsIndex,
+    plan: Plan,
+    indicator_id: str,
+    geo: str,
+    as_of: Period | str | None,
+    include_partial: bool,
+) -> pd.DataFrame:
+    points = _points_for(obs, indicator_id, geo, as_of)
+    accumulation = _accumulation(obs, plan, indicator_id)
+    by_year: dict[int, list[_Point]] = {}
+    for p in points:
+        by_year.setdefault(p.year, []).append(p)
     out: list[dict] = []
-    for year, yrows in rows.groupby("year", sort=True):
-        year = int(year)
+    for year in sorted(by_year):
+        yrows = by_year[year]
         if accumulation == "stock":
-            year_end = yrows[yrows["end_month"] == 12]
-            if not year_end.empty:
-                row = _pick(year_end)
+            year_end = [p for p in yrows if p.end_month == 12]
+            if year_end:
+                row = _pick_point(year_end).row
                 out.append(_record(year, row["value"], row, True, "year_end_level"))
             elif include_partial:
-                last_month = yrows["end_month"].max()
-                row = _pick(yrows[yrows["end_month"] == last_month])
+                last_month = max(p.end_month for p in yrows)
+                row = _pick_point([p for p in yrows if p.end_month == last_month]).row
                 out.append(_record(year, row["value"], row, False, "latest_level"))
             continue
         rec = _annual_flow(year, yrows)
@@ -99,26 +328,28 @@ def annual_values(
     return pd.DataFrame(out, columns=ANNUAL_COLUMNS)
 
 
-def _annual_flow(year: int, yrows: pd.DataFrame) -> dict | None:
-    annual = yrows[(yrows["freq"] == FREQ_ANNUAL)]
-    if not annual.empty:
-        row = annual.iloc[-1]
+def _annual_flow(year: int, yrows: list[_Point]) -> dict | None:
+    annual = [p for p in yrows if p.freq == FREQ_ANNUAL]
+    if annual:
+        row = annual[-1].row
         return _record(year, row["value"], row, True, "annual")
-    ytd_dec = yrows[yrows["ytd"] & (yrows["end_month"] == 12)]
-    if not ytd_dec.empty:
-        row = _pick(ytd_dec)
+    ytd_dec = [p for p in yrows if p.ytd and p.end_month == 12]
+    if ytd_dec:
+        row = _pick_point(ytd_dec).row
         return _record(year, row["value"], row, True, "ytd_december")
     for freq, count, label in ((FREQ_QUARTER, 4, "sum_of_quarters"), (FREQ_MONTH, 12, "sum_of_months")):
-        flows = yrows[(yrows["freq"] == freq) & ~yrows["ytd"]]
-        if flows["end_month"].nunique() == count:
-            flows = flows.drop_duplicates("end_month", keep="last")
-            last = flows.sort_values("end_month").iloc[-1]
-            return _record(year, flows["value"].sum(), last, True, label, period=str(year))
+        flows = [p for p in yrows if p.freq == freq and not p.ytd]
+        if len({p.end_month for p in flows}) == count:
+            flows = _unique_last(flows)
+            last = max(flows, key=lambda p: p.end_month).row
+            # Summed as pandas sums a column (numpy's pairwise sum), so totals match to the last bit.
+            total = np.array([p.value for p in flows], dtype="float64").sum()
+            return _record(year, total, last, True, label, period=str(year))
     return None
 
 
 def ytd_path(
-    obs: pd.DataFrame,
+    obs: pd.DataFrame | ObsIndex,
     plan: Plan,
     indicator_id: str,
     year: int,
@@ -127,58 +358,75 @@ def ytd_path(
 ) -> pd.DataFrame:
     """The in-year path of a flow as cumulative year-to-date values (columns ``end_month, value,
     period`` + provenance), from YTD submissions or by accumulating monthly/quarterly flows.
-    For a stock, the in-year levels. Sorted by end month; one row per month-end reported."""
+    For a stock, the in-year levels. Sorted by end month; one row per month-end reported.
+    With an :class:`ObsIndex` the result is remembered (treat it as read-only)."""
     geo = plan.zone_geo if geo is None else geo
-    rows = indicator_rows(obs, indicator_id, geo, as_of)
-    rows = rows[(rows["year"] == year) & (rows["freq"] != FREQ_ANNUAL)]
+    if isinstance(obs, ObsIndex) and as_of is None and obs.holds_whole_year(int(year)):
+        # Every row of a year that ended before the cut is in the cut: the uncut table's path is the same.
+        obs = obs.root
+    key = _memo_key(obs, plan, "ytd", indicator_id, int(year), geo, None if as_of is None else str(as_of))
+    if key is not None:
+        hit = obs.memo.get(key)
+        if hit is None:
+            hit = obs.memo[key] = _ytd_path(obs, plan, indicator_id, year, geo, as_of)
+        return hit
+    return _ytd_path(obs, plan, indicator_id, year, geo, as_of)
+
+
+def _ytd_path(
+    obs: pd.DataFrame | ObsIndex,
+    plan: Plan,
+    indicator_id: str,
+    year: int,
+    geo: str,
+    as_of: Period | str | None,
+) -> pd.DataFrame:
+    rows = [p for p in _points_for(obs, indicator_id, geo, as_of) if p.year == year and p.freq != FREQ_ANNUAL]
     cols = ["end_month", "value", "period", *PROVENANCE]
-    if rows.empty:
+    if not rows:
         return pd.DataFrame(columns=cols)
-    accumulation = plan.indicator(indicator_id)["accumulation"]
+    accumulation = _accumulation(obs, plan, indicator_id)
     records: dict[int, dict] = {}
     if accumulation == "flow":
-        ytd = rows[rows["ytd"]]
-        for m, mrows in ytd.groupby("end_month"):
-            row = _pick(mrows)
-            records[int(m)] = {
-                "end_month": int(m),
+        ytd = [p for p in rows if p.ytd]
+        for m in sorted({p.end_month for p in ytd}):
+            row = _pick_point([p for p in ytd if p.end_month == m]).row
+            records[m] = {
+                "end_month": m,
                 "value": float(row["value"]),
                 "period": row["period"],
                 **{c: row.get(c) for c in PROVENANCE},
             }
-        flows = rows[~rows["ytd"]]
+        flows = [p for p in rows if not p.ytd]
         for freq in (FREQ_MONTH, FREQ_QUARTER):
-            f = (
-                flows[flows["freq"] == freq]
-                .drop_duplicates("end_month", keep="last")
-                .sort_values("end_month")
-            )
-            if f.empty:
+            f = sorted(_unique_last([p for p in flows if p.freq == freq]), key=lambda p: p.end_month)
+            if not f:
                 continue
-            months = list(f["end_month"])
+            months = [p.end_month for p in f]
             step = 1 if freq == FREQ_MONTH else 3
             # Accumulate only an unbroken run from the start of the year.
             expected = list(range(step, step * len(months) + 1, step))
             if months != expected:
                 continue
             total = 0.0
-            for _, row in f.iterrows():
-                total += float(row["value"])
-                m = int(row["end_month"])
+            for p in f:
+                r = p.as_iterrow()
+                total += float(r["value"])
+                m = int(r["end_month"])
                 records.setdefault(
                     m,
                     {
                         "end_month": m,
                         "value": total,
-                        "period": row["period"],
-                        **{c: row.get(c) for c in PROVENANCE},
+                        "period": r["period"],
+                        **{c: r.get(c) for c in PROVENANCE},
                     },
                 )
     else:
-        for m, mrows in rows.groupby("end_month"):
-            row = _pick(mrows)
-            records[int(m)] = {
-                "end_month": int(m),
+        for m in sorted({p.end_month for p in rows}):
+            row = _pick_point([p for p in rows if p.end_month == m]).row
+            records[m] = {
+                "end_month": m,
                 "value": float(row["value"]),
                 "period": row["period"],
                 **{c: row.get(c) for c in PROVENANCE},
@@ -187,7 +435,7 @@ def ytd_path(
 
 
 def latest_value(
-    obs: pd.DataFrame,
+    obs: pd.DataFrame | ObsIndex,
     plan: Plan,
     indicator_id: str,
     geo: str | None = None,
@@ -220,8 +468,9 @@ def latest_value(
     }
 
 
-def data_cutoff(obs: pd.DataFrame, geo: str | None = None) -> Period | None:
+def data_cutoff(obs: pd.DataFrame | ObsIndex, geo: str | None = None) -> Period | None:
     """The latest period end with a point value in the table (for a report's "data cut-off")."""
+    obs = obs_frame(obs)
     rows = obs if geo is None else obs[obs["geo"] == geo]
     if "qualifier" in rows:
         rows = rows[rows["qualifier"].fillna("").astype(str).str.strip() == ""]

@@ -9,6 +9,7 @@ import pandas as pd
 
 from ...i18n import check_lang
 from ...model.plan import Plan
+from ...model.series import ObsIndex, obs_frame
 from ...report.numbers import fmt_signed
 from ..benchmarks import benchmarks
 from ..index import (
@@ -116,17 +117,20 @@ class AnnualEvaluation:
 
 def evaluate_year(
     plan: Plan,
-    obs: pd.DataFrame,
+    obs: pd.DataFrame | ObsIndex,
     year: int,
     lang: str = "zh",
     draws: int | None = None,
     seed: int | None = None,
 ) -> AnnualEvaluation:
-    """The annual evaluation of ``year`` from the data reported up to the end of that year."""
+    """The annual evaluation of ``year`` from the data reported up to the end of that year (``obs``: the
+    table, or a :class:`series.ObsIndex` of it, which the status and pace parts then share)."""
     check_lang(lang)
+    index = obs
+    obs = obs_frame(obs)
     as_of = str(year)
     config = load_index_config(plan)
-    result = compute_index(obs, plan, config=config, as_of=as_of)
+    result = compute_index(index, plan, config=config, as_of=as_of)
     fixed = with_normalisation(result, "ratio", plan)
     sens = sensitivity(result, plan, draws=draws, seed=seed)
     loo = leave_one_out(result, plan)
@@ -136,21 +140,21 @@ def evaluate_year(
     notes: list[str] = []
     if year < plan.end_year:
         try:
-            st = assess_plan(plan, obs, as_of=as_of, lang=lang)
+            st = assess_plan(plan, index, as_of=as_of, lang=lang)
             outlook = st[st["target_year"] == plan.end_year].reset_index(drop=True)
         except Exception as exc:  # the outlook is a courtesy section; say why it is missing
             notes.append(f"outlook not available: {type(exc).__name__}: {exc}")
     return AnnualEvaluation(
         year=year,
         lang=lang,
-        results=year_results(plan, obs, year, lang),
+        results=year_results(plan, index, year, lang),
         index=result,
         fixed_base=fixed,
         sensitivity=sens,
         loo=loo,
         verdicts=verdicts,
         decomposition=dec,
-        pace=pace_history(plan, obs, year, lang),
+        pace=pace_history(plan, index, year, lang),
         benchmarks=benchmarks(plan, obs, year, lang),
         outlook=outlook,
         notes=notes,

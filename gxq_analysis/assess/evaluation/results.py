@@ -11,9 +11,9 @@ import pandas as pd
 
 from ...i18n import check_lang, status_label
 from ...model.observations import filter_as_of
-from ...model.periods import Period
+from ...model.periods import Period, parse_period
 from ...model.plan import Plan
-from ...model.series import annual_values, ytd_path
+from ...model.series import ObsIndex, annual_values, ytd_path
 from ..pace import pace_row
 
 RESULT_COLUMNS = [
@@ -39,7 +39,7 @@ RESULT_COLUMNS = [
 
 
 def year_results(
-    plan: Plan, obs: pd.DataFrame, year: int, lang: str = "zh", geo: str | None = None
+    plan: Plan, obs: pd.DataFrame | ObsIndex, year: int, lang: str = "zh", geo: str | None = None
 ) -> pd.DataFrame:
     """One row per indicator with a target in ``year``: the target, the year's complete annual value,
     met / missed (direction-aware), ``gap = d × (value − target)`` (positive = beyond the target) and
@@ -119,14 +119,18 @@ PACE_COLUMNS = [
 
 
 def pace_history(
-    plan: Plan, obs: pd.DataFrame, year: int, lang: str = "zh", geo: str | None = None
+    plan: Plan, obs: pd.DataFrame | ObsIndex, year: int, lang: str = "zh", geo: str | None = None
 ) -> pd.DataFrame:
     """The in-year path of every indicator with a target in ``year`` and in-year data, month by month:
     :func:`pace.pace_row` as of each month-end reported, so the annual report and the quarterly brief
     measure completion and "behind schedule" the same way (see :mod:`pace`). ``completion`` is NaN
     where it cannot be measured (no previous year-end for a stock, or the target already reached at
     the start of the year); ``note`` says why."""
-    obs = filter_as_of(obs, str(year)) if not obs.empty else obs
+    # One index of the year's data for every month's pace row (each row's outlook reads it all).
+    if isinstance(obs, ObsIndex):
+        obs = obs.cut(str(year))
+    else:
+        obs = ObsIndex(filter_as_of(obs, str(year)) if not obs.empty else obs, parse_period(str(year)))
     rows = []
     tg = plan.targets[plan.targets["year"] == year]
     for iid in [i for i in plan.indicators.index if i in set(tg["indicator_id"])]:

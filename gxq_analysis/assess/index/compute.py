@@ -10,7 +10,7 @@ import pandas as pd
 
 from ...model.periods import Period, parse_period
 from ...model.plan import Plan
-from ...model.series import annual_values
+from ...model.series import ObsIndex, annual_values
 from .config import DIMENSIONS, NORMALISATIONS, OVERALL, IndexConfig, load_index_config, load_index_mapping
 
 # --------------------------------------------------------------------------------------------------
@@ -19,7 +19,11 @@ from .config import DIMENSIONS, NORMALISATIONS, OVERALL, IndexConfig, load_index
 
 
 def annual_long(
-    obs: pd.DataFrame, plan: Plan, indicator_ids, geo: str | None = None, as_of: Period | str | None = None
+    obs: pd.DataFrame | ObsIndex,
+    plan: Plan,
+    indicator_ids,
+    geo: str | None = None,
+    as_of: Period | str | None = None,
 ) -> pd.DataFrame:
     """Complete annual values of the given indicators (long: ``indicator_id, year, value`` + provenance)."""
     frames = []
@@ -192,19 +196,27 @@ def aggregate(
     dimension_weights = dimension_weights or {d: 1.0 for d in DIMENSIONS}
     years = list(normalised.columns)
     active = mapping[mapping["weight"] > 0]
-    dims_used = [
-        d for d in DIMENSIONS if dimension_weights.get(d, 0) > 0 and (active["dimension"] == d).any()
-    ]
-    scores = pd.DataFrame(
-        np.nan, index=pd.Index(years, name="year"), columns=list(DIMENSIONS), dtype="float64"
-    )
+    active_ids, active_dims = list(active.index), active["dimension"].tolist()
+    active_weights = active["weight"].to_numpy(dtype="float64")
+    dims_used = [d for d in DIMENSIONS if dimension_weights.get(d, 0) > 0 and d in active_dims]
+    # Plain arrays in the loops (leave_one_out calls this once per indicator): the same numbers,
+    # in the same order, as .loc / .at on the frames.
+    values = normalised.to_numpy(dtype="float64")
+    score_mat = np.full((len(years), len(DIMENSIONS)), np.nan, dtype="float64")
+    dim_pos = {d: k for k, d in enumerate(DIMENSIONS)}
     rows = []
     for d in DIMENSIONS:
-        ids = list(active.index[active["dimension"] == d])
-        w = active.loc[ids, "weight"].to_numpy(dtype="float64")
+        in_d = [k for k, dim in enumerate(active_dims) if dim == d]
+        ids = [active_ids[k] for k in in_d]
+        w = active_weights[in_d]
         need = required_count(len(ids), min_share, min_count)
-        for y in years:
-            n = normalised.loc[ids, y].to_numpy(dtype="float64") if ids else np.array([])
+        pos = normalised.index.get_indexer(ids) if ids else np.array([], dtype=int)
+        if (pos < 0).any():
+            raise KeyError(
+                f"indicators not in the normalised table: {[i for i, p in zip(ids, pos) if p < 0]}"
+            )
+        for j, y in enumerate(years):
+            n = values[pos, j] if ids else np.array([])
             avail = ~np.isnan(n)
             k = int(avail.sum())
             if not ids:
@@ -216,7 +228,7 @@ def aggregate(
             else:
                 ok, reason = True, ""
             if ok:
-                scores.at[y, d] = 100.0 * float(np.sum(w[avail] * n[avail]) / np.sum(w[avail]))
+                score_mat[j, dim_pos[d]] = 100.0 * float(np.sum(w[avail] * n[avail]) / np.sum(w[avail]))
             rows.append(
                 {
                     "year": y,
@@ -229,12 +241,13 @@ def aggregate(
                     "reason": reason,
                 }
             )
-    overall = pd.Series(np.nan, index=pd.Index(years, name="year"), name=OVERALL, dtype="float64")
+    overall_vals = np.full(len(years), np.nan, dtype="float64")
     wd = np.array([dimension_weights[d] for d in dims_used], dtype="float64")
-    for y in years:
-        missing = [d for d in dims_used if np.isnan(scores.at[y, d])]
+    used_pos = [dim_pos[d] for d in dims_used]
+    for j, y in enumerate(years):
+        missing = [d for d in dims_used if np.isnan(score_mat[j, dim_pos[d]])]
         if dims_used and not missing:
-            overall[y] = float(np.sum(wd * scores.loc[y, dims_used].to_numpy(dtype="float64")) / wd.sum())
+            overall_vals[j] = float(np.sum(wd * score_mat[j, used_pos]) / wd.sum())
             reason = ""
         else:
             reason = ("not computable: " + "、".join(missing)) if missing else "no dimension to aggregate"
@@ -247,10 +260,14 @@ def aggregate(
                 "n_available": n_dims - len(missing),
                 "required": n_dims,
                 "share_available": (n_dims - len(missing)) / n_dims if n_dims else np.nan,
-                "computable": not np.isnan(overall[y]),
+                "computable": not np.isnan(overall_vals[j]),
                 "reason": reason,
             }
         )
+    scores = pd.DataFrame(
+        score_mat, index=pd.Index(years, name="year"), columns=list(DIMENSIONS), dtype="float64"
+    )
+    overall = pd.Series(overall_vals, index=pd.Index(years, name="year"), name=OVERALL, dtype="float64")
     coverage = pd.DataFrame(rows)
     return scores, overall, coverage
 
@@ -334,7 +351,7 @@ class IndexResult:
 
 
 def compute_index(
-    obs: pd.DataFrame,
+    obs: pd.DataFrame | ObsIndex,
     plan: Plan,
     config: IndexConfig | None = None,
     mapping: pd.DataFrame | None = None,

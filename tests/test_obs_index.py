@@ -1,0 +1,175 @@
+"""The table split once by indicator (series.ObsIndex): the same rows and numbers as a mask over the
+table, results remembered per index, and the assessment's tables identical either way."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from gxq_analysis.assess import status as status_module
+from gxq_analysis.assess.outlook import outlook
+from gxq_analysis.assess.pace import assess_pace
+from gxq_analysis.assess.status import assess_plan
+from gxq_analysis.assess.trajectory import project_indicator
+from gxq_analysis.config import DEFAULT_PLAN_DIR
+from gxq_analysis.model.observations import filter_as_of
+from gxq_analysis.model.periods import parse_period
+from gxq_analysis.model.plan import load_plan
+from gxq_analysis.model.series import ObsIndex, annual_values, indicator_rows, ytd_path
+
+PLAN = load_plan(DEFAULT_PLAN_DIR)
+
+TIDY = """indicator_id,period,value,ytd,geo,qualifier
+hitech_enterprises,2016,70,false,,
+hitech_enterprises,2017,76,false,,
+hitech_enterprises,2018Q2,78,false,,
+hitech_enterprises,2018Q4,82,false,,
+hitech_enterprises,2018,83,false,,
+hitech_enterprises,2019Q1,85,false,,
+hitech_enterprises,2019Q2,90,false,,
+hitech_enterprises,2019Q3,96,false,,
+hitech_enterprises,2019,99,false,江苏省,
+invention_patent_applications,2016,640,false,,
+invention_patent_applications,2017,700,false,,
+invention_patent_applications,2017-06,330,true,,
+invention_patent_applications,2018-06,380,true,,
+invention_patent_applications,2018-12,800,true,,
+invention_patent_applications,2019Q1,150,false,,
+invention_patent_applications,2019Q2,200,false,,
+invention_patent_applications,2019Q3,210,false,,
+invention_patent_applications,2019Q4,260,false,,
+invention_patent_applications,2020-03,170,true,,
+invention_patent_applications,2020-06,390,true,,
+rd_gdp_share,2017,4.9,false,,
+rd_gdp_share,2018,5.0,false,,
+rd_gdp_share,2019,2.23,false,全国,
+rd_gdp_share,2019,5.2,false,,
+national_rank,2020,50,false,,<=
+"""
+
+
+@pytest.fixture
+def obs(tidy_obs):
+    return tidy_obs(TIDY)
+
+
+def test_rows_are_those_a_mask_selects(obs):
+    index = ObsIndex(obs)
+    for iid in [
+        "hitech_enterprises",
+        "invention_patent_applications",
+        "rd_gdp_share",
+        "national_rank",
+        "none",
+    ]:
+        for geo in [None, PLAN.zone_geo, "全国", "江苏省"]:
+            for as_of in [None, "2018Q4", "2019-06"]:
+                pd.testing.assert_frame_equal(
+                    indicator_rows(index, iid, geo, as_of),
+                    indicator_rows(obs, iid, geo, as_of),
+                    check_exact=True,
+                )
+    assert indicator_rows(index, "national_rank").empty  # a bound (qualifier) is not a point value
+
+
+def test_series_equal_and_remembered(obs):
+    index = ObsIndex(obs)
+    for iid in ["hitech_enterprises", "invention_patent_applications", "rd_gdp_share"]:
+        for partial in (False, True):
+            a = annual_values(index, PLAN, iid, include_partial=partial)
+            pd.testing.assert_frame_equal(
+                a, annual_values(obs, PLAN, iid, include_partial=partial), check_exact=True
+            )
+            assert annual_values(index, PLAN, iid, include_partial=partial) is a
+        for year in (2017, 2018, 2019, 2020):
+            p = ytd_path(index, PLAN, iid, year)
+            pd.testing.assert_frame_equal(p, ytd_path(obs, PLAN, iid, year), check_exact=True)
+            assert ytd_path(index, PLAN, iid, year) is p
+    assert annual_values(obs, PLAN, "hitech_enterprises") is not annual_values(
+        obs, PLAN, "hitech_enterprises"
+    )
+
+
+def test_cut_is_built_once_and_matches_filter_as_of(obs):
+    index = ObsIndex(obs)
+    cut = index.cut("2019Q2")
+    assert index.cut("2019Q2") is cut and cut.cut("2019Q2") is cut
+    pd.testing.assert_frame_equal(cut.frame, filter_as_of(obs, "2019Q2"))
+    assert cut.as_of == parse_period("2019Q2")
+
+
+def test_outlook_shared_per_index_only_with_the_shipped_calibration(obs):
+    from gxq_analysis.assess.forecast import load_calibration
+
+    cut = ObsIndex(filter_as_of(obs, "2019Q3"), parse_period("2019Q3"))
+    fc = outlook(PLAN, cut, "hitech_enterprises", 2020, "2019Q3")
+    assert outlook(PLAN, cut, "hitech_enterprises", 2020, "2019Q3") is fc
+    assert outlook(PLAN, cut, "hitech_enterprises", 2020, "2019Q3", cal=load_calibration()) is not fc
+    plain = outlook(PLAN, cut.frame, "hitech_enterprises", 2020, "2019Q3")
+    assert (plain.p_meet, plain.projected_value, plain.method) == (fc.p_meet, fc.projected_value, fc.method)
+
+
+@pytest.mark.parametrize("as_of", ["2018Q4", "2019Q2", "2019Q3", "2019"])
+def test_assessment_tables_equal_with_and_without_index(obs, as_of):
+    status_module._CACHE.clear()
+    with_index = assess_plan(PLAN, ObsIndex(obs), as_of)
+    status_module._CACHE.clear()
+    pd.testing.assert_frame_equal(with_index, assess_plan(PLAN, obs, as_of), check_exact=True)
+    pd.testing.assert_frame_equal(
+        assess_pace(PLAN, ObsIndex(obs), as_of), assess_pace(PLAN, obs, as_of), check_exact=True
+    )
+    for iid in ["hitech_enterprises", "invention_patent_applications", "rd_gdp_share"]:
+        a = project_indicator(PLAN, ObsIndex(obs), iid, 2020, as_of=as_of)
+        b = project_indicator(PLAN, obs, iid, 2020, as_of=as_of)
+        pd.testing.assert_frame_equal(a.path, b.path, check_exact=True)
+        pd.testing.assert_frame_equal(a.history, b.history, check_exact=True)
+        assert (a.p_meet, a.projected_value, a.interval80, a.method) == (
+            b.p_meet,
+            b.projected_value,
+            b.interval80,
+            b.method,
+        ) or (a.status == b.status == "insufficient_data")
+
+
+def test_cuts_share_the_paths_of_years_closed_before_them(obs):
+    root = ObsIndex(obs)
+    q2, q3 = root.cut("2019Q2"), root.cut("2019Q3")
+    assert (
+        q2.holds_whole_year(2018)
+        and not q2.holds_whole_year(2019)
+        and root.cut("2019").holds_whole_year(2019)
+    )
+    iid = "invention_patent_applications"
+    shared = ytd_path(q2, PLAN, iid, 2018)
+    assert ytd_path(q3, PLAN, iid, 2018) is shared
+    pd.testing.assert_frame_equal(shared, ytd_path(q2.frame, PLAN, iid, 2018), check_exact=True)
+    # The open year is the cut's own: 2019 up to June only.
+    pd.testing.assert_frame_equal(
+        ytd_path(q2, PLAN, iid, 2019), ytd_path(q2.frame, PLAN, iid, 2019), check_exact=True
+    )
+    assert list(ytd_path(q2, PLAN, iid, 2019)["end_month"]) == [3, 6]
+    assert list(ytd_path(q3, PLAN, iid, 2019)["end_month"]) == [3, 6, 9]
+
+
+def test_a_hand_made_stock_frame_needs_no_ytd_column(obs):
+    stock = obs[obs["indicator_id"] == "hitech_enterprises"].drop(columns=["ytd", "source_sheet"])
+    a = annual_values(stock, PLAN, "hitech_enterprises", include_partial=True)
+    assert list(zip(a["year"], a["value"], a["method"])) == [
+        (2016, 70.0, "year_end_level"),
+        (2017, 76.0, "year_end_level"),
+        (2018, 83.0, "year_end_level"),  # the annual figure is preferred to Q4 (82)
+        (2019, 96.0, "latest_level"),
+    ]
+    assert a["source_sheet"].isna().all()
+
+
+def test_results_remembered_per_plan(obs):
+    other = load_plan(DEFAULT_PLAN_DIR)
+    row = (other.targets["indicator_id"] == "hitech_enterprises") & (other.targets["year"] == 2020)
+    other.targets.loc[row, "target"] = 10 * float(other.targets.loc[row, "target"].iloc[0])
+    cut = ObsIndex(filter_as_of(obs, "2019Q3"), parse_period("2019Q3"))
+    mine = outlook(PLAN, cut, "hitech_enterprises", 2020, "2019Q3")
+    theirs = outlook(other, cut, "hitech_enterprises", 2020, "2019Q3")
+    assert theirs is not mine and theirs.target == 10 * mine.target
+    assert theirs.p_meet < mine.p_meet
+    assert theirs.p_meet == outlook(other, cut.frame, "hitech_enterprises", 2020, "2019Q3").p_meet
