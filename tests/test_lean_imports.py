@@ -55,3 +55,16 @@ def test_reading_an_assessment_does_not_import_scipy(tmp_path):
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.split(" ", 1) == [str(len(a.projections)), "[]\n"]
+
+
+def test_a_report_kernel_warm_up_imports_neither_scipy_nor_seaborn():
+    """What every report kernel imports before its first page (execute.WARM_UP_CODE) stays light: the
+    pages of a pack neither compute nor draw, so scipy and seaborn would be paid for nothing."""
+    from gxq_analysis.report.execute import WARM_UP_CODE
+
+    code = (
+        WARM_UP_CODE
+        + "import sys\nprint(sorted(m for m in ('scipy', 'seaborn', 'statsmodels') if m in sys.modules))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"

@@ -26,10 +26,18 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from ..config import PUBLIC_DIR
 from .forecast import CALIBRATION_FILE, Calibration, damped_sum, to_scale
+
+
+def _t_distribution():
+    """scipy's Student-t, imported when a fit needs it: the report pages import this module only for
+    its file names, and scipy.stats takes about half a second to import."""
+    from scipy import stats
+
+    return stats.t
+
 
 WINDOWS = (2, 3, 4, 5, 6)
 HORIZONS = (1, 2, 3)
@@ -172,7 +180,7 @@ def _scale_and_df(u: np.ndarray) -> tuple[tuple[float, ...], tuple[float, ...], 
     likelihood, from standardised errors ``u`` (N, H)."""
     best: tuple[float, tuple[float, ...], tuple[float, ...], float] | None = None
     for df in DF_GRID:
-        q = stats.t.ppf(0.9, df)
+        q = _t_distribution().ppf(0.9, df)
         betas, cs, ll = [], [], 0.0
         for j in range(u.shape[1]):
             uj = u[:, j][np.isfinite(u[:, j])]
@@ -180,7 +188,7 @@ def _scale_and_df(u: np.ndarray) -> tuple[tuple[float, ...], tuple[float, ...], 
             c = float(np.quantile(np.abs(uj - b), INTERVAL_COVER) / q)
             betas.append(b)
             cs.append(c)
-            ll += float(stats.t.logpdf((uj - b) / c, df).sum() - uj.size * math.log(c))
+            ll += float(_t_distribution().logpdf((uj - b) / c, df).sum() - uj.size * math.log(c))
         if best is None or ll > best[0]:
             best = (ll, tuple(cs), tuple(betas), df)
     assert best is not None
@@ -221,7 +229,7 @@ def fit(w: dict, rows: np.ndarray | None = None) -> Calibration:
         ll = 0.0
         for j in range(u.shape[1]):
             uj, sj = u[:, j][ok[:, j]], sigma[:, j][ok[:, j]]
-            ll += float((stats.t.logpdf((uj - betas[j]) / cs[j], df) - np.log(cs[j] * sj)).sum())
+            ll += float((_t_distribution().logpdf((uj - betas[j]) / cs[j], df) - np.log(cs[j] * sj)).sum())
         if best is None or ll > best[0]:
             best = (ll, replace(cal, horizon_scale=cs, horizon_bias=betas, df=df))
     assert best is not None
@@ -291,7 +299,7 @@ def cross_validate(w: dict) -> dict:
 def coverage_table(w: dict, cv: dict) -> pd.DataFrame:
     """Share of outcomes inside the out-of-sample 80 % interval, by horizon and window length."""
     rows = []
-    q = stats.t.ppf(0.9, cv["df"])[:, None]
+    q = _t_distribution().ppf(0.9, cv["df"])[:, None]
     inside = np.abs(w["actual"] - cv["loc"]) <= q * cv["sd"]
     have = np.isfinite(w["actual"])
     n_pts = w["meta"]["n"].to_numpy()
@@ -312,7 +320,7 @@ def coverage_table(w: dict, cv: dict) -> pd.DataFrame:
 def pit_values(w: dict, cv: dict) -> np.ndarray:
     """Probability integral transforms of the outcomes (uniform when the distribution is calibrated)."""
     x = (w["actual"] - cv["loc"]) / cv["sd"]
-    pit = stats.t.cdf(x, cv["df"][:, None])
+    pit = _t_distribution().cdf(x, cv["df"][:, None])
     return pit[np.isfinite(w["actual"])]
 
 
@@ -340,7 +348,7 @@ def pseudo_target_cases(w: dict, cv: dict) -> pd.DataFrame:
             zstar = z[:, -1] + f * avg * h
             met = dirs * (w["actual"][:, j] - zstar) >= 0
             x = (zstar - cv["loc"][:, j]) / cv["sd"][:, j]
-            p = np.where(dirs > 0, stats.t.sf(x, cv["df"]), stats.t.cdf(x, cv["df"]))
+            p = np.where(dirs > 0, _t_distribution().sf(x, cv["df"]), _t_distribution().cdf(x, cv["df"]))
             last = (dirs * (z[:, -1] - zstar) >= 0).astype(float)
             line3 = (dirs * (zm + b3 * (t[:, -1] + h - tm) - zstar) >= 0).astype(float)
             for k in np.flatnonzero(have):
