@@ -48,7 +48,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--plan", type=Path, default=DEFAULT_PLAN_DIR, help="plan folder")
     p.add_argument("--observations", type=Path, default=DEFAULT_OBSERVATIONS, help="tidy observations CSV")
     p.add_argument(
-        "--jobs", type=int, default=None, help="notebooks run in parallel (default: number of cores)"
+        "--jobs",
+        type=int,
+        default=None,
+        help="kernels running the notebooks, each kept for its next page (default: half the cores, at least one)",
     )
     p.add_argument("--no-progress", action="store_true", help="never show a progress bar")
     p.add_argument(

@@ -505,7 +505,7 @@ def test_killed_report_workers_die_and_temp_folders_are_swept(tmp_path):
         "import os, sys, time\n"
         "from concurrent.futures import ProcessPoolExecutor\n"
         "from multiprocessing import get_context\n"
-        "from gxq_analysis.report.render import _worker_init\n"
+        "from gxq_analysis.report.execute import _worker_init\n"
         "pool = ProcessPoolExecutor(2, mp_context=get_context('fork'), initializer=_worker_init,\n"
         "                           initargs=(os.getpid(),))\n"
         "futs = [pool.submit(time.sleep, 60) for _ in range(2)]\n"

@@ -9,20 +9,22 @@ from pathlib import Path
 import pytest
 
 from gxq_analysis.assess.period import compute_assessment, input_fingerprint, write_assessment
-from gxq_analysis.config import DEFAULT_PLAN_DIR
+from gxq_analysis.config import DEFAULT_PLAN_DIR, KERNEL_NAME, NOTEBOOKS_DIR
 from gxq_analysis.model.observations import load_observations
+from gxq_analysis.model.periods import parse_period
 from gxq_analysis.model.plan import load_plan
 from gxq_analysis.report.brief import period_pace_figure
 from gxq_analysis.report.context import pack_figure, project, validate_params
-from gxq_analysis.report.figures import figures_job
+from gxq_analysis.report.figures import figures_file, figures_job
 from gxq_analysis.report.pack_files import (
     FAILED_SUFFIX,
-    FIGURES_FILE,
     PACE_FIGURE,
     read_figures,
     trajectory_figure_key,
     write_figures,
 )
+from gxq_analysis.report.pack_run import prepare_pack
+from gxq_analysis.report.render import notebook_parameters
 from gxq_analysis.report.trajectories import trajectory_chart
 
 PLAN = load_plan(DEFAULT_PLAN_DIR)
@@ -46,47 +48,73 @@ invention_patent_applications,2019-09,450,true
 
 @pytest.fixture
 def pack(tmp_path: Path) -> dict:
-    """A pack folder with its assessment written (as the assessment job leaves it)."""
+    """A quarterly pack as `gxq report` prepares it (its figures drawn in two parts), with its
+    assessment written (as the assessment job leaves it)."""
     obs_path = tmp_path / "observations.csv"
     obs_path.write_text(TIDY, encoding="utf-8")
     obs = load_observations(obs_path, default_geo=PLAN.zone_geo)
     fingerprint = input_fingerprint(DEFAULT_PLAN_DIR, obs_path)
-    assessment = tmp_path / "_assessment.pkl"
+    stems = ["10_data_quality", "20_trajectories", "30_quarterly_brief"]
+    run = prepare_pack(
+        parse_period("2019Q3"),
+        "zh",
+        stems,
+        [],
+        tmp_path,
+        DEFAULT_PLAN_DIR,
+        obs_path,
+        NOTEBOOKS_DIR,
+        KERNEL_NAME,
+        notebook_parameters,
+        figure_parts=2,
+    )
+    assessment = run.assessment_job["out"]
     write_assessment(compute_assessment(PLAN, obs, "2019Q3", "zh", fingerprint), assessment)
-    job = {
-        "kind": "figures",
-        "period": "2019Q3",
-        "lang": "zh",
-        "plan_dir": str(DEFAULT_PLAN_DIR),
-        "observations_path": str(obs_path),
-        "assessment": str(assessment),
-        "stems": ["20_trajectories", "30_quarterly_brief"],
-        "out": str(tmp_path / FIGURES_FILE),
+    pages = {job["stem"]: job["parameters"] for job in run.jobs}
+    job = next(j for j in run.figures_jobs if j["stem"] == "30_quarterly_brief")
+    return {
+        "run": run,
+        "pages": pages,
+        "job": job,
+        "obs_path": obs_path,
+        "fingerprint": fingerprint,
+        "assessment": assessment,
     }
-    return {"job": job, "obs_path": obs_path, "fingerprint": fingerprint}
 
 
 def _page(pack: dict, figures: str):
-    job = pack["job"]
     return validate_params(
-        "2019Q3", "zh", "", str(pack["obs_path"]), assessment=job["assessment"], figures=figures
+        "2019Q3", "zh", "", str(pack["obs_path"]), assessment=pack["assessment"], figures=figures
     )
 
 
 def test_the_pages_show_what_they_would_have_drawn(pack):
-    res = figures_job(pack["job"])
-    assert res["ok"], res
-    drawn = read_figures(pack["job"]["out"], pack["fingerprint"])
-    assert drawn is not None and trajectory_figure_key("hitech_enterprises") in drawn and PACE_FIGURE in drawn
+    run, pages = pack["run"], pack["pages"]
+    # the trend page's charts in two shares, the brief's pace chart on its own, nothing for page 10;
+    # the pages start in the order of what they wait for
+    assert sorted((j["stem"], j["part"]) for j in run.figures_jobs) == [
+        ("20_trajectories", (0, 2)),
+        ("20_trajectories", (1, 2)),
+        ("30_quarterly_brief", (0, 1)),
+    ]
+    assert [j["stem"] for j in run.jobs] == ["10_data_quality", "30_quarterly_brief", "20_trajectories"]
+    assert "figures" not in pages["10_data_quality"]
+    drawn = {}
+    for job in run.figures_jobs:
+        res = figures_job(job)
+        assert res["ok"], res
+        drawn.update(read_figures(job["out"], pack["fingerprint"]))
+    assert trajectory_figure_key("hitech_enterprises") in drawn and PACE_FIGURE in drawn
 
     on_its_own = _page(pack, figures="")  # a notebook run on its own draws its figures
-    in_the_pack = _page(pack, figures=pack["job"]["out"])
-    for iid in ("hitech_enterprises", "rd_gdp_share", "invention_patent_applications"):
+    trend_page = _page(pack, figures=pages["20_trajectories"]["figures"])
+    for iid in ("hitech_enterprises", "rd_gdp_share", "invention_patent_applications", "tech_smes"):
         own = trajectory_chart(on_its_own, iid, project(on_its_own, iid))
-        shown = trajectory_chart(in_the_pack, iid, project(in_the_pack, iid))
+        shown = trajectory_chart(trend_page, iid, project(trend_page, iid))
         assert own is not None and "<img" in own
         assert str(shown) == str(own) == drawn[trajectory_figure_key(iid)]
-    assert str(period_pace_figure(in_the_pack)) == str(period_pace_figure(on_its_own)) == drawn[PACE_FIGURE]
+    brief = _page(pack, figures=pages["30_quarterly_brief"]["figures"])
+    assert str(period_pace_figure(brief)) == str(period_pace_figure(on_its_own)) == drawn[PACE_FIGURE]
 
 
 def test_a_figure_is_shown_only_for_the_assessment_projection_and_inputs(pack):
@@ -145,7 +173,7 @@ def test_the_annual_page_shows_what_it_would_have_drawn(tmp_path):
     fingerprint = input_fingerprint(DEFAULT_PLAN_DIR, obs_path)
     assessment = tmp_path / "_assessment.pkl"
     write_assessment(compute_assessment(PLAN, obs, "2019", "zh", fingerprint), assessment)
-    out = tmp_path / FIGURES_FILE
+    out = tmp_path / figures_file("40_annual_evaluation")
     job = {
         "kind": "figures",
         "period": "2019",
@@ -153,7 +181,7 @@ def test_the_annual_page_shows_what_it_would_have_drawn(tmp_path):
         "plan_dir": str(DEFAULT_PLAN_DIR),
         "observations_path": str(obs_path),
         "assessment": str(assessment),
-        "stems": ["40_annual_evaluation"],
+        "stem": "40_annual_evaluation",
         "out": str(out),
     }
     assert figures_job(job)["ok"]
@@ -184,7 +212,7 @@ def test_a_run_of_many_packs_reuses_a_chart_only_when_its_inputs_are_the_same(pa
     the chart is drawn from; a pack's figures are the same with or without it."""
     cache = tmp_path / "charts"
     cache.mkdir()
-    base = {**pack["job"], "stems": ["20_trajectories"]}
+    base = {**pack["job"], "stem": "20_trajectories", "part": (0, 1)}
     obs = load_observations(pack["obs_path"], default_geo=PLAN.zone_geo)
     figures = {}
     for period, cached in (("2019Q3", True), ("2019Q2", True), ("2019Q2", False)):
@@ -192,7 +220,8 @@ def test_a_run_of_many_packs_reuses_a_chart_only_when_its_inputs_are_the_same(pa
         folder.mkdir()
         assessment = folder / "_assessment.pkl"
         write_assessment(compute_assessment(PLAN, obs, period, "zh", pack["fingerprint"]), assessment)
-        job = {**base, "period": period, "assessment": str(assessment), "out": str(folder / FIGURES_FILE)}
+        out = folder / figures_file("20_trajectories")
+        job = {**base, "period": period, "assessment": str(assessment), "out": str(out)}
         if cached:
             job["chart_cache"] = str(cache)
         assert figures_job(job)["ok"]

@@ -5,6 +5,7 @@ into the pack, or computed here when a notebook runs on its own (JupyterLab)."""
 from __future__ import annotations
 
 import logging
+import os
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -70,7 +71,7 @@ class ReportContext:
     year: int | None = None
     extra: dict = field(default_factory=dict)
     assessment_path: str = ""  # the pack's assessment file ("" when a notebook runs on its own)
-    figures_path: str = ""  # the pack's figures file (report.figures; "" when the page draws its own)
+    figures_path: str = ""  # the pack's figures files (report.figures; "" when the page draws its own)
     _assessment: PeriodAssessment | None = field(default=None, repr=False)
     _figures: dict | None = field(default=None, repr=False)
 
@@ -282,14 +283,19 @@ def project(ctx: ReportContext, iid: str, target_year: int | None = None) -> Any
 
 
 def pack_figure(ctx: ReportContext, key: str) -> SafeHTML | None:
-    """The figure ``key`` as the pack's figures job drew it (:mod:`report.figures`), or None when the
-    page runs on its own, the job failed or did not draw it: the page then draws the figure itself."""
+    """The figure ``key`` as the pack's figures jobs drew it (:mod:`report.figures`), or None when the
+    page runs on its own, the jobs failed or did not draw it: the page then draws the figure itself.
+    The figures may come in parts (``figures_path`` names their files, ``os.pathsep``-separated, each
+    drawn by its own job): the parts are read in turn until one holds the figure."""
     if not ctx.figures_path:
         return None
     if ctx._figures is None:
-        found = None
-        if wait_for_pack_file(ctx.figures_path):
-            found = read_figures(ctx.figures_path, period_assessment(ctx).fingerprint)
-        ctx._figures = found or {}
+        ctx._figures = {}
+        ctx.extra["figure_parts"] = [p for p in ctx.figures_path.split(os.pathsep) if p]
+    parts: list[str] = ctx.extra["figure_parts"]
+    while key not in ctx._figures and parts:
+        part = parts.pop(0)
+        if wait_for_pack_file(part):
+            ctx._figures.update(read_figures(part, period_assessment(ctx).fingerprint) or {})
     html = ctx._figures.get(key)
     return SafeHTML(html) if isinstance(html, str) else None

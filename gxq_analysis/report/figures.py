@@ -1,9 +1,11 @@
 """The pack's figures, drawn once in a compute worker while the pages' kernels start.
 
 Drawing is the costliest part of a page (the trajectories page draws ~30 matplotlib charts). `gxq
-report` therefore draws every figure its pages show in a ``figures`` job, beside the assessment, into
-``<pack>/_figures.json`` (figure key -> the ``<figure>`` HTML of :func:`charts.figure_html`), and the
-pages show those; their kernels then never draw, and their imports overlap with the drawing.
+report` therefore draws every figure its pages show in ``figures`` jobs, beside the assessment, into
+files of the pack (figure key -> the ``<figure>`` HTML of :func:`charts.figure_html`), and the pages
+show those; their kernels then never draw, and their imports overlap with the drawing. Each page's
+figures are one job, except the trend charts of the trajectories page (:data:`TREND_PAGE`), which
+are shared out between as many jobs as there are compute workers.
 
 The figures are made by the pages' own functions from the same assessment, so a page shows exactly
 what it would have drawn itself. A page looks a figure up only when it asks for the assessment's own
@@ -35,11 +37,21 @@ from .pack_files import (
     write_figures,
 )
 
+TREND_PAGE = "20_trajectories"  # the page whose ~30 trend charts several jobs draw together
 
-def draw_page_figures(ctx: Any, stems: list[str], cache_dir: str | None = None) -> dict[str, str]:
-    """Every figure the pages ``stems`` of a pack show, keyed as the pages look them up. The page
-    functions draw here because ``ctx`` has no figures file. With ``cache_dir`` (`gxq report --all`),
-    a trend chart another pack of the run already drew from the same arguments is taken from there."""
+
+def figures_file(stem: str, part: int = 0, parts: int = 1) -> str:
+    """The file of a page's figures (or of its share ``part`` of ``parts``) in the pack's folder."""
+    return f"_figures.{stem}.json" if parts == 1 else f"_figures.{stem}.{part + 1}-of-{parts}.json"
+
+
+def draw_page_figures(
+    ctx: Any, stem: str, part: int = 0, parts: int = 1, cache_dir: str | None = None
+) -> dict[str, str]:
+    """The figures page ``stem`` shows, keyed as the page looks them up; of the trend page, the share
+    ``part`` of ``parts`` of its charts. The page functions draw here because ``ctx`` has no figures
+    file. With ``cache_dir`` (`gxq report --all`), a trend chart another pack of the run already drew
+    from the same arguments is taken from there."""
     from .annual_page import contribution_figure, index_figure, track_record
     from .brief import period_pace_figure
     from .charts import apply_style
@@ -48,9 +60,15 @@ def draw_page_figures(ctx: Any, stems: list[str], cache_dir: str | None = None) 
 
     apply_style()
     drawn: dict[str, Any] = {}
-    if "20_trajectories" in stems:
+    if stem == "30_quarterly_brief":
+        drawn[PACE_FIGURE] = period_pace_figure(ctx)
+    elif stem == "40_annual_evaluation":
+        drawn[INDEX_FIGURE] = index_figure(ctx)
+        drawn[CONTRIBUTION_FIGURE] = contribution_figure(ctx)
+        drawn[TRACK_RECORD_SECTION] = track_record(ctx)
+    elif stem == TREND_PAGE:
         fingerprint = period_assessment(ctx).fingerprint
-        for iid in indicators_with_targets(ctx.plan):
+        for iid in indicators_with_targets(ctx.plan)[part::parts]:
             inputs = trajectory_inputs(ctx, iid, project(ctx, iid))
             if inputs is None:
                 continue
@@ -64,12 +82,6 @@ def draw_page_figures(ctx: Any, stems: list[str], cache_dir: str | None = None) 
             drawn[key] = trajectory_chart_html(ctx, iid, inputs)
             if cached is not None:
                 _write_atomically(cached, str(drawn[key]))
-    if "30_quarterly_brief" in stems:
-        drawn[PACE_FIGURE] = period_pace_figure(ctx)
-    if "40_annual_evaluation" in stems:
-        drawn[INDEX_FIGURE] = index_figure(ctx)
-        drawn[CONTRIBUTION_FIGURE] = contribution_figure(ctx)
-        drawn[TRACK_RECORD_SECTION] = track_record(ctx)
     return {key: str(html) for key, html in drawn.items() if html is not None}
 
 
@@ -105,7 +117,8 @@ def figures_job(job: dict) -> dict:
         assessment = period_assessment(ctx)
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            figures = draw_page_figures(ctx, job["stems"], job.get("chart_cache"))
+            part, parts = job.get("part", (0, 1))
+            figures = draw_page_figures(ctx, job["stem"], part, parts, job.get("chart_cache"))
         lost = [str(w.message) for w in caught if "missing from font" in str(w.message)]
         if lost:
             raise RuntimeError(f"charts lost Chinese characters: {lost[0]}")

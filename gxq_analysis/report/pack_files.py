@@ -9,8 +9,8 @@ import tempfile
 import time
 from pathlib import Path
 
-FIGURES_FILE = "_figures.json"
 FIGURES_FORMAT = 1
+
 
 FAILED_SUFFIX = ".failed"
 PACK_FILE_WAIT = (

@@ -24,8 +24,9 @@ from ..assess.period import ASSESSMENT_FILE
 from ..model.periods import Period
 from .errors import RenderError
 from .export import NotebookResult, _export, css, plan_title, version_string
+from .figures import TREND_PAGE, figures_file
 from .index_page import index_html
-from .pack_files import FAILED_SUFFIX, FIGURES_FILE
+from .pack_files import FAILED_SUFFIX
 from .pack_outputs import (
     REPORT_PDF,
     SUMMARY_HTML,
@@ -63,7 +64,7 @@ class PackRun:
         default_factory=list
     )  # the notebooks (those with an assessment parameter wait for it)
     assessment_job: dict | None = None
-    figures_job: dict | None = None  # drawn for the pages with a figures parameter (report.figures)
+    figures_jobs: list[dict] = field(default_factory=list)  # the figures, in parts (report.figures)
     summary_spec: dict = field(default_factory=dict)
     results: list[NotebookResult] = field(default_factory=list)
     summary_res: dict | None = None
@@ -91,8 +92,10 @@ def prepare_pack(
     notebooks_dir: Path,
     kernel_name: str,
     parameters_of: Callable[[Path], list[str]],
+    figure_parts: int = 1,
 ) -> PackRun:
-    """Make the pack's temporary folder and its jobs (nothing runs yet)."""
+    """Make the pack's temporary folder and its jobs (nothing runs yet). The trend charts are drawn
+    by ``figure_parts`` jobs, each its share (several compute workers drawing one pack together)."""
     tmp = Path(tempfile.mkdtemp(prefix=f".{per}{_TMP_MARK}{os.getpid()}-", dir=out_dir))
     umask = os.umask(0)
     os.umask(umask)
@@ -101,8 +104,7 @@ def prepare_pack(
     exec_dir.mkdir()
     plan_abs, obs_abs = str(plan_dir.resolve()), str(observations_path.resolve())
     assessment_path = str(tmp / ASSESSMENT_FILE)
-    figures_path = str(tmp / FIGURES_FILE)
-    drawn_for: list[str] = []  # the pages whose figures the figures job draws
+    figures_jobs: dict[str, list[dict]] = {}  # page -> the jobs drawing its figures
     run = PackRun(
         period=per,
         lang=lang,
@@ -140,8 +142,23 @@ def prepare_pack(
         if ASSESSMENT_PARAMETER in names:
             params[ASSESSMENT_PARAMETER] = assessment_path
             if FIGURES_PARAMETER in names:
-                params[FIGURES_PARAMETER] = figures_path
-                drawn_for.append(stem)
+                parts = figure_parts if stem == TREND_PAGE else 1
+                figures_jobs[stem] = [
+                    {
+                        "kind": "figures",
+                        "pack": run.label,
+                        "period": str(per),
+                        "lang": lang,
+                        "plan_dir": plan_abs,
+                        "observations_path": obs_abs,
+                        "assessment": assessment_path,
+                        "stem": stem,
+                        "part": (i, parts),
+                        "out": str(tmp / figures_file(stem, i, parts)),
+                    }
+                    for i in range(parts)
+                ]
+                params[FIGURES_PARAMETER] = os.pathsep.join(j["out"] for j in figures_jobs[stem])
         run.jobs.append(job)
     run.summary_spec = {
         "kind": "summary",
@@ -166,15 +183,21 @@ def prepare_pack(
         "observations_path": obs_abs,
         "out": assessment_path,
     }
-    if drawn_for:
-        run.figures_job = {
-            **run.assessment_job,
-            "kind": "figures",
-            "assessment": assessment_path,
-            "stems": drawn_for,
-            "out": figures_path,
-        }
+    # the pages' single figures first (quick, a page waits for them), then the trend charts' shares
+    run.figures_jobs = sorted(
+        (job for jobs in figures_jobs.values() for job in jobs), key=lambda job: job["stem"] == TREND_PAGE
+    )
+    # a page starts when what it waits for is likely ready: no assessment, the assessment, single figures, trend charts
+    run.jobs.sort(key=lambda job: _waits_for(job["stem"], job["parameters"]))
     return run
+
+
+def _waits_for(stem: str, parameters: dict) -> int:
+    if ASSESSMENT_PARAMETER not in parameters:
+        return 0
+    if FIGURES_PARAMETER not in parameters:
+        return 1
+    return 3 if stem == TREND_PAGE else 2
 
 
 def assessment_job(job: dict) -> dict:
@@ -261,8 +284,10 @@ def finish_pack(run: PackRun, pdf: bool, say: Callable[[str], None]) -> list[str
         encoding="utf-8",
     )
     # the notes failed jobs left for the pages, and the figures (now in the pages), are not part of the pack
-    for name in (ASSESSMENT_FILE + FAILED_SUFFIX, FIGURES_FILE, FIGURES_FILE + FAILED_SUFFIX):
-        (run.tmp / name).unlink(missing_ok=True)
+    (run.tmp / (ASSESSMENT_FILE + FAILED_SUFFIX)).unlink(missing_ok=True)
+    for job in run.figures_jobs:
+        for path in (job["out"], job["out"] + FAILED_SUFFIX):
+            Path(path).unlink(missing_ok=True)
     final = run.final
     publish(run.tmp, final)
     shutil.rmtree(run.out_dir / FAILED_DIR / run.label, ignore_errors=True)

@@ -2,13 +2,14 @@
 
 How a pack is rendered:
 
-1. Two pools of worker processes (``ProcessPoolExecutor``, fork start so papermill is imported once):
-   notebook workers, one per core at most, each starting a kernel of the project (``gxq``) the moment
-   it starts, having it import the report package, and keeping it for every page it runs (cleared
-   between pages); and a compute worker for the period's assessment, the pack's figures and the
-   summary (:mod:`pack_run`, :mod:`figures`), which run while the kernels start. The pages run with an
-   explicit working directory and injected parameters, and read the assessment and figures files. A
-   kernel that fails to start is started again once.
+1. Two pools of worker processes (:mod:`run_pools`; fork start so papermill is imported once):
+   notebook workers, by default one per two cores, each starting a kernel of the project (``gxq``)
+   the moment it starts, having it import the report package, and keeping it for every page it runs
+   (cleared between pages); and compute workers, one per core, for the period's assessment, the
+   pack's figures (the trend charts shared out between them) and the summary (:mod:`pack_run`,
+   :mod:`figures`), which run while the kernels start. The pages run with an explicit working
+   directory and injected parameters, and read the assessment and figures files. A kernel that
+   fails to start is started again once.
 2. As each notebook finishes, the parent converts it to HTML with one ``HTMLExporter`` and the
    offline ``gxq_report`` template (no input cells, no prompts, no stderr, no CDN scripts, a cover).
 3. Everything is written to a temporary directory beside the target; only when every notebook
@@ -29,9 +30,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterable
-from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
-from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 
@@ -54,26 +53,19 @@ from ..model.periods import (
 from ..model.plan import plan_meta
 from .audit import audit_html
 from .errors import RenderError
-from .execute import _execute_job, _kernel_worker_init, _worker_init, skip_iri_grammar
 from .export import NotebookResult, make_exporter
-from .figures import figures_job
 from .pack_outputs import (
     PackOutputError,
     check_period_covered,
-    summary_job,
     zone_periods,
 )
 from .pack_run import (
-    ASSESSMENT_PARAMETER,
     PackRun,
-    assessment_job,
     drop_pack,
-    export_result,
-    fail_pack,
-    finish_pack,
     prepare_pack,
 )
 from .publish import _TMP_MARK, sweep_stale_temp
+from .run_pools import _Progress, _run_packs
 
 # The report pack per period kind, in reading order (notebook file stems under notebooks/).
 PACKS: dict[str, tuple[str, ...]] = {
@@ -169,36 +161,6 @@ def _check_kernel(name: str) -> None:
 
 
 # ----------------------------------------------------------------------------------------------
-# HTML conversion (in the parent process)
-# ----------------------------------------------------------------------------------------------
-
-
-class _Progress:
-    def __init__(self, total: int, enabled: bool, stream=sys.stderr):
-        self.stream = stream
-        self.bar = None
-        if enabled and total and hasattr(stream, "isatty") and stream.isatty():
-            from tqdm.auto import tqdm
-
-            self.bar = tqdm(total=total, desc="gxq report", unit="nb", file=stream, leave=False)
-
-    def say(self, msg: str) -> None:
-        if self.bar is not None:
-            self.bar.write(msg, file=self.stream)
-        else:
-            print(msg, file=self.stream, flush=True)
-
-    def step(self, label: str) -> None:
-        if self.bar is not None:
-            self.bar.set_postfix_str(label)
-            self.bar.update(1)
-
-    def close(self) -> None:
-        if self.bar is not None:
-            self.bar.close()
-
-
-# ----------------------------------------------------------------------------------------------
 # The packs
 # ----------------------------------------------------------------------------------------------
 def _inputs(plan_dir: Path | str | None, observations_path: Path | str | None) -> tuple[Path, Path]:
@@ -226,112 +188,6 @@ def _pack_notebooks(
     if not present:
         raise RenderError(f"no report notebook of the {pack_kind(per)} pack exists in {notebooks_dir}")
     return present, skipped
-
-
-def _job_runner(job: dict) -> dict:
-    """What a worker does with one job of the pool (a notebook, an assessment or a summary)."""
-    kind = job.get("kind", "notebook")
-    if kind == "assessment":
-        return assessment_job(job)
-    if kind == "summary":
-        return summary_job(job)
-    if kind == "figures":
-        return figures_job(job)
-    return _execute_job(job)
-
-
-def _run_packs(
-    runs: list[PackRun],
-    n_kernels: int,
-    n_compute: int,
-    pdf: bool,
-    say: Callable[[str], None],
-    prog: _Progress,
-    stop_on_failure: bool,
-) -> list[str]:
-    """Run every job of ``runs`` on two pools of workers: notebook workers, each starting its kernel at
-    once and keeping it from one notebook to the next, and compute workers (no kernel) for the
-    assessments and summaries. Each pack is finished and published as soon as its own jobs are done.
-    Returns the error messages of packs that failed (nothing published)."""
-    skip_iri_grammar()
-    import papermill  # noqa: F401  (imported before forking so the workers inherit it)
-
-    errors: list[str] = []
-    exporters: dict[str, Any] = {}
-    remaining = {id(run): len(run.present) + 1 for run in runs}  # notebooks + the summary
-    ctx = get_context("fork") if sys.platform.startswith("linux") else None
-    kernel = (runs[0].jobs[0]["kernel"], runs[0].jobs[0]["cwd"])  # one kernel spec and folder per call
-    with (
-        ProcessPoolExecutor(
-            max_workers=n_kernels,
-            mp_context=ctx,
-            initializer=_kernel_worker_init,
-            initargs=(os.getpid(), *kernel),
-        ) as notebook_pool,
-        ProcessPoolExecutor(
-            max_workers=n_compute, mp_context=ctx, initializer=_worker_init, initargs=(os.getpid(),)
-        ) as compute_pool,
-    ):
-        pending: dict[Any, tuple[PackRun, dict]] = {}
-
-        def submit(run: PackRun, job: dict) -> None:
-            pool = notebook_pool if job.get("kind", "notebook") == "notebook" else compute_pool
-            pending[pool.submit(_job_runner, job)] = (run, job)
-
-        for run in runs:  # the pages first, so the kernels start at once; those reading the
-            # assessment after those that do not, so no kernel waits while another page could run
-            for job in sorted(run.jobs, key=lambda j: ASSESSMENT_PARAMETER in j["parameters"]):
-                submit(run, job)
-        for run in runs:  # the assessment first: the figures and the summary wait for its file
-            if run.assessment_job is not None:
-                submit(run, run.assessment_job)
-            if run.figures_job is not None:
-                submit(run, run.figures_job)
-            submit(run, run.summary_spec)
-        for run in runs:  # built while the kernels start
-            if run.lang not in exporters:
-                exporters[run.lang] = make_exporter(run.lang)
-        while pending:
-            done, _ = wait(pending, return_when=FIRST_COMPLETED)
-            for fut in done:
-                run, job = pending.pop(fut)
-                if fut.cancelled() or run.failure is not None:
-                    continue
-                res = fut.result()
-                kind = job.get("kind", "notebook")
-                if kind in ("assessment", "figures"):
-                    if not res["ok"]:  # the pages compute or draw their own (see pack_run, figures)
-                        say(f"  note {run.label}: the shared {kind} failed ({res['error']})")
-                    continue
-                if not res["ok"]:
-                    run.failure = res if kind == "notebook" else {**res, "kind": kind}
-                    errors.append(str(fail_pack(run)))
-                    if stop_on_failure:
-                        for other in pending:
-                            other.cancel()
-                    continue
-                if kind == "summary":
-                    run.summary_res = res
-                else:
-                    t1 = time.perf_counter()
-                    export_result(run, exporters[run.lang], job, res)
-                    retry = " (kernel restarted once)" if res.get("attempts", 1) > 1 else ""
-                    prog.step(job["stem"])
-                    say(
-                        f"  ok  {run.label + '/' if len(runs) > 1 else ''}{job['stem']}: executed in "
-                        f"{res['seconds']:.1f}s, html in {time.perf_counter() - t1:.1f}s{retry}"
-                    )
-                remaining[id(run)] -= 1
-                if remaining[id(run)] == 0:
-                    try:
-                        run.outputs = finish_pack(run, pdf, say)
-                    except RenderError as exc:
-                        run.failure = {"kind": "outputs", "error": str(exc)}
-                        errors.append(str(exc))
-                        if stop_on_failure:
-                            for other in pending:
-                                other.cancel()
-    return errors
 
 
 def render_pack(
@@ -375,9 +231,11 @@ def render_pack(
 
     out_dir = Path(out_dir).resolve()
     out_dir.mkdir(parents=True, exist_ok=True)
-    # A kernel per core at most (each notebook worker keeps its kernel for the next page), and one
-    # compute worker for the assessment and the summary, busy while the kernels start.
-    n_workers = jobs if jobs and jobs > 0 else min(len(present), os.cpu_count() or 1, 8)
+    # Kernels for half the cores (each notebook worker keeps its kernel for the next page): the pages
+    # only present, and a kernel's start costs more than a page; the compute workers, one per core,
+    # compute the assessment and draw the figures meanwhile, and use the kernels' cores once they idle.
+    cores = os.cpu_count() or 1
+    n_workers = jobs if jobs and jobs > 0 else min(len(present), max(1, cores // 2), 8)
     n_workers = max(1, min(n_workers, len(present)))
     prog = _Progress(len(present), progress)
     say = say or prog.say
@@ -388,6 +246,7 @@ def render_pack(
     for stem in skipped:
         say(f"  skipped {stem}.ipynb: the notebook does not exist yet")
     sweep_stale_temp(out_dir)
+    n_compute = min(cores, 8)  # they draw the trend charts together, each its share
     run = prepare_pack(
         per,
         lang,
@@ -399,9 +258,10 @@ def render_pack(
         notebooks_dir,
         kernel_name,
         notebook_parameters,
+        figure_parts=n_compute,
     )
     try:
-        errors = _run_packs([run], n_workers, 1, pdf, say, prog, stop_on_failure=True)
+        errors = _run_packs([run], n_workers, n_compute, pdf, say, prog, stop_on_failure=True)
         if errors:
             raise RenderError(errors[0])
     finally:
@@ -500,8 +360,8 @@ def render_all(
                     notebook_parameters,
                 )
             )
-            if runs[-1].figures_job is not None:
-                runs[-1].figures_job["chart_cache"] = chart_cache
+            for job in runs[-1].figures_jobs:
+                job["chart_cache"] = chart_cache
         errors = _run_packs(runs, n_workers, n_compute, pdf, say, prog, stop_on_failure=False)
     finally:
         prog.close()
