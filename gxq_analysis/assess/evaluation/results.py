@@ -139,7 +139,10 @@ def pace_history(
             continue
         path = ytd_path(obs, plan, iid, year, geo=geo)
         for month in path["end_month"]:
-            rec = pace_row(plan, obs, iid, year, target, Period.month(year, int(month)), lang, geo)
+            # as known at that month's end: the table cut there, so the outlook behind "behind
+            # schedule" sees no later figure (the quarterly brief's pace as of that quarter)
+            as_of = Period.month(year, int(month))
+            rec = pace_row(plan, obs.cut(as_of), iid, year, target, as_of, lang, geo)
             if rec is None:
                 continue
             behind = rec.get("behind_schedule")
