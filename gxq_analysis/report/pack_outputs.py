@@ -194,6 +194,8 @@ def write_pdfs(
     footer = t("banner.illustrative", lang) if illustrative else plan_title
     try:
         with Browser() as browser:
+            # the pages load in their tabs while the summary is fitted to one page
+            pages = [browser.start((folder / name).as_uri()) for name in page_files]
             summary = b""
             for scale in SUMMARY_SCALES:
                 summary = browser.print_pdf((folder / SUMMARY_HTML).as_uri(), footer=footer, scale=scale)
@@ -203,9 +205,7 @@ def write_pdfs(
                 raise PackOutputError(
                     f"{SUMMARY_PDF} does not fit one A4 page even at scale {SUMMARY_SCALES[-1]}"
                 )
-            parts = [summary]
-            for name in page_files:
-                parts.append(browser.print_pdf((folder / name).as_uri(), footer=footer))
+            parts = [summary, *browser.print_tabs(pages, footer=footer)]
     except BrowserError as exc:
         raise PackOutputError(
             f"PDF export failed: {exc}\n  (pass --no-pdf to publish the HTML and tables only)"
