@@ -88,3 +88,27 @@ def test_an_annual_assessment_carries_the_annual_evaluation(inputs):
     a = compute_assessment(PLAN, obs, "2018", "zh", input_fingerprint(DEFAULT_PLAN_DIR, obs_path))
     assert a.annual is not None and a.annual.year == 2018
     pd.testing.assert_frame_equal(a.previous_status, assess_plan(PLAN, obs, "2018Q3", lang="zh"))
+
+
+def test_assessments_sharing_one_index_equal_fresh_ones():
+    """`gxq report --all`'s compute workers keep one index of the table for every period they assess
+    (pack_run.assessment_job): each assessment must equal one computed from scratch, exactly."""
+    import sys
+
+    from test_render_support import OBSERVATIONS
+
+    from gxq_analysis.config import PROJ_ROOT
+    from gxq_analysis.model.series import ObsIndex
+
+    sys.path.insert(0, str(PROJ_ROOT / "benchmarks"))
+    from check_assessment_unchanged import compare, to_plain
+
+    plan = load_plan(DEFAULT_PLAN_DIR)
+    obs = load_observations(OBSERVATIONS, default_geo=plan.zone_geo)
+    shared = ObsIndex(obs)
+    for period in ("2019Q3", "2019Q4", "2019", "2020Q1", "2019Q2", "2018"):
+        kept = compute_assessment(plan, obs, period, "zh", "fp", index_all=shared)
+        fresh = compute_assessment(load_plan(DEFAULT_PLAN_DIR), obs.copy(), period, "zh", "fp")
+        diffs: list[str] = []
+        compare(to_plain(kept), to_plain(fresh), period, diffs)
+        assert diffs == [], diffs[:3]

@@ -67,8 +67,11 @@ def compute_assessment(
     period: Any,
     lang: str,
     fingerprint: str,
+    index_all: Any = None,
 ) -> PeriodAssessment:
-    """Everything the pages of ``period`` show (``obs_all``: every row of the observations file)."""
+    """Everything the pages of ``period`` show (``obs_all``: every row of the observations file).
+    ``index_all``, an :class:`ObsIndex` of ``obs_all`` kept by the caller, lets the assessments of
+    several periods (`gxq report --all`) share its series, outlooks and status tables."""
     from ..model.periods import Period, parse_period
     from ..model.series import ObsIndex
     from .evaluation import evaluate_year
@@ -80,7 +83,8 @@ def compute_assessment(
     # Split the table by indicator once; the status, pace and trajectories of the period then share
     # every annual series, in-year path and outlook (one per indicator and target year), and the
     # three cuts (the period, the quarter before, a year earlier) share the paths of closed years.
-    index_all = ObsIndex(obs_all)
+    if index_all is None:
+        index_all = ObsIndex(obs_all)
     index = index_all.cut(per)
     status = assess_plan(plan, index, per, lang=lang)
     pace = assess_pace(plan, index, per, lang=lang)
