@@ -211,11 +211,10 @@ def outlook(
     period then share one object per (indicator, target year) (treat it as read-only)."""
     cut = parse_period(cut)
     if isinstance(obs, ObsIndex) and cal is None and bands is None and annual is None:
-        key = ("outlook", obs.plan_id(plan), iid, int(target_year), str(cut), geo)
-        hit = obs.memo.get(key)
-        if hit is None:
-            hit = obs.memo[key] = _outlook(plan, obs, iid, target_year, cut, geo, None, None, None)
-        return hit
+        key = ("outlook", iid, int(target_year), str(cut), geo)
+        return obs.remember(
+            plan, key, lambda: _outlook(plan, obs, iid, target_year, cut, geo, None, None, None)
+        )
     return _outlook(plan, obs, iid, target_year, cut, geo, cal, bands, annual)
 
 

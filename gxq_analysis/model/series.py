@@ -16,6 +16,7 @@ a report shows traces to its source.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -150,6 +151,15 @@ class ObsIndex:
         self._plans[id(plan)] = plan
         return id(plan)
 
+    def remember(self, plan: Any, key: tuple, compute: Callable[[], Any]) -> Any:
+        """``compute()``, remembered on this index under ``(plan, *key)``: the same object is returned
+        the next time (treat it as read-only)."""
+        full = (self.plan_id(plan), *key)
+        hit = self.memo.get(full)
+        if hit is None:
+            hit = self.memo[full] = compute()
+        return hit
+
     @property
     def root(self) -> ObsIndex:
         """The index this one was cut from (itself when it was not cut from another)."""
@@ -253,10 +263,6 @@ def _record(
     return rec
 
 
-def _memo_key(obs: pd.DataFrame | ObsIndex, plan: Plan, *key: Any) -> tuple | None:
-    return (obs.plan_id(plan), *key) if isinstance(obs, ObsIndex) else None
-
-
 def _accumulation(obs: pd.DataFrame | ObsIndex, plan: Plan, indicator_id: str) -> str:
     """The indicator's ``accumulation`` (stock | flow), read from the plan once per index."""
     if not isinstance(obs, ObsIndex):
@@ -285,14 +291,11 @@ def annual_values(
     remembered and the same frame returned again (treat it as read-only).
     """
     geo = plan.zone_geo if geo is None else geo
-    key = _memo_key(
-        obs, plan, "annual", indicator_id, geo, None if as_of is None else str(as_of), include_partial
-    )
-    if key is not None:
-        hit = obs.memo.get(key)
-        if hit is None:
-            hit = obs.memo[key] = _annual_values(obs, plan, indicator_id, geo, as_of, include_partial)
-        return hit
+    if isinstance(obs, ObsIndex):
+        key = ("annual", indicator_id, geo, None if as_of is None else str(as_of), include_partial)
+        return obs.remember(
+            plan, key, lambda: _annual_values(obs, plan, indicator_id, geo, as_of, include_partial)
+        )
     return _annual_values(obs, plan, indicator_id, geo, as_of, include_partial)
 
 
@@ -364,12 +367,9 @@ def ytd_path(
     if isinstance(obs, ObsIndex) and as_of is None and obs.holds_whole_year(int(year)):
         # Every row of a year that ended before the cut is in the cut: the uncut table's path is the same.
         obs = obs.root
-    key = _memo_key(obs, plan, "ytd", indicator_id, int(year), geo, None if as_of is None else str(as_of))
-    if key is not None:
-        hit = obs.memo.get(key)
-        if hit is None:
-            hit = obs.memo[key] = _ytd_path(obs, plan, indicator_id, year, geo, as_of)
-        return hit
+    if isinstance(obs, ObsIndex):
+        key = ("ytd", indicator_id, int(year), geo, None if as_of is None else str(as_of))
+        return obs.remember(plan, key, lambda: _ytd_path(obs, plan, indicator_id, year, geo, as_of))
     return _ytd_path(obs, plan, indicator_id, year, geo, as_of)
 
 
