@@ -98,6 +98,32 @@ def test_one_pack_runs_its_pages_on_kernels_started_and_warmed_at_once(tmp_path)
     assert seen.pop().endswith(" True"), "the kernel was warmed before the first page"
 
 
+def test_a_page_that_ignores_its_figures_still_gets_a_clean_pack(tmp_path):
+    """A page may end without reading the figures drawn for it: the pack is published whole, with
+    none of the figures jobs' files in it (the pack also waits for those jobs before publishing)."""
+    import nbformat
+
+    nbdir = tmp_path / "notebooks"
+    for stem in ("10_data_quality", "30_quarterly_brief"):
+        write_notebook(nbdir / f"{stem}.ipynb", ["x = 1"])
+    page = write_notebook(nbdir / "20_trajectories.ipynb", ["x = 1"])  # never reads its figures
+    nb = nbformat.read(page, as_version=4)
+    nb.cells[0].source += '\nassessment = ""\nfigures = ""'
+    nbformat.write(nb, page)
+    result = render_pack(
+        "2019Q3",
+        plan_dir=PLAN,
+        observations_path=OBSERVATIONS,
+        out_dir=tmp_path / "reports",
+        notebooks_dir=nbdir,
+        progress=False,
+        say=lambda _m: None,
+        pdf=False,
+    )
+    names = {p.name for p in result.path.iterdir()}
+    assert "20_trajectories.html" in names and not [n for n in names if n.startswith("_figures")]
+
+
 def test_all_publishes_the_good_packs_and_names_the_failed_one(tmp_path):
     nbdir = tmp_path / "notebooks"
     write_notebook(

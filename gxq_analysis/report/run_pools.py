@@ -52,7 +52,7 @@ class _Progress:
 
 
 def _job_runner(job: dict) -> dict:
-    """What a worker does with one job of the pool (a notebook, an assessment or a summary)."""
+    """What a worker does with one job (a notebook, an assessment, a share of figures or a summary)."""
     kind = job.get("kind", "notebook")
     if kind == "assessment":
         return assessment_job(job)
@@ -89,14 +89,20 @@ def _run_packs(
 ) -> list[str]:
     """Run every job of ``runs`` on two pools of workers: notebook workers, each starting its kernel at
     once and keeping it from one notebook to the next, and compute workers (no kernel) for the
-    assessments and summaries. Each pack is finished and published as soon as its own jobs are done.
+    assessments, figures and summaries. Each pack is finished and published as soon as its own jobs
+    are done.
     Returns the error messages of packs that failed (nothing published)."""
     skip_iri_grammar()
     import papermill  # noqa: F401  (imported before forking so the workers inherit it)
 
     errors: list[str] = []
     exporters: dict[str, Any] = {}
-    remaining = {id(run): len(run.present) + 1 for run in runs}  # notebooks + the summary
+    # a pack is finished once every job of it is done: notebooks, summary, assessment and figures
+    # (a figures share no page needed must not write into a published or dropped folder)
+    remaining = {
+        id(run): len(run.present) + 1 + (run.assessment_job is not None) + len(run.figures_jobs)
+        for run in runs
+    }
     ctx = get_context("fork") if sys.platform.startswith("linux") else None
     kernel = (runs[0].jobs[0]["kernel"], runs[0].jobs[0]["cwd"])  # one kernel spec and folder per call
     with (
@@ -141,15 +147,14 @@ def _run_packs(
                 if kind in ("assessment", "figures"):
                     if not res["ok"]:  # the pages compute or draw their own (see pack_run, figures)
                         say(f"  note {run.label}: the shared {kind} failed ({res['error']})")
-                    continue
-                if not res["ok"]:
+                elif not res["ok"]:
                     run.failure = res if kind == "notebook" else {**res, "kind": kind}
                     errors.append(str(fail_pack(run)))
                     if stop_on_failure:
                         for other in pending:
                             other.cancel()
                     continue
-                if kind == "summary":
+                elif kind == "summary":
                     run.summary_res = res
                 else:
                     t1 = time.perf_counter()
