@@ -21,6 +21,7 @@ import subprocess
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -150,20 +151,7 @@ class Browser:
 
     def reply(self, msg_id: int, method: str, timeout: float = TIMEOUT) -> dict:
         """The result of the command ``msg_id`` (other messages meanwhile are kept in ``events``)."""
-        for i, ev in enumerate(self.events):
-            if ev.get("id") == msg_id:
-                return self._result(self.events.pop(i), method)
-        deadline = time.monotonic() + timeout
-        while True:
-            try:
-                reply = self._messages.get(timeout=max(0.1, deadline - time.monotonic()))
-            except queue.Empty:
-                raise BrowserError(f"{method}: chromium did not answer within {timeout:.0f}s") from None
-            if reply is None:
-                raise BrowserError(f"chromium closed the pipe (log: {self.log_path})")
-            if reply.get("id") == msg_id:
-                return self._result(reply, method)
-            self.events.append(reply)
+        return self._result(self._next(lambda m: m.get("id") == msg_id, method, timeout, keep=False), method)
 
     @staticmethod
     def _result(reply: dict, method: str) -> dict:
@@ -172,21 +160,31 @@ class Browser:
         return reply.get("result", {})
 
     def wait_for(self, method: str, session: str, timeout: float = TIMEOUT) -> dict:
-        for ev in self.events:
-            if ev.get("method") == method and ev.get("sessionId") == session:
-                return ev
+        """The event ``method`` of the tab ``session`` (kept in ``events``, like every event)."""
+        return self._next(
+            lambda m: m.get("method") == method and m.get("sessionId") == session, method, timeout, keep=True
+        )
+
+    def _next(self, match: Callable[[dict], bool], what: str, timeout: float, keep: bool) -> dict:
+        """The first message ``match`` accepts: one already in ``events``, else the next to arrive
+        (the others are kept in ``events``). ``keep=False`` takes the message out of ``events``
+        (a command's answer, which may be a whole PDF)."""
+        for i, ev in enumerate(self.events):
+            if match(ev):
+                return ev if keep else self.events.pop(i)
         deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
+        while True:
             try:
-                msg = self._messages.get(timeout=0.2)
+                msg = self._messages.get(timeout=max(0.1, deadline - time.monotonic()))
             except queue.Empty:
-                continue
+                raise BrowserError(f"{what}: chromium did not answer within {timeout:.0f}s") from None
             if msg is None:
-                raise BrowserError("chromium closed the pipe")
-            self.events.append(msg)
-            if msg.get("method") == method and msg.get("sessionId") == session:
+                raise BrowserError(f"chromium closed the pipe (log: {self.log_path})")
+            if match(msg):
+                if keep:
+                    self.events.append(msg)
                 return msg
-        raise BrowserError(f"timed out waiting for {method}")
+            self.events.append(msg)
 
     def drain(self, seconds: float) -> None:
         deadline = time.monotonic() + seconds
