@@ -118,15 +118,13 @@ def prepare_pack(
         generated=dt.datetime.now().strftime("%Y-%m-%d %H:%M"),
         version=version_string(),
     )
+    # what every page and every compute job of the pack is given
+    inputs = {"period": str(per), "lang": lang, "plan_dir": plan_abs, "observations_path": obs_abs}
+    compute = {"pack": run.label, **inputs}
     for stem in present:
         src = notebooks_dir / f"{stem}.ipynb"
         names = parameters_of(src)
-        params: dict[str, Any] = {
-            "period": str(per),
-            "lang": lang,
-            "plan_dir": plan_abs,
-            "observations_path": obs_abs,
-        }
+        params: dict[str, Any] = dict(inputs)
         if "year" in names:
             params["year"] = per.year
         job = {
@@ -146,11 +144,7 @@ def prepare_pack(
                 figures_jobs[stem] = [
                     {
                         "kind": "figures",
-                        "pack": run.label,
-                        "period": str(per),
-                        "lang": lang,
-                        "plan_dir": plan_abs,
-                        "observations_path": obs_abs,
+                        **compute,
                         "assessment": assessment_path,
                         "stem": stem,
                         "part": (i, parts),
@@ -162,11 +156,7 @@ def prepare_pack(
         run.jobs.append(job)
     run.summary_spec = {
         "kind": "summary",
-        "pack": run.label,
-        "period": str(per),
-        "lang": lang,
-        "plan_dir": plan_abs,
-        "observations_path": obs_abs,
+        **compute,
         "assessment": assessment_path,
         "out": str(tmp / SUMMARY_HTML),
         "plan_title": run.title,
@@ -174,15 +164,7 @@ def prepare_pack(
         "version": run.version,
         "css": css(),
     }
-    run.assessment_job = {
-        "kind": "assessment",
-        "pack": run.label,
-        "period": str(per),
-        "lang": lang,
-        "plan_dir": plan_abs,
-        "observations_path": obs_abs,
-        "out": assessment_path,
-    }
+    run.assessment_job = {"kind": "assessment", **compute, "out": assessment_path}
     # the pages' single figures first (quick, a page waits for them), then the trend charts' shares
     run.figures_jobs = sorted(
         (job for jobs in figures_jobs.values() for job in jobs), key=lambda job: job["stem"] == TREND_PAGE
