@@ -15,9 +15,7 @@ A notebook run on its own (JupyterLab) without an assessment file computes the s
 from __future__ import annotations
 
 import hashlib
-import os
 import pickle
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -25,6 +23,7 @@ from typing import Any
 import pandas as pd
 
 from .. import __version__
+from ..model.files import atomic_write
 
 ASSESSMENT_FILE = "_assessment.pkl"
 FORMAT = 1
@@ -113,15 +112,7 @@ def compute_assessment(
 def write_assessment(assessment: PeriodAssessment, path: Path | str) -> Path:
     """Write atomically (a temporary file renamed into place)."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".assessment-", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            pickle.dump(assessment, fh, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    atomic_write(path, pickle.dumps(assessment, protocol=pickle.HIGHEST_PROTOCOL))
     return path
 
 

@@ -268,7 +268,7 @@ def form_file_name(period: str, department: str) -> str:
 
 def _write(wb, out: Path) -> None:
     from ..ingest.demo_data import _stable_xlsx_bytes
-    from ..ingest.outputs import atomic_write
+    from ..model.files import atomic_write
 
     atomic_write(out, _stable_xlsx_bytes(wb))
 

@@ -19,14 +19,13 @@ check names it.
 from __future__ import annotations
 
 import hashlib
-import os
 import pickle
-import tempfile
 import time
 import warnings
 from pathlib import Path
 from typing import Any
 
+from ..model.files import atomic_write
 from .pack_files import (
     CONTRIBUTION_FIGURE,
     FAILED_SUFFIX,
@@ -81,7 +80,8 @@ def draw_page_figures(
                 continue
             drawn[key] = trajectory_chart_html(ctx, iid, inputs)
             if cached is not None:
-                _write_atomically(cached, str(drawn[key]))
+                # another worker drawing the same chart writes the same bytes
+                atomic_write(cached, str(drawn[key]).encode("utf-8"))
     return {key: str(html) for key, html in drawn.items() if html is not None}
 
 
@@ -90,13 +90,6 @@ def _cache_path(cache_dir: str | None, inputs: Any) -> Path | None:
         return None
     digest = hashlib.sha256(pickle.dumps(inputs, protocol=pickle.HIGHEST_PROTOCOL)).hexdigest()
     return Path(cache_dir) / f"{digest}.html"
-
-
-def _write_atomically(path: Path, text: str) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=".chart-", dir=path.parent)
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        fh.write(text)
-    os.replace(tmp, path)  # another worker drawing the same chart writes the same bytes
 
 
 def figures_job(job: dict) -> dict:

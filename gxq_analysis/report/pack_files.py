@@ -4,10 +4,10 @@ the figures file (:mod:`report.figures`) with the keys the pages look figures up
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 import time
 from pathlib import Path
+
+from ..model.files import atomic_write
 
 FIGURES_FORMAT = 1
 
@@ -51,14 +51,8 @@ def trajectory_figure_key(iid: str) -> str:
 def write_figures(figures: dict[str, str], fingerprint: str, path: Path | str) -> Path:
     """Write atomically (a temporary file renamed into place)."""
     path = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=".figures-", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump({"format": FIGURES_FORMAT, "fingerprint": fingerprint, "figures": figures}, fh)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    data = {"format": FIGURES_FORMAT, "fingerprint": fingerprint, "figures": figures}
+    atomic_write(path, json.dumps(data).encode("utf-8"))
     return path
 
 
