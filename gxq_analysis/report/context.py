@@ -73,7 +73,8 @@ class ReportContext:
     assessment_path: str = ""  # the pack's assessment file ("" when a notebook runs on its own)
     figures_path: str = ""  # the pack's figures files (report.figures; "" when the page draws its own)
     _assessment: PeriodAssessment | None = field(default=None, repr=False)
-    _figures: dict | None = field(default=None, repr=False)
+    _figures: dict | None = field(default=None, repr=False)  # the figures read so far
+    _figure_parts: list[str] = field(default_factory=list, repr=False)  # the part files not read yet
 
     @property
     def processed_dir(self) -> Path:
@@ -291,10 +292,9 @@ def pack_figure(ctx: ReportContext, key: str) -> SafeHTML | None:
         return None
     if ctx._figures is None:
         ctx._figures = {}
-        ctx.extra["figure_parts"] = [p for p in ctx.figures_path.split(os.pathsep) if p]
-    parts: list[str] = ctx.extra["figure_parts"]
-    while key not in ctx._figures and parts:
-        part = parts.pop(0)
+        ctx._figure_parts = [p for p in ctx.figures_path.split(os.pathsep) if p]
+    while key not in ctx._figures and ctx._figure_parts:
+        part = ctx._figure_parts.pop(0)
         if wait_for_pack_file(part):
             ctx._figures.update(read_figures(part, period_assessment(ctx).fingerprint) or {})
     html = ctx._figures.get(key)
