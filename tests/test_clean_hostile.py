@@ -261,6 +261,28 @@ def test_text_written_to_csv_cannot_run_as_a_formula(tmp_path, plan):
     assert q["5"]["raw_value"] == "-3" and q["5"]["category"] == "out_of_range"
 
 
+def test_a_first_data_row_without_a_number_is_not_taken_for_a_second_header_row(tmp_path, plan):
+    """A tidy table whose first data row carries no number (a formula for a value) and a period in
+    its period column looked like a second header level and vanished. It is a data row: every row
+    ends in the clean table or in quarantine."""
+    raw = tmp_path / "raw"
+    write_csv(
+        raw / "submissions" / "tidy_2019Q3.csv",
+        [
+            ["指标", "期间", "数值", "单位"],
+            ["研发经费投入占GDP比重", "2019Q3", '=HYPERLINK("http://x")', "%"],
+            ["高新技术企业总数", "2019Q3", "95", "家"],
+            ["未知指标", "2019Q3", "5", "家"],
+        ],
+    )
+    result = clean(raw, plan, today=TODAY)
+    assert obs_map(result) == {("hitech_enterprises", "2019Q3"): 95}
+    rows = categories(result)
+    assert rows[("tidy_2019Q3.csv", 2)] == "invalid_value"
+    assert rows[("tidy_2019Q3.csv", 4)] == "unknown_indicator"
+    assert set(rows) | {("tidy_2019Q3.csv", 3)} == {("tidy_2019Q3.csv", r) for r in (2, 3, 4)}
+
+
 # --- 6. absurd numbers ------------------------------------------------------------------------------
 def test_non_finite_and_absurd_numbers_are_quarantined(tmp_path, plan, capsys):
     raw = tmp_path / "raw"

@@ -221,6 +221,10 @@ def find_table(grid: Grid, max_scan: int = 30) -> Table | None:
             raw_next = grid.rows[r] if r < len(grid.rows) else []
             nonempty = [c for c in nxt if c]
             merged_top = any(r1 == r and c2 > c1 for (r1, c1, r2, c2) in grid.merged)
+            # Under the first row's name column a second header level is blank or merged from
+            # above; a text of its own there is a data row naming an indicator (one whose value
+            # is not a number, "=HYPERLINK(…)" say), which must not be swallowed as a header.
+            name_cols = [i for i, c in enumerate(cells) if c and _is_name_label(_norm_label(c))]
             if (
                 nonempty
                 and not any(_looks_numeric(v) for v in raw_next if v is not None)
@@ -230,6 +234,7 @@ def find_table(grid: Grid, max_scan: int = 30) -> Table | None:
                     for i, c in enumerate(nxt)
                     if c
                 )
+                and not any(i < len(nxt) and nxt[i] and not filled.get((r + 1, i + 1)) for i in name_cols)
             ):
                 header_rows.append(r + 1)
                 labels = labels + [""] * (width2 - len(labels))
