@@ -7,6 +7,7 @@ from __future__ import annotations
 import logging
 import os
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -72,6 +73,7 @@ class ReportContext:
     extra: dict = field(default_factory=dict)
     assessment_path: str = ""  # the pack's assessment file ("" when a notebook runs on its own)
     figures_path: str = ""  # the pack's figures files (report.figures; "" when the page draws its own)
+    obs_index: Any = None  # an ObsIndex of ``obs`` kept by a compute worker (model.series), else None
     _assessment: PeriodAssessment | None = field(default=None, repr=False)
     _figures: dict | None = field(default=None, repr=False)  # the figures read so far
     _figure_parts: list[str] = field(default_factory=list, repr=False)  # the part files not read yet
@@ -111,11 +113,14 @@ def validate_params(
     kinds: str = "QA",
     assessment: Any = "",
     figures: Any = "",
+    kept: Callable[[], tuple[Any, Any, Any]] | None = None,
 ) -> ReportContext:
     """Check a report notebook's parameters and load its inputs.
 
     ``kinds`` lists the period kinds the notebook accepts (``Q`` quarterly, ``A`` annual). Empty paths
-    mean the project defaults. Raises :class:`ReportParameterError` with a clear message.
+    mean the project defaults. Raises :class:`ReportParameterError` with a clear message. ``kept``:
+    called once the paths are checked, gives the plan, table and its ObsIndex as a compute
+    worker already read them from these paths (:func:`worker_inputs.kept_inputs`), not read again.
     """
     from ..config import DEFAULT_OBSERVATIONS, DEFAULT_PLAN_DIR
     from ..model.periods import PeriodError, parse_period
@@ -163,19 +168,25 @@ def validate_params(
     from ..model.observations import ObservationsError, filter_as_of, load_observations
     from ..model.plan import PlanError, load_plan
 
-    try:
-        plan = load_plan(pdir)
-    except PlanError as exc:
-        raise ReportParameterError(
-            "plan_dir", str(pdir), f"规划目录无效：{exc}", f"invalid plan: {exc}"
-        ) from None
-    try:
-        obs_all = load_observations(opath, default_geo=plan.zone_geo)
-    except ObservationsError as exc:
-        raise ReportParameterError(
-            "observations_path", str(opath), f"数据文件无效：{exc}", f"invalid observations: {exc}"
-        ) from None
-    obs = filter_as_of(obs_all, per) if len(obs_all) else obs_all
+    obs_index = None
+    if kept is not None:
+        plan, obs_all, index_all = kept()
+        obs_index = index_all.cut(per)
+        obs = obs_index.frame
+    else:
+        try:
+            plan = load_plan(pdir)
+        except PlanError as exc:
+            raise ReportParameterError(
+                "plan_dir", str(pdir), f"规划目录无效：{exc}", f"invalid plan: {exc}"
+            ) from None
+        try:
+            obs_all = load_observations(opath, default_geo=plan.zone_geo)
+        except ObservationsError as exc:
+            raise ReportParameterError(
+                "observations_path", str(opath), f"数据文件无效：{exc}", f"invalid observations: {exc}"
+            ) from None
+        obs = filter_as_of(obs_all, per) if len(obs_all) else obs_all
     return ReportContext(
         period=per,
         lang=lang,
@@ -187,6 +198,7 @@ def validate_params(
         year=year_int,
         assessment_path=str(assessment or ""),
         figures_path=str(figures or "") if assessment else "",
+        obs_index=obs_index,
     )
 
 

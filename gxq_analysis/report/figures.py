@@ -98,6 +98,7 @@ def figures_job(job: dict) -> dict:
     t0 = time.perf_counter()
     try:
         from .context import period_assessment, setup_notebook, validate_params
+        from .worker_inputs import kept_inputs
 
         setup_notebook(charts=False)
         ctx = validate_params(
@@ -106,6 +107,7 @@ def figures_job(job: dict) -> dict:
             job["plan_dir"],
             job["observations_path"],
             assessment=job["assessment"],
+            kept=lambda: kept_inputs(job["plan_dir"], job["observations_path"])[1:],
         )
         assessment = period_assessment(ctx)
         with warnings.catch_warnings(record=True) as caught:

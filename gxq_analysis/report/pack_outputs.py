@@ -101,22 +101,19 @@ def summary_job(job: dict) -> dict:
     """Build summary.html in a worker process beside the notebooks. Never raises: returns a dict with
     ``ok``, and ``illustrative`` and ``values`` (the figures sheet for tables.xlsx) or ``error``."""
     try:
-        from ..model.observations import load_observations
-        from ..model.plan import load_plan
         from .audit import audit_html
         from .pack_files import wait_for_pack_file
         from .summary import build_summary, summary_html, summary_values_table
         from .text import t
+        from .worker_inputs import kept_inputs
 
-        plan = load_plan(Path(job["plan_dir"]))
-        obs = load_observations(Path(job["observations_path"]), default_geo=plan.zone_geo)
+        fingerprint, plan, obs, _index = kept_inputs(job["plan_dir"], job["observations_path"])
         assessment = None
         if job.get("assessment") and wait_for_pack_file(job["assessment"]):
-            from ..assess.period import input_fingerprint, read_assessment
+            from ..assess.period import read_assessment
 
-            job["fingerprint"] = input_fingerprint(job["plan_dir"], job["observations_path"])
             assessment = read_assessment(
-                job["assessment"], fingerprint=job.get("fingerprint"), period=job["period"], lang=job["lang"]
+                job["assessment"], fingerprint=fingerprint, period=job["period"], lang=job["lang"]
             )
         summ = build_summary(plan, obs, job["period"], job["lang"], assessment=assessment)
         html_text = summary_html(

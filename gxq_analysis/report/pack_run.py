@@ -38,6 +38,7 @@ from .pack_outputs import (
     write_tables,
 )
 from .publish import _TMP_MARK, publish
+from .worker_inputs import kept_inputs
 
 FAILED_DIR = "_failed"
 EXECUTED_DIR = "_executed"
@@ -182,28 +183,13 @@ def _waits_for(stem: str, parameters: dict) -> int:
     return 3 if stem == TREND_PAGE else 2
 
 
-# A compute worker assesses many periods of the same inputs in `gxq report --all`: it keeps the plan,
-# the table and one index of it (their series, outlooks and status tables are shared by the periods'
-# assessments; a period's previous quarter is another pack's period). One set of inputs at a time.
-_KEPT_INPUTS: dict[str, tuple[Any, Any, Any]] = {}
-
-
 def assessment_job(job: dict) -> dict:
     """Compute the period's assessment and write it into the pack (in a worker process). Never raises."""
     t0 = time.perf_counter()
     try:
-        from ..assess.period import compute_assessment, input_fingerprint, write_assessment
-        from ..model.observations import load_observations
-        from ..model.plan import load_plan
-        from ..model.series import ObsIndex
+        from ..assess.period import compute_assessment, write_assessment
 
-        fingerprint = input_fingerprint(job["plan_dir"], job["observations_path"])
-        if fingerprint not in _KEPT_INPUTS:
-            plan = load_plan(Path(job["plan_dir"]))
-            obs = load_observations(Path(job["observations_path"]), default_geo=plan.zone_geo)
-            _KEPT_INPUTS.clear()
-            _KEPT_INPUTS[fingerprint] = (plan, obs, ObsIndex(obs))
-        plan, obs, index = _KEPT_INPUTS[fingerprint]
+        fingerprint, plan, obs, index = kept_inputs(job["plan_dir"], job["observations_path"])
         assessment = compute_assessment(plan, obs, job["period"], job["lang"], fingerprint, index_all=index)
         write_assessment(assessment, job["out"])
         return {"ok": True, "fingerprint": fingerprint, "seconds": time.perf_counter() - t0}

@@ -283,8 +283,13 @@ def summary_rows(s: Summary, lang: str | None = None) -> list[dict]:
     lang = lang or s.lang
     values = s.values.set_index("indicator_id") if len(s.values) else None
     rows = []
-    for iid, grp in s.status.groupby("indicator_id", sort=False):
-        first = grp.iloc[0]
+    # the table as records once, grouped in order (a to_dict per indicator costs a column lookup
+    # per column of the wide status table each time)
+    groups: dict[str, list[dict]] = {}
+    for r in s.status.to_dict("records"):
+        groups.setdefault(r["indicator_id"], []).append(r)
+    for iid, grp in groups.items():
+        first = grp[0]
         rec = {
             "indicator_id": iid,
             "name": first["name"],
@@ -298,7 +303,7 @@ def summary_rows(s: Summary, lang: str | None = None) -> list[dict]:
         if values is not None and iid in values.index:
             rec["qoq_change"] = values.at[iid, "qoq_change"]
             rec["yoy_change"] = values.at[iid, "yoy_change"]
-        for r in grp.to_dict("records"):
+        for r in grp:
             y = int(r["target_year"])
             rec[f"target_{y}"] = r["target"]
             rec[f"status_{y}"] = r["status"]

@@ -88,8 +88,9 @@ def trajectory_inputs(ctx: ReportContext, iid: str, projection: Any = None) -> d
     from ..model.series import annual_values, latest_value
 
     plan, lang = ctx.plan, ctx.lang
-    hist = annual_values(ctx.obs, plan, iid)
-    latest = latest_value(ctx.obs, plan, iid)
+    obs = ctx.obs if ctx.obs_index is None else ctx.obs_index  # the same rows, looked up faster
+    hist = annual_values(obs, plan, iid)
+    latest = latest_value(obs, plan, iid)
     if hist.empty and latest is None:
         return None
     milestones = plan.targets_for(iid)[["year", "target"]]
