@@ -61,3 +61,24 @@ def test_the_quick_ready_check_answers_only_when_the_kernel_is_up():
         again.stop_channels()
     finally:
         km.shutdown_kernel(now=True)
+
+
+@pytest.mark.slow
+def test_a_kept_report_kernel_writes_no_input_history():
+    from gxq_analysis.report import execute
+
+    execute._launch_kept_kernel(KERNEL_NAME, str(NOTEBOOKS_DIR))
+    try:
+        kc = execute._KEPT.pop("warm_client")
+        kc.wait_for_ready(timeout=120)
+        code = "hm = get_ipython().history_manager\nassert not hm.enabled and hm.save_thread is None, (hm.enabled, hm.save_thread)"
+        reply = kc.execute_interactive(code, timeout=60, output_hook=lambda _m: None)
+        assert reply["content"]["status"] == "ok", reply["content"]
+        kc.stop_channels()
+    finally:
+        execute._shutdown_kept_kernel()
+    # the kernel spec JupyterLab uses keeps its history
+    from jupyter_client.kernelspec import KernelSpecManager
+
+    argv = KernelSpecManager().get_kernel_spec(KERNEL_NAME).argv
+    assert not any("HistoryManager" in arg for arg in argv)

@@ -101,6 +101,10 @@ RESET_CODE = "%reset -f\nimport matplotlib.pyplot as _plt\n_plt.close('all')\nde
 # imported modules are moved out of the collector's sight (gc.freeze): they live as long as the
 # kernel, and ``%reset -f`` ends with a full collection that would otherwise walk them all (~90 ms).
 WARM_UP_CODE = "import gxq_analysis.report.notebook\nimport gc\ngc.freeze()\n"
+# Report kernels keep no input history: IPython would write every cell to its SQLite history file
+# (a write per cell, and kernels of parallel workers contending for the one file) for nobody to read.
+# Only the kept kernels of `gxq report`; the kernel spec JupyterLab uses is unchanged.
+KEPT_KERNEL_ARGUMENTS = ["--HistoryManager.enabled=False"]
 
 
 class QuickReadyClient(BlockingKernelClient):
@@ -166,7 +170,7 @@ def _launch_kept_kernel(kernel_name: str, cwd: str) -> Any:
         os.dup2(log.fileno(), 2)
         try:
             km = KernelManager(kernel_name=kernel_name, client_factory=QuickReadyClient)
-            km.start_kernel(cwd=cwd)  # returns once the process is launched
+            km.start_kernel(cwd=cwd, extra_arguments=KEPT_KERNEL_ARGUMENTS)  # returns once launched
         finally:
             os.dup2(job_stderr, 2)
             os.close(job_stderr)
