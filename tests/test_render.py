@@ -484,3 +484,36 @@ def test_without_chromium_the_pdf_step_says_how_to_go_on(tmp_path, monkeypatch):
     with pytest.raises(PackOutputError, match=r"(?s)chromium not found.*--no-pdf"):
         write_pdfs(tmp_path, "zh", [], False, "plan")
     assert not (tmp_path / "summary.pdf").exists()
+
+
+def test_the_report_exporter_makes_the_same_documents_as_nbconvert(pack):
+    """The report exporter skips HTMLExporter's BeautifulSoup pass (report.export.accessible_html):
+    each executed page of the pack, converted by both, parses to the same document."""
+    import copy
+
+    import nbformat
+    from bs4 import BeautifulSoup
+    from nbconvert import HTMLExporter
+
+    from gxq_analysis.report.export import accessible_html, make_exporter, prepare_notebook
+
+    ours = make_exporter("zh")
+    stock = HTMLExporter(config=ours.config)
+    executed = sorted((pack.path / "_executed").glob("*.ipynb"))
+    assert len(executed) == 3
+    for path in executed:
+        nb = nbformat.read(path, as_version=4)
+        prepare_notebook(nb, path.stem)
+        resources = {"metadata": {"name": path.stem}}
+        mine, _ = ours.from_notebook_node(copy.deepcopy(nb), resources=dict(resources))
+        theirs, _ = stock.from_notebook_node(copy.deepcopy(nb), resources=dict(resources))
+        assert 'tabindex="0"' in mine and mine != theirs  # not simply nbconvert's own text
+        assert BeautifulSoup(mine, "html.parser") == BeautifulSoup(theirs, "html.parser"), path.name
+    # the comparison sees what the pass adds: without it the documents differ
+    page = '<div class="jp-Notebook"><div class="a jp-OutputArea-output"><img src="x.png"></div></div>'
+    nbconvert_like = (
+        '<div class="jp-Notebook"><div class="a jp-OutputArea-output" tabindex="0">'
+        '<img alt="No description has been provided for this image" src="x.png"/></div></div>'
+    )
+    assert BeautifulSoup(page, "html.parser") != BeautifulSoup(nbconvert_like, "html.parser")
+    assert BeautifulSoup(accessible_html(page), "html.parser") == BeautifulSoup(nbconvert_like, "html.parser")
