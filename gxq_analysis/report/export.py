@@ -69,7 +69,7 @@ def make_exporter(lang: str):
     from traitlets.config import Config
 
     class ReportHTMLExporter(HTMLExporter):
-        def from_notebook_node(self, nb, resources=None, **kw):  # type: ignore[override]
+        def from_notebook_node(self, nb, resources=None, **kw):
             # HTMLExporter.from_notebook_node up to its BeautifulSoup pass, then accessible_html
             langinfo = nb.metadata.get("language_info", {})
             lexer = langinfo.get("pygments_lexer", langinfo.get("name", None))
