@@ -95,6 +95,8 @@ def make_exporter(lang: str):
     c.HTMLExporter.language_code = lang
     c.HTMLExporter.require_js_url = ""
     c.HTMLExporter.mathjax_url = ""
+    # the notebook is validated once, after the preprocessors, not after each of the twelve
+    c.HTMLExporter.optimistic_validation = True
     c.TagRemovePreprocessor.enabled = True
     c.TagRemovePreprocessor.remove_cell_tags = ["remove_cell", "parameters", "injected-parameters"]
     c.TagRemovePreprocessor.remove_all_outputs_tags = ["remove_output"]

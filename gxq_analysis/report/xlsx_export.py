@@ -173,6 +173,7 @@ def write_workbook(
     about.title = t("readme", lang)
     bold = Font(bold=True)
     warn = PatternFill("solid", fgColor="FFF3CD")
+    top, wrapped = Alignment(vertical="top", wrap_text=False), Alignment(vertical="top", wrap_text=True)
     lines = [
         (t("pack", lang), pack_title),
         (t("period", lang), period_label),
@@ -225,8 +226,6 @@ def write_workbook(
             ws.column_dimensions[get_column_letter(col)].width = min(60, max(8, longest * 1.6 + 2))
         for r in ws.iter_rows(min_row=head_row + 1):
             for c in r:
-                c.alignment = Alignment(
-                    vertical="top", wrap_text=isinstance(c.value, str) and len(c.value) > 40
-                )
+                c.alignment = wrapped if isinstance(c.value, str) and len(c.value) > 40 else top
     wb.save(path)
     return path
