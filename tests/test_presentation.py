@@ -110,6 +110,28 @@ def test_validate_params_loads_plan_and_data_as_of_the_period():
     assert ctx.target_year == 2019 and ctx.final_year == 2020
 
 
+def test_pages_of_a_kept_kernel_read_the_table_once_and_each_gets_its_own(tmp_path):
+    """A kept report kernel parses observations.csv once for its pages (report.context._observations);
+    a page that changes its table does not change the next page's, and a changed file is read anew."""
+    import shutil
+
+    obs = tmp_path / "observations.csv"
+    shutil.copyfile(OBS, obs)
+    first = P.validate_params("2019Q3", "zh", str(PLAN), str(obs))
+    first.obs_all["value"] = -1.0  # a page scribbling on its table
+    first.obs_all.loc[first.obs_all.index[0], "indicator_id"] = "scribbled"
+    second = P.validate_params("2019Q3", "zh", str(PLAN), str(obs))
+    fresh = load_observations(obs, default_geo=second.plan.zone_geo)
+    pd.testing.assert_frame_equal(second.obs_all, fresh)
+    assert second.obs_all is not first.obs_all
+    # the file changes (a new `gxq clean`): the pages see the new table
+    lines = obs.read_text(encoding="utf-8").splitlines()
+    obs.write_text("\n".join(lines[:-1]) + "\n", encoding="utf-8")
+    third = P.validate_params("2019Q3", "zh", str(PLAN), str(obs))
+    assert len(third.obs_all) == len(fresh) - 1
+    pd.testing.assert_frame_equal(third.obs_all, load_observations(obs, default_geo=third.plan.zone_geo))
+
+
 @pytest.mark.parametrize(
     "kwargs, needle",
     [

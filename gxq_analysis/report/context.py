@@ -165,7 +165,7 @@ def validate_params(
             "找不到数据文件，请先运行 gxq clean",
             "observations file not found; run `gxq clean` first",
         )
-    from ..model.observations import ObservationsError, filter_as_of, load_observations
+    from ..model.observations import ObservationsError, filter_as_of
     from ..model.plan import PlanError, load_plan
 
     obs_index = None
@@ -181,7 +181,7 @@ def validate_params(
                 "plan_dir", str(pdir), f"规划目录无效：{exc}", f"invalid plan: {exc}"
             ) from None
         try:
-            obs_all = load_observations(opath, default_geo=plan.zone_geo)
+            obs_all = _observations(opath, plan.zone_geo)
         except ObservationsError as exc:
             raise ReportParameterError(
                 "observations_path", str(opath), f"数据文件无效：{exc}", f"invalid observations: {exc}"
@@ -200,6 +200,29 @@ def validate_params(
         figures_path=str(figures or "") if assessment else "",
         obs_index=obs_index,
     )
+
+
+# The observations table a report kernel read last, by the file's bytes: a kept kernel of `gxq report`
+# runs page after page on the same table, and a re-run in JupyterLab after `gxq clean` reads anew.
+_LAST_OBSERVATIONS: dict[tuple[str, str, str], pd.DataFrame] = {}
+
+
+def _observations(path: Path, default_geo: str) -> pd.DataFrame:
+    """:func:`observations.load_observations`, parsed once per content of the file; each caller gets
+    its own copy (a page may add columns to its table)."""
+    import hashlib
+
+    from ..model.observations import load_observations, verify_against_manifest
+
+    if not path.is_file():
+        return load_observations(path, default_geo=default_geo)  # its error names the file
+    key = (str(path.resolve()), hashlib.sha256(path.read_bytes()).hexdigest(), default_geo)
+    if key in _LAST_OBSERVATIONS:
+        verify_against_manifest(path)  # the manifest beside it may have changed
+    else:
+        _LAST_OBSERVATIONS.clear()
+        _LAST_OBSERVATIONS[key] = load_observations(path, default_geo=default_geo)
+    return _LAST_OBSERVATIONS[key].copy()
 
 
 def any_illustrative(*frames: Any) -> bool:
