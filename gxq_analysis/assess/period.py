@@ -85,7 +85,9 @@ def compute_assessment(
     if index_all is None:
         index_all = ObsIndex(obs_all)
     index = index_all.cut(per)
-    status = assess_plan(plan, index, per, lang=lang)
+    # the status table asked of the whole table's index (it assesses on its cut, ``index``): then it
+    # is remembered under the same key as another period's "quarter before" or "year earlier"
+    status = assess_plan(plan, index_all, per, lang=lang)
     pace = assess_pace(plan, index, per, lang=lang)
     final_year = max(int(y) for y in plan.targets["year"])
     ids = list(dict.fromkeys(plan.targets["indicator_id"]))
