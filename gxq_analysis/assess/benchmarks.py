@@ -18,7 +18,7 @@ import pandas as pd
 
 from ..model.periods import Period
 from ..model.plan import Plan
-from ..model.series import annual_values
+from ..model.series import ObsIndex, annual_values
 
 BENCHMARK_GEOS = ("全国", "江苏省")
 COMPARABLE_KINDS = ("share", "ratio", "index")
@@ -29,8 +29,11 @@ def comparable(plan: Plan, indicator_id: str, kinds: tuple[str, ...] = COMPARABL
     return str(plan.indicator(indicator_id).get("kind", "")) in kinds
 
 
-def _rows_in_plan_unit(obs: pd.DataFrame, plan: Plan, indicator_id: str, geo: str) -> pd.DataFrame:
-    rows = obs[(obs["indicator_id"] == indicator_id) & (obs["geo"] == geo)]
+def _rows_in_plan_unit(obs: pd.DataFrame | ObsIndex, plan: Plan, indicator_id: str, geo: str) -> pd.DataFrame:
+    if isinstance(obs, ObsIndex):
+        rows = obs.rows(indicator_id, geo)  # its point rows: all annual_values would take of them
+    else:
+        rows = obs[(obs["indicator_id"] == indicator_id) & (obs["geo"] == geo)]
     if "unit" in rows:
         units = rows["unit"].fillna("").astype(str)
         rows = rows[(units == "") | (units == str(plan.indicator(indicator_id)["unit"]))]
@@ -39,16 +42,30 @@ def _rows_in_plan_unit(obs: pd.DataFrame, plan: Plan, indicator_id: str, geo: st
 
 def benchmark_series(
     plan: Plan,
-    obs: pd.DataFrame,
+    obs: pd.DataFrame | ObsIndex,
     indicator_id: str,
     as_of: Period | str | None = None,
     geos: tuple[str, ...] = BENCHMARK_GEOS,
     kinds: tuple[str, ...] = COMPARABLE_KINDS,
 ) -> dict[str, pd.DataFrame]:
     """Area → its annual values of a comparable indicator (:func:`series.annual_values` rows, with
-    provenance); areas without data are left out, and a non-comparable indicator gives ``{}``."""
+    provenance); areas without data are left out, and a non-comparable indicator gives ``{}``. On an
+    :class:`ObsIndex` the result is remembered (treat it as read-only)."""
     if not comparable(plan, indicator_id, kinds):
         return {}
+    if isinstance(obs, ObsIndex):
+        key = ("benchmark_series", indicator_id, None if as_of is None else str(as_of), geos, kinds)
+        return obs.remember(plan, key, lambda: _benchmark_series(plan, obs, indicator_id, as_of, geos))
+    return _benchmark_series(plan, obs, indicator_id, as_of, geos)
+
+
+def _benchmark_series(
+    plan: Plan,
+    obs: pd.DataFrame | ObsIndex,
+    indicator_id: str,
+    as_of: Period | str | None,
+    geos: tuple[str, ...],
+) -> dict[str, pd.DataFrame]:
     out = {}
     for geo in geos:
         rows = _rows_in_plan_unit(obs, plan, indicator_id, geo)

@@ -44,7 +44,8 @@ def benchmark_series(ctx: ReportContext, iid: str) -> dict[str, pd.DataFrame]:
     """Annual benchmark values (全国, 江苏省) for an indicator, when comparable; label → year/value.
     The comparison rules are the assessment's (:func:`assess.benchmarks.benchmark_series`)."""
     out = {}
-    for geo, vals in shared_benchmark_series(ctx.plan, ctx.obs, iid).items():
+    obs = ctx.obs if ctx.obs_index is None else ctx.obs_index  # the same rows, looked up faster
+    for geo, vals in shared_benchmark_series(ctx.plan, obs, iid).items():
         key = f"geo.{geo}"
         out[t(key, ctx.lang) if key in TEXT else geo] = vals[["year", "value"]]
     return out
