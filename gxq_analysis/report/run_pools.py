@@ -127,9 +127,13 @@ def _run_packs(
             for job in run.jobs:
                 submit(run, job)
         _preload_compute_modules()  # while the kernels start; the compute workers fork after it
-        for run in runs:  # the assessment first: the figures and the summary wait for its file
-            if run.assessment_job is not None:
-                submit(run, run.assessment_job)
+        # The assessment first: the figures and the summary wait for its file. With several packs,
+        # the next pack's assessment goes before this pack's figures, so a compute worker taking a
+        # figures job finds its assessment done (or nearly) instead of waiting idle for it.
+        for i, run in enumerate(runs):
+            for ahead in runs[i : i + 2] if i == 0 else runs[i + 1 : i + 2]:
+                if ahead.assessment_job is not None:
+                    submit(ahead, ahead.assessment_job)
             for job in run.figures_jobs:
                 submit(run, job)
             submit(run, run.summary_spec)
