@@ -65,7 +65,7 @@ from pathlib import Path
 
 from ..model.observations import OBSERVATION_COLUMNS
 from ..model.periods import parse_period
-from ..model.plan import Plan, load_plan
+from ..model.plan import Catalogue, Plan, load_catalogue
 from .checks import Checker, Source
 from .discovery import CALIBRATION_DIR, PUBLIC_FILE, discover, display_name, is_illustrative
 from .layout import Table, find_table, has_text
@@ -187,12 +187,14 @@ def _skip_final_collection() -> None:
     gc.freeze()
 
 
-def clean(raw: Path, plan: Plan, progress: bool = False, today: dt.date | None = None) -> CleanResult:
+def clean(
+    raw: Path, plan: Plan | Catalogue, progress: bool = False, today: dt.date | None = None
+) -> CleanResult:
     with _no_collections():
         return _clean(raw, plan, progress, today)
 
 
-def _clean(raw: Path, plan: Plan, progress: bool, today: dt.date | None) -> CleanResult:
+def _clean(raw: Path, plan: Plan | Catalogue, progress: bool, today: dt.date | None) -> CleanResult:
     raw = Path(raw)
     if not raw.is_dir():
         raise CleanError(f"raw data folder not found: {raw}")
@@ -255,7 +257,7 @@ def _clean(raw: Path, plan: Plan, progress: bool, today: dt.date | None) -> Clea
     return CleanResult(kept, quarantine, revisions, reports, found.ignored, found.refused, found.reference)
 
 
-def write_outputs(result: CleanResult, plan: Plan, out: Path) -> None:
+def write_outputs(result: CleanResult, plan: Plan | Catalogue, out: Path) -> None:
     """Write the output set as one: every file is written into a staging folder beside the outputs
     first (a full disk or a kill leaves the previous set untouched), then renamed into place, the
     manifest last. The manifest records each output's rows and sha256, which loaders verify, so a set
@@ -339,7 +341,7 @@ def command_clean(args: argparse.Namespace) -> int:
             f"gxq clean: refusing to write into the raw data folder ({out} is inside {raw})", file=sys.stderr
         )
         return 2
-    plan = load_plan(args.plan)
+    plan = load_catalogue(args.plan)  # the plan without pandas: a clean needs none
     files = discover(raw).files
     show = (
         not getattr(args, "no_progress", False)
