@@ -59,9 +59,10 @@ import shutil
 import sys
 import tempfile
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from operator import attrgetter
 from pathlib import Path
+from typing import Any
 
 from ..model.observations import OBSERVATION_COLUMNS
 from ..model.periods import parse_period
@@ -88,6 +89,7 @@ from .records import (
 from .revisions import jump_flags, resolve
 from .tables import clean_table, sheet_reported_at
 from .tidy import clean_tidy, is_tidy
+from .workers import FileOutcome, clean_files, helper_count
 
 __all__ = ["CleanError", "CleanResult", "clean", "command_clean", "stale_inputs", "summary", "write_outputs"]
 
@@ -188,13 +190,33 @@ def _skip_final_collection() -> None:
 
 
 def clean(
-    raw: Path, plan: Plan | Catalogue, progress: bool = False, today: dt.date | None = None
+    raw: Path,
+    plan: Plan | Catalogue,
+    progress: bool = False,
+    today: dt.date | None = None,
+    parallel: bool | None = None,
 ) -> CleanResult:
+    """Clean the raw folder. ``parallel``: read files in a helper process as well (True), in this one
+    only (False), or by the batch's size and the cores (None, :func:`.workers.helper_count`); the
+    result is the same either way."""
     with _no_collections():
-        return _clean(raw, plan, progress, today)
+        return _clean(raw, plan, progress, today, parallel)
 
 
-def _clean(raw: Path, plan: Plan | Catalogue, progress: bool, today: dt.date | None) -> CleanResult:
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0  # reported as unreadable when the file is read
+
+
+def _no_tick() -> None:
+    pass
+
+
+def _clean(
+    raw: Path, plan: Plan | Catalogue, progress: bool, today: dt.date | None, parallel: bool | None
+) -> CleanResult:
     raw = Path(raw)
     if not raw.is_dir():
         raise CleanError(f"raw data folder not found: {raw}")
@@ -203,23 +225,36 @@ def _clean(raw: Path, plan: Plan | Catalogue, progress: bool, today: dt.date | N
     all_candidates: list[Candidate] = []
     quarantine = [_refused_entry(rel, category, reason) for rel, category, reason in found.refused]
     reports: list[FileReport] = []
-    iterator: Iterable[Path] = found.files
-    bar = None
-    if progress:
-        from tqdm import tqdm
+    files = found.files
 
-        bar = tqdm(found.files, desc="gxq clean", unit="file", file=sys.stderr, leave=False)
-        iterator = bar
-    for path in iterator:
+    def clean_one(i: int) -> FileOutcome:
+        path = files[i]
         rel = display_name(path.relative_to(raw).as_posix())
         rep = FileReport(rel, illustrative=is_illustrative(path, raw, found.marked))
         src = clean_file(checker, path, rel, rep.illustrative, rep)
         rep.candidates = len(src.candidates)
         rep.quarantined = len(src.quarantine)
-        all_candidates.extend(src.candidates)
-        quarantine.extend(src.quarantine)
+        return rep, src.candidates, src.quarantine
+
+    helpers = helper_count([_size(p) for p in files]) if parallel is None else (1 if parallel else 0)
+    bars: list[Any] = []
+
+    def tick() -> None:
+        # The bar starts with the first file done, after any helper is forked: a fork never copies
+        # the bar's monitor thread midway through a write to stderr.
+        if not bars:
+            from tqdm import tqdm
+
+            bars.append(tqdm(total=len(files), desc="gxq clean", unit="file", file=sys.stderr, leave=False))
+        bars[0].update()
+
+    outcomes = clean_files(len(files), clean_one, helpers, tick if progress else _no_tick)
+    for rep, candidates, quarantined in outcomes:  # in the files' order, whoever cleaned them
+        all_candidates.extend(candidates)
+        quarantine.extend(quarantined)
         reports.append(rep)
-    if bar is not None:
+    del outcomes
+    for bar in bars:
         bar.close()
     kept, q2, revisions = resolve(all_candidates, checker.stock_ids)
     del all_candidates
