@@ -195,16 +195,17 @@ def _take_notices(
 def _help(
     count: int, counter: Any, clean_one: Callable[[int], FileOutcome], helper: int, spool: int, notices: int
 ) -> None:
-    """A helper's life: claim the next file, clean it, spool it, give notice; stop at the first error
-    (the parent cleans that file again itself and so reports the error as a clean in one process would)."""
+    """A helper's life: claim the next file, clean it, spool it, give notice. It stops at the first
+    error, its own or the spool's (a full disk): the parent cleans that file again itself, and so
+    reports a file's error as a clean in one process would."""
     offset = 0
     while (i := _claim(counter, count)) is not None:
         try:
             data = encode(clean_one(i))
-        except BaseException:  # the parent cleans this file again and raises the error there
+            written = 0
+            while written < len(data):
+                written += os.pwrite(spool, data[written:] if written else data, offset + written)
+            os.write(notices, _NOTICE.pack(helper, i, offset, len(data)))
+        except BaseException:  # the parent cleans this file again (and raises any error of the file there)
             return
-        written = 0
-        while written < len(data):
-            written += os.pwrite(spool, data[written:] if written else data, offset + written)
-        os.write(notices, _NOTICE.pack(helper, i, offset, len(data)))
         offset += len(data)
