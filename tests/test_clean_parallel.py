@@ -131,3 +131,5 @@ def test_small_batches_and_single_files_stay_in_one_process(monkeypatch):
     assert workers.helper_count([1_000_000] * 40) == workers.MAX_HELPERS
     monkeypatch.setattr(workers, "_idle_cores", lambda: 1)  # every other core busy
     assert workers.helper_count([1_000_000] * 40) == 0
+    monkeypatch.undo()
+    assert 1 <= workers._idle_cores() <= len(os.sched_getaffinity(0))

@@ -10,7 +10,10 @@ bytes as a clean in one process, whoever read which file.
 
 Nothing is lost if a helper fails: a file a helper claimed and did not deliver (an exception, a crash,
 a kill) is cleaned by the parent itself at the end, so an error is raised there as it would be in
-one process. Small batches stay in one process (:func:`helper_count`): forking costs more than it saves.
+one process. Small batches stay in one process, and so does a clean on a machine with no idle core
+(:func:`helper_count`): there a helper costs more than it saves. The helpers are forked before the
+parent holds much (a few tens of MB), and ``benchmarks/bench_clean.py`` counts their memory with the
+parent's.
 """
 
 from __future__ import annotations
