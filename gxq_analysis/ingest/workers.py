@@ -104,10 +104,10 @@ def clean_files(
         return [_ticked(clean_one(i), tick) for i in range(count)]
     import multiprocessing
 
-    ctx = multiprocessing.get_context("fork")
     try:
+        ctx = multiprocessing.get_context("fork")
         counter = ctx.Value("q", 0)  # the next file to claim, shared by the parent and its helpers
-    except (OSError, ImportError):  # no shared semaphores here (some sandboxes): one process, as before
+    except (ValueError, OSError, ImportError):  # no fork (Windows) or no shared semaphores: one process
         return [_ticked(clean_one(i), tick) for i in range(count)]
     outcomes: list[FileOutcome | None] = [None] * count
     with contextlib.ExitStack() as cleanup:
