@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import shutil
+import time
 from pathlib import Path
 
 import openpyxl
@@ -59,8 +60,23 @@ def _outputs(raw: Path, catalogue, out: Path, parallel: bool | None) -> dict[str
     return {name: (out / name).read_bytes() for name in OUTPUTS}
 
 
+def _slow_parent(monkeypatch) -> None:
+    """The parent takes 5 ms more a file, so that a helper (which takes some milliseconds to start)
+    surely gets files of this small folder however busy the machine is."""
+    parent = os.getpid()
+    real = clean_module.clean_file
+
+    def slower_in_the_parent(checker, path, rel, illustrative, report):
+        if os.getpid() == parent:
+            time.sleep(0.005)
+        return real(checker, path, rel, illustrative, report)
+
+    monkeypatch.setattr(clean_module, "clean_file", slower_in_the_parent)
+
+
 def test_helpers_give_the_same_bytes_as_one_process(mixed_raw, catalogue, tmp_path, monkeypatch):
     serial = _outputs(mixed_raw, catalogue, tmp_path / "serial", parallel=False)
+    _slow_parent(monkeypatch)
     assert serial["observations.csv"].count(b"\n") > 100  # the shipped data gives real observations
     assert b"hostile/broken.xlsx" in serial["quarantine.csv"]
     assert b"hostile/2019Q2_" in serial["revisions.csv"] + serial["quarantine.csv"]
@@ -78,6 +94,7 @@ def test_helpers_give_the_same_bytes_as_one_process(mixed_raw, catalogue, tmp_pa
 
 def test_a_file_a_helper_fails_on_is_cleaned_by_the_parent(mixed_raw, catalogue, tmp_path, monkeypatch):
     serial = _outputs(mixed_raw, catalogue, tmp_path / "serial", parallel=False)
+    _slow_parent(monkeypatch)
     parent = os.getpid()
     real = clean_module.clean_file
     failed = tmp_path / "helper-failed"
