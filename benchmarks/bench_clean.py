@@ -11,11 +11,13 @@
 Generates department-style submissions into a temporary folder (xlsx workbooks with title lines,
 several sheets and a period column; tidy CSVs in GB18030 and UTF-8 with BOM; some mess: full-width digits, 万元,
 placeholders, unknown names, Excel errors; seeded, so a case is the same batch every time), then runs
-``python -m gxq_analysis clean`` on it in a child process and prints wall time, the child's CPU time
-(steadier than wall time on a shared machine), cells per second and the child's peak memory (its max
-RSS, from ``os.wait4``). ``--repeat`` prints medians; ``--baseline`` alternates the clean of another
-source tree with this one's on the same input, prints the median of the per-pair ratios (measured in
-one run, so a busy machine slows both alike) and checks that the two output sets are byte-identical.
+``python -m gxq_analysis clean`` on it in a child process and prints wall time, CPU time (the child's
+and its helper processes'; steadier than wall time on a shared machine), cells per second and peak
+memory: the child's max RSS from ``os.wait4``, or, when larger, the RSS of the child and its helper
+processes summed, sampled every 5 ms (pages they share count twice, so it errs high). ``--repeat``
+prints medians; ``--baseline`` alternates the clean of another source tree with this one's on the same
+input, prints the median of the per-pair ratios (measured in one run, so a busy machine slows both
+alike) and checks that the two output sets are byte-identical.
 ``--raw`` reuses a folder kept with ``--keep``. Not part of the test suite.
 """
 
@@ -31,6 +33,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -146,10 +149,35 @@ def generate_wide(folder: Path, rows: int = 20_000) -> None:
     wb.save(sub / "wide.xlsx")
 
 
+_PAGE = os.sysconf("SC_PAGE_SIZE")
+
+
+def _tree_rss(pid: int) -> int:
+    """Resident bytes of a process and all its descendants, summed (pages shared by a forked helper and
+    its parent count twice, so the sum errs high); 0 once the process is gone."""
+    total, todo = 0, [pid]
+    while todo:
+        p = todo.pop()
+        try:
+            total += int(Path(f"/proc/{p}/statm").read_text().split()[1]) * _PAGE
+            children = Path(f"/proc/{p}/task/{p}/children").read_text().split()
+        except (OSError, IndexError, ValueError):
+            continue
+        todo.extend(int(c) for c in children)
+    return total
+
+
+def _sample_tree_rss(pid: int, peak: list[int], done: threading.Event) -> None:
+    while not done.wait(0.005):
+        peak[0] = max(peak[0], _tree_rss(pid))
+
+
 def _child(tree: Path, raw: Path, out: Path) -> tuple[float, float, float, str]:
     """``python -m gxq_analysis clean`` of the source tree ``tree`` (run from it, so that tree's package is
-    imported) in a child process: (wall s, the child's own CPU s and peak RSS MB from ``os.wait4``,
-    its summary)."""
+    imported) in a child process: (wall s, CPU s and peak RSS MB, its summary). CPU is the child's and its
+    helper processes' (``os.wait4`` counts the descendants it waited for). A clean may read files in
+    forked helpers, whose memory ``wait4``'s max RSS (the largest single process) would not add up, so the
+    peak is the larger of that and the sum over the child and its descendants, sampled every 5 ms."""
     if out.exists():
         shutil.rmtree(out)
     t = time.perf_counter()
@@ -170,14 +198,20 @@ def _child(tree: Path, raw: Path, out: Path) -> tuple[float, float, float, str]:
         stderr=subprocess.PIPE,
     )
     assert proc.stdout is not None and proc.stderr is not None
+    tree_peak, done = [0], threading.Event()
+    sampler = threading.Thread(target=_sample_tree_rss, args=(proc.pid, tree_peak, done), daemon=True)
+    sampler.start()
     stdout, stderr = proc.stdout.read(), proc.stderr.read()
+    done.set()
+    sampler.join()
     _, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - t
     proc.returncode = os.waitstatus_to_exitcode(status)
     if proc.returncode != 0:
         raise SystemExit(f"clean failed in {tree}:\n{stderr.decode(errors='replace')}")
     cpu = usage.ru_utime + usage.ru_stime  # the child's CPU time: steadier than wall time on a busy machine
-    return wall, cpu, usage.ru_maxrss / 1024, stdout.decode()  # ru_maxrss is in KiB on Linux
+    peak_mb = max(usage.ru_maxrss / 1024, tree_peak[0] / 2**20)  # ru_maxrss is in KiB on Linux
+    return wall, cpu, peak_mb, stdout.decode()
 
 
 def _median_line(label: str, runs: list[tuple[float, float, float, str]], cells: int) -> str:
@@ -252,7 +286,7 @@ def main() -> int:
             f"clean wall time: {wall:.1f} s -> {cells / wall:,.0f} cells/s, {totals['data_rows'] / wall:,.0f} rows/s"
         )
         print(f"clean CPU time (user + system): {cpu:.1f} s -> {cells / cpu:,.0f} cells/s of CPU")
-        print(f"peak memory (max RSS of the clean process): {peak:,.0f} MB")
+        print(f"peak memory (RSS of the clean process and its helpers, summed): {peak:,.0f} MB")
     else:
         print(_median_line("this tree", runs, cells))
     if base_runs:

@@ -9,7 +9,7 @@ import re
 from pathlib import Path
 
 from ..model.periods import FREQ_ANNUAL, Period, PeriodError, PeriodMatch, extract_period, parse_period
-from ..model.plan import Plan
+from ..model.plan import Catalogue, Plan, as_catalogue
 from .layout import cell_text
 from .matching import Matcher
 from .quarantine import (
@@ -69,22 +69,20 @@ class Checker:
     passes. Checks are pure functions of their arguments, so their results are cached: a big sheet
     repeats the same few values, periods and reporting dates."""
 
-    def __init__(self, plan: Plan, today: dt.date | None = None):
-        self.plan = plan
+    def __init__(self, plan: Plan | Catalogue, today: dt.date | None = None):
+        self.plan = cat = as_catalogue(plan)  # plain Python data: a clean needs no pandas
         self.today = today or dt.date.today()
-        self.horizon = plan.end_year
-        self.start_year = plan.start_year
-        self.matcher = Matcher(plan)
-        self.zone = plan.zone_geo
-        ind = plan.indicators
-        self.units = {iid: canonical_unit_text(ind.at[iid, "unit"]) for iid in ind.index}
-        self.kinds = {iid: str(ind.at[iid, "kind"]) for iid in ind.index}
-        self.accum = {iid: str(ind.at[iid, "accumulation"]) for iid in ind.index}
+        self.horizon = cat.end_year
+        self.start_year = cat.start_year
+        self.matcher = Matcher(cat)
+        self.zone = cat.zone_geo
+        ids = cat.ids()
+        self.units = {iid: canonical_unit_text(cat.text(iid, "unit")) for iid in ids}
+        self.kinds = {iid: cat.text(iid, "kind") for iid in ids}
+        self.accum = {iid: cat.text(iid, "accumulation") for iid in ids}
         self.stock_ids = {iid for iid, acc in self.accum.items() if acc == "stock"}
-        self.bounds = {iid: plan.bounds(iid) for iid in ind.index}
-        self.min_target: dict[str, float] = {}
-        for iid, grp in plan.targets.groupby("indicator_id"):
-            self.min_target[str(iid)] = float(grp["target"].min())
+        self.bounds = {iid: cat.bounds(iid) for iid in ids}
+        self.min_target: dict[str, float] = cat.min_targets()
         self._validated: dict[tuple[str, float, str, str, bool, str], tuple[float | None, str, str, str]] = {}
         self._period_checked: dict[tuple[int, str, int, dt.date | None, bool], _Problem] = {}
         self._period_cells: dict[tuple[type, object], PeriodMatch | None] = {}

@@ -59,13 +59,14 @@ import shutil
 import sys
 import tempfile
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from operator import attrgetter
 from pathlib import Path
+from typing import Any
 
 from ..model.observations import OBSERVATION_COLUMNS
 from ..model.periods import parse_period
-from ..model.plan import Plan, load_plan
+from ..model.plan import Catalogue, Plan, load_catalogue
 from .checks import Checker, Source
 from .discovery import CALIBRATION_DIR, PUBLIC_FILE, discover, display_name, is_illustrative
 from .layout import Table, find_table, has_text
@@ -88,6 +89,7 @@ from .records import (
 from .revisions import jump_flags, resolve
 from .tables import clean_table, sheet_reported_at
 from .tidy import clean_tidy, is_tidy
+from .workers import FileOutcome, clean_files, helper_count
 
 __all__ = ["CleanError", "CleanResult", "clean", "command_clean", "stale_inputs", "summary", "write_outputs"]
 
@@ -187,12 +189,44 @@ def _skip_final_collection() -> None:
     gc.freeze()
 
 
-def clean(raw: Path, plan: Plan, progress: bool = False, today: dt.date | None = None) -> CleanResult:
+def _left_to_exit(result: CleanResult) -> None:
+    """Leave the result's objects (hundreds of thousands of records after a big clean) to the end of
+    the process instead of freeing them one by one when the command returns (~50 ms of a bench clean):
+    held in a reference cycle, they are not freed by reference counting, and the final collection at
+    exit does not walk frozen objects (:func:`_skip_final_collection`), so the operating system takes
+    the memory back at once. A process that goes on running (tests) frees them at a later collection."""
+    holder: list[object] = [result]
+    holder.append(holder)
+
+
+def clean(
+    raw: Path,
+    plan: Plan | Catalogue,
+    progress: bool = False,
+    today: dt.date | None = None,
+    parallel: bool | None = None,
+) -> CleanResult:
+    """Clean the raw folder. ``parallel``: read files in a helper process as well (True), in this one
+    only (False), or by the batch's size and the cores (None, :func:`.workers.helper_count`); the
+    result is the same either way."""
     with _no_collections():
-        return _clean(raw, plan, progress, today)
+        return _clean(raw, plan, progress, today, parallel)
 
 
-def _clean(raw: Path, plan: Plan, progress: bool, today: dt.date | None) -> CleanResult:
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0  # reported as unreadable when the file is read
+
+
+def _no_tick() -> None:
+    pass
+
+
+def _clean(
+    raw: Path, plan: Plan | Catalogue, progress: bool, today: dt.date | None, parallel: bool | None
+) -> CleanResult:
     raw = Path(raw)
     if not raw.is_dir():
         raise CleanError(f"raw data folder not found: {raw}")
@@ -201,23 +235,36 @@ def _clean(raw: Path, plan: Plan, progress: bool, today: dt.date | None) -> Clea
     all_candidates: list[Candidate] = []
     quarantine = [_refused_entry(rel, category, reason) for rel, category, reason in found.refused]
     reports: list[FileReport] = []
-    iterator: Iterable[Path] = found.files
-    bar = None
-    if progress:
-        from tqdm import tqdm
+    files = found.files
 
-        bar = tqdm(found.files, desc="gxq clean", unit="file", file=sys.stderr, leave=False)
-        iterator = bar
-    for path in iterator:
+    def clean_one(i: int) -> FileOutcome:
+        path = files[i]
         rel = display_name(path.relative_to(raw).as_posix())
         rep = FileReport(rel, illustrative=is_illustrative(path, raw, found.marked))
         src = clean_file(checker, path, rel, rep.illustrative, rep)
         rep.candidates = len(src.candidates)
         rep.quarantined = len(src.quarantine)
-        all_candidates.extend(src.candidates)
-        quarantine.extend(src.quarantine)
+        return rep, src.candidates, src.quarantine
+
+    helpers = helper_count([_size(p) for p in files]) if parallel is None else (1 if parallel else 0)
+    bars: list[Any] = []
+
+    def tick() -> None:
+        # The bar starts with the first file done, after any helper is forked: a fork never copies
+        # the bar's monitor thread midway through a write to stderr.
+        if not bars:
+            from tqdm import tqdm
+
+            bars.append(tqdm(total=len(files), desc="gxq clean", unit="file", file=sys.stderr, leave=False))
+        bars[0].update()
+
+    outcomes = clean_files(len(files), clean_one, helpers, tick if progress else _no_tick)
+    for rep, candidates, quarantined in outcomes:  # in the files' order, whoever cleaned them
+        all_candidates.extend(candidates)
+        quarantine.extend(quarantined)
         reports.append(rep)
-    if bar is not None:
+    del outcomes
+    for bar in bars:
         bar.close()
     kept, q2, revisions = resolve(all_candidates, checker.stock_ids)
     del all_candidates
@@ -255,7 +302,7 @@ def _clean(raw: Path, plan: Plan, progress: bool, today: dt.date | None) -> Clea
     return CleanResult(kept, quarantine, revisions, reports, found.ignored, found.refused, found.reference)
 
 
-def write_outputs(result: CleanResult, plan: Plan, out: Path) -> None:
+def write_outputs(result: CleanResult, plan: Plan | Catalogue, out: Path) -> None:
     """Write the output set as one: every file is written into a staging folder beside the outputs
     first (a full disk or a kill leaves the previous set untouched), then renamed into place, the
     manifest last. The manifest records each output's rows and sha256, which loaders verify, so a set
@@ -339,7 +386,7 @@ def command_clean(args: argparse.Namespace) -> int:
             f"gxq clean: refusing to write into the raw data folder ({out} is inside {raw})", file=sys.stderr
         )
         return 2
-    plan = load_plan(args.plan)
+    plan = load_catalogue(args.plan)  # the plan without pandas: a clean needs none
     files = discover(raw).files
     show = (
         not getattr(args, "no_progress", False)
@@ -357,6 +404,7 @@ def command_clean(args: argparse.Namespace) -> int:
             print(f"gxq clean: cannot write outputs: {exc}", file=sys.stderr)
             return 2
         print(summary(result, out))
+    _left_to_exit(result)
     atexit.unregister(_skip_final_collection)  # once, however many cleans this process runs
     atexit.register(_skip_final_collection)
     return 0

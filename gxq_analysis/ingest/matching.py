@@ -13,6 +13,7 @@ import difflib
 import re
 from dataclasses import dataclass, field
 
+from ..model.plan import Catalogue, Plan, as_catalogue
 from .values import canonical_unit_text, normalize_text, strip_markers, unit_family
 
 _LEADING_NUMBERING = re.compile(
@@ -63,18 +64,18 @@ def is_section_heading(name: object) -> bool:
 class Matcher:
     """Look indicator names up in a plan's catalogue."""
 
-    def __init__(self, plan) -> None:
-        self.plan = plan
+    def __init__(self, plan: Plan | Catalogue) -> None:
+        self.plan = cat = as_catalogue(plan)
+        self._ids = cat.ids()
         self._index: dict[str, str] = {}
         self._display: dict[str, str] = {}
-        ind = plan.indicators
-        for iid in ind.index:
-            names = [str(ind.at[iid, "name_zh"]), iid, str(ind.at[iid, "name_en"])] + plan.aliases(iid)
+        for iid in self._ids:
+            names = [cat.name(iid), iid, cat.name(iid, "en")] + cat.aliases(iid)
             for n in names:
                 key, _, _ = normalize_name(n)
                 if key and key not in self._index:
                     self._index[key] = iid
-                    self._display[key] = str(ind.at[iid, "name_zh"])
+                    self._display[key] = cat.name(iid)
         self._keys = list(self._index)
         self._cache: dict[str, MatchResult] = {}
 
@@ -101,11 +102,11 @@ class Matcher:
     def match_id(self, indicator_id: object) -> MatchResult:
         """For tidy input: an indicator id (or, leniently, a catalogue name)."""
         s = str(indicator_id or "").strip()
-        if s in self.plan.indicators.index:
+        if s in self.plan.indicators:
             return MatchResult(s, normalized=s)
         res = self.match(s)
         if res.indicator_id is None:
-            close = difflib.get_close_matches(s, list(self.plan.indicators.index), n=3, cutoff=0.5)
+            close = difflib.get_close_matches(s, self._ids, n=3, cutoff=0.5)
             res = MatchResult(
                 None,
                 suggestions=close + [x for x in res.suggestions if x not in close][:3],

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from ..model.observations import OBSERVATION_COLUMNS
-from ..model.plan import Plan
+from ..model.plan import Catalogue, Plan
 from .discovery import discover, display_name
 from .records import QUARANTINE_COLUMNS, CleanResult, Observation, QuarantineEntry, bool_text, where
 from .values import format_number
@@ -240,7 +240,7 @@ def file_sha256(path: Path) -> str:
     return h.hexdigest()
 
 
-def manifest(result: CleanResult, plan: Plan) -> dict[str, Any]:
+def manifest(result: CleanResult, plan: Plan | Catalogue) -> dict[str, Any]:
     return {
         "plan": plan.id,
         "files": [

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from .flags import FALSE_WORDS, TRUE_WORDS
 from .periods import Period, PeriodError, parse_period
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 REQUIRED_COLUMNS = ("indicator_id", "period", "value")
 
@@ -67,6 +69,8 @@ def load_observations(
     Adds derived columns ``year``, ``freq``, ``end_month`` and ``period_obj`` (a :class:`Period`).
     With ``as_of``, keeps only values whose period has ended by the end of ``as_of``.
     """
+    import pandas as pd  # here: `gxq clean` imports this module for its columns and needs no pandas
+
     path = Path(path)
     if not path.exists():
         raise ObservationsError(f"{path}: file not found (run `gxq clean` first?)")

@@ -3,6 +3,11 @@
 A plan folder holds ``indicators.csv`` and ``targets.csv`` (required) and ``plan.json`` (optional
 metadata: title, zone name, years). Nothing in the package hard-codes an indicator; the next
 three-year plan is another folder.
+
+:func:`load_plan` gives the analysis its :class:`Plan` of DataFrames. :func:`load_catalogue` gives the
+same validated rows as plain Python data (:class:`Catalogue`), without importing pandas: all a clean
+needs (names, aliases, units, kinds, bounds, targets' minima), so ``gxq clean`` starts faster. Both
+run the one validation, so they cannot disagree.
 """
 
 from __future__ import annotations
@@ -13,11 +18,13 @@ import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from ..config import DEFAULT_PLAN_DIR
 from .flags import is_true
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 INDICATOR_REQUIRED = ("id", "name_zh", "name_en", "unit", "direction")
 TARGET_REQUIRED = ("indicator_id", "year", "target")
@@ -61,14 +68,15 @@ class PlanError(ValueError):
         super().__init__(f"{where}: {message}")
 
 
-@dataclass
-class Plan:
-    """A validated plan: its indicator catalogue, its targets and its metadata."""
+class _PlanMeta:
+    """What ``plan.json`` and the targets' years say, shared by :class:`Plan` and :class:`Catalogue`."""
 
     folder: Path
-    indicators: pd.DataFrame  # index: id
-    targets: pd.DataFrame  # columns: indicator_id, year, target, source, note
-    meta: dict = field(default_factory=dict)
+    meta: dict
+
+    @property
+    def years(self) -> list[int]:
+        raise NotImplementedError
 
     @property
     def id(self) -> str:
@@ -86,16 +94,72 @@ class Plan:
         return str(self.meta.get(f"title_{lang}", self.title))
 
     @property
-    def years(self) -> list[int]:
-        return sorted(int(y) for y in self.targets["year"].unique())
-
-    @property
     def end_year(self) -> int:
         return int(self.meta.get("end_year", max(self.years)))
 
     @property
     def start_year(self) -> int:
         return int(self.meta.get("start_year", min(self.years)))
+
+
+@dataclass
+class Catalogue(_PlanMeta):
+    """A validated plan as plain Python data (no pandas): each indicator's catalogue row (every column
+    as text, with the defaults filled in, plus ``in_table`` as a bool and ``_row``, its line in
+    ``indicators.csv``), in file order, and the targets. :func:`as_catalogue` turns a :class:`Plan`
+    into one."""
+
+    folder: Path
+    indicators: dict[str, dict[str, object]]  # id -> row
+    targets: list[dict[str, object]]  # indicator_id, year (int), target (float), source, note, _row
+    meta: dict = field(default_factory=dict)
+
+    @property
+    def years(self) -> list[int]:
+        return sorted({int(str(t["year"])) for t in self.targets})
+
+    def ids(self) -> list[str]:
+        return list(self.indicators)
+
+    def text(self, indicator_id: str, column: str) -> str:
+        return str(self.indicators[indicator_id][column])
+
+    def name(self, indicator_id: str, lang: str = "zh") -> str:
+        return self.text(indicator_id, "name_en" if lang == "en" else "name_zh")
+
+    def aliases(self, indicator_id: str) -> list[str]:
+        raw = str(self.indicators[indicator_id]["aliases"] or "")
+        return [a.strip() for a in raw.split("|") if a.strip()]
+
+    def bounds(self, indicator_id: str) -> tuple[float | None, float | None]:
+        row = self.indicators[indicator_id]
+        return _opt_float(row["lower_bound"]), _opt_float(row["upper_bound"])
+
+    def by_number(self) -> dict[str, str]:
+        """Map the plan table's numbers ("1".."16") to indicator ids."""
+        return {str(row["no"]): iid for iid, row in self.indicators.items() if str(row["no"]).strip()}
+
+    def min_targets(self) -> dict[str, float]:
+        """Each indicator's smallest target (indicators with targets only)."""
+        low: dict[str, float] = {}
+        for t in self.targets:
+            iid, value = str(t["indicator_id"]), float(str(t["target"]))
+            low[iid] = min(low.get(iid, value), value)
+        return low
+
+
+@dataclass
+class Plan(_PlanMeta):
+    """A validated plan: its indicator catalogue, its targets and its metadata."""
+
+    folder: Path
+    indicators: pd.DataFrame  # index: id
+    targets: pd.DataFrame  # columns: indicator_id, year, target, source, note
+    meta: dict = field(default_factory=dict)
+
+    @property
+    def years(self) -> list[int]:
+        return sorted(int(y) for y in self.targets["year"].unique())
 
     def indicator(self, indicator_id: str) -> pd.Series:
         return self.indicators.loc[indicator_id]
@@ -197,8 +261,39 @@ def plan_meta(folder: Path | str) -> dict:
         return {}
 
 
+def as_catalogue(plan: Plan | Catalogue) -> Catalogue:
+    """The plan's :class:`Catalogue`: a catalogue as it is, a :class:`Plan` read from its DataFrames as
+    they are now."""
+    if isinstance(plan, Catalogue):
+        return plan
+    indicators = {
+        str(iid): {str(col): _plain(v) for col, v in row.items()}
+        for iid, row in zip(plan.indicators.index, plan.indicators.to_dict("records"))
+    }
+    targets = [{str(col): _plain(v) for col, v in row.items()} for row in plan.targets.to_dict("records")]
+    return Catalogue(folder=plan.folder, indicators=indicators, targets=targets, meta=plan.meta)
+
+
+def _plain(value: object) -> object:
+    """A numpy scalar as the Python value it holds (``item()``); anything else as it is."""
+    item = getattr(value, "item", None)
+    return item() if callable(item) and not isinstance(value, (str, bytes)) else value
+
+
 def load_plan(folder: Path | str | None = None) -> Plan:
     """Load and validate a plan folder; raise PlanError naming file, row and column on a bad one."""
+    import pandas as pd  # here, not at the top: a clean reads the plan through load_catalogue, without pandas
+
+    cat = load_catalogue(folder)
+    indicators = pd.DataFrame.from_records(list(cat.indicators.values())).set_index("id", drop=False)
+    indicators.index.name = None
+    targets = pd.DataFrame.from_records(cat.targets)
+    return Plan(folder=cat.folder, indicators=indicators, targets=targets, meta=cat.meta)
+
+
+def load_catalogue(folder: Path | str | None = None) -> Catalogue:
+    """Load and validate a plan folder as plain Python data (see :class:`Catalogue`); raise PlanError
+    naming file, row and column on a bad one."""
     folder = Path(folder) if folder is not None else DEFAULT_PLAN_DIR
     if not folder.is_dir():
         raise PlanError(folder, "plan folder not found")
@@ -264,13 +359,14 @@ def load_plan(folder: Path | str | None = None) -> Plan:
         records.append({**rec, "in_table": is_true(rec["in_table"]), "_row": i})
     if not records:
         raise PlanError(ind_path, "no indicators")
-    indicators = pd.DataFrame.from_records(records).set_index("id", drop=False)
-    indicators.index.name = None
-    numbers = [n for n in indicators["no"] if n]
+    indicators = {str(rec["id"]): rec for rec in records}
+    numbers = [rec["no"] for rec in records if rec["no"]]
     dup_numbers = {n for n in numbers if numbers.count(n) > 1}
     if dup_numbers:
-        bad = indicators[indicators["no"].isin(dup_numbers)].iloc[1]
-        raise PlanError(ind_path, f"duplicate table number {bad['no']!r}", row=int(bad["_row"]), column="no")
+        bad = [rec for rec in records if rec["no"] in dup_numbers][1]
+        raise PlanError(
+            ind_path, f"duplicate table number {bad['no']!r}", row=int(str(bad["_row"])), column="no"
+        )
 
     tgt_path = folder / "targets.csv"
     header, rows = _read_csv_rows(tgt_path)
@@ -295,7 +391,7 @@ def load_plan(folder: Path | str | None = None) -> Plan:
                 column="year",
             )
         tseen[key] = i
-        lo, hi = (_opt_float(indicators.at[iid, c]) for c in ("lower_bound", "upper_bound"))
+        lo, hi = (_opt_float(indicators[iid][c]) for c in ("lower_bound", "upper_bound"))
         if (lo is not None and target < lo) or (hi is not None and target > hi):
             raise PlanError(
                 tgt_path,
@@ -315,8 +411,6 @@ def load_plan(folder: Path | str | None = None) -> Plan:
         )
     if not trecords:
         raise PlanError(tgt_path, "no targets")
-    targets = pd.DataFrame.from_records(trecords)
-
     meta_path = folder / "plan.json"
     meta = read_json_object(meta_path) if meta_path.exists() else {}
-    return Plan(folder=folder, indicators=indicators, targets=targets, meta=meta)
+    return Catalogue(folder=folder, indicators=indicators, targets=trecords, meta=meta)
