@@ -8,7 +8,9 @@
    times the number of notebooks, divided by the cores: what starting one kernel per page costs.
 
 4. with ``--all``: **all** — ``gxq report --all`` (every quarter and year the data cover, one pool
-   of kept kernels), against **one by one** — ``render_pack`` for each of those periods in turn.
+   of kept kernels), against **one by one** — ``render_pack`` for each of those periods in turn; with
+   the CPU-seconds the run used (steadier than its wall time on a busy machine) and what each pack
+   after the first adds; and **cli-all**, ``gxq report --all`` as a new process against ``gxq report``.
 
 Aims (issue #14): pack ≤ 1.6 × floor and ≥ 5 × faster than naive; all ≤ 3 × one pack.
 
@@ -45,6 +47,14 @@ BIN = Path(sys.executable).parent
 # What a report kernel imports before its first page: the warm-up each notebook worker sends its
 # kernel (gxq_analysis.report.execute.WARM_UP_CODE), the same import every page makes first.
 NOTEBOOK_IMPORTS = WARM_UP_CODE
+
+
+def _cpu_seconds() -> float:
+    """CPU time of this process and its waited-for children (workers, kernels, Chromium)."""
+    import resource
+
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
 def bare_kernel_start(imports: str) -> float:
@@ -191,7 +201,7 @@ def main(argv: list[str] | None = None) -> int:
             naive_runs.append(naive(args.period, stems, args.plan, obs, out))
         slow = statistics.median(naive_runs) if naive_runs else float("nan")
 
-        every = one_by_one = float("nan")
+        every = one_by_one = every_cpu = cli_all = float("nan")
         n_packs = 0
         if args.all:
             if args.periods:
@@ -213,6 +223,7 @@ def main(argv: list[str] | None = None) -> int:
             n_packs = len(periods)
             print(f"all: {n_packs} packs: {', '.join(periods)}", flush=True)
             if render_all is not None:
+                cpu0 = _cpu_seconds()
                 t0 = time.perf_counter()
                 render_all(
                     periods=periods,
@@ -224,6 +235,16 @@ def main(argv: list[str] | None = None) -> int:
                     pdf=False,
                 )
                 every = time.perf_counter() - t0
+                every_cpu = _cpu_seconds() - cpu0
+                # and as a user runs it: `gxq report --all` as a new process, against `gxq report`
+                t0 = time.perf_counter()
+                subprocess.run(
+                    [BIN / "gxq", "report", "--all", "--out", tmp / "cli-all", "--no-pdf", "--no-progress"]
+                    + ["--plan", args.plan, "--observations", obs],
+                    check=True,
+                    capture_output=True,
+                )
+                cli_all = time.perf_counter() - t0
             t0 = time.perf_counter()
             for p in periods:
                 render_pack(
@@ -252,6 +273,13 @@ def main(argv: list[str] | None = None) -> int:
     )
     if args.all:
         print(f"all    {every:6.2f} s   ({n_packs} packs in one run: {every / pack:.2f} × one pack; aim ≤ 3)")
+        print(
+            f"         each pack after the first adds {(every - pack) / max(n_packs - 1, 1):.2f} s; the run "
+            f"used {every_cpu:.1f} CPU-seconds ({every_cpu / cores:.1f} s of {cores} cores)"
+        )
+        print(
+            f"cli-all {cli_all:5.2f} s   (`gxq report --all` as a new process: {cli_all / cli:.2f} × `gxq report`)"
+        )
         print(f"1by1   {one_by_one:6.2f} s   (the same packs one by one: {one_by_one / pack:.2f} × one pack)")
     return 0
 
