@@ -9,6 +9,7 @@ import sys
 import numpy as np
 import pytest
 from scipy import stats
+from test_fresh_process_support import modules_imported_by
 
 from gxq_analysis.assess.forecast import t_cdf, t_ppf, t_sf
 from gxq_analysis.assess.period import compute_assessment, write_assessment
@@ -62,9 +63,4 @@ def test_a_report_kernel_warm_up_imports_neither_scipy_nor_seaborn():
     pages of a pack neither compute nor draw, so scipy and seaborn would be paid for nothing."""
     from gxq_analysis.report.execute import WARM_UP_CODE
 
-    code = (
-        WARM_UP_CODE
-        + "import sys\nprint(sorted(m for m in ('scipy', 'seaborn', 'statsmodels') if m in sys.modules))\n"
-    )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
-    assert out.strip() == "[]"
+    assert modules_imported_by(WARM_UP_CODE, ("scipy", "seaborn", "statsmodels")) == []
