@@ -222,6 +222,33 @@ def test_pdf_pages_carry_the_illustrative_banner_on_every_page(pack):
     assert missing == []
 
 
+def test_qpdf_and_pypdf_merge_the_pack_into_the_same_pages(browser, pack, monkeypatch):
+    """report.pdf is merged by qpdf (fast) or, without it, by pypdf: the same pages, boxes and text."""
+    from io import BytesIO
+
+    from pypdf import PdfReader
+
+    from gxq_analysis.report import browser as browser_module
+
+    if shutil.which("qpdf") is None:
+        pytest.fail("qpdf not found: run `python3 tasks.py setup` (installs Debian qpdf)")
+    names = ["summary.html", *(r.html_path.name for r in pack.notebooks)]
+    tabs = [browser.start((pack.path / name).as_uri()) for name in names]
+    parts = browser.print_tabs(tabs, footer="示例数据")
+    by_qpdf = browser_module._merge_with_qpdf(parts)
+    by_pypdf = browser_module._merge_with_pypdf(parts)
+    assert by_qpdf is not None
+
+    def pages(data: bytes) -> list[tuple]:
+        return [(tuple(p.mediabox), pdf_text(p)) for p in PdfReader(BytesIO(data)).pages]
+
+    assert pages(by_qpdf) == pages(by_pypdf)
+    assert len(pages(by_qpdf)) == sum(len(pdf_pages(part)) for part in parts) >= len(names)
+    assert browser_module.merge_pdfs(parts) == by_qpdf  # qpdf when installed (a deterministic id)
+    monkeypatch.setattr(browser_module.shutil, "which", lambda _name: None)
+    assert pages(browser_module.merge_pdfs(parts)) == pages(by_pypdf)  # pypdf without it
+
+
 @pytest.mark.parametrize("page", ["summary", "10_data_quality", "20_trajectories", "30_quarterly_brief"])
 def test_no_table_is_clipped_in_print(browser, pack, page):
     layout = print_layout(browser, (pack.path / f"{page}.html").as_uri())
