@@ -170,3 +170,69 @@ def test_every_page_of_a_pack_reads_the_one_assessment(tmp_path):
     brief = (res.path / "30_quarterly_brief.html").read_text(encoding="utf-8")
     for sid in set(a.status["status"].dropna()):
         assert f"gxq-status-{sid}" in brief
+
+
+def _simple_annual_notebooks(tmp_path):
+    nbdir = tmp_path / "notebooks"
+    write_notebook(nbdir / "10_data_quality.ipynb", ["x = 1"])
+    return nbdir
+
+
+def test_all_prints_every_pack_on_one_kept_browser(tmp_path, monkeypatch):
+    """With PDFs, the packs of a run are printed (in threads, while the next packs render) on headless
+    Chromiums kept for the run (two at most, not one a pack), and each pack is published with its two
+    PDFs."""
+    from gxq_analysis.report import browser as browser_module
+
+    started = []
+    real_init = browser_module.Browser.__init__
+
+    def counting_init(self, *args, **kwargs):
+        started.append(1)
+        real_init(self, *args, **kwargs)
+
+    monkeypatch.setattr(browser_module.Browser, "__init__", counting_init)
+    years = ["2016", "2017", "2018", "2019"]
+    results = render_all(
+        periods=years,
+        plan_dir=PLAN,
+        observations_path=OBSERVATIONS,
+        out_dir=tmp_path / "reports",
+        notebooks_dir=_simple_annual_notebooks(tmp_path),
+        jobs=1,
+        progress=False,
+        say=lambda _m: None,
+    )
+    assert [r.path.name for r in results] == years
+    assert 1 <= len(started) <= 2
+    for r in results:
+        assert browser_module.pdf_pages((r.path / "summary.pdf").read_bytes()) == [
+            pytest.approx(browser_module.A4_POINTS, abs=2)
+        ]
+        assert len(browser_module.pdf_pages((r.path / "report.pdf").read_bytes())) >= 2
+        assert {"summary.pdf", "report.pdf"} <= set(r.outputs)
+
+
+def test_packs_whose_pdfs_fail_publish_nothing_and_keep_the_earlier_reports(tmp_path, monkeypatch):
+    from gxq_analysis.report import browser as browser_module
+
+    nbdir = _simple_annual_notebooks(tmp_path)
+    options = dict(
+        plan_dir=PLAN,
+        observations_path=OBSERVATIONS,
+        out_dir=tmp_path / "reports",
+        notebooks_dir=nbdir,
+        jobs=1,
+        progress=False,
+        say=lambda _m: None,
+    )
+    earlier = render_all(periods=["2018"], pdf=False, **options)[0].path
+    before = {p.name: p.read_bytes() for p in earlier.iterdir() if p.is_file()}
+    monkeypatch.setattr(browser_module, "find_chromium", lambda: None)
+    with pytest.raises(RenderError) as err:
+        render_all(periods=["2018", "2019"], **options)
+    msg = str(err.value)
+    assert "2 of 2 packs failed" in msg and "chromium not found" in msg and "--no-pdf" in msg
+    assert {p.name: p.read_bytes() for p in earlier.iterdir() if p.is_file()} == before
+    assert not (tmp_path / "reports" / "2019").exists()
+    assert not [p for p in (tmp_path / "reports").iterdir() if p.name.startswith(".") and p.is_dir()]

@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 from ..model.periods import FREQ_ANNUAL, Period, PeriodError, latest_quarter_covered, parse_period
 from ..model.plan import plan_meta
@@ -180,29 +181,25 @@ def write_tables(
 
 
 def write_pdfs(
-    folder: Path, lang: str, page_files: Iterable[str], illustrative: bool, plan_title: str
+    folder: Path,
+    lang: str,
+    page_files: Iterable[str],
+    illustrative: bool,
+    plan_title: str,
+    browser: Any = None,
 ) -> list[str]:
     """summary.pdf (exactly one A4 page) and report.pdf (the summary, then every report page, A4), printed
-    offline by headless Chromium. On illustrative packs the 示例数据 banner is printed at the foot of
+    offline by headless Chromium (``browser``, a :class:`browser.Browser` kept by the caller, else one
+    started for these two files). On illustrative packs the 示例数据 banner is printed at the foot of
     every page."""
-    from .browser import Browser, BrowserError, merge_pdfs, pdf_pages
-    from .text import t
+    from .browser import Browser, BrowserError, merge_pdfs
 
-    footer = t("banner.illustrative", lang) if illustrative else plan_title
     try:
-        with Browser() as browser:
-            # the pages load in their tabs while the summary is fitted to one page
-            pages = [browser.start((folder / name).as_uri()) for name in page_files]
-            summary = b""
-            for scale in SUMMARY_SCALES:
-                summary = browser.print_pdf((folder / SUMMARY_HTML).as_uri(), footer=footer, scale=scale)
-                if len(pdf_pages(summary)) == 1:
-                    break
-            else:
-                raise PackOutputError(
-                    f"{SUMMARY_PDF} does not fit one A4 page even at scale {SUMMARY_SCALES[-1]}"
-                )
-            parts = [summary, *browser.print_tabs(pages, footer=footer)]
+        if browser is not None:
+            summary, parts = _print_pack(browser, folder, lang, page_files, illustrative, plan_title)
+        else:
+            with Browser() as own:
+                summary, parts = _print_pack(own, folder, lang, page_files, illustrative, plan_title)
     except BrowserError as exc:
         raise PackOutputError(
             f"PDF export failed: {exc}\n  (pass --no-pdf to publish the HTML and tables only)"
@@ -210,3 +207,23 @@ def write_pdfs(
     (folder / SUMMARY_PDF).write_bytes(summary)
     (folder / REPORT_PDF).write_bytes(merge_pdfs(parts))
     return [SUMMARY_PDF, REPORT_PDF]
+
+
+def _print_pack(
+    browser: Any, folder: Path, lang: str, page_files: Iterable[str], illustrative: bool, plan_title: str
+) -> tuple[bytes, list[bytes]]:
+    """The summary fitted to one A4 page, and every part of report.pdf (the summary, then the pages)."""
+    from .browser import pdf_pages
+
+    footer = t("banner.illustrative", lang) if illustrative else plan_title
+    # the summary and the pages load and print in their tabs together (at full scale); only a summary
+    # that does not fit one page is printed again, smaller
+    tabs = [browser.start((folder / name).as_uri()) for name in (SUMMARY_HTML, *page_files)]
+    summary, *pages = browser.print_tabs(tabs, footer=footer, scale=SUMMARY_SCALES[0])
+    for scale in SUMMARY_SCALES[1:]:
+        if len(pdf_pages(summary)) == 1:
+            break
+        summary = browser.print_pdf((folder / SUMMARY_HTML).as_uri(), footer=footer, scale=scale)
+    if len(pdf_pages(summary)) != 1:
+        raise PackOutputError(f"{SUMMARY_PDF} does not fit one A4 page even at scale {SUMMARY_SCALES[-1]}")
+    return summary, [summary, *pages]

@@ -226,16 +226,14 @@ def fail_pack(run: PackRun) -> RenderError:
     return RenderError(_failure_message(failure, failed_nb, kept, run.final))
 
 
-def finish_pack(run: PackRun, pdf: bool, say: Callable[[str], None]) -> list[str]:
-    """tables.xlsx, the PDFs and index.html, then publish the pack atomically. Returns the outputs."""
-    summary_res = run.summary_res or {}
+def write_pack_tables(run: PackRun, say: Callable[[str], None]) -> list[str]:
+    """Once every job of the pack is done: its pages in reading order, then tables.xlsx. Returns the
+    outputs so far (summary.html, tables.xlsx). Raises RenderError (nothing is published)."""
     order = {s: i for i, s in enumerate(run.present)}
     run.results.sort(key=lambda r: order[r.stem])
-    illustrative = summary_res.get("illustrative") or any(r.meta.get("illustrative") for r in run.results)
-    outputs = [SUMMARY_HTML]
-    pages = [(r.stem, r.html_path.name) for r in run.results]
     try:
         t1 = time.perf_counter()
+        outputs = [SUMMARY_HTML]
         outputs += write_tables(
             run.tmp,
             run.period,
@@ -243,19 +241,45 @@ def finish_pack(run: PackRun, pdf: bool, say: Callable[[str], None]) -> list[str
             run.title,
             run.generated,
             run.observations_path,
-            pages,
-            bool(illustrative),
-            summary_values=summary_res.get("values"),
+            [(r.stem, r.html_path.name) for r in run.results],
+            _illustrative(run),
+            summary_values=(run.summary_res or {}).get("values"),
         )
         say(f"  ok  {TABLES_XLSX}: {time.perf_counter() - t1:.1f}s")
-        if pdf:
-            t1 = time.perf_counter()
-            outputs += write_pdfs(
-                run.tmp, run.lang, [name for _stem, name in pages], bool(illustrative), run.title
-            )
-            say(f"  ok  {SUMMARY_PDF}, {REPORT_PDF}: {time.perf_counter() - t1:.1f}s")
     except PackOutputError as exc:
         raise RenderError(f"{exc}\n  nothing was published") from None
+    return outputs
+
+
+def write_pack_pdfs(run: PackRun, say: Callable[[str], None], browser: Any = None) -> list[str]:
+    """summary.pdf and report.pdf of the pack (``browser``: a kept one, see :mod:`pdf_printer`).
+    Raises RenderError (nothing is published)."""
+    try:
+        t1 = time.perf_counter()
+        outputs = write_pdfs(
+            run.tmp,
+            run.lang,
+            [r.html_path.name for r in run.results],
+            _illustrative(run),
+            run.title,
+            browser=browser,
+        )
+        say(
+            f"  ok  {run.label + '/' if browser is not None else ''}{SUMMARY_PDF}, {REPORT_PDF}: "
+            f"{time.perf_counter() - t1:.1f}s"
+        )
+    except PackOutputError as exc:
+        raise RenderError(f"{exc}\n  nothing was published") from None
+    return outputs
+
+
+def _illustrative(run: PackRun) -> bool:
+    summary_res = run.summary_res or {}
+    return bool(summary_res.get("illustrative") or any(r.meta.get("illustrative") for r in run.results))
+
+
+def publish_pack(run: PackRun, outputs: list[str]) -> list[str]:
+    """index.html, then the pack published atomically in place of any earlier one. Returns the outputs."""
     (run.tmp / "index.html").write_text(
         index_html(
             run.period, run.lang, run.title, run.generated, run.version, run.results, run.skipped, outputs

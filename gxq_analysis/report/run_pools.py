@@ -10,6 +10,7 @@ pack (:mod:`pack_run`).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 import time
@@ -23,7 +24,15 @@ from .execute import _execute_job, _kernel_worker_init, _worker_init, skip_iri_g
 from .export import make_exporter
 from .figures import figures_job
 from .pack_outputs import summary_job
-from .pack_run import PackRun, assessment_job, export_result, fail_pack, finish_pack
+from .pack_run import (
+    PackRun,
+    assessment_job,
+    export_result,
+    fail_pack,
+    publish_pack,
+    write_pack_tables,
+)
+from .pdf_printer import PdfPrinter
 
 
 class _Progress:
@@ -115,8 +124,17 @@ def _run_packs(
         ProcessPoolExecutor(
             max_workers=n_compute, mp_context=ctx, initializer=_worker_init, initargs=(os.getpid(),)
         ) as compute_pool,
+        # a pack's PDFs print (in a thread, on one kept browser) while the next packs render
+        PdfPrinter(say) if pdf else contextlib.nullcontext() as printer,
     ):
         pending: dict[Any, tuple[PackRun, dict]] = {}
+
+        def fail_outputs(run: PackRun, exc: RenderError) -> None:
+            run.failure = {"kind": "outputs", "error": str(exc)}
+            errors.append(str(exc))
+            if stop_on_failure:
+                for other in pending:
+                    other.cancel()
 
         def submit(run: PackRun, job: dict) -> None:
             pool = notebook_pool if job.get("kind", "notebook") == "notebook" else compute_pool
@@ -146,8 +164,14 @@ def _run_packs(
                 run, job = pending.pop(fut)
                 if fut.cancelled() or run.failure is not None:
                     continue
-                res = fut.result()
                 kind = job.get("kind", "notebook")
+                if kind == "pdf":  # the last step of a pack: publish it, or drop it
+                    try:
+                        run.outputs = publish_pack(run, job["outputs"] + fut.result())
+                    except RenderError as exc:
+                        fail_outputs(run, exc)
+                    continue
+                res = fut.result()
                 if kind in ("assessment", "figures"):
                     if not res["ok"]:  # the pages compute or draw their own (see pack_run, figures)
                         say(f"  note {run.label}: the shared {kind} failed ({res['error']})")
@@ -172,11 +196,11 @@ def _run_packs(
                 remaining[id(run)] -= 1
                 if remaining[id(run)] == 0:
                     try:
-                        run.outputs = finish_pack(run, pdf, say)
+                        outputs = write_pack_tables(run, say)
+                        if printer is not None:
+                            pending[printer.submit(run)] = (run, {"kind": "pdf", "outputs": outputs})
+                        else:
+                            run.outputs = publish_pack(run, outputs)
                     except RenderError as exc:
-                        run.failure = {"kind": "outputs", "error": str(exc)}
-                        errors.append(str(exc))
-                        if stop_on_failure:
-                            for other in pending:
-                                other.cancel()
+                        fail_outputs(run, exc)
     return errors
