@@ -10,7 +10,8 @@
 4. with ``--all``: **all** — ``gxq report --all`` (every quarter and year the data cover, one pool
    of kept kernels), against **one by one** — ``render_pack`` for each of those periods in turn; with
    the CPU-seconds the run used (steadier than its wall time on a busy machine) and what each pack
-   after the first adds; and **cli-all**, ``gxq report --all`` as a new process against ``gxq report``.
+   after the first adds; **cli-all**, ``gxq report --all`` as a new process against ``gxq report``;
+   and **all+pdf**, the run with its PDFs against one pack with its PDFs.
 
 Aims (issue #14): pack ≤ 1.6 × floor and ≥ 5 × faster than naive; all ≤ 3 × one pack.
 
@@ -201,7 +202,7 @@ def main(argv: list[str] | None = None) -> int:
             naive_runs.append(naive(args.period, stems, args.plan, obs, out))
         slow = statistics.median(naive_runs) if naive_runs else float("nan")
 
-        every = one_by_one = every_cpu = cli_all = float("nan")
+        every = one_by_one = every_cpu = cli_all = every_pdf = float("nan")
         n_packs = 0
         if args.all:
             if args.periods:
@@ -245,6 +246,16 @@ def main(argv: list[str] | None = None) -> int:
                     capture_output=True,
                 )
                 cli_all = time.perf_counter() - t0
+                t0 = time.perf_counter()  # and with the PDFs, as `gxq report --all` makes them by default
+                render_all(
+                    periods=periods,
+                    out_dir=tmp / "all-pdf",
+                    plan_dir=args.plan,
+                    observations_path=obs,
+                    progress=False,
+                    say=lambda _m: None,
+                )
+                every_pdf = time.perf_counter() - t0
             t0 = time.perf_counter()
             for p in periods:
                 render_pack(
@@ -279,6 +290,9 @@ def main(argv: list[str] | None = None) -> int:
         )
         print(
             f"cli-all {cli_all:5.2f} s   (`gxq report --all` as a new process: {cli_all / cli:.2f} × `gxq report`)"
+        )
+        print(
+            f"all+pdf {every_pdf:5.2f} s   (with the PDFs: {every_pdf / with_pdf:.2f} × one pack with its PDFs)"
         )
         print(f"1by1   {one_by_one:6.2f} s   (the same packs one by one: {one_by_one / pack:.2f} × one pack)")
     return 0
