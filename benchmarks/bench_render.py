@@ -224,18 +224,22 @@ def main(argv: list[str] | None = None) -> int:
             n_packs = len(periods)
             print(f"all: {n_packs} packs: {', '.join(periods)}", flush=True)
             if render_all is not None:
+
+                def run_all(folder: str, pdf: bool) -> float:
+                    t0 = time.perf_counter()
+                    render_all(
+                        periods=periods,
+                        out_dir=tmp / folder,
+                        plan_dir=args.plan,
+                        observations_path=obs,
+                        progress=False,
+                        say=lambda _m: None,
+                        pdf=pdf,
+                    )
+                    return time.perf_counter() - t0
+
                 cpu0 = _cpu_seconds()
-                t0 = time.perf_counter()
-                render_all(
-                    periods=periods,
-                    out_dir=tmp / "all",
-                    plan_dir=args.plan,
-                    observations_path=obs,
-                    progress=False,
-                    say=lambda _m: None,
-                    pdf=False,
-                )
-                every = time.perf_counter() - t0
+                every = run_all("all", pdf=False)
                 every_cpu = _cpu_seconds() - cpu0
                 # and as a user runs it: `gxq report --all` as a new process, against `gxq report`
                 t0 = time.perf_counter()
@@ -246,16 +250,7 @@ def main(argv: list[str] | None = None) -> int:
                     capture_output=True,
                 )
                 cli_all = time.perf_counter() - t0
-                t0 = time.perf_counter()  # and with the PDFs, as `gxq report --all` makes them by default
-                render_all(
-                    periods=periods,
-                    out_dir=tmp / "all-pdf",
-                    plan_dir=args.plan,
-                    observations_path=obs,
-                    progress=False,
-                    say=lambda _m: None,
-                )
-                every_pdf = time.perf_counter() - t0
+                every_pdf = run_all("all-pdf", pdf=True)  # as `gxq report --all` runs by default
             t0 = time.perf_counter()
             for p in periods:
                 render_pack(

@@ -17,6 +17,21 @@ from gxq_analysis.report.render import RenderError, covered_periods, render_all,
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("render")]
 
 
+def _render_all(tmp_path, notebooks_dir, periods, **options):
+    """render_all of the fixture plan and data into ``tmp_path/reports``, one kernel, quietly."""
+    return render_all(
+        periods=periods,
+        plan_dir=PLAN,
+        observations_path=OBSERVATIONS,
+        out_dir=tmp_path / "reports",
+        notebooks_dir=notebooks_dir,
+        jobs=1,
+        progress=False,
+        say=lambda _m: None,
+        **options,
+    )
+
+
 def test_covered_periods_are_exactly_those_a_single_pack_accepts():
     periods = covered_periods(OBSERVATIONS, PLAN)
     assert periods, "the fixture data cover some period"
@@ -46,17 +61,7 @@ def test_all_keeps_kernels_but_no_state_and_publishes_every_pack(tmp_path):
             "import os\nfrom IPython.display import HTML, display\ndisplay(HTML(f'<p id=\"pid\">{os.getpid()}</p>'))",
         ],
     )
-    results = render_all(
-        periods=["2018", "2019"],
-        plan_dir=PLAN,
-        observations_path=OBSERVATIONS,
-        out_dir=tmp_path / "reports",
-        notebooks_dir=nbdir,
-        jobs=1,
-        progress=False,
-        say=lambda _m: None,
-        pdf=False,
-    )
+    results = _render_all(tmp_path, nbdir, ["2018", "2019"], pdf=False)
     assert [r.path.name for r in results] == ["2018", "2019"]
     pids = set()
     for r in results:
@@ -130,17 +135,7 @@ def test_all_publishes_the_good_packs_and_names_the_failed_one(tmp_path):
         nbdir / "10_data_quality.ipynb", ['if str(period) == "2019":\n    raise ValueError("boom")']
     )
     with pytest.raises(RenderError) as err:
-        render_all(
-            periods=["2018", "2019"],
-            plan_dir=PLAN,
-            observations_path=OBSERVATIONS,
-            out_dir=tmp_path / "reports",
-            notebooks_dir=nbdir,
-            jobs=1,
-            progress=False,
-            say=lambda _m: None,
-            pdf=False,
-        )
+        _render_all(tmp_path, nbdir, ["2018", "2019"], pdf=False)
     msg = str(err.value)
     assert "1 of 2 packs failed" in msg and "ValueError: boom" in msg and "10_data_quality.ipynb" in msg
     assert (tmp_path / "reports" / "2018" / "index.html").is_file()
@@ -193,16 +188,7 @@ def test_all_prints_every_pack_on_one_kept_browser(tmp_path, monkeypatch):
 
     monkeypatch.setattr(browser_module.Browser, "__init__", counting_init)
     years = ["2016", "2017", "2018", "2019"]
-    results = render_all(
-        periods=years,
-        plan_dir=PLAN,
-        observations_path=OBSERVATIONS,
-        out_dir=tmp_path / "reports",
-        notebooks_dir=_simple_annual_notebooks(tmp_path),
-        jobs=1,
-        progress=False,
-        say=lambda _m: None,
-    )
+    results = _render_all(tmp_path, _simple_annual_notebooks(tmp_path), years)
     assert [r.path.name for r in results] == years
     assert 1 <= len(started) <= 2
     for r in results:
@@ -217,20 +203,11 @@ def test_packs_whose_pdfs_fail_publish_nothing_and_keep_the_earlier_reports(tmp_
     from gxq_analysis.report import browser as browser_module
 
     nbdir = _simple_annual_notebooks(tmp_path)
-    options = dict(
-        plan_dir=PLAN,
-        observations_path=OBSERVATIONS,
-        out_dir=tmp_path / "reports",
-        notebooks_dir=nbdir,
-        jobs=1,
-        progress=False,
-        say=lambda _m: None,
-    )
-    earlier = render_all(periods=["2018"], pdf=False, **options)[0].path
+    earlier = _render_all(tmp_path, nbdir, ["2018"], pdf=False)[0].path
     before = {p.name: p.read_bytes() for p in earlier.iterdir() if p.is_file()}
     monkeypatch.setattr(browser_module, "find_chromium", lambda: None)
     with pytest.raises(RenderError) as err:
-        render_all(periods=["2018", "2019"], **options)
+        _render_all(tmp_path, nbdir, ["2018", "2019"])
     msg = str(err.value)
     assert "2 of 2 packs failed" in msg and "chromium not found" in msg and "--no-pdf" in msg
     assert {p.name: p.read_bytes() for p in earlier.iterdir() if p.is_file()} == before
