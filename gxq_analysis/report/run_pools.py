@@ -4,8 +4,9 @@ Notebook workers (one per kernel) each start a kernel of the project the moment 
 it for every page they run (:mod:`execute`); compute workers compute each period's assessment, draw
 its figures (:mod:`figures`) and build its summary, while the kernels start. Both pools fork from the
 report process (papermill and the compute modules are imported once, before forking). As a pack's
-jobs finish, the parent converts its pages to HTML; once all are done it finishes and publishes the
-pack (:mod:`pack_run`).
+jobs finish, the parent converts its pages to HTML; once all are done it writes tables.xlsx and
+publishes the pack (:mod:`pack_run`), after its PDFs when there are any: those print in a thread on a
+kept browser (:mod:`pdf_printer`) while the parent goes on with the next packs.
 """
 
 from __future__ import annotations
@@ -98,7 +99,7 @@ def _run_packs(
 ) -> list[str]:
     """Run every job of ``runs`` on two pools of workers: notebook workers, each starting its kernel at
     once and keeping it from one notebook to the next, and compute workers (no kernel) for the
-    assessments, figures and summaries. Each pack is finished and published as soon as its own jobs
+    assessments, figures and summaries. Each pack is published as soon as its own jobs (and PDFs)
     are done.
     Returns the error messages of packs that failed (nothing published)."""
     skip_iri_grammar()
