@@ -216,11 +216,11 @@ def _print_pack(
     from .browser import pdf_pages
 
     footer = t("banner.illustrative", lang) if illustrative else plan_title
-    # the summary and the pages load and print in their tabs together (at full scale); only a summary
-    # that does not fit one page is printed again, smaller
+    # the summary and the pages load and print in their tabs together (at full scale, the pages'
+    # scale); only a summary that does not fit one page is printed again, smaller
     tabs = [browser.start((folder / name).as_uri()) for name in (SUMMARY_HTML, *page_files)]
-    summary, *pages = browser.print_tabs(tabs, footer=footer, scale=SUMMARY_SCALES[0])
-    for scale in SUMMARY_SCALES[1:]:
+    summary, *pages = browser.print_tabs(tabs, footer=footer)
+    for scale in (s for s in SUMMARY_SCALES if s < 1.0):
         if len(pdf_pages(summary)) == 1:
             break
         summary = browser.print_pdf((folder / SUMMARY_HTML).as_uri(), footer=footer, scale=scale)
