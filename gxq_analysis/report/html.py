@@ -47,6 +47,26 @@ def _safe(value: Any) -> str:
     return value if isinstance(value, SafeHTML) else esc(value)
 
 
+def html_page(lang: str, title: str, css: str, body: str, body_class: str = "") -> str:
+    """A whole self-contained HTML document (the pack's index and summary pages): ``css`` inline,
+    ``body`` (HTML, ending with a newline) inside ``<body>``."""
+    cls = f' class="{esc(body_class)}"' if body_class else ""
+    return f"""<!DOCTYPE html>
+<html lang="{esc(lang)}">
+<head>
+<meta charset="utf-8" />
+<meta name="viewport" content="width=device-width, initial-scale=1.0">
+<title>{esc(title)}</title>
+<style type="text/css">
+{css}
+</style>
+</head>
+<body{cls}>
+{body}</body>
+</html>
+"""
+
+
 def html_block(template: str, **values: Any) -> SafeHTML:
     """Fill an HTML ``template`` (trusted, written in code) with escaped ``values``."""
     return SafeHTML(template.format(**{k: _safe(v) for k, v in values.items()}))

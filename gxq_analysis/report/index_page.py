@@ -6,7 +6,7 @@ from collections.abc import Iterable
 
 from ..model.periods import FREQ_ANNUAL, Period
 from .export import NotebookResult, css
-from .html import banner_html, esc
+from .html import banner_html, esc, html_page
 from .pack_outputs import OUTPUT_TEXT
 from .text import notebook_description, notebook_title, t
 
@@ -62,18 +62,7 @@ def index_html(
         )
     )
     title = f"{kind} · {period.label(lang)}"
-    return f"""<!DOCTYPE html>
-<html lang="{esc(lang)}">
-<head>
-<meta charset="utf-8" />
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<title>{esc(title)}</title>
-<style type="text/css">
-{css()}
-</style>
-</head>
-<body>
-<main class="gxq-index">
+    main = f"""<main class="gxq-index">
 <header class="gxq-cover">
   <div class="gxq-cover-kicker">{esc(plan_title)}</div>
   <h1 class="gxq-cover-title">{esc(title)}</h1>
@@ -87,6 +76,5 @@ def index_html(
 </ul>
 {skipped_html}
 </main>
-</body>
-</html>
 """
+    return html_page(lang, title, css(), main)

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from ..i18n import STATUS_COLOURS, catalogue, check_lang, lookup_text, status_label
 from ..model.periods import FREQ_ANNUAL, Period, parse_period
 from .context import any_illustrative
-from .html import esc
+from .html import esc, html_page
 from .numbers import COUNT_UNITS, EN_SCALED_UNITS, fmt_change, fmt_percent, fmt_value
 from .sentences import closed_target_sentence, needs_attention, target_year_closed
 
@@ -506,18 +506,7 @@ def summary_html(
         f'<div class="gxq-banner" role="alert">{esc(banner)}</div>' if s.illustrative and banner else ""
     )
     title = f"{t('title', lang)} · {s.period.label(lang)}"
-    return f"""<!DOCTYPE html>
-<html lang="{esc(lang)}">
-<head>
-<meta charset="utf-8" />
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<title>{esc(title)}</title>
-<style type="text/css">
-{css}
-</style>
-</head>
-<body class="gxq-summary-page">
-<main class="gxq-summary gxq-summary-{esc(lang)}">
+    main = f"""<main class="gxq-summary gxq-summary-{esc(lang)}">
 <header class="gxq-sum-head">
   <div class="gxq-cover-kicker">{esc(plan_title)}</div>
   <h1>{esc(title)}</h1>
@@ -530,6 +519,5 @@ def summary_html(
 {attention}
 <p class="gxq-muted gxq-sum-note">{esc(t("note", lang))}</p>
 </main>
-</body>
-</html>
 """
+    return html_page(lang, title, css, main, body_class="gxq-summary-page")
