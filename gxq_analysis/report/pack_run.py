@@ -264,10 +264,8 @@ def write_pack_pdfs(run: PackRun, say: Callable[[str], None], browser: Any = Non
             run.title,
             browser=browser,
         )
-        say(
-            f"  ok  {run.label + '/' if browser is not None else ''}{SUMMARY_PDF}, {REPORT_PDF}: "
-            f"{time.perf_counter() - t1:.1f}s"
-        )
+        # printed beside other packs' pages: the line names its pack
+        say(f"  ok  {run.label}/{SUMMARY_PDF}, {REPORT_PDF}: {time.perf_counter() - t1:.1f}s")
     except PackOutputError as exc:
         raise RenderError(f"{exc}\n  nothing was published") from None
     return outputs
