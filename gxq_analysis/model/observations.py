@@ -140,10 +140,11 @@ def load_observations(
 MANIFEST_FILE = "manifest.json"
 
 
-def verify_against_manifest(path: Path | str) -> None:
+def verify_against_manifest(path: Path | str, sha256: str | None = None) -> None:
     """Refuse an output of `gxq clean` that is not the one its manifest describes (truncated, edited,
     or left from another run by a crash between two renames). Files with no manifest beside them, or
-    a manifest from before row counts and hashes were recorded, are hand-made tables and pass."""
+    a manifest from before row counts and hashes were recorded, are hand-made tables and pass.
+    ``sha256``: the file's digest when the caller has just computed it (not read and hashed again)."""
     import hashlib
     import json
 
@@ -158,11 +159,13 @@ def verify_against_manifest(path: Path | str) -> None:
     if not isinstance(outputs, dict) or path.name not in outputs:
         return
     expected = outputs[path.name]
-    h = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    if h.hexdigest() != expected.get("sha256"):
+    if sha256 is None:
+        h = hashlib.sha256()
+        with path.open("rb") as fh:
+            for block in iter(lambda: fh.read(1 << 20), b""):
+                h.update(block)
+        sha256 = h.hexdigest()
+    if sha256 != expected.get("sha256"):
         raise ObservationsError(
             f"{path}: does not match {manifest_path.name} (expected {expected.get('rows')} rows, sha256 "
             f"{str(expected.get('sha256'))[:12]}…): the file was truncated, edited or left by an interrupted "

@@ -216,9 +216,10 @@ def _observations(path: Path, default_geo: str) -> pd.DataFrame:
 
     if not path.is_file():
         return load_observations(path, default_geo=default_geo)  # its error names the file
-    key = (str(path.resolve()), hashlib.sha256(path.read_bytes()).hexdigest(), default_geo)
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    key = (str(path.resolve()), digest, default_geo)
     if key in _LAST_OBSERVATIONS:
-        verify_against_manifest(path)  # the manifest beside it may have changed
+        verify_against_manifest(path, sha256=digest)  # the manifest beside it may have changed
     else:
         _LAST_OBSERVATIONS.clear()
         _LAST_OBSERVATIONS[key] = load_observations(path, default_geo=default_geo)
