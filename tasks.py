@@ -42,28 +42,31 @@ def run(cmd: list[str], **kw) -> None:
 
 
 def apt_install(packages: list[str], why: str, required: bool = True) -> None:
-    """Install Debian packages when missing; explain what to do when we cannot (and stop, when they
-    are required)."""
+    """Install Debian packages when missing; explain what to do when we cannot, and stop when they
+    are required (an optional package left out is only noted)."""
+    names = " ".join(packages)
     apt = shutil.which("apt-get")
-    if apt is None or os.geteuid() != 0:
-        if not required:
-            say(
-                f"note: {' '.join(packages)} not installed ({why}); sudo apt-get install -y {' '.join(packages)}"
-            )
-            return
-        sys.exit(
-            f"[tasks] missing system package(s) {' '.join(packages)} ({why}).\n"
-            f"        Install them with: sudo apt-get install -y {' '.join(packages)}"
-        )
-    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    lists = Path("/var/lib/apt/lists")
-    if not any(lists.glob("*Packages*")):
-        run([apt, "update", "-qq"], env=env)
     try:
-        run([apt, "install", "-y", "-qq", "--no-install-recommends", *packages], env=env)
-    except subprocess.CalledProcessError:
-        run([apt, "update", "-qq"], env=env)
-        run([apt, "install", "-y", "-qq", "--no-install-recommends", *packages], env=env)
+        if apt is None or os.geteuid() != 0:
+            raise PermissionError("not root, or no apt-get")
+        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+        lists = Path("/var/lib/apt/lists")
+        if not any(lists.glob("*Packages*")):
+            run([apt, "update", "-qq"], env=env)
+        try:
+            run([apt, "install", "-y", "-qq", "--no-install-recommends", *packages], env=env)
+        except subprocess.CalledProcessError:
+            run([apt, "update", "-qq"], env=env)
+            run([apt, "install", "-y", "-qq", "--no-install-recommends", *packages], env=env)
+    except (PermissionError, subprocess.CalledProcessError) as exc:
+        if required and isinstance(exc, subprocess.CalledProcessError):
+            raise  # apt itself failed: its output says why
+        if required:
+            sys.exit(
+                f"[tasks] missing system package(s) {names} ({why}).\n"
+                f"        Install them with: sudo apt-get install -y {names}"
+            )
+        say(f"note: {names} not installed ({why}); sudo apt-get install -y {names}")
 
 
 def ensure_system(test: bool) -> None:
@@ -74,10 +77,7 @@ def ensure_system(test: bool) -> None:
     if shutil.which("chromium") is None:
         apt_install(["chromium"], "PDF export of the report pack and the real-browser test")
     if shutil.which("qpdf") is None:  # merges report.pdf 4 x faster than pypdf, which stands in without it
-        try:
-            apt_install(["qpdf"], "a faster merge of report.pdf", required=False)
-        except subprocess.CalledProcessError:
-            say("note: qpdf could not be installed; report.pdf is merged with pypdf (slower)")
+        apt_install(["qpdf"], "a faster merge of report.pdf; pypdf does it without", required=False)
 
 
 def setup_fingerprint(extras: str) -> str:
