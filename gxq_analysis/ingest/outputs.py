@@ -115,6 +115,20 @@ _DIRECT_LINES = set(_QUOTED_CHARS) <= {",", '"', "\n", "\r"}
 _formula_after_comma = re.compile(",[" + re.escape("".join(sorted(_FORMULA_FIRST))) + "]").search
 
 
+def _plain_line(cells: str, commas: int) -> bool:
+    """Whether ``cells``, a record's fields joined by commas, is its CSV line as it stands: exactly
+    ``commas`` commas (none inside a field), no quote or line break, and no field that starts like a
+    formula."""
+    return not (
+        cells.count(",") != commas
+        or '"' in cells
+        or "\n" in cells
+        or "\r" in cells
+        or cells[:1] in _FORMULA_FIRST
+        or _formula_after_comma(cells)
+    )
+
+
 def _write_quarantine(fh: TextIO, entries: list[QuarantineEntry]) -> None:
     """quarantine.csv exactly as csv.writer writes the cells of :func:`_quarantine_cells`, at a fraction
     of its cost: the csv module walks every character of every cell, and the reason (a quarter of a
@@ -132,14 +146,7 @@ def _write_quarantine(fh: TextIO, entries: list[QuarantineEntry]) -> None:
         head = f"{q.source_file},{q.source_sheet},{q.source_row},{q.source_column},{q.category}"
         tail = f"{q.raw_value},{q.raw_name},{q.indicator_id},{q.geo},{q.period},{q.ytd},{q.reported_at},{q.illustrative}"
         cells = f"{head},{tail}"
-        if (
-            cells.count(",") != 12
-            or '"' in cells
-            or "\n" in cells
-            or "\r" in cells
-            or cells[:1] in _FORMULA_FIRST
-            or _formula_after_comma(cells)
-        ):
+        if not _plain_line(cells, 12):
             fh.write("".join(lines))
             lines.clear()
             w.writerow(_quarantine_cells(q))
@@ -197,14 +204,7 @@ def _write_observations(fh: TextIO, observations: list[Observation]) -> None:
                 f"{flag[ill]},{flag[ytd]},{o.source_sheet},{o.source_column},{o.raw_value},{o.raw_unit},"
                 f"{o.conversion},{o.qualifier},{o.reported_at},{o.source},{o.note}"
             )
-            if not (
-                line.count(",") != 17
-                or '"' in line
-                or "\n" in line
-                or "\r" in line
-                or line[:1] in _FORMULA_FIRST
-                or _formula_after_comma(line)
-            ):
+            if _plain_line(line, 17):
                 lines.append(line + "\n")
                 if len(lines) >= 4096:
                     fh.write("".join(lines))
