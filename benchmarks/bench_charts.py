@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """How long does one trend chart take? Milliseconds per trajectory chart (page 20) of one period, warm,
-in one process: as the page embeds it (``trajectory_chart``: the chart's inputs from the data, the PNG
-and the ``<img>``) and as a fresh pyplot figure (``trajectory_figure`` then ``figure_png``).
+in one process: as the page embeds it (``trajectory_chart``: the chart's inputs from the data and the
+inline SVG of ``report.svg_charts``) and as the matplotlib figure an analyst gets (``trajectory_figure``
+then ``figure_png``).
 
 The observations, the assessment and every projection are prepared first and not timed. A page chart's
 time includes picking its series from the data (``trajectory_inputs``, also shown on its own line).
@@ -65,7 +66,7 @@ def main(argv: list[str] | None = None) -> None:
             trajectory_inputs = None
 
         def one_run() -> tuple[int, float, float, float, float, float, float]:
-            """Each chart as the page embeds it (``trajectory_chart``: its inputs, PNG, <img>); and, for
+            """Each chart as the page embeds it (``trajectory_chart``: its inputs, SVG); and, for
             comparison, the figure an analyst gets (``trajectory_figure``) saved with ``figure_png``.
             Wall and CPU seconds: on a shared machine the CPU time is the steadier figure."""
             n, page, page_cpu, figure, figure_cpu, data, data_cpu = 0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0
@@ -99,7 +100,7 @@ def main(argv: list[str] | None = None) -> None:
     print(f"  set-up (imports, data, style): {startup:.2f} s, seaborn imported: {'seaborn' in sys.modules}")
     print("                                             wall     cpu")
     print(f"  page chart (trajectory_chart):          {ms(1):7.1f} {ms(2):7.1f}  (aim <= 30)")
-    print(f"  fresh figure (trajectory_figure + PNG): {ms(3):7.1f} {ms(4):7.1f}")
+    print(f"  matplotlib (trajectory_figure + PNG):   {ms(3):7.1f} {ms(4):7.1f}")
     if ms(5) > 0:
         print(f"  of each: the data (trajectory_inputs):  {ms(5):7.1f} {ms(6):7.1f}")
 

@@ -46,6 +46,9 @@ def visit(browser: Browser, url: str, screenshot: Path) -> dict:
         images: document.images.length,
         brokenImages: Array.from(document.images).filter(i => !(i.complete && i.naturalWidth > 0)).length,
         scripts: document.scripts.length,
+        // the inline SVG charts as laid out: their width on the page and their text's
+        charts: Array.from(document.querySelectorAll('figure.gxq-figure svg[role=img]')).map(
+            s => ({width: s.getBoundingClientRect().width, text: s.textContent})),
         text: document.body.innerText,
         height: document.documentElement.scrollHeight,
     })""",
@@ -116,7 +119,9 @@ def test_page_loads_offline_with_no_failed_or_external_request(browser, pack, pa
     assert facts["brokenImages"] == 0
     assert "2019年第三季度" in facts["text"]
     if page == "30_quarterly_brief":
-        assert facts["images"] >= 1 and facts["scripts"] == 0
+        assert facts["scripts"] == 0
+        (pace,) = facts["charts"]  # the pace bars, drawn at full width with their labels
+        assert pace["width"] > 600 and "时间进度" in pace["text"] and "高新技术企业总数" in pace["text"]
         assert "科技型中小企业家数<script>alert(1)</script>" in facts["text"]  # shown as text
         assert "目标红黄绿灯" in facts["text"]
     else:

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 from matplotlib import rcParams
 
-from gxq_analysis.report import chart_canvas, chart_theme, charts
+from gxq_analysis.report import chart_theme, charts
 
 TEXT = "研发经费投入占GDP比重 −5% 江阴高新区"
 
@@ -221,96 +221,3 @@ def test_pace_chart_labels_fit_inside_the_figure():
     import matplotlib.pyplot as plt
 
     plt.close(fig)
-
-
-def _chart_a() -> dict:
-    return dict(
-        history=pd.DataFrame({"year": [2016, 2017, 2018], "value": [4.6, 4.85, 5.02]}),
-        milestones=pd.DataFrame({"year": [2018, 2019, 2020], "target": [5.1, 5.3, 5.5]}),
-        title="研发经费投入占GDP比重",
-        unit="%",
-        baseline=(2017, 4.85),
-        projection=pd.DataFrame(
-            {
-                "year": [2018.75, 2019, 2020],
-                "median": [5.12, 5.2, 5.4],
-                "lo80": [5.12, 5.1, 5.1],
-                "hi80": [5.12, 5.3, 5.7],
-            }
-        ),
-        partial=(2018.75, 5.12, "2019Q3"),
-        benchmarks={"全国": pd.DataFrame({"year": [2016, 2017, 2018], "value": [2.11, 2.13, 2.19]})},
-    )
-
-
-def _chart_b() -> dict:
-    # another shape on purpose: a rank (inverted axis), no unit, no fan, wider range, a one-row legend
-    return dict(
-        history=pd.DataFrame({"year": [2014, 2015, 2016, 2017, 2018], "value": [80, 71, 62, 58, 40]}),
-        milestones=pd.DataFrame({"year": [2018, 2019, 2020], "target": [64, 54, 30]}),
-        title="全国高新区排名",
-        direction="lower",
-    )
-
-
-def test_report_trend_png_is_the_fresh_figure_and_does_not_depend_on_earlier_charts():
-    """trend_png draws on one reused figure; its bytes must be those of a fresh trend_chart figure,
-    whatever was drawn before (charts are cached by their inputs)."""
-    charts.apply_style()
-
-    def fresh(chart: dict) -> bytes:
-        fig = charts.trend_chart(**chart)
-        png = charts.figure_png(fig)
-        plt.close(fig)
-        return png
-
-    fresh_a, fresh_b = fresh(_chart_a()), fresh(_chart_b())
-    assert fresh_a != fresh_b
-    assert charts.trend_png(**_chart_a()) == fresh_a
-    assert charts.trend_png(**_chart_b()) == fresh_b
-    assert charts.trend_png(**_chart_a()) == fresh_a
-    assert charts.trend_png(**_chart_b()) == fresh_b
-
-
-def test_report_trend_png_follows_a_style_change():
-    charts.apply_style()
-    before = charts.trend_png(**_chart_a())
-    rcParams["lines.linewidth"] = 4.0
-    rcParams["axes.facecolor"] = "#eeeeee"
-    after = charts.trend_png(**_chart_a())
-    assert after != before
-    fig = charts.trend_chart(**_chart_a())
-    assert charts.figure_png(fig) == after
-    plt.close(fig)
-    # savefig settings the reused canvas does not apply itself: it then saves as figure_png does
-    rcParams["savefig.dpi"] = 150
-    rcParams["savefig.bbox"] = "tight"
-    fig = charts.trend_chart(**_chart_a())
-    assert charts.trend_png(**_chart_a()) == charts.figure_png(fig) != after
-    plt.close(fig)
-
-
-def test_report_legend_is_drawn_not_pasted_when_the_chart_reaches_into_its_place():
-    """The reused canvas pastes a legend's pixels only where the chart left its place blank; when
-    something else is drawn there the legend is drawn over it, as on a fresh figure."""
-    charts.apply_style()
-    chart = _chart_a()
-    fig = charts.trend_chart(**chart)
-    fig.text(0.5, 0.03, "遮挡 covering the legend's place", fontsize=14, color="red")
-    expected = charts.figure_png(fig)
-    plt.close(fig)
-
-    canvas = chart_canvas.TrendCanvas()
-    handles, names = charts._draw_trend(
-        canvas.fig,
-        canvas.ax,
-        chart.pop("history"),
-        chart.pop("milestones"),
-        lang="zh",
-        direction="higher",
-        legend=False,
-        **chart,
-    )
-    canvas.fig.text(0.5, 0.03, "遮挡 covering the legend's place", fontsize=14, color="red")
-    assert canvas.png(handles, names) == expected
-    assert len(canvas.fig.legends) == 1  # drawn, not pasted (pasting would cover the red text)

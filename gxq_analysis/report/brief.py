@@ -7,12 +7,12 @@ from typing import Any
 import pandas as pd
 
 from ..i18n import translate_note
-from .charts import figure_html, pace_chart
 from .context import ReportContext, assess_pace, pack_figure
 from .html import SafeHTML, esc, html_table, status_counts, status_light
 from .numbers import fmt_completion, fmt_number, fmt_p_meet, fmt_percent, is_missing
 from .pack_files import PACE_FIGURE
 from .sentences import attention_sentence, needs_attention
+from .svg_charts import pace_svg, svg_html
 from .text import t
 
 
@@ -184,7 +184,7 @@ def pace_table(pace: pd.DataFrame, lang: str = "zh") -> SafeHTML:
 
 
 def pace_figure(pace: pd.DataFrame, lang: str = "zh") -> SafeHTML | None:
-    """Bars of completion against the 时间进度 line (embedded PNG)."""
+    """Bars of completion against the 时间进度 line (inline SVG)."""
     if pace is None or len(pace) == 0:
         return None
 
@@ -192,15 +192,17 @@ def pace_figure(pace: pd.DataFrame, lang: str = "zh") -> SafeHTML | None:
     if p.empty:
         return None
     elapsed = float(p["time_elapsed"].iloc[0])
-    fig = pace_chart(
-        p["name"].astype(str),
-        p["completion_rate"].astype(float),
-        elapsed,
-        lang,
-        behind=p["behind_schedule"].fillna(False).astype(bool),
-    )
     alt = f"{t('col.completion', lang)} / {t('col.time_elapsed', lang)} {fmt_percent(elapsed)}"
-    return figure_html(fig, alt)
+    return svg_html(
+        pace_svg(
+            p["name"].astype(str).tolist(),
+            p["completion_rate"].astype(float).tolist(),
+            elapsed,
+            lang,
+            behind=p["behind_schedule"].fillna(False).astype(bool).tolist(),
+            alt=alt,
+        )
+    )
 
 
 def period_pace_figure(ctx: ReportContext) -> SafeHTML | None:

@@ -1,11 +1,11 @@
 """The pack's figures, drawn once in a compute worker while the pages' kernels start.
 
-Drawing is the costliest part of a page (the trajectories page draws ~30 matplotlib charts). `gxq
-report` therefore draws every figure its pages show in ``figures`` jobs, beside the assessment, into
-files of the pack (figure key -> the ``<figure>`` HTML of :func:`charts.figure_html`), and the pages
-show those; their kernels then never draw, and their imports overlap with the drawing. Each page's
-figures are one job, except the trend charts of the trajectories page (:data:`TREND_PAGE`), which
-are shared out between as many jobs as there are compute workers.
+Drawing is the costliest part of a page (the trajectories page shows ~30 trend charts, the annual
+page matplotlib figures). `gxq report` therefore draws every figure its pages show in ``figures``
+jobs, beside the assessment, into files of the pack (figure key -> the ``<figure>`` HTML), and the
+pages show those; their kernels then never draw, and their imports overlap with the drawing. Each
+page's figures are one job, except the trend charts of the trajectories page (:data:`TREND_PAGE`),
+which are shared out between as many jobs as there are compute workers.
 
 The figures are made by the pages' own functions from the same assessment, so a page shows exactly
 what it would have drawn itself. A page looks a figure up only when it asks for the assessment's own
@@ -18,14 +18,11 @@ check names it.
 
 from __future__ import annotations
 
-import hashlib
-import pickle
 import time
 import warnings
 from pathlib import Path
 from typing import Any
 
-from ..model.files import atomic_write
 from .pack_files import (
     CONTRIBUTION_FIGURE,
     FAILED_SUFFIX,
@@ -44,17 +41,14 @@ def figures_file(stem: str, part: int = 0, parts: int = 1) -> str:
     return f"_figures.{stem}.json" if parts == 1 else f"_figures.{stem}.{part + 1}-of-{parts}.json"
 
 
-def draw_page_figures(
-    ctx: Any, stem: str, part: int = 0, parts: int = 1, cache_dir: str | None = None
-) -> dict[str, str]:
+def draw_page_figures(ctx: Any, stem: str, part: int = 0, parts: int = 1) -> dict[str, str]:
     """The figures page ``stem`` shows, keyed as the page looks them up; of the trend page, the share
     ``part`` of ``parts`` of its charts. The page functions draw here because ``ctx`` has no figures
-    file. With ``cache_dir`` (`gxq report --all`), a trend chart another pack of the run already drew
-    from the same arguments is taken from there."""
+    file."""
     from .annual_page import contribution_figure, index_figure, track_record
     from .brief import period_pace_figure
     from .charts import apply_style
-    from .context import period_assessment, project
+    from .context import project
     from .trajectories import indicators_with_targets, trajectory_chart_html, trajectory_inputs
 
     apply_style()
@@ -66,30 +60,11 @@ def draw_page_figures(
         drawn[CONTRIBUTION_FIGURE] = contribution_figure(ctx)
         drawn[TRACK_RECORD_SECTION] = track_record(ctx)
     elif stem == TREND_PAGE:
-        fingerprint = period_assessment(ctx).fingerprint
         for iid in indicators_with_targets(ctx.plan)[part::parts]:
             inputs = trajectory_inputs(ctx, iid, project(ctx, iid))
-            if inputs is None:
-                continue
-            key = trajectory_figure_key(iid)
-            # everything the chart is drawn from: the plan and package version, the language, the
-            # indicator (its name is the alt text) and the chart's arguments
-            cached = _cache_path(cache_dir, (fingerprint, ctx.lang, iid, inputs))
-            if cached is not None and cached.is_file():
-                drawn[key] = cached.read_text(encoding="utf-8")
-                continue
-            drawn[key] = trajectory_chart_html(ctx, iid, inputs)
-            if cached is not None:
-                # another worker drawing the same chart writes the same bytes
-                atomic_write(cached, str(drawn[key]).encode("utf-8"))
+            if inputs is not None:
+                drawn[trajectory_figure_key(iid)] = trajectory_chart_html(ctx, iid, inputs)
     return {key: str(html) for key, html in drawn.items() if html is not None}
-
-
-def _cache_path(cache_dir: str | None, inputs: Any) -> Path | None:
-    if not cache_dir:
-        return None
-    digest = hashlib.sha256(pickle.dumps(inputs, protocol=pickle.HIGHEST_PROTOCOL)).hexdigest()
-    return Path(cache_dir) / f"{digest}.html"
 
 
 def figures_job(job: dict) -> dict:
@@ -113,7 +88,7 @@ def figures_job(job: dict) -> dict:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             part, parts = job.get("part", (0, 1))
-            figures = draw_page_figures(ctx, job["stem"], part, parts, job.get("chart_cache"))
+            figures = draw_page_figures(ctx, job["stem"], part, parts)
         lost = [str(w.message) for w in caught if "missing from font" in str(w.message)]
         if lost:
             raise RuntimeError(f"charts lost Chinese characters: {lost[0]}")

@@ -25,9 +25,7 @@ import datetime as dt
 import json
 import os
 import re
-import shutil
 import sys
-import tempfile
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -64,7 +62,7 @@ from .pack_run import (
     drop_pack,
     prepare_pack,
 )
-from .publish import _TMP_MARK, sweep_stale_temp
+from .publish import sweep_stale_temp
 from .run_pools import _Progress, _run_packs
 
 # The report pack per period kind, in reading order (notebook file stems under notebooks/).
@@ -342,8 +340,6 @@ def render_all(
     )
     sweep_stale_temp(out_dir)
     runs: list[PackRun] = []
-    # trend charts another pack of this run drew from the same inputs are reused (report.figures)
-    chart_cache = tempfile.mkdtemp(prefix=f".charts{_TMP_MARK}{os.getpid()}-", dir=out_dir)
     try:
         for per, present, skipped in packs:
             runs.append(
@@ -360,14 +356,11 @@ def render_all(
                     notebook_parameters,
                 )
             )
-            for job in runs[-1].figures_jobs:
-                job["chart_cache"] = chart_cache
         errors = _run_packs(runs, n_workers, n_compute, pdf, say, prog, stop_on_failure=False)
     finally:
         prog.close()
         for run in runs:
             drop_pack(run)
-        shutil.rmtree(chart_cache, ignore_errors=True)
     if errors:
         raise RenderError(
             f"{len(errors)} of {len(runs)} packs failed (the others were published):\n" + "\n".join(errors)

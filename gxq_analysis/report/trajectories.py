@@ -10,12 +10,13 @@ import pandas as pd
 
 from ..assess.benchmarks import BENCHMARK_GEOS, COMPARABLE_KINDS  # noqa: F401  (the notebooks' namespace)
 from ..assess.benchmarks import benchmark_series as shared_benchmark_series
-from .charts import png_html, trend_chart, trend_png
+from .charts import trend_chart
 from .context import ReportContext, pack_figure, project
 from .html import SafeHTML, esc, html_block, status_light
 from .numbers import fmt_number, is_missing, unit_label
 from .pack_files import trajectory_figure_key
 from .sentences import _row_get, projection_sentence
+from .svg_charts import svg_html, trend_svg
 from .text import TEXT, t
 
 if TYPE_CHECKING:
@@ -63,7 +64,7 @@ def trajectory_chart(ctx: ReportContext, iid: str, projection: Any = None) -> Sa
 
 
 def trajectory_chart_html(ctx: ReportContext, iid: str, inputs: dict[str, Any]) -> SafeHTML:
-    """The chart drawn from :func:`trajectory_inputs`, as embedded HTML with its alt text."""
+    """The chart drawn from :func:`trajectory_inputs`, as an inline SVG figure with its alt text."""
     lang = ctx.lang
     alt = t(
         "tr.chart_alt",
@@ -73,7 +74,7 @@ def trajectory_chart_html(ctx: ReportContext, iid: str, inputs: dict[str, Any]) 
         milestones=t("tr.milestones", lang),
         path=t("tr.target_path", lang),
     )
-    return png_html(trend_png(**inputs), alt)
+    return svg_html(trend_svg(**inputs, alt=alt))
 
 
 def trajectory_figure(ctx: ReportContext, iid: str, projection: Any = None) -> plt.Figure | None:
