@@ -517,3 +517,47 @@ def test_the_report_exporter_makes_the_same_documents_as_nbconvert(pack):
     )
     assert BeautifulSoup(page, "html.parser") != BeautifulSoup(nbconvert_like, "html.parser")
     assert BeautifulSoup(accessible_html(page), "html.parser") == BeautifulSoup(nbconvert_like, "html.parser")
+
+
+def test_tables_read_in_the_publish_audit_are_those_a_fresh_read_finds(pack, pages, tmp_path):
+    """A page is tokenised once: its publish audit hands the parse's events to the table reader of
+    tables.xlsx. The tables so read, and the workbook made from them, equal a fresh read of the files."""
+    import openpyxl
+
+    from gxq_analysis.report.audit import audit_html
+    from gxq_analysis.report.pack_outputs import write_tables
+    from gxq_analysis.report.xlsx_export import TableCollector, html_tables
+
+    read = {}
+    for stem, text in pages.items():
+        collector = TableCollector()
+        assert audit_html(text, [collector]) == []
+        assert collector.tables == html_tables(text)
+        read[f"{stem}.html"] = collector.tables
+    assert len(read["30_quarterly_brief.html"]) >= 3 and read["summary.html"]
+    # a <br/> inside a cell is a space in both reads (HTMLParser reports it as a start-end tag)
+    snippet = "<h2>表</h2><table><tr><th>a</th></tr><tr><td>x<br/>y</td></tr></table>"
+    collector = TableCollector()
+    audit_html(snippet, [collector])
+    assert collector.tables == html_tables(snippet) and collector.tables[0].rows == [["x y"]]
+
+    books = {}
+    for name, tables in (("fresh", None), ("read", read)):
+        folder = tmp_path / name
+        folder.mkdir()
+        for file in read:
+            (folder / file).write_text(pages[file[: -len(".html")]], encoding="utf-8")
+        write_tables(
+            folder,
+            parse_period(PERIOD),
+            "zh",
+            "计划",
+            "2026-01-01 00:00",
+            "observations.csv",
+            [(stem, f"{stem}.html") for stem in QUARTERLY],
+            True,
+            read_tables=tables,
+        )
+        wb = openpyxl.load_workbook(folder / "tables.xlsx")
+        books[name] = {ws.title: list(ws.iter_rows(values_only=True)) for ws in wb.worksheets}
+    assert books["read"] == books["fresh"] and len(books["fresh"]) > 4

@@ -16,6 +16,7 @@ from ..model.plan import plan_meta
 from .audit import audit_html
 from .errors import RenderError
 from .text import REPORT_META_KEY, notebook_title, t
+from .xlsx_export import TableCollector
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 TEMPLATE_NAME = "gxq_report"
@@ -31,6 +32,7 @@ class NotebookResult:
     html_path: Path
     meta: dict = field(default_factory=dict)
     stderr_lines: list[str] = field(default_factory=list)
+    tables: list | None = None  # the page's tables (xlsx_export.HtmlTable), read in the audit's parse
 
 
 # nbconvert's HTMLExporter ends every page by parsing its HTML with BeautifulSoup and writing it out
@@ -207,9 +209,12 @@ def _export(
     nb.metadata["gxq"] = cover
     nb.metadata["title"] = f"{cover['title']} · {cover['period_label']}"
     body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": cover["title"]}})
-    problems = audit_html(body)
+    tables = TableCollector()  # tables.xlsx is made from the page's tables: read them in the same parse
+    problems = audit_html(body, [tables])
     if problems:
         raise RenderError(f"{stem}.html would not be self-contained or clean: {'; '.join(problems)}")
     html_path = tmp / f"{stem}.html"
     html_path.write_text(body, encoding="utf-8")
-    return NotebookResult(stem=stem, seconds=seconds, html_path=html_path, meta=meta, stderr_lines=dropped)
+    return NotebookResult(
+        stem=stem, seconds=seconds, html_path=html_path, meta=meta, stderr_lines=dropped, tables=tables.tables
+    )

@@ -9,7 +9,7 @@ renderer's parent process must stay light; pandas and the browser are imported w
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -100,7 +100,8 @@ def check_period_covered(
 # ----------------------------------------------------------------------------------------------
 def summary_job(job: dict) -> dict:
     """Build summary.html in a worker process beside the notebooks. Never raises: returns a dict with
-    ``ok``, and ``illustrative`` and ``values`` (the figures sheet for tables.xlsx) or ``error``."""
+    ``ok``, and ``illustrative``, ``values`` (the figures sheet for tables.xlsx) and ``tables`` (the
+    page's tables, read in the publish audit's parse) or ``error``."""
     try:
         from .audit import audit_html
         from .pack_files import wait_for_pack_file
@@ -125,12 +126,20 @@ def summary_job(job: dict) -> dict:
             css=job["css"],
             banner=t("banner.illustrative", job["lang"]),
         )
-        problems = audit_html(html_text)
+        from .xlsx_export import TableCollector
+
+        tables = TableCollector()
+        problems = audit_html(html_text, [tables])
         if problems:
             return {"ok": False, "error": "; ".join(problems)}
         Path(job["out"]).write_text(html_text, encoding="utf-8")
         header, rows = summary_values_table(summ)
-        return {"ok": True, "illustrative": summ.illustrative, "values": {"header": header, "rows": rows}}
+        return {
+            "ok": True,
+            "illustrative": summ.illustrative,
+            "values": {"header": header, "rows": rows},
+            "tables": tables.tables,
+        }
     except Exception as exc:  # reported by the parent, which publishes nothing
         return {"ok": False, "error": f"{type(exc).__name__}: {exc}"}
 
@@ -145,10 +154,12 @@ def write_tables(
     pages: Iterable[tuple[str, str]],
     illustrative: bool,
     summary_values: dict | None = None,
+    read_tables: Mapping[str, list] | None = None,
 ) -> list[str]:
     """tables.xlsx from summary.html and the report pages ``pages`` ((notebook stem, file name) in reading
     order); ``summary_values`` (header and rows of :func:`summary.summary_values_table`) adds the summary's
-    figures as raw numbers with their units and sources."""
+    figures as raw numbers with their units and sources. ``read_tables``: file name -> the tables
+    already read from the HTML written there (the rest are read from the files)."""
     from .summary import t as st
     from .text import notebook_title, t
     from .xlsx_export import SheetSpec, pack_sheets, write_workbook
@@ -156,7 +167,7 @@ def write_tables(
     sources = [(st("title", lang), SUMMARY_HTML, folder / SUMMARY_HTML)]
     sources += [(notebook_title(stem, lang), name, folder / name) for stem, name in pages]
     kind = t("cover.annual_pack" if period.freq == FREQ_ANNUAL else "cover.quarterly_pack", lang)
-    sheets = pack_sheets(sources)
+    sheets = pack_sheets(sources, read_tables)
     if summary_values:
         sheets.insert(
             1,

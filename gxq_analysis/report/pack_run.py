@@ -244,11 +244,21 @@ def write_pack_tables(run: PackRun, say: Callable[[str], None]) -> list[str]:
             [(r.stem, r.html_path.name) for r in run.results],
             _illustrative(run),
             summary_values=(run.summary_res or {}).get("values"),
+            read_tables=_tables_read(run),
         )
         say(f"  ok  {TABLES_XLSX}: {time.perf_counter() - t1:.1f}s")
     except PackOutputError as exc:
         raise RenderError(f"{exc}\n  nothing was published") from None
     return outputs
+
+
+def _tables_read(run: PackRun) -> dict[str, list]:
+    """The tables of the pack's pages already read in their publish audits (file name -> tables)."""
+    read = {r.html_path.name: r.tables for r in run.results if r.tables is not None}
+    summary_tables = (run.summary_res or {}).get("tables")
+    if summary_tables is not None:
+        read[SUMMARY_HTML] = summary_tables
+    return read
 
 
 def write_pack_pdfs(run: PackRun, say: Callable[[str], None], browser: Any = None) -> list[str]:

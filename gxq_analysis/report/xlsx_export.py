@@ -10,7 +10,7 @@ figure is illustrative. The summary sheet carries raw values with an explicit un
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
@@ -32,11 +32,11 @@ class HtmlTable:
     rows: list[list[str]] = field(default_factory=list)
 
 
-class _TableParser(HTMLParser):
-    """Collects <table> elements (header and body cell text) and the heading before each."""
+class TableCollector:
+    """Collects <table> elements (header and body cell text) and the heading before each, from the
+    events of an HTML parse (:func:`html_tables`, or the publish audit's parse of a page)."""
 
     def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
         self.tables: list[HtmlTable] = []
         self._heading = ""
         self._in_heading = False
@@ -92,12 +92,21 @@ class _TableParser(HTMLParser):
             self._heading_buf.append(data)
 
 
+class _TableParser(HTMLParser):
+    def __init__(self, collector: TableCollector) -> None:
+        super().__init__(convert_charrefs=True)
+        self.handle_starttag = collector.handle_starttag  # type: ignore[method-assign]
+        self.handle_endtag = collector.handle_endtag  # type: ignore[method-assign]
+        self.handle_data = collector.handle_data  # type: ignore[method-assign]
+
+
 def html_tables(html_text: str) -> list[HtmlTable]:
     """The tables of an HTML page, each with the nearest heading above it."""
-    parser = _TableParser()
+    collector = TableCollector()
+    parser = _TableParser(collector)
     parser.feed(html_text)
     parser.close()
-    return parser.tables
+    return collector.tables
 
 
 _PLAIN_NUMBER = re.compile(r"^[+-]?\d{1,3}(?:,\d{3})*(?:\.\d+)?$|^[+-]?\d+(?:\.\d+)?$")
@@ -134,11 +143,17 @@ class SheetSpec:
     rows: list[list[Any]]
 
 
-def pack_sheets(pages: Iterable[tuple[str, str, Path]]) -> list[SheetSpec]:
-    """One sheet per table of the given pages (page title, file name, path), in reading order."""
+def pack_sheets(
+    pages: Iterable[tuple[str, str, Path]], read: Mapping[str, list[HtmlTable]] | None = None
+) -> list[SheetSpec]:
+    """One sheet per table of the given pages (page title, file name, path), in reading order.
+    ``read``: file name -> the tables of that page as already read from the HTML written there."""
     sheets = []
     for title, name, path in pages:
-        for i, tab in enumerate(html_tables(Path(path).read_text(encoding="utf-8")), start=1):
+        tables = (read or {}).get(name)
+        if tables is None:
+            tables = html_tables(Path(path).read_text(encoding="utf-8"))
+        for i, tab in enumerate(tables, start=1):
             heading = tab.heading or f"{title} {i}"
             full = heading if heading.startswith(title) else f"{title} · {heading}"
             sheets.append(
