@@ -34,6 +34,48 @@ def test_the_report_process_validates_notebooks_without_the_iri_grammar():
     assert "invalid refused" in out and "grammar skipped" in out
 
 
+def test_a_notebook_worker_leaves_out_only_the_per_output_check_and_invalid_outputs_are_still_refused():
+    """Notebook workers skip nbformat's check of each output on its own (a third of their CPU); the
+    report process still refuses an executed notebook with an invalid output when it reads it for
+    export (nbconvert's own check is relaxed and would let it through). Cells are still checked one
+    by one. Run in a fresh process: the change is process-wide."""
+    code = (
+        "import tempfile\n"
+        "import nbformat\n"
+        "from nbformat.v4 import new_code_cell, new_notebook, new_output\n"
+        "from gxq_analysis.model.periods import parse_period\n"
+        "from gxq_analysis.report.execute import skip_output_validation\n"
+        "from gxq_analysis.report.export import _export\n"
+        "from gxq_analysis.report.render import RenderError, make_exporter\n"
+        "try:\n"
+        "    new_output('display_data', data={'text/html': 5})\n"
+        "except nbformat.ValidationError:\n"
+        "    print('checked before')\n"
+        "skip_output_validation()\n"
+        "skip_output_validation()  # twice: still one wrapper over nbformat's own check\n"
+        "bad = new_output('display_data', data={'text/html': 5})\n"
+        "cell = new_code_cell('x')\n"
+        "cell.outputs.append(bad)\n"
+        "nb = new_notebook()\n"
+        "nb.cells.append(cell)\n"
+        "tmp = tempfile.mkdtemp()\n"
+        "nbformat.write(nb, tmp + '/out.ipynb')\n"
+        "job = {'stem': '30_quarterly_brief', 'output': tmp + '/out.ipynb'}\n"
+        "try:\n"
+        "    _export(make_exporter('zh'), job, parse_period('2019Q3'), 'zh', 'p', 'g', 'v', tmp, 0.0)\n"
+        "except RenderError as exc:\n"
+        "    print('notebook refused' if 'not valid nbformat' in str(exc) else exc)\n"
+        "try:\n"
+        "    new_code_cell(source=5)\n"
+        "except nbformat.ValidationError:\n"
+        "    print('cell refused')\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=PROJ_ROOT, capture_output=True, text=True, check=True
+    ).stdout.split()
+    assert out == ["checked", "before", "notebook", "refused", "cell", "refused"]
+
+
 @pytest.mark.slow
 def test_the_quick_ready_check_answers_only_when_the_kernel_is_up():
     from jupyter_client.manager import KernelManager

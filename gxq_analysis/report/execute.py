@@ -33,6 +33,32 @@ def skip_iri_grammar() -> None:
     sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
 
 
+OUTPUT_TYPES = frozenset({"execute_result", "display_data", "stream", "error"})
+
+
+def skip_output_validation() -> None:
+    """In a notebook worker, leave out nbformat's check of each output on its own.
+
+    nbclient builds every output of a run with nbformat's ``new_output``, which validates it against
+    the notebook schema by itself (jsonschema, ~1 ms an output, a third of a worker's CPU on a
+    report page). The report process reads every executed notebook with nbformat's full check and
+    refuses an invalid one (:func:`export._export`), so the per-output check finds nothing that
+    would be published. Only that check is replaced (outputs; other nodes, such as new cells, are
+    still validated), and only in the notebook workers of `gxq report`.
+    """
+    from nbformat.v4 import nbbase
+
+    validate = getattr(nbbase.validate, "validates_all", nbbase.validate)
+
+    def validate_except_outputs(node: Any, ref: str | None = None) -> Any:
+        if ref in OUTPUT_TYPES:
+            return None
+        return validate(node, ref)
+
+    validate_except_outputs.validates_all = validate  # type: ignore[attr-defined]
+    nbbase.validate = validate_except_outputs
+
+
 def _is_kernel_start_error(exc: BaseException) -> bool:
     text = f"{type(exc).__name__}: {exc}"
     return any(
@@ -151,6 +177,7 @@ def _kernel_worker_init(parent_pid: int, kernel_name: str, cwd: str) -> None:
     """Initializer of a notebook worker: the worker's ties to the report process, then its kernel,
     started now and told to import the report package (neither is waited for here)."""
     _worker_init(parent_pid)
+    skip_output_validation()
     try:
         _launch_kept_kernel(kernel_name, cwd)
     except Exception:  # the first notebook starts it again and reports what fails

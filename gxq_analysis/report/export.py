@@ -203,7 +203,13 @@ def _export(
     import nbformat
 
     stem = job["stem"]
-    nb = nbformat.read(job["output"], as_version=4)
+    invalid: dict = {}
+    nb = nbformat.read(job["output"], as_version=4, capture_validation_error=invalid)
+    if "ValidationError" in invalid:  # nbconvert's own check is relaxed (e.g. a number as HTML passes)
+        error = invalid["ValidationError"]
+        raise RenderError(
+            f"{stem}: the executed notebook is not valid nbformat: {getattr(error, 'message', error)}"
+        )
     meta, dropped = prepare_notebook(nb, stem)
     cover = cover_meta(stem, per, lang, plan_title, generated, version, meta)
     nb.metadata["gxq"] = cover
