@@ -211,6 +211,19 @@ def test_ticks_are_round_evenly_spaced_and_inside_the_view(lo, hi):
     assert nice_ticks(5.0, 5.0) == [5.0]
 
 
+def test_counts_and_ranks_get_whole_number_ticks():
+    assert nice_ticks(48.0, 67.0, integer=True) == [50.0, 55.0, 60.0, 65.0]  # never 52.5th place
+    assert nice_ticks(0.5, 3.5, integer=True) == [1.0, 2.0, 3.0]
+    assert all(float(v).is_integer() for v in nice_ticks(100.0, 170.0, integer=True))
+    root = parse(trend_svg(**_chart_rank(), alt="rank"))
+    labels = [t.text or "" for t in by_class(root, "text", "gxq-ytick")]
+    assert labels and all("." not in label for label in labels)
+    # a chart with a fractional value keeps fractional steps where they fit
+    assert "." in "".join(
+        t.text or "" for t in by_class(parse(trend_svg(**_chart_a(), alt="a")), "text", "gxq-ytick")
+    )
+
+
 def test_tick_labels_show_just_enough_decimals_and_a_real_minus():
     assert svg_charts.tick_decimals([4.5, 5.0, 5.5]) == 1
     assert svg_charts.tick_decimals([0.25, 0.5]) == 2

@@ -105,14 +105,21 @@ def wrap_label(text: str, lang: str = "zh", width: int | None = None) -> str:
 NICE_STEPS = (1.0, 2.0, 2.5, 5.0, 10.0)
 
 
-def nice_ticks(lo: float, hi: float, max_intervals: int = 8) -> list[float]:
+def nice_ticks(lo: float, hi: float, max_intervals: int = 8, integer: bool = False) -> list[float]:
     """Round tick values inside ``[lo, hi]``: a step of 1, 2, 2.5 or 5 times a power of ten, the
-    smallest that gives at most ``max_intervals`` intervals (as matplotlib's MaxNLocator picks)."""
+    smallest that gives at most ``max_intervals`` intervals (as matplotlib's MaxNLocator picks).
+    ``integer``: whole steps only (counts and ranks: no 52.5th place)."""
     if not (math.isfinite(lo) and math.isfinite(hi)) or hi <= lo:
         return [lo] if math.isfinite(lo) else []
     raw = (hi - lo) / max_intervals
+    if integer:
+        raw = max(raw, 1.0)
     magnitude = 10.0 ** math.floor(math.log10(raw))
-    step = next(m * magnitude for m in NICE_STEPS if m * magnitude >= raw * (1 - 1e-9))
+    step = next(
+        m * magnitude
+        for m in NICE_STEPS
+        if m * magnitude >= raw * (1 - 1e-9) and (not integer or float(m * magnitude).is_integer())
+    )
     first = math.ceil(lo / step - 1e-9)
     last = math.floor(hi / step + 1e-9)
     return [_clean(k * step) for k in range(first, last + 1)]
@@ -381,7 +388,8 @@ def trend_svg(
     ys += [float(dot[1])] if dot else []
     x_lo, x_hi = _limits(xs)
     y_lo, y_hi = _limits(ys)
-    y_ticks = nice_ticks(y_lo, y_hi)
+    # counts and ranks (every value drawn a whole number) get whole-number ticks
+    y_ticks = nice_ticks(y_lo, y_hi, integer=bool(ys) and all(float(v).is_integer() for v in ys))
     decimals = tick_decimals(y_ticks)
     tick_texts = [fmt_tick(v, decimals) for v in y_ticks]
     left = max(65.0, 24 + max((text_width(s, TICK_PX) for s in tick_texts), default=0) + 10)
