@@ -82,11 +82,13 @@ def md(template: str, **values: Any) -> str:
     return text
 
 
-def show(content: str) -> None:
-    """Display trusted or :class:`SafeHTML` content as HTML (plain strings are escaped)."""
+def show(*contents: str) -> None:
+    """Display trusted or :class:`SafeHTML` content as HTML (plain strings are escaped); several
+    parts go out as one output, one after the other (a display costs the kernel and the notebook
+    runner ~0.6 ms, and a report page shows a hundred parts)."""
     from IPython.display import HTML, display
 
-    display(HTML(_safe(content)))
+    display(HTML("".join(_safe(content) for content in contents)))
 
 
 def _display_markdown(text: str) -> None:
