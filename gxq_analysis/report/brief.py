@@ -21,9 +21,14 @@ def lights_table(status: pd.DataFrame, lang: str = "zh") -> SafeHTML:
     if status is None or len(status) == 0:
         return SafeHTML("")
     years = sorted(int(y) for y in status["target_year"].unique())
+    # each indicator's status rows by target year, in the table's order (the first row of a year
+    # counts): plain records, not a group and a mask per indicator and year
+    by_indicator: dict[Any, dict[int, dict[str, Any]]] = {}
+    for r in status.to_dict("records"):
+        by_indicator.setdefault(r["indicator_id"], {}).setdefault(int(r["target_year"]), r)
     rows = []
-    for _iid, grp in status.groupby("indicator_id", sort=False):
-        first = grp.iloc[0]
+    for per_year in by_indicator.values():
+        first = next(iter(per_year.values()))
         unit = str(first["unit"])
         rec: dict[str, Any] = {
             "name": first["name"],
@@ -37,11 +42,10 @@ def lights_table(status: pd.DataFrame, lang: str = "zh") -> SafeHTML:
             ),
         }
         for y in years:
-            r = grp[grp["target_year"] == y]
-            if r.empty:
+            r = per_year.get(y)
+            if r is None:
                 rec[f"y{y}"] = ""
                 continue
-            r = r.iloc[0]
             p = "" if is_missing(r["p_meet"]) else t("fmt.paren", lang, text=fmt_percent(r["p_meet"]))
             rec[f"y{y}"] = SafeHTML(
                 f"{esc(fmt_number(r['target'], unit, lang=lang))} {status_light(r['status'], lang)}{esc(p)}"
