@@ -173,3 +173,37 @@ def test_results_remembered_per_plan(obs):
     assert theirs is not mine and theirs.target == 10 * mine.target
     assert theirs.p_meet < mine.p_meet
     assert theirs.p_meet == outlook(other, cut.frame, "hitech_enterprises", 2020, "2019Q3").p_meet
+
+
+def test_cuts_with_the_same_rows_share_series_and_outlooks(obs):
+    root = ObsIndex(obs)
+    q2, m6, q3 = root.cut("2019Q2"), root.cut("2019-06"), root.cut("2019Q3")
+    iid = "hitech_enterprises"
+    # The same rows (2019Q2 and June 2019): one annual series and one outlook for both cuts.
+    assert m6.rows_key(iid, PLAN.zone_geo) == q2.rows_key(iid, PLAN.zone_geo)
+    a = annual_values(q2, PLAN, iid, include_partial=True)
+    assert annual_values(m6, PLAN, iid, include_partial=True) is a
+    fc = outlook(PLAN, q2, iid, 2020, "2019Q2")
+    assert outlook(PLAN, m6, iid, 2020, "2019-06") is fc
+    # Another month-end is another outlook even when the rows are the same (the anchor's month).
+    assert q3.rows_key("rd_gdp_share", PLAN.zone_geo) == q2.rows_key("rd_gdp_share", PLAN.zone_geo)
+    assert outlook(PLAN, q3, "rd_gdp_share", 2020, "2019Q3") is not outlook(
+        PLAN, q2, "rd_gdp_share", 2020, "2019Q2"
+    )
+    # A cut with a later row of the indicator has its own series, equal to the plain frame's.
+    assert q3.rows_key(iid, PLAN.zone_geo) != q2.rows_key(iid, PLAN.zone_geo)
+    b = annual_values(q3, PLAN, iid, include_partial=True)
+    assert b is not a
+    pd.testing.assert_frame_equal(
+        b, annual_values(q3.frame, PLAN, iid, include_partial=True), check_exact=True
+    )
+    plain = outlook(PLAN, m6.frame, iid, 2020, "2019-06")
+    assert (plain.p_meet, plain.projected_value, plain.lo80, plain.hi80, plain.method) == (
+        fc.p_meet,
+        fc.projected_value,
+        fc.lo80,
+        fc.hi80,
+        fc.method,
+    )
+    pd.testing.assert_frame_equal(plain.path, fc.path, check_exact=True)
+    pd.testing.assert_frame_equal(plain.points, fc.points, check_exact=True)

@@ -208,13 +208,16 @@ def outlook(
 
     With an :class:`series.ObsIndex` (and the shipped calibration and the plan's bands) the outlook
     is remembered on the index: the status table, the pace table and the trajectories of one
-    period then share one object per (indicator, target year) (treat it as read-only)."""
+    period (and other cuts of the table with the same rows) then share one object per (indicator,
+    target year) (treat it as read-only)."""
     cut = parse_period(cut)
     if isinstance(obs, ObsIndex) and cal is None and bands is None and annual is None:
-        key = ("outlook", iid, int(target_year), str(cut), geo)
-        return obs.remember(
-            plan, key, lambda: _outlook(plan, obs, iid, target_year, cut, geo, None, None, None)
-        )
+        # The outlook reads the indicator's rows in the cut and, of the cut, its year and month
+        # only: every cut with the same rows at the same month-end (the quarter 2019Q2 and the month
+        # 2019-06 of an annual pace history) shares it.
+        rows = obs.rows_key(iid, plan.zone_geo if geo is None else geo)
+        key = ("outlook", iid, int(target_year), geo, cut.year, cut.end_month, rows)
+        return obs.share(plan, key, lambda: _outlook(plan, obs, iid, target_year, cut, geo, None, None, None))
     return _outlook(plan, obs, iid, target_year, cut, geo, cal, bands, annual)
 
 

@@ -102,6 +102,7 @@ class ObsIndex:
         self._parent = parent if as_of is not None else None
         self._cuts: dict[str, ObsIndex] = {}
         self._points: dict[tuple[str, str], list[_Point]] = {}
+        self._keys: dict[tuple[str, str], tuple[int, ...]] = {}
         self._split: tuple[dict, dict, pd.DataFrame] | None = None
         self._frames: dict[tuple[str, str | None], pd.DataFrame] = {}
         self._plans: dict[int, Any] = {}
@@ -145,6 +146,27 @@ class ObsIndex:
                 hit = _points_of(self.rows(indicator_id, geo))
             self._points[key] = hit
         return hit
+
+    def rows_key(
+        self, indicator_id: str, geo: str, as_of: Period | str | None = None, year: int | None = None
+    ) -> tuple[int, ...]:
+        """Which point rows of (indicator, geo) this index holds (their positions in the root's rows
+        of the pair; with ``as_of``, only those ending by it; with ``year``, only that year's). A series
+        computed from exactly these rows is the same in every cut of the root, so :meth:`share` keeps
+        it once for all of them (the periods of `gxq report --all` and the months of an annual pace
+        history mostly see the same rows of an indicator)."""
+        if as_of is None and year is None:
+            hit = self._keys.get((indicator_id, geo))
+            if hit is None:
+                hit = self._keys[(indicator_id, geo)] = tuple(p._pos for p in self.points(indicator_id, geo))
+            return hit
+        points = _points_for(self, indicator_id, geo, as_of)
+        return tuple(p._pos for p in points if year is None or p.year == year)
+
+    def share(self, plan: Any, key: tuple, compute: Callable[[], Any]) -> Any:
+        """:meth:`remember` on the root index: for results keyed by :meth:`rows_key`, which any cut of
+        the root computes alike (treat the result as read-only)."""
+        return self.root.remember(plan, key, compute)
 
     def plan_id(self, plan: Any) -> int:
         """``id(plan)`` for memo keys; the plan is kept alive with the index so its id is not reused."""
@@ -288,12 +310,13 @@ def annual_values(
     ``geo`` defaults to the plan's zone. With ``include_partial``, a year that has not ended adds a
     row with ``complete=False``: the latest level for a stock; nothing for a flow (use
     :func:`ytd_path` and :mod:`pace` for in-year flows). With an :class:`ObsIndex` the result is
-    remembered and the same frame returned again (treat it as read-only).
+    remembered (for every cut holding the same rows) and the same frame returned again (treat it
+    as read-only).
     """
     geo = plan.zone_geo if geo is None else geo
     if isinstance(obs, ObsIndex):
-        key = ("annual", indicator_id, geo, None if as_of is None else str(as_of), include_partial)
-        return obs.remember(
+        key = ("annual", indicator_id, geo, include_partial, obs.rows_key(indicator_id, geo, as_of))
+        return obs.share(
             plan, key, lambda: _annual_values(obs, plan, indicator_id, geo, as_of, include_partial)
         )
     return _annual_values(obs, plan, indicator_id, geo, as_of, include_partial)
@@ -364,12 +387,11 @@ def ytd_path(
     For a stock, the in-year levels. Sorted by end month; one row per month-end reported.
     With an :class:`ObsIndex` the result is remembered (treat it as read-only)."""
     geo = plan.zone_geo if geo is None else geo
-    if isinstance(obs, ObsIndex) and as_of is None and obs.holds_whole_year(int(year)):
-        # Every row of a year that ended before the cut is in the cut: the uncut table's path is the same.
-        obs = obs.root
     if isinstance(obs, ObsIndex):
-        key = ("ytd", indicator_id, int(year), geo, None if as_of is None else str(as_of))
-        return obs.remember(plan, key, lambda: _ytd_path(obs, plan, indicator_id, year, geo, as_of))
+        # The path is made of the year's rows only: every cut holding them shares it (a year that
+        # ended before the cut is whole in it, so later cuts and the uncut table share its path).
+        key = ("ytd", indicator_id, int(year), geo, obs.rows_key(indicator_id, geo, as_of, int(year)))
+        return obs.share(plan, key, lambda: _ytd_path(obs, plan, indicator_id, year, geo, as_of))
     return _ytd_path(obs, plan, indicator_id, year, geo, as_of)
 
 
