@@ -1,0 +1,92 @@
+"""The assessment's plain-column fast paths give what the pandas expressions they replace give, on
+edge cases the demo data do not hold (benchmarks/check_assessment_unchanged.py checks the demo data)."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from gxq_analysis.assess.progress import period_time
+from gxq_analysis.assess.status import _History, _trace
+
+
+def _frame_history(annual: pd.DataFrame) -> pd.DataFrame:
+    """trajectory.indicator_history's frame, as the status table used to slice it."""
+    h = annual.copy()
+    h["time"] = [float(y) if c else period_time(p) for y, c, p in zip(h["year"], h["complete"], h["period"])]
+    return h.reset_index(drop=True)
+
+
+def _frame_trace(rows: pd.DataFrame) -> str:
+    sheets = rows["source_sheet"] if "source_sheet" in rows else [None] * len(rows)
+    return _trace(list(rows["source_file"]), list(sheets), list(rows["source_row"]))
+
+
+ANNUALS = {
+    # a missing year (2018), a stock's partial latest level, illustrative as bool
+    "gap_and_partial": pd.DataFrame(
+        {
+            "year": [2016, 2017, 2019, 2020],
+            "value": [1.0, 2.5, 3.0, 3.2],
+            "period": ["2016", "2017Q4", "2019", "2020Q2"],
+            "complete": [True, True, True, False],
+            "method": ["annual", "year_end_level", "annual", "latest_level"],
+            "source_file": ["a.csv", "b.xlsx", "", "c.csv"],
+            "source_sheet": ["", "季报", "", ""],
+            "source_row": [2, 7, 3, 9],
+            "illustrative": [False, False, False, True],
+        }
+    ),
+    # NaN values, illustrative None / NaN / True as objects, no sheet column, missing source rows
+    "nan_and_objects": pd.DataFrame(
+        {
+            "year": [2017, 2018, 2019],
+            "value": [np.nan, 5.0, np.nan],
+            "period": ["2017", "2018", "2019"],
+            "complete": [True, True, True],
+            "method": ["annual"] * 3,
+            "source_file": ["x.csv", None, "y.csv"],
+            "source_row": pd.array([4, pd.NA, 6], dtype="Int64"),
+            "illustrative": pd.Series([None, math.nan, "yes"], dtype=object),
+        }
+    ),
+    "empty": pd.DataFrame(
+        columns=[
+            "year",
+            "value",
+            "period",
+            "complete",
+            "method",
+            "source_file",
+            "source_sheet",
+            "source_row",
+            "illustrative",
+        ]
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(ANNUALS))
+@pytest.mark.parametrize("T", [2016, 2018, 2019, 2020, 2021])
+def test_history_columns_read_as_the_frame_slices(name, T):
+    annual = ANNUALS[name]
+    plain, frame = _History(annual), _frame_history(annual)
+    hist = frame[frame["time"] <= T + 1e-9] if not frame.empty else frame
+    rows = plain.up_to(T)
+    assert rows == list(hist.index)
+    np.testing.assert_array_equal(plain.time[rows], hist["time"].to_numpy(float))
+    np.testing.assert_array_equal(plain.value[rows], hist["value"].to_numpy(float))
+    assert plain.any_illustrative(rows) == bool(hist["illustrative"].fillna(False).astype(bool).any())
+    assert plain.trace(rows) == _frame_trace(hist)
+    assert [plain.period[i] for i in rows] == list(hist["period"])
+    at_target = (np.isclose(hist["time"], T) & hist["complete"].astype(bool)).any() if len(hist) else False
+    assert (
+        any(bool(plain.complete[i]) for i, c in zip(rows, np.isclose(plain.time[rows], T)) if c) == at_target
+    )
+    if rows:
+        used = hist.tail(1)
+        assert plain.any_illustrative(rows[-1:]) == bool(used["illustrative"].fillna(False).any())
+        assert plain.trace(rows[-1:]) == _frame_trace(used)
