@@ -11,6 +11,7 @@ import pytest
 
 from gxq_analysis.assess.progress import period_time
 from gxq_analysis.assess.status import _History, _trace
+from gxq_analysis.model.series import ANNUAL_COLUMNS
 
 
 def _frame_history(annual: pd.DataFrame) -> pd.DataFrame:
@@ -90,3 +91,25 @@ def test_history_columns_read_as_the_frame_slices(name, T):
         used = hist.tail(1)
         assert plain.any_illustrative(rows[-1:]) == bool(used["illustrative"].fillna(False).any())
         assert plain.trace(rows[-1:]) == _frame_trace(used)
+
+
+@pytest.mark.parametrize("name", sorted(ANNUALS))
+@pytest.mark.parametrize("T", [2016, 2018, 2019, 2020, 2021])
+@pytest.mark.parametrize("with_memo", [False, True])
+def test_complete_points_are_the_masked_frame(name, T, with_memo):
+    from gxq_analysis.assess.outlook import POINT_COLUMNS, _complete_points
+
+    # annual_values always has every ANNUAL_COLUMNS column (here a missing sheet comes in as NaN)
+    annual = ANNUALS[name].reindex(columns=ANNUAL_COLUMNS)
+    if name == "gap_and_partial":  # an incomplete year before complete ones too
+        annual.loc[1, "complete"] = False
+    memo: dict | None = {} if with_memo else None
+    pts = _complete_points(annual, T, memo)
+    complete = annual[annual["complete"].astype(bool) & (annual["year"] <= T)]
+    expected = complete.assign(time=complete["year"].astype(float))
+    pd.testing.assert_frame_equal(pts.frame, expected[POINT_COLUMNS], check_exact=True)
+    assert pts.years == expected["year"].tolist()
+    np.testing.assert_array_equal(pts.time, expected["time"].to_numpy(float))
+    np.testing.assert_array_equal(pts.value, expected["value"].to_numpy(float))
+    if with_memo:
+        assert _complete_points(annual, T, memo) is pts

@@ -240,17 +240,23 @@ def _outlook(
     bounds = facts.bounds(iid)
     target = facts.target(iid, int(target_year))
     d = sign(direction)
-    res = Outlook(
-        indicator_id=iid, target_year=int(target_year), target=target, direction=direction, kind=kind
-    )
-    memo = obs.memo if annual is None and isinstance(obs, ObsIndex) else None
+    # the root's memo holds the annual values read here (and so keeps their id for the key)
+    memo = obs.root.memo if annual is None and isinstance(obs, ObsIndex) else None
     if annual is None:
         annual = annual_values(obs, plan, iid, geo=geo, include_partial=True)
-    pts, res.points = _complete_points(annual, int(target_year), memo)
-    res.n_points = len(pts)
+    pts = _complete_points(annual, int(target_year), memo)
+    res = Outlook(
+        indicator_id=iid,
+        target_year=int(target_year),
+        target=target,
+        direction=direction,
+        kind=kind,
+        points=pts.frame,
+    )
+    res.n_points = len(pts.years)
     # The target year's own value is known: the outcome is observed.
-    if target is not None and int(target_year) in pts["year"].tolist():
-        v = float(pts.loc[pts["year"] == target_year, "value"].iat[-1])
+    if target is not None and int(target_year) in pts.years:
+        v = float(pts.value[len(pts.years) - 1 - pts.years[::-1].index(int(target_year))])
         met = _meets(v, target, direction, kind, bounds)
         res.status, res.method, res.reason = "observed", "observed", "the target year's value is observed"
         res.p_meet, res.projected_value, res.lo80, res.hi80 = (1.0 if met else 0.0), v, v, v
@@ -289,7 +295,7 @@ def _outlook(
         res.p_meet, res.projected_value, res.lo80, res.hi80 = 1.0, v, v, v
         res.verdict, res.already_met = "target_achieved", True
         return res
-    t, y = pts["time"].to_numpy(float), pts["value"].to_numpy(float)
+    t, y = pts.time, pts.value
     info_time = None
     if anchor.get("kind") in ("nowcast", "level"):
         # The current year's nowcast (at the year's end) or a stock's latest level (at its own
@@ -336,21 +342,43 @@ def _outlook(
     return res
 
 
-def _complete_points(
-    annual: pd.DataFrame, target_year: int, memo: dict | None
-) -> tuple[pd.DataFrame, pd.DataFrame]:
+class _CompletePoints:
+    """The complete annual values up to a target year: their years, times and values as plain
+    columns (what the forecast reads) and as a frame of ``POINT_COLUMNS`` (``Outlook.points``)."""
+
+    __slots__ = ("frame", "time", "value", "years")
+
+    def __init__(self, years: list[int], time: np.ndarray, value: np.ndarray, frame: pd.DataFrame) -> None:
+        self.years, self.time, self.value, self.frame = years, time, value, frame
+
+
+def _annual_points(annual: pd.DataFrame, memo: dict | None) -> tuple[list, list, np.ndarray, pd.DataFrame]:
+    """``annual``'s years, complete flags, values and its rows with their time as ``POINT_COLUMNS``:
+    converted once per annual frame (in ``memo``), then every target year only picks rows."""
+    key = ("annual_points", id(annual))
+    hit = memo.get(key) if memo is not None else None
+    if hit is None:
+        frame = annual.assign(time=annual["year"].astype(float))[POINT_COLUMNS]
+        hit = (annual["year"].tolist(), annual["complete"].tolist(), frame["value"].to_numpy(float), frame)
+        if memo is not None:
+            memo[key] = hit
+    return hit
+
+
+def _complete_points(annual: pd.DataFrame, target_year: int, memo: dict | None) -> _CompletePoints:
     """The complete annual values up to the target year, with their time (and as ``POINT_COLUMNS``).
     Remembered in ``memo`` (an index's, holding ``annual`` too) by the rows kept: the target years
     of one indicator usually keep the same rows."""
-    keep = tuple(
-        bool(c) and y <= target_year for c, y in zip(annual["complete"].tolist(), annual["year"].tolist())
-    )
+    years, complete, values, frame = _annual_points(annual, memo)
+    keep = tuple(i for i, (c, y) in enumerate(zip(complete, years)) if bool(c) and y <= target_year)
     key = ("complete_points", id(annual), keep)
     hit = memo.get(key) if memo is not None else None
     if hit is None:
-        complete = annual[np.array(keep, dtype=bool)]  # annual["complete"] & (annual["year"] <= target_year)
-        pts = complete.assign(time=complete["year"].astype(float))
-        hit = (pts, pts[POINT_COLUMNS])
+        # annual[annual["complete"] & (annual["year"] <= target_year)], with its time column; the
+        # same rows and labels as that mask selects (all of them: the converted frame itself)
+        kept = frame if len(keep) == len(frame) else frame.take(list(keep))
+        time = kept["time"].to_numpy(float)
+        hit = _CompletePoints([years[i] for i in keep], time, values[list(keep)], kept)
         if memo is not None:
             memo[key] = hit
     return hit
