@@ -113,3 +113,44 @@ def test_complete_points_are_the_masked_frame(name, T, with_memo):
     np.testing.assert_array_equal(pts.value, expected["value"].to_numpy(float))
     if with_memo:
         assert _complete_points(annual, T, memo) is pts
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        [],
+        [False, False],
+        [False, True],
+        [None, math.nan, pd.NA],
+        [None, "yes"],
+        [math.nan, 0.0, 2.0],
+        ["", None],
+        np.array([True, False]),
+    ],
+    ids=repr,
+)
+def test_any_flag_is_the_series_expression(values):
+    from gxq_analysis.model.series import any_flag
+
+    expected = bool(pd.Series(list(values), dtype=object).fillna(False).astype(bool).any())
+    assert any_flag(values) == expected
+
+
+def test_frame_columns_are_the_lists_and_kept_per_frame():
+    from gxq_analysis.model.series import ObsIndex, frame_columns
+
+    annual = ANNUALS["nan_and_objects"]
+    names = ("year", "value", "source_row", "illustrative")
+    expected = tuple(annual[c].tolist() for c in names)
+
+    def same(got):  # element by element, NaN equal to NaN, types included
+        return [[(type(v), repr(v)) for v in col] for col in got] == [
+            [(type(v), repr(v)) for v in col] for col in expected
+        ]
+
+    assert same(frame_columns(annual, annual, names))  # a plain table: converted each time
+    index = ObsIndex(pd.DataFrame(columns=["indicator_id", "geo"]))
+    first = frame_columns(index, annual, names)
+    assert same(first) and frame_columns(index, annual, names) is first
+    other = annual.copy()  # another frame (even with equal content) is converted on its own
+    assert frame_columns(index, other, names) is not first

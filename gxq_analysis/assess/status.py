@@ -23,7 +23,7 @@ from ..i18n import check_lang, likelihood_label, status_label
 from ..model.observations import filter_as_of
 from ..model.periods import Period, parse_period
 from ..model.plan import Plan
-from ..model.series import ObsIndex, annual_values, data_cutoff, obs_frame
+from ..model.series import ObsIndex, annual_values, any_flag, data_cutoff, obs_frame
 from .outlook import outlook
 from .plan_lookup import PlanLookup, plan_lookup
 from .progress import Thresholds, assess_progress, period_time, sign
@@ -234,12 +234,7 @@ class _History:
 
     def any_illustrative(self, rows: list[int]) -> bool:
         """``history["illustrative"].fillna(False).astype(bool).any()`` over ``rows``."""
-        return any(bool(v) for v in (self.illustrative[i] for i in rows) if not _missing(v))
-
-
-def _missing(v: Any) -> bool:
-    """What ``fillna`` fills: None, NaN, pd.NA, NaT."""
-    return v is None or v is pd.NA or v is pd.NaT or (isinstance(v, float) and math.isnan(v))
+        return any_flag(self.illustrative[i] for i in rows)
 
 
 def _history_columns(plan: Plan, idx: ObsIndex, iid: str, geo: str | None) -> _History:

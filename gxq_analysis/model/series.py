@@ -217,6 +217,32 @@ def obs_frame(obs: pd.DataFrame | ObsIndex) -> pd.DataFrame:
     return obs.frame if isinstance(obs, ObsIndex) else obs
 
 
+def frame_columns(
+    obs: pd.DataFrame | ObsIndex, frame: pd.DataFrame, names: tuple[str, ...]
+) -> tuple[list, ...]:
+    """``frame[name].tolist()`` for each name (what iterating the column gives). For a frame an
+    :class:`ObsIndex` remembers (annual values, in-year paths), converted once and kept on its root:
+    the assessment reads the same few columns of one series for many rows and target years."""
+    if not isinstance(obs, ObsIndex):
+        return tuple(frame[c].tolist() for c in names)
+    memo = obs.root.memo
+    key = ("columns", id(frame), names)
+    hit = memo.get(key)
+    if hit is None or hit[0] is not frame:  # the frame itself is kept: its id cannot be reused
+        hit = memo[key] = (frame, tuple(frame[c].tolist() for c in names))
+    return hit[1]
+
+
+def any_flag(values: Any) -> bool:
+    """``pd.Series(values).fillna(False).astype(bool).any()`` (e.g. of the ``illustrative`` column)
+    without building a Series: a missing value (None, NaN, NA) counts as False."""
+    return any(bool(v) for v in values if not _missing(v))
+
+
+def _missing(v: Any) -> bool:
+    return v is None or v is pd.NA or v is pd.NaT or (isinstance(v, float) and v != v)
+
+
 def indicator_rows(
     obs: pd.DataFrame | ObsIndex,
     indicator_id: str,
