@@ -50,12 +50,16 @@ def benchmark_series(
 ) -> dict[str, pd.DataFrame]:
     """Area → its annual values of a comparable indicator (:func:`series.annual_values` rows, with
     provenance); areas without data are left out, and a non-comparable indicator gives ``{}``. On an
-    :class:`ObsIndex` the result is remembered (treat it as read-only)."""
+    :class:`ObsIndex` the result is remembered for every cut of it holding the same rows (treat it as
+    read-only)."""
     if not comparable(plan, indicator_id, kinds):
         return {}
     if isinstance(obs, ObsIndex):
-        key = ("benchmark_series", indicator_id, None if as_of is None else str(as_of), geos, kinds)
-        return obs.remember(plan, key, lambda: _benchmark_series(plan, obs, indicator_id, as_of, geos))
+        # The areas' rows up to as_of decide the series: every cut holding the same rows shares it
+        # (the benchmarks are annual, so most periods of `gxq report --all` see the same rows).
+        rows = tuple(obs.rows_key(indicator_id, geo, as_of) for geo in geos)
+        key = ("benchmark_series", indicator_id, geos, kinds, rows)
+        return obs.share(plan, key, lambda: _benchmark_series(plan, obs, indicator_id, as_of, geos))
     return _benchmark_series(plan, obs, indicator_id, as_of, geos)
 
 

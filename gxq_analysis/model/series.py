@@ -500,12 +500,17 @@ def latest_value(
         if annual.empty:
             return None
         return annual.iloc[-1].to_dict()
-    rows = indicator_rows(obs, indicator_id, geo, as_of)
-    if rows.empty:
-        return None
-    last_key = max(p.sort_key[:2] for p in rows["period_obj"])
-    same_end = rows[[p.sort_key[:2] == last_key for p in rows["period_obj"]]]
-    row = _pick(same_end)
+    if isinstance(obs, ObsIndex):
+        row = _latest_level_row(obs, indicator_id, geo, as_of)
+        if row is None:
+            return None
+    else:
+        rows = indicator_rows(obs, indicator_id, geo, as_of)
+        if rows.empty:
+            return None
+        last_key = max(p.sort_key[:2] for p in rows["period_obj"])
+        same_end = rows[[p.sort_key[:2] == last_key for p in rows["period_obj"]]]
+        row = _pick(same_end)
     return {
         "year": int(row["year"]),
         "value": float(row["value"]),
@@ -514,6 +519,19 @@ def latest_value(
         "method": "latest_level",
         **{c: row.get(c) for c in PROVENANCE},
     }
+
+
+def _latest_level_row(
+    obs: ObsIndex, indicator_id: str, geo: str, as_of: Period | str | None
+) -> pd.Series | None:
+    """The row :func:`latest_value` picks for a stock, from the index's points (the same rows in the
+    same order as :func:`indicator_rows`) instead of a frame taken and masked per call: of the rows
+    for the latest period end, the first of the most preferred frequency."""
+    points = _points_for(obs, indicator_id, geo, as_of)
+    if not points:
+        return None
+    last_key = max(p.period_obj.sort_key[:2] for p in points)
+    return _pick_point([p for p in points if p.period_obj.sort_key[:2] == last_key]).row
 
 
 def data_cutoff(obs: pd.DataFrame | ObsIndex, geo: str | None = None) -> Period | None:
