@@ -154,3 +154,59 @@ def test_frame_columns_are_the_lists_and_kept_per_frame():
     assert same(first) and frame_columns(index, annual, names) is first
     other = annual.copy()  # another frame (even with equal content) is converted on its own
     assert frame_columns(index, other, names) is not first
+
+
+TRAJECTORY_TIDY = """indicator_id,period,value,ytd,geo
+rd_gdp_share,2016,4.6,false,
+rd_gdp_share,2017,4.8,false,
+rd_gdp_share,2018,5.0,false,
+rd_gdp_share,2019Q3,5.1,false,
+rd_gdp_share,2018,2.19,false,全国
+rd_gdp_share,2018,2.7,false,江苏省
+rd_gdp_share,2019,2.23,false,全国
+hitech_enterprises,2017,60,false,
+hitech_enterprises,2018Q3,70,false,
+hitech_enterprises,2019Q3,95,false,
+national_rank,2016,70,false,
+national_rank,2018,60,false,
+invention_patent_applications,2017-12,700,true,
+invention_patent_applications,2018-06,320,true,
+invention_patent_applications,2018-12,800,true,
+invention_patent_applications,2019-06,280,true,
+invention_patent_applications,2019-09,450,true,
+"""
+
+
+@pytest.mark.parametrize("period", ["2018Q2", "2019Q3", "2019"])
+def test_trajectory_inputs_are_the_same_from_a_workers_index(tmp_path, period):
+    """The trend chart's arguments from a compute worker's kept index (cached milestones, plain
+    columns, points) are those of a page run on its own, to the pickled byte (the chart cache's key)."""
+    import pickle
+
+    from gxq_analysis.config import DEFAULT_PLAN_DIR
+    from gxq_analysis.model.observations import load_observations
+    from gxq_analysis.model.plan import load_plan
+    from gxq_analysis.model.series import ObsIndex
+    from gxq_analysis.report.context import project, validate_params
+    from gxq_analysis.report.trajectories import indicators_with_targets, trajectory_inputs
+
+    obs_path = tmp_path / "observations.csv"
+    obs_path.write_text(TRAJECTORY_TIDY, encoding="utf-8")
+    plan = load_plan(DEFAULT_PLAN_DIR)
+    obs = load_observations(obs_path, default_geo=plan.zone_geo)
+    index = ObsIndex(obs)
+    alone = validate_params(period, "zh", DEFAULT_PLAN_DIR, obs_path)
+    worker = validate_params(period, "zh", DEFAULT_PLAN_DIR, obs_path, kept=lambda: (plan, obs, index))
+    assert worker.obs_index is not None and alone.obs_index is None
+    drawn = 0
+    for _ in range(2):  # the second time from what the index remembers
+        for iid in indicators_with_targets(plan):
+            a = trajectory_inputs(alone, iid, project(alone, iid))
+            b = trajectory_inputs(worker, iid, project(worker, iid))
+            assert (a is None) == (b is None), iid
+            if a is not None:
+                drawn += 1
+                assert pickle.dumps(a, protocol=pickle.HIGHEST_PROTOCOL) == pickle.dumps(
+                    b, protocol=pickle.HIGHEST_PROTOCOL
+                ), iid
+    assert drawn >= 2 * 3
