@@ -83,14 +83,15 @@ def _benchmark_series(
 
 def benchmarks(
     plan: Plan,
-    obs: pd.DataFrame,
+    obs: pd.DataFrame | ObsIndex,
     year: int,
     lang: str = "zh",
     geos: tuple[str, ...] = BENCHMARK_GEOS,
     kinds: tuple[str, ...] = COMPARABLE_KINDS,
 ) -> pd.DataFrame:
     """The zone's value in ``year`` next to 全国 / 江苏省 (their value in ``year`` or the latest earlier
-    year with a point value), for comparable indicators with any benchmark."""
+    year with a point value), for comparable indicators with any benchmark. ``obs``: the table or an
+    :class:`ObsIndex` of it (whose annual series the assessment's other parts share)."""
     rows = []
     for iid, ind in plan.indicators.iterrows():
         series = benchmark_series(plan, obs, str(iid), as_of=str(year), geos=geos, kinds=kinds)
