@@ -357,12 +357,21 @@ def _annual_points(annual: pd.DataFrame, memo: dict | None) -> tuple[list, list,
     converted once per annual frame (in ``memo``), then every target year only picks rows."""
     key = ("annual_points", id(annual))
     hit = memo.get(key) if memo is not None else None
-    if hit is None:
-        frame = annual.assign(time=annual["year"].astype(float))[POINT_COLUMNS]
-        hit = (annual["year"].tolist(), annual["complete"].tolist(), frame["value"].to_numpy(float), frame)
+    if hit is None or hit[0] is not annual:  # the frame itself is kept: its id cannot be reused
+        # annual.assign(time=annual["year"].astype(float))[POINT_COLUMNS], by one column take and
+        # one insert (a third cheaper; the same frame)
+        frame = annual[[c for c in POINT_COLUMNS if c != "time"]]
+        frame.insert(POINT_COLUMNS.index("time"), "time", annual["year"].to_numpy(dtype=float))
+        hit = (
+            annual,
+            annual["year"].tolist(),
+            annual["complete"].tolist(),
+            frame["value"].to_numpy(float),
+            frame,
+        )
         if memo is not None:
             memo[key] = hit
-    return hit
+    return hit[1:]
 
 
 def _complete_points(annual: pd.DataFrame, target_year: int, memo: dict | None) -> _CompletePoints:
@@ -373,15 +382,15 @@ def _complete_points(annual: pd.DataFrame, target_year: int, memo: dict | None) 
     keep = tuple(i for i, (c, y) in enumerate(zip(complete, years)) if bool(c) and y <= target_year)
     key = ("complete_points", id(annual), keep)
     hit = memo.get(key) if memo is not None else None
-    if hit is None:
+    if hit is None or hit[0] is not annual:
         # annual[annual["complete"] & (annual["year"] <= target_year)], with its time column; the
         # same rows and labels as that mask selects (all of them: the converted frame itself)
         kept = frame if len(keep) == len(frame) else frame.take(list(keep))
         time = kept["time"].to_numpy(float)
-        hit = _CompletePoints([years[i] for i in keep], time, values[list(keep)], kept)
+        hit = (annual, _CompletePoints([years[i] for i in keep], time, values[list(keep)], kept))
         if memo is not None:
             memo[key] = hit
-    return hit
+    return hit[1]
 
 
 def _meets(value: float, target: float, direction: str, kind: str, bounds) -> bool:
