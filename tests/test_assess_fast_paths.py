@@ -210,3 +210,57 @@ def test_trajectory_inputs_are_the_same_from_a_workers_index(tmp_path, period):
                     b, protocol=pickle.HIGHEST_PROTOCOL
                 ), iid
     assert drawn >= 2 * 3
+
+
+@pytest.mark.parametrize("month", [1, 3, 6, 9, 12])
+def test_path_value_through_is_value_through(month):
+    from gxq_analysis.assess.outlook import path_value_through, value_through
+    from gxq_analysis.model.series import ObsIndex
+
+    paths = [
+        pd.DataFrame({"end_month": [3, 6, 6, 12], "value": [1.0, 2.0, 2.5, 4.0], "period": ["a"] * 4}),
+        pd.DataFrame({"end_month": [1, 2, 3], "value": [np.nan, 2.0, 3.0], "period": ["a"] * 3}),
+        pd.DataFrame(columns=["end_month", "value", "period"]),
+    ]
+    index = ObsIndex(pd.DataFrame(columns=["indicator_id", "geo"]))
+    for path in paths:
+        path = path.assign(illustrative=False)
+        want = value_through(path, month)
+        for obs in (path, index):  # converted each time / kept on the index
+            got = path_value_through(obs, path, month)
+            assert (got is None and want is None) or got == want or (math.isnan(got) and math.isnan(want))
+
+
+@pytest.mark.parametrize("cut", ["2018Q1", "2018-09", "2019Q2", "2019-06", "2020Q1"])
+def test_in_year_anchor_from_an_index_is_the_frames(tidy_obs, cut):
+    from gxq_analysis.assess.outlook import in_year_anchor
+    from gxq_analysis.config import DEFAULT_PLAN_DIR
+    from gxq_analysis.model.observations import filter_as_of
+    from gxq_analysis.model.periods import parse_period
+    from gxq_analysis.model.plan import load_plan
+    from gxq_analysis.model.series import ObsIndex, annual_values, ytd_path
+
+    plan = load_plan(DEFAULT_PLAN_DIR)
+    obs = tidy_obs(TRAJECTORY_TIDY + "tax_relief,2018-03,4.0,true,\ntax_relief,2018-09,12.5,true,\n")
+    per = parse_period(cut)
+    frame = filter_as_of(obs, per)
+    index = ObsIndex(obs).cut(per)
+    anchored = 0
+    for iid in ["hitech_enterprises", "invention_patent_applications", "rd_gdp_share", "tax_relief"]:
+        annual = annual_values(frame, plan, iid, include_partial=True)
+        want = in_year_anchor(plan, frame, iid, per.year, per, annual)
+        got = in_year_anchor(
+            plan, index, iid, per.year, per, annual_values(index, plan, iid, include_partial=True)
+        )
+        assert got.keys() == want.keys(), iid
+        for k in want:  # the same values and the same scalar types (numpy's where the frame's row has them)
+            assert type(got[k]) is type(want[k]) and (got[k] == want[k] or got[k] != got[k]), (iid, k)
+        if want:  # the provenance as the path's row (path.iloc) holds it, as the anchor used to read it
+            anchored += 1
+            path = ytd_path(frame, plan, iid, per.year)
+            months = path["end_month"].tolist()
+            last = path.iloc[[j for j, m in enumerate(months) if m <= per.end_month and m < 12][-1]]
+            assert got["period"] == str(last["period"]) and got["ytd_value"] == float(last["value"])
+            for c in ("source_file", "source_sheet", "source_row"):
+                assert type(got[c]) is type(last.get(c)) and got[c] == last.get(c), (iid, c)
+    assert anchored or cut in ("2018Q1", "2020Q1")  # no in-year value before those cuts

@@ -29,7 +29,7 @@ import pandas as pd
 
 from ..model.periods import Period, parse_period
 from ..model.plan import Plan
-from ..model.series import ObsIndex, annual_values, ytd_path
+from ..model.series import ObsIndex, annual_values, frame_columns, ytd_path
 from .forecast import Bands, Calibration, Predictive, choose_scale, load_calibration, predict, verdict
 from .plan_lookup import plan_lookup
 from .progress import sign, target_on_bound
@@ -104,12 +104,13 @@ def _year_end_ratios(
     annual: pd.DataFrame,
     geo: str | None,
 ) -> list[tuple[int, float]]:
-    full = {int(y): float(v) for y, v, c in zip(annual["year"], annual["value"], annual["complete"]) if c}
+    years, values, complete = frame_columns(obs, annual, ("year", "value", "complete"))
+    full = {int(y): float(v) for y, v, c in zip(years, values, complete) if c}
     out = []
     for k in sorted(full):
         if k >= year or full[k] <= 0:
             continue
-        through = value_through(ytd_path(obs, plan, indicator_id, k, geo=geo), month)
+        through = path_value_through(obs, ytd_path(obs, plan, indicator_id, k, geo=geo), month)
         if through is None or through <= 0:
             continue
         out.append((k, full[k] / through))
@@ -121,6 +122,17 @@ def value_through(path: pd.DataFrame, month: int) -> float | None:
     that month), or None."""
     rows = [j for j, m in enumerate(path["end_month"].tolist()) if m == month]
     return float(path["value"].iat[rows[-1]]) if rows else None
+
+
+PATH_READ = ("end_month", "value", "period", "illustrative")  # the in-year path's columns read
+
+
+def path_value_through(obs: pd.DataFrame | ObsIndex, path: pd.DataFrame, month: int) -> float | None:
+    """:func:`value_through` reading the path's columns once per path an index keeps (the outlooks
+    and pace rows of many cuts ask the same closed years' paths)."""
+    months, values = frame_columns(obs, path, PATH_READ)[:2]
+    rows = [j for j, m in enumerate(months) if m == month]
+    return float(values[rows[-1]]) if rows else None
 
 
 def in_year_anchor(
@@ -140,25 +152,21 @@ def in_year_anchor(
     path = ytd_path(obs, plan, iid, year, geo=geo)
     if path.empty:
         return {}
+    months, values, periods = frame_columns(obs, path, PATH_READ)[:3]
     # The last month-end before December and not after the cut.
-    usable = [
-        j
-        for j, m in enumerate(path["end_month"].tolist())
-        if (year, int(m)) <= (cut.year, cut.end_month) and m < 12
-    ]
+    usable = [j for j, m in enumerate(months) if (year, int(m)) <= (cut.year, cut.end_month) and m < 12]
     if not usable:
         return {}
-    last = path.iloc[usable[-1]]
-    month, value = int(last["end_month"]), float(last["value"])
+    j = usable[-1]
+    month, value = int(months[j]), float(values[j])
     info_time = year - 1 + month / 12.0
     base = {
         "info_time": info_time,
-        "period": str(last["period"]),
+        "period": str(periods[j]),
         "ytd_value": value,
         "month": month,
-        "source_file": last.get("source_file"),
-        "source_sheet": last.get("source_sheet"),
-        "source_row": last.get("source_row"),
+        # the scalars path.iloc[j] holds (numpy's for numpy columns), as the history frame gets them
+        **{c: path[c].iat[j] if c in path else None for c in ("source_file", "source_sheet", "source_row")},
     }
     ratios = [r for _, r in _year_end_ratios(plan, obs, iid, year, month, annual, geo)]
     if ratios:

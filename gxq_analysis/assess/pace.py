@@ -30,7 +30,7 @@ from ..model.observations import filter_as_of
 from ..model.periods import Period, parse_period
 from ..model.plan import Plan
 from ..model.series import ObsIndex, annual_values, any_flag, data_cutoff, frame_columns, ytd_path
-from .outlook import outlook, value_through
+from .outlook import PATH_READ, outlook, path_value_through
 from .plan_lookup import plan_lookup
 from .progress import sign
 
@@ -81,7 +81,7 @@ def _seasonal_shares(
     for k in sorted(full):
         if k >= year:
             continue
-        value = value_through(ytd_path(obs, plan, indicator_id, k, geo=geo), month)
+        value = path_value_through(obs, ytd_path(obs, plan, indicator_id, k, geo=geo), month)
         if value is None:
             continue
         through = value
@@ -157,9 +157,7 @@ def pace_row(
     ind = facts.indicator(iid)
     acc = str(ind["accumulation"])
     path = ytd_path(obs, plan, iid, year, geo=geo)
-    months, values, periods, flags = frame_columns(
-        obs, path, ("end_month", "value", "period", "illustrative")
-    )
+    months, values, periods, flags = frame_columns(obs, path, PATH_READ)
     # the path's month-ends not after the cut, and the last of them
     rows = [i for i, m in enumerate(months) if (year, m) <= (cut.year, cut.end_month)]
     if not rows:
