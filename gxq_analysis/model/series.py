@@ -35,10 +35,21 @@ class _Point:
     gives it (``row``: ``frame.iloc[i]``; ``as_iterrow``: what ``iterrows`` gives), fetched only for
     the rows a rule picks, so provenance values keep exactly their types."""
 
-    __slots__ = ("_group", "_pos", "_row", "end_month", "freq", "period_obj", "value", "year", "ytd")
+    __slots__ = (
+        "_fields",
+        "_group",
+        "_pos",
+        "_row",
+        "end_month",
+        "freq",
+        "period_obj",
+        "value",
+        "year",
+        "ytd",
+    )
 
     def __init__(self, group: _Group, pos: int, year, freq, end_month, ytd, value, period_obj) -> None:
-        self._group, self._pos, self._row = group, pos, None
+        self._group, self._pos, self._row, self._fields = group, pos, None, None
         self.year, self.freq, self.end_month = int(year), freq, int(end_month)
         self.ytd, self.value, self.period_obj = bool(ytd), value, period_obj
 
@@ -47,6 +58,18 @@ class _Point:
         if self._row is None:
             self._row = self._group.frame.iloc[self._pos]
         return self._row
+
+    def fields(self) -> dict:
+        """``row["value"]``, ``row["period"]`` and the provenance (``row.get(c)``), read from the row
+        once: the point is shared by every cut of the table, whose series each record it again."""
+        if self._fields is None:
+            row = self.row
+            self._fields = {
+                "value": row["value"],
+                "period": row["period"],
+                **{c: row[c] if c in row.index else None for c in PROVENANCE},
+            }
+        return self._fields
 
     def as_iterrow(self) -> dict:
         return dict(zip(self._group.frame.columns, self._group.objects()[self._pos]))
@@ -296,6 +319,21 @@ def _unique_last(points: list[_Point]) -> list[_Point]:
     return [p for i, p in enumerate(points) if last[p.end_month] == i]
 
 
+def _point_record(year: int, point: _Point, complete: bool, method: str) -> dict:
+    """:func:`_record` of a point's own value and row (its fields read once per point)."""
+    f = point.fields()
+    rec = {
+        "year": year,
+        "value": float(f["value"]),
+        "period": f["period"],
+        "complete": complete,
+        "method": method,
+    }
+    for col in PROVENANCE:
+        rec[col] = f[col]
+    return rec
+
+
 def _record(
     year: int, value: float, row: pd.Series | None, complete: bool, method: str, period: str | None = None
 ) -> dict:
@@ -367,12 +405,11 @@ def _annual_values(
         if accumulation == "stock":
             year_end = [p for p in yrows if p.end_month == 12]
             if year_end:
-                row = _pick_point(year_end).row
-                out.append(_record(year, row["value"], row, True, "year_end_level"))
+                out.append(_point_record(year, _pick_point(year_end), True, "year_end_level"))
             elif include_partial:
                 last_month = max(p.end_month for p in yrows)
-                row = _pick_point([p for p in yrows if p.end_month == last_month]).row
-                out.append(_record(year, row["value"], row, False, "latest_level"))
+                latest = _pick_point([p for p in yrows if p.end_month == last_month])
+                out.append(_point_record(year, latest, False, "latest_level"))
             continue
         rec = _annual_flow(year, yrows)
         if rec is not None:
@@ -383,12 +420,10 @@ def _annual_values(
 def _annual_flow(year: int, yrows: list[_Point]) -> dict | None:
     annual = [p for p in yrows if p.freq == FREQ_ANNUAL]
     if annual:
-        row = annual[-1].row
-        return _record(year, row["value"], row, True, "annual")
+        return _point_record(year, annual[-1], True, "annual")
     ytd_dec = [p for p in yrows if p.ytd and p.end_month == 12]
     if ytd_dec:
-        row = _pick_point(ytd_dec).row
-        return _record(year, row["value"], row, True, "ytd_december")
+        return _point_record(year, _pick_point(ytd_dec), True, "ytd_december")
     for freq, count, label in ((FREQ_QUARTER, 4, "sum_of_quarters"), (FREQ_MONTH, 12, "sum_of_months")):
         flows = [p for p in yrows if p.freq == freq and not p.ytd]
         if len({p.end_month for p in flows}) == count:
@@ -438,12 +473,12 @@ def _ytd_path(
     if accumulation == "flow":
         ytd = [p for p in rows if p.ytd]
         for m in sorted({p.end_month for p in ytd}):
-            row = _pick_point([p for p in ytd if p.end_month == m]).row
+            picked = _pick_point([p for p in ytd if p.end_month == m]).fields()
             records[m] = {
                 "end_month": m,
-                "value": float(row["value"]),
-                "period": row["period"],
-                **{c: row.get(c) for c in PROVENANCE},
+                "value": float(picked["value"]),
+                "period": picked["period"],
+                **{c: picked[c] for c in PROVENANCE},
             }
         flows = [p for p in rows if not p.ytd]
         for freq in (FREQ_MONTH, FREQ_QUARTER):
@@ -472,12 +507,12 @@ def _ytd_path(
                 )
     else:
         for m in sorted({p.end_month for p in rows}):
-            row = _pick_point([p for p in rows if p.end_month == m]).row
+            picked = _pick_point([p for p in rows if p.end_month == m]).fields()
             records[m] = {
                 "end_month": m,
-                "value": float(row["value"]),
-                "period": row["period"],
-                **{c: row.get(c) for c in PROVENANCE},
+                "value": float(picked["value"]),
+                "period": picked["period"],
+                **{c: picked[c] for c in PROVENANCE},
             }
     return pd.DataFrame([records[m] for m in sorted(records)], columns=cols)
 
