@@ -530,7 +530,7 @@ def latest_value(
     Returns a dict with ``period, value, year, complete`` and provenance, or None.
     """
     geo = plan.zone_geo if geo is None else geo
-    if plan.indicator(indicator_id)["accumulation"] == "flow":
+    if _accumulation(obs, plan, indicator_id) == "flow":
         annual = annual_values(obs, plan, indicator_id, geo, as_of)
         if annual.empty:
             return None

@@ -86,6 +86,7 @@ def trajectory_figure(ctx: ReportContext, iid: str, projection: Any = None) -> p
 def trajectory_inputs(ctx: ReportContext, iid: str, projection: Any = None) -> dict[str, Any] | None:
     """The arguments of :func:`trend_chart` for one indicator's trend chart, or None when it has no
     data at all (what :func:`trajectory_figure` and :func:`trajectory_chart` draw)."""
+    from ..assess.plan_lookup import plan_lookup
     from ..model.series import annual_values, frame_columns, latest_value
 
     plan, lang = ctx.plan, ctx.lang
@@ -123,7 +124,8 @@ def trajectory_inputs(ctx: ReportContext, iid: str, projection: Any = None) -> d
         ):
             # a flow's year-to-date value (or an in-year level) the projection starts from
             partial = (float(first["year"]), float(first["median"]), str(fitted["period"].iloc[-1]))
-    ind = plan.indicator(iid)
+    # the indicator's row, kept per plan on a worker's index (Plan.indicator selects it anew)
+    ind = plan.indicator(iid) if ctx.obs_index is None else plan_lookup(plan, ctx.obs_index).indicator(iid)
     name = plan.name(iid, lang)
     # Benchmarks only over the chart's own years (the zone's history and the plan).
     first_year = min([int(y) for y in years] + [start_year - 1])
