@@ -264,3 +264,40 @@ def test_in_year_anchor_from_an_index_is_the_frames(tidy_obs, cut):
             for c in ("source_file", "source_sheet", "source_row"):
                 assert type(got[c]) is type(last.get(c)) and got[c] == last.get(c), (iid, c)
     assert anchored or cut in ("2018Q1", "2020Q1")  # no in-year value before those cuts
+
+
+def test_plan_targets_are_targets_for_including_two_targets_for_one_year():
+    from gxq_analysis.assess.index.compute import _final_target, _PlanTargets
+    from gxq_analysis.config import DEFAULT_PLAN_DIR
+    from gxq_analysis.model.plan import load_plan
+
+    plan = load_plan(DEFAULT_PLAN_DIR)
+    first = plan.targets.iloc[0]
+    extra = first.copy()
+    extra["target"] = float(first["target"]) + 1000  # a second target for the same year
+    late = first.copy()
+    late["year"], late["target"] = int(first["year"]) - 5, 1.0  # listed last, sorts first
+    plan.targets = pd.concat(
+        [
+            plan.targets,
+            extra.to_frame().T.astype(plan.targets.dtypes),
+            late.to_frame().T.astype(plan.targets.dtypes),
+        ],
+        ignore_index=True,
+    )
+    targets = _PlanTargets(plan)
+    assert first["indicator_id"] in targets._ties
+    for iid in [*plan.indicators.index, "not_an_indicator"]:
+        t = plan.targets_for(iid)
+        assert targets.pairs(iid) == list(zip(t["year"].tolist(), t["target"].tolist())), iid
+        # the end year's target (the first such row), else the last year's, as from the sorted frame
+        if t.empty:
+            assert _final_target(targets, iid) == (None, None)
+            continue
+        at_end = t[t["year"] == plan.end_year]
+        row = at_end.iloc[0] if not at_end.empty else t.iloc[-1]
+        assert (
+            _final_target(targets, iid)
+            == _final_target(plan, iid)
+            == (int(row["year"]), float(row["target"]))
+        )
