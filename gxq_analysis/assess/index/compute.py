@@ -229,6 +229,26 @@ def aggregate(
     The coverage table has one row per (year, dimension) with ``n_indicators, n_available, required,
     share_available, computable, reason``, plus rows with dimension ``overall``.
     """
+    years, score_mat, overall_vals, rows = aggregate_arrays(
+        normalised, mapping, dimension_weights, min_share, min_count
+    )
+    scores = pd.DataFrame(
+        score_mat, index=pd.Index(years, name="year"), columns=list(DIMENSIONS), dtype="float64"
+    )
+    overall = pd.Series(overall_vals, index=pd.Index(years, name="year"), name=OVERALL, dtype="float64")
+    coverage = pd.DataFrame(rows)
+    return scores, overall, coverage
+
+
+def aggregate_arrays(
+    normalised: pd.DataFrame,
+    mapping: pd.DataFrame,
+    dimension_weights: dict[str, float] | None = None,
+    min_share: float = 0.5,
+    min_count: int = 1,
+) -> tuple[list, np.ndarray, np.ndarray, list[dict]]:
+    """:func:`aggregate` before its frames: the years, the year × dimension scores, the overall scores
+    by year and the coverage rows (leave_one_out reads only the overall ones, once per indicator)."""
     dimension_weights = dimension_weights or {d: 1.0 for d in DIMENSIONS}
     years = list(normalised.columns)
     active = mapping[mapping["weight"] > 0]
@@ -300,12 +320,7 @@ def aggregate(
                 "reason": reason,
             }
         )
-    scores = pd.DataFrame(
-        score_mat, index=pd.Index(years, name="year"), columns=list(DIMENSIONS), dtype="float64"
-    )
-    overall = pd.Series(overall_vals, index=pd.Index(years, name="year"), name=OVERALL, dtype="float64")
-    coverage = pd.DataFrame(rows)
-    return scores, overall, coverage
+    return years, score_mat, overall_vals, rows
 
 
 def rebase(scores, base_year: int | None):

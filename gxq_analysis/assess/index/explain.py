@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from ...model.plan import Plan
-from .compute import IndexResult, aggregate, with_normalisation
+from .compute import IndexResult, aggregate_arrays, with_normalisation
 from .config import COVERAGE_CHANGE, DIMENSIONS, OVERALL
 
 # --------------------------------------------------------------------------------------------------
@@ -297,16 +297,12 @@ def leave_one_out(result: IndexResult, plan: Plan) -> pd.DataFrame:
         m = result.mapping.copy()
         m.loc[iid, "weight"] = 0.0
         norm = result.normalised  # normalisation does not depend on the weights
-        _dims, overall_scores, cov = aggregate(
+        # aggregate's numbers without its frames: the overall score and its reason by year
+        years, _scores, overall_vals, cov = aggregate_arrays(
             norm, m, result.config.dimension_weights, result.config.min_share, result.config.min_count
         )
-        overall = _by_year(overall_scores)
-        # the overall rows' reasons by year (cov[cov["dimension"] == OVERALL].set_index("year")["reason"])
-        reasons = {
-            y: r
-            for y, d, r in zip(cov["year"].tolist(), cov["dimension"].tolist(), cov["reason"].tolist())
-            if d == OVERALL
-        }
+        overall = dict(zip(years, overall_vals))
+        reasons = {r["year"]: r["reason"] for r in cov if r["dimension"] == OVERALL}
         dimension = result.mapping.at[iid, "dimension"]
         for j, y in enumerate(result.years):
             ch = overall[y] - overall[result.years[j - 1]] if j > 0 else np.nan
