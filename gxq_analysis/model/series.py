@@ -49,7 +49,8 @@ class _Point:
     )
 
     def __init__(self, group: _Group, pos: int, year, freq, end_month, ytd, value, period_obj) -> None:
-        self._group, self._pos, self._row, self._fields = group, pos, None, None
+        self._group, self._pos, self._row = group, pos, None
+        self._fields: dict | None = None
         self.year, self.freq, self.end_month = int(year), freq, int(end_month)
         self.ytd, self.value, self.period_obj = bool(ytd), value, period_obj
 
@@ -62,14 +63,15 @@ class _Point:
     def fields(self) -> dict:
         """``row["value"]``, ``row["period"]`` and the provenance (``row.get(c)``), read from the row
         once: the point is shared by every cut of the table, whose series each record it again."""
-        if self._fields is None:
+        fields = self._fields
+        if fields is None:
             row = self.row
-            self._fields = {
+            fields = self._fields = {
                 "value": row["value"],
                 "period": row["period"],
                 **{c: row[c] if c in row.index else None for c in PROVENANCE},
             }
-        return self._fields
+        return fields
 
     def as_iterrow(self) -> dict:
         return dict(zip(self._group.frame.columns, self._group.objects()[self._pos]))
