@@ -126,6 +126,8 @@ def test_complete_points_are_the_masked_frame(name, T, with_memo):
         [math.nan, 0.0, 2.0],
         ["", None],
         np.array([True, False]),
+        [np.float32("nan"), pd.NaT, np.bool_(False)],
+        [np.float32("nan"), np.int64(0), np.float64(0.5)],
     ],
     ids=repr,
 )

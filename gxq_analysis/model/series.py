@@ -265,7 +265,8 @@ def any_flag(values: Any) -> bool:
 
 
 def _missing(v: Any) -> bool:
-    return v is None or v is pd.NA or v is pd.NaT or (isinstance(v, float) and v != v)
+    """What ``fillna`` fills in a column (None, NaN of any float type, NA, NaT); flags and text never."""
+    return v is None or (not isinstance(v, (bool, np.bool_, str)) and pd.isna(v) is True)
 
 
 def indicator_rows(
