@@ -48,3 +48,16 @@ def test_the_annual_table_uses_the_same_rules(obs):
     assert r["zone"] == pytest.approx(5.2)
     assert r["全国"] == pytest.approx(2.23) and r["全国_year"] == 2019
     assert r["江苏省"] == pytest.approx(2.55) and r["江苏省_year"] == 2017
+
+
+@pytest.mark.parametrize("year", [2018, 2019, 2020])
+def test_the_annual_table_is_the_same_from_an_index(obs, year):
+    import pandas as pd
+
+    from gxq_analysis.model.series import ObsIndex
+
+    index = ObsIndex(obs)
+    for table in (index, index.cut(str(year))):  # the whole table's index and the year's cut
+        pd.testing.assert_frame_equal(
+            benchmarks(PLAN, table, year), benchmarks(PLAN, obs, year), check_exact=True
+        )

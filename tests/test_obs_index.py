@@ -173,3 +173,77 @@ def test_results_remembered_per_plan(obs):
     assert theirs is not mine and theirs.target == 10 * mine.target
     assert theirs.p_meet < mine.p_meet
     assert theirs.p_meet == outlook(other, cut.frame, "hitech_enterprises", 2020, "2019Q3").p_meet
+
+
+def test_cuts_with_the_same_rows_share_series_and_outlooks(obs):
+    root = ObsIndex(obs)
+    q2, m6, q3 = root.cut("2019Q2"), root.cut("2019-06"), root.cut("2019Q3")
+    iid = "hitech_enterprises"
+    # The same rows (2019Q2 and June 2019): one annual series and one outlook for both cuts.
+    assert m6.rows_key(iid, PLAN.zone_geo) == q2.rows_key(iid, PLAN.zone_geo)
+    a = annual_values(q2, PLAN, iid, include_partial=True)
+    assert annual_values(m6, PLAN, iid, include_partial=True) is a
+    fc = outlook(PLAN, q2, iid, 2020, "2019Q2")
+    assert outlook(PLAN, m6, iid, 2020, "2019-06") is fc
+    # Another month-end is another outlook even when the rows are the same (the anchor's month).
+    assert q3.rows_key("rd_gdp_share", PLAN.zone_geo) == q2.rows_key("rd_gdp_share", PLAN.zone_geo)
+    assert outlook(PLAN, q3, "rd_gdp_share", 2020, "2019Q3") is not outlook(
+        PLAN, q2, "rd_gdp_share", 2020, "2019Q2"
+    )
+    # A cut with a later row of the indicator has its own series, equal to the plain frame's.
+    assert q3.rows_key(iid, PLAN.zone_geo) != q2.rows_key(iid, PLAN.zone_geo)
+    b = annual_values(q3, PLAN, iid, include_partial=True)
+    assert b is not a
+    pd.testing.assert_frame_equal(
+        b, annual_values(q3.frame, PLAN, iid, include_partial=True), check_exact=True
+    )
+    plain = outlook(PLAN, m6.frame, iid, 2020, "2019-06")
+    assert (plain.p_meet, plain.projected_value, plain.lo80, plain.hi80, plain.method) == (
+        fc.p_meet,
+        fc.projected_value,
+        fc.lo80,
+        fc.hi80,
+        fc.method,
+    )
+    pd.testing.assert_frame_equal(plain.path, fc.path, check_exact=True)
+    pd.testing.assert_frame_equal(plain.points, fc.points, check_exact=True)
+
+
+def _same_record(a, b):
+    if a is None or b is None:
+        return a is b
+    return a.keys() == b.keys() and all(
+        type(a[k]) is type(b[k]) and (a[k] == b[k] or (pd.isna(a[k]) and pd.isna(b[k]))) for k in a
+    )
+
+
+@pytest.mark.parametrize("as_of", [None, "2017", "2018Q4", "2019-06", "2019Q3"])
+def test_latest_value_from_the_index_is_the_frames(obs, as_of):
+    from gxq_analysis.model.series import latest_value
+
+    index = ObsIndex(obs)
+    # hitech_enterprises: 2018Q4 and the annual 2018 end together (the annual row is preferred);
+    # national_rank: a bound only; rd_gdp_share: the zone next to two benchmark areas
+    for iid in ["hitech_enterprises", "invention_patent_applications", "rd_gdp_share", "national_rank"]:
+        for geo in [None, PLAN.zone_geo, "全国", "江苏省", "nowhere"]:
+            got = latest_value(index, PLAN, iid, geo, as_of)
+            assert _same_record(got, latest_value(obs, PLAN, iid, geo, as_of)), (iid, geo, got)
+            cut = index.cut(as_of) if as_of else index
+            frame = obs if as_of is None else filter_as_of(obs, as_of)
+            assert _same_record(latest_value(cut, PLAN, iid, geo), latest_value(frame, PLAN, iid, geo))
+
+
+def test_benchmark_series_shared_by_cuts_with_the_same_rows(obs):
+    from gxq_analysis.assess.benchmarks import benchmark_series
+
+    root = ObsIndex(obs)
+    q3, q4, y19 = root.cut("2019Q3"), root.cut("2019Q4"), root.cut("2019")
+    for cut in (q3, q4, y19, root.cut("2018Q4")):
+        got = benchmark_series(PLAN, cut, "rd_gdp_share")
+        want = benchmark_series(PLAN, cut.frame, "rd_gdp_share")
+        assert got.keys() == want.keys()
+        for geo in got:
+            pd.testing.assert_frame_equal(got[geo], want[geo], check_exact=True)
+    # 2019Q4 and the year 2019 hold the same benchmark rows; 2019Q3 lacks the annual 2019 values
+    assert benchmark_series(PLAN, q4, "rd_gdp_share") is benchmark_series(PLAN, y19, "rd_gdp_share")
+    assert benchmark_series(PLAN, q3, "rd_gdp_share") is not benchmark_series(PLAN, q4, "rd_gdp_share")

@@ -13,12 +13,14 @@ evaluation used to apply different rules). An indicator is compared only when
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import pandas as pd
 
 from ..model.periods import Period
 from ..model.plan import Plan
-from ..model.series import ObsIndex, annual_values
+from ..model.series import ObsIndex, annual_values, frame_columns
 
 BENCHMARK_GEOS = ("全国", "江苏省")
 COMPARABLE_KINDS = ("share", "ratio", "index")
@@ -50,12 +52,16 @@ def benchmark_series(
 ) -> dict[str, pd.DataFrame]:
     """Area → its annual values of a comparable indicator (:func:`series.annual_values` rows, with
     provenance); areas without data are left out, and a non-comparable indicator gives ``{}``. On an
-    :class:`ObsIndex` the result is remembered (treat it as read-only)."""
+    :class:`ObsIndex` the result is remembered for every cut of it holding the same rows (treat it as
+    read-only)."""
     if not comparable(plan, indicator_id, kinds):
         return {}
     if isinstance(obs, ObsIndex):
-        key = ("benchmark_series", indicator_id, None if as_of is None else str(as_of), geos, kinds)
-        return obs.remember(plan, key, lambda: _benchmark_series(plan, obs, indicator_id, as_of, geos))
+        # The areas' rows up to as_of decide the series: every cut holding the same rows shares it
+        # (the benchmarks are annual, so most periods of `gxq report --all` see the same rows).
+        rows = tuple(obs.rows_key(indicator_id, geo, as_of) for geo in geos)
+        key = ("benchmark_series", indicator_id, geos, kinds, rows)
+        return obs.share(plan, key, lambda: _benchmark_series(plan, obs, indicator_id, as_of, geos))
     return _benchmark_series(plan, obs, indicator_id, as_of, geos)
 
 
@@ -77,22 +83,31 @@ def _benchmark_series(
     return out
 
 
+def _last_row(obs: pd.DataFrame | ObsIndex, annual: pd.DataFrame, keep: Callable[[int], bool]) -> int | None:
+    """The position of the last row of an annual series whose year ``keep`` accepts, or None."""
+    years = frame_columns(obs, annual, ("year",))[0]
+    kept = [j for j, y in enumerate(years) if keep(y)]
+    return kept[-1] if kept else None
+
+
 def benchmarks(
     plan: Plan,
-    obs: pd.DataFrame,
+    obs: pd.DataFrame | ObsIndex,
     year: int,
     lang: str = "zh",
     geos: tuple[str, ...] = BENCHMARK_GEOS,
     kinds: tuple[str, ...] = COMPARABLE_KINDS,
 ) -> pd.DataFrame:
     """The zone's value in ``year`` next to 全国 / 江苏省 (their value in ``year`` or the latest earlier
-    year with a point value), for comparable indicators with any benchmark."""
+    year with a point value), for comparable indicators with any benchmark. ``obs``: the table or an
+    :class:`ObsIndex` of it (whose annual series the assessment's other parts share)."""
     rows = []
     for iid, ind in plan.indicators.iterrows():
         series = benchmark_series(plan, obs, str(iid), as_of=str(year), geos=geos, kinds=kinds)
-        series = {g: a[a["year"] <= year] for g, a in series.items()}
-        series = {g: a for g, a in series.items() if not a.empty}
-        if not series:
+        # each area's last row up to the year (a[a["year"] <= year].iloc[-1]), by position
+        last_rows = {g: _last_row(obs, a, lambda y: y <= year) for g, a in series.items()}
+        last_rows = {g: j for g, j in last_rows.items() if j is not None}
+        if not last_rows:
             continue
         rec = {
             "indicator_id": iid,
@@ -101,18 +116,18 @@ def benchmarks(
             "direction": ind["direction"],
         }
         zone = annual_values(obs, plan, iid, as_of=str(year))
-        zone = zone[zone["year"] == year]
-        rec["zone"] = float(zone["value"].iloc[-1]) if not zone.empty else np.nan
-        rec["zone_illustrative"] = bool(zone["illustrative"].iloc[-1]) if not zone.empty else False
+        z = _last_row(obs, zone, lambda y: y == year)  # the zone's row of the year itself
+        rec["zone"] = float(zone["value"].iat[z]) if z is not None else np.nan
+        rec["zone_illustrative"] = bool(zone["illustrative"].iat[z]) if z is not None else False
         for g in geos:
-            if g not in series:
+            if g not in last_rows:
                 rec[g], rec[f"{g}_year"], rec[f"{g}_source"] = np.nan, pd.NA, ""
                 continue
-            last = series[g].iloc[-1]
+            a, j = series[g], last_rows[g]
             rec[g], rec[f"{g}_year"], rec[f"{g}_source"] = (
-                float(last["value"]),
-                int(last["year"]),
-                last["source_file"],
+                float(a["value"].iat[j]),
+                int(a["year"].iat[j]),
+                a["source_file"].iat[j],  # the scalar a.iloc[j] holds
             )
         rows.append(rec)
     cols = ["indicator_id", "name", "unit", "direction", "zone", "zone_illustrative"]

@@ -29,7 +29,7 @@ import pandas as pd
 
 from ..model.periods import Period, parse_period
 from ..model.plan import Plan
-from ..model.series import ObsIndex, annual_values, ytd_path
+from ..model.series import ObsIndex, annual_values, frame_columns, ytd_path
 from .forecast import Bands, Calibration, Predictive, choose_scale, load_calibration, predict, verdict
 from .plan_lookup import plan_lookup
 from .progress import sign, target_on_bound
@@ -104,12 +104,13 @@ def _year_end_ratios(
     annual: pd.DataFrame,
     geo: str | None,
 ) -> list[tuple[int, float]]:
-    full = {int(y): float(v) for y, v, c in zip(annual["year"], annual["value"], annual["complete"]) if c}
+    years, values, complete = frame_columns(obs, annual, ("year", "value", "complete"))
+    full = {int(y): float(v) for y, v, c in zip(years, values, complete) if c}
     out = []
     for k in sorted(full):
         if k >= year or full[k] <= 0:
             continue
-        through = value_through(ytd_path(obs, plan, indicator_id, k, geo=geo), month)
+        through = path_value_through(obs, ytd_path(obs, plan, indicator_id, k, geo=geo), month)
         if through is None or through <= 0:
             continue
         out.append((k, full[k] / through))
@@ -121,6 +122,17 @@ def value_through(path: pd.DataFrame, month: int) -> float | None:
     that month), or None."""
     rows = [j for j, m in enumerate(path["end_month"].tolist()) if m == month]
     return float(path["value"].iat[rows[-1]]) if rows else None
+
+
+PATH_READ = ("end_month", "value", "period", "illustrative")  # the in-year path's columns read
+
+
+def path_value_through(obs: pd.DataFrame | ObsIndex, path: pd.DataFrame, month: int) -> float | None:
+    """:func:`value_through` reading the path's columns once per path an index keeps (the outlooks
+    and pace rows of many cuts ask the same closed years' paths)."""
+    months, values = frame_columns(obs, path, PATH_READ)[:2]
+    rows = [j for j, m in enumerate(months) if m == month]
+    return float(values[rows[-1]]) if rows else None
 
 
 def in_year_anchor(
@@ -140,25 +152,21 @@ def in_year_anchor(
     path = ytd_path(obs, plan, iid, year, geo=geo)
     if path.empty:
         return {}
+    months, values, periods = frame_columns(obs, path, PATH_READ)[:3]
     # The last month-end before December and not after the cut.
-    usable = [
-        j
-        for j, m in enumerate(path["end_month"].tolist())
-        if (year, int(m)) <= (cut.year, cut.end_month) and m < 12
-    ]
+    usable = [j for j, m in enumerate(months) if (year, int(m)) <= (cut.year, cut.end_month) and m < 12]
     if not usable:
         return {}
-    last = path.iloc[usable[-1]]
-    month, value = int(last["end_month"]), float(last["value"])
+    j = usable[-1]
+    month, value = int(months[j]), float(values[j])
     info_time = year - 1 + month / 12.0
     base = {
         "info_time": info_time,
-        "period": str(last["period"]),
+        "period": str(periods[j]),
         "ytd_value": value,
         "month": month,
-        "source_file": last.get("source_file"),
-        "source_sheet": last.get("source_sheet"),
-        "source_row": last.get("source_row"),
+        # the scalars path.iloc[j] holds (numpy's for numpy columns), as the history frame gets them
+        **{c: path[c].iat[j] if c in path else None for c in ("source_file", "source_sheet", "source_row")},
     }
     ratios = [r for _, r in _year_end_ratios(plan, obs, iid, year, month, annual, geo)]
     if ratios:
@@ -208,13 +216,16 @@ def outlook(
 
     With an :class:`series.ObsIndex` (and the shipped calibration and the plan's bands) the outlook
     is remembered on the index: the status table, the pace table and the trajectories of one
-    period then share one object per (indicator, target year) (treat it as read-only)."""
+    period (and other cuts of the table with the same rows) then share one object per (indicator,
+    target year) (treat it as read-only)."""
     cut = parse_period(cut)
     if isinstance(obs, ObsIndex) and cal is None and bands is None and annual is None:
-        key = ("outlook", iid, int(target_year), str(cut), geo)
-        return obs.remember(
-            plan, key, lambda: _outlook(plan, obs, iid, target_year, cut, geo, None, None, None)
-        )
+        # The outlook reads the indicator's rows in the cut and, of the cut, its year and month
+        # only: every cut with the same rows at the same month-end (the quarter 2019Q2 and the month
+        # 2019-06 of an annual pace history) shares it.
+        rows = obs.rows_key(iid, plan.zone_geo if geo is None else geo)
+        key = ("outlook", iid, int(target_year), geo, cut.year, cut.end_month, rows)
+        return obs.share(plan, key, lambda: _outlook(plan, obs, iid, target_year, cut, geo, None, None, None))
     return _outlook(plan, obs, iid, target_year, cut, geo, cal, bands, annual)
 
 
@@ -237,17 +248,23 @@ def _outlook(
     bounds = facts.bounds(iid)
     target = facts.target(iid, int(target_year))
     d = sign(direction)
-    res = Outlook(
-        indicator_id=iid, target_year=int(target_year), target=target, direction=direction, kind=kind
-    )
-    memo = obs.memo if annual is None and isinstance(obs, ObsIndex) else None
+    # the root's memo holds the annual values read here (and so keeps their id for the key)
+    memo = obs.root.memo if annual is None and isinstance(obs, ObsIndex) else None
     if annual is None:
         annual = annual_values(obs, plan, iid, geo=geo, include_partial=True)
-    pts, res.points = _complete_points(annual, int(target_year), memo)
-    res.n_points = len(pts)
+    pts = _complete_points(annual, int(target_year), memo)
+    res = Outlook(
+        indicator_id=iid,
+        target_year=int(target_year),
+        target=target,
+        direction=direction,
+        kind=kind,
+        points=pts.frame,
+    )
+    res.n_points = len(pts.years)
     # The target year's own value is known: the outcome is observed.
-    if target is not None and int(target_year) in pts["year"].tolist():
-        v = float(pts.loc[pts["year"] == target_year, "value"].iat[-1])
+    if target is not None and int(target_year) in pts.years:
+        v = float(pts.value[len(pts.years) - 1 - pts.years[::-1].index(int(target_year))])
         met = _meets(v, target, direction, kind, bounds)
         res.status, res.method, res.reason = "observed", "observed", "the target year's value is observed"
         res.p_meet, res.projected_value, res.lo80, res.hi80 = (1.0 if met else 0.0), v, v, v
@@ -286,7 +303,7 @@ def _outlook(
         res.p_meet, res.projected_value, res.lo80, res.hi80 = 1.0, v, v, v
         res.verdict, res.already_met = "target_achieved", True
         return res
-    t, y = pts["time"].to_numpy(float), pts["value"].to_numpy(float)
+    t, y = pts.time, pts.value
     info_time = None
     if anchor.get("kind") in ("nowcast", "level"):
         # The current year's nowcast (at the year's end) or a stock's latest level (at its own
@@ -333,24 +350,55 @@ def _outlook(
     return res
 
 
-def _complete_points(
-    annual: pd.DataFrame, target_year: int, memo: dict | None
-) -> tuple[pd.DataFrame, pd.DataFrame]:
+class _CompletePoints:
+    """The complete annual values up to a target year: their years, times and values as plain
+    columns (what the forecast reads) and as a frame of ``POINT_COLUMNS`` (``Outlook.points``)."""
+
+    __slots__ = ("frame", "time", "value", "years")
+
+    def __init__(self, years: list[int], time: np.ndarray, value: np.ndarray, frame: pd.DataFrame) -> None:
+        self.years, self.time, self.value, self.frame = years, time, value, frame
+
+
+def _annual_points(annual: pd.DataFrame, memo: dict | None) -> tuple[list, list, np.ndarray, pd.DataFrame]:
+    """``annual``'s years, complete flags, values and its rows with their time as ``POINT_COLUMNS``:
+    converted once per annual frame (in ``memo``), then every target year only picks rows."""
+    key = ("annual_points", id(annual))
+    hit = memo.get(key) if memo is not None else None
+    if hit is None or hit[0] is not annual:  # the frame itself is kept: its id cannot be reused
+        # annual.assign(time=annual["year"].astype(float))[POINT_COLUMNS], by one column take and
+        # one insert (a third cheaper; the same frame)
+        frame = annual[[c for c in POINT_COLUMNS if c != "time"]]
+        frame.insert(POINT_COLUMNS.index("time"), "time", annual["year"].to_numpy(dtype=float))
+        hit = (
+            annual,
+            annual["year"].tolist(),
+            annual["complete"].tolist(),
+            frame["value"].to_numpy(float),
+            frame,
+        )
+        if memo is not None:
+            memo[key] = hit
+    return hit[1:]
+
+
+def _complete_points(annual: pd.DataFrame, target_year: int, memo: dict | None) -> _CompletePoints:
     """The complete annual values up to the target year, with their time (and as ``POINT_COLUMNS``).
     Remembered in ``memo`` (an index's, holding ``annual`` too) by the rows kept: the target years
     of one indicator usually keep the same rows."""
-    keep = tuple(
-        bool(c) and y <= target_year for c, y in zip(annual["complete"].tolist(), annual["year"].tolist())
-    )
+    years, complete, values, frame = _annual_points(annual, memo)
+    keep = tuple(i for i, (c, y) in enumerate(zip(complete, years)) if bool(c) and y <= target_year)
     key = ("complete_points", id(annual), keep)
     hit = memo.get(key) if memo is not None else None
-    if hit is None:
-        complete = annual[np.array(keep, dtype=bool)]  # annual["complete"] & (annual["year"] <= target_year)
-        pts = complete.assign(time=complete["year"].astype(float))
-        hit = (pts, pts[POINT_COLUMNS])
+    if hit is None or hit[0] is not annual:
+        # annual[annual["complete"] & (annual["year"] <= target_year)], with its time column; the
+        # same rows and labels as that mask selects (all of them: the converted frame itself)
+        kept = frame if len(keep) == len(frame) else frame.take(list(keep))
+        time = kept["time"].to_numpy(float)
+        hit = (annual, _CompletePoints([years[i] for i in keep], time, values[list(keep)], kept))
         if memo is not None:
             memo[key] = hit
-    return hit
+    return hit[1]
 
 
 def _meets(value: float, target: float, direction: str, kind: str, bounds) -> bool:

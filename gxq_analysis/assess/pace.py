@@ -23,13 +23,14 @@ from __future__ import annotations
 import math
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from ..model.observations import filter_as_of
 from ..model.periods import Period, parse_period
 from ..model.plan import Plan
-from ..model.series import ObsIndex, annual_values, data_cutoff, ytd_path
-from .outlook import outlook, value_through
+from ..model.series import ObsIndex, annual_values, any_flag, data_cutoff, frame_columns, ytd_path
+from .outlook import PATH_READ, outlook, path_value_through
 from .plan_lookup import plan_lookup
 from .progress import sign
 
@@ -64,14 +65,23 @@ def seasonal_ratios(
 ) -> pd.DataFrame:
     """For each earlier year with the value through ``month`` and the full-year value: the share of
     the year's amount (flows) or increase (stocks) reached by then. Columns ``year, share, ratio``."""
+    out = _seasonal_shares(plan, obs, indicator_id, year, month, geo)
+    return pd.DataFrame(out, columns=["year", "share", "ratio"])
+
+
+def _seasonal_shares(
+    plan: Plan, obs: pd.DataFrame | ObsIndex, indicator_id: str, year: int, month: int, geo: str | None
+) -> list[dict]:
+    """The rows of :func:`seasonal_ratios` (the pace row needs only their count and mean share)."""
     acc = plan_lookup(plan, obs).indicator(indicator_id)["accumulation"]
     annual = annual_values(obs, plan, indicator_id, geo=geo)
-    full = {int(y): float(v) for y, v, c in zip(annual["year"], annual["value"], annual["complete"]) if c}
+    years, values, complete = frame_columns(obs, annual, ("year", "value", "complete"))
+    full = {int(y): float(v) for y, v, c in zip(years, values, complete) if c}
     out = []
     for k in sorted(full):
         if k >= year:
             continue
-        value = value_through(ytd_path(obs, plan, indicator_id, k, geo=geo), month)
+        value = path_value_through(obs, ytd_path(obs, plan, indicator_id, k, geo=geo), month)
         if value is None:
             continue
         through = value
@@ -86,7 +96,7 @@ def seasonal_ratios(
             share = through / full[k]
         if share > 0:
             out.append({"year": k, "share": share, "ratio": 1 / share})
-    return pd.DataFrame(out, columns=["year", "share", "ratio"])
+    return out
 
 
 def assess_pace(
@@ -147,14 +157,14 @@ def pace_row(
     ind = facts.indicator(iid)
     acc = str(ind["accumulation"])
     path = ytd_path(obs, plan, iid, year, geo=geo)
-    path = (
-        path[[(year, m) <= (cut.year, cut.end_month) for m in path["end_month"]]] if not path.empty else path
-    )
-    if path.empty:
+    months, values, periods, flags = frame_columns(obs, path, PATH_READ)
+    # the path's month-ends not after the cut, and the last of them
+    rows = [i for i, m in enumerate(months) if (year, m) <= (cut.year, cut.end_month)]
+    if not rows:
         return None
-    last = path.iloc[-1]
-    month = int(last["end_month"])
-    value = float(last["value"])
+    month = int(months[rows[-1]])
+    value = float(values[rows[-1]])
+    last_period = periods[rows[-1]]
     d = sign(str(ind["direction"]))
     notes: list[str] = []
     rec: dict[str, Any] = {
@@ -163,17 +173,19 @@ def pace_row(
         "unit": str(ind["unit"]),
         "accumulation": acc,
         "year": year,
-        "period": str(last["period"]),
+        "period": str(last_period),
         "ytd_value": value,
         "start_level": math.nan,
         "annual_target": target,
         "time_elapsed": month / 12.0,
-        "illustrative": bool(pd.Series(path["illustrative"]).fillna(False).astype(bool).any()),
+        "illustrative": any_flag(flags[i] for i in rows),
     }
     if acc == "stock":
-        prev = annual_values(obs, plan, iid, geo=geo)
-        prev = prev[(prev["year"] == year - 1) & prev["complete"].astype(bool)]
-        start = None if prev.empty else float(prev["value"].iat[-1])
+        annual = annual_values(obs, plan, iid, geo=geo)
+        years, levels, complete = frame_columns(obs, annual, ("year", "value", "complete"))
+        # the last complete value of the year before
+        prev = [v for y, v, c in zip(years, levels, complete) if y == year - 1 and bool(c)]
+        start = float(prev[-1]) if prev else None
         if start is None:
             notes.append(
                 f"no {year - 1} year-end level: completion of the year's increase cannot be measured"
@@ -223,13 +235,14 @@ def pace_row(
     rec["completion_rate"] = completion
     rec["pace_ratio"] = completion / rec["time_elapsed"] if math.isfinite(completion) else math.nan
 
-    hist = seasonal_ratios(plan, obs, iid, year, month, geo)
-    K = len(hist)
+    shares = [r["share"] for r in _seasonal_shares(plan, obs, iid, year, month, geo)]
+    K = len(shares)
     rec["history_years"] = K
     if month == 12:
         expected = 1.0
     elif K:
-        expected = float(hist["share"].mean())
+        # The mean as pandas takes it (numpy's sum, then / n), to the last bit.
+        expected = float(np.array(shares, dtype="float64").sum() / K)
     else:
         expected = rec["time_elapsed"]
     # The year-end forecast and the behind-schedule flag come from the one forecast of the year
@@ -248,6 +261,6 @@ def pace_row(
     behind = (fc.p_meet < 0.5) if math.isfinite(fc.p_meet) else None
     rec["behind_schedule"] = behind
     if behind and month < 12:
-        notes.append(f"completion {completion:.0%} against {expected:.0%} expected by {last['period']}")
+        notes.append(f"completion {completion:.0%} against {expected:.0%} expected by {last_period}")
     rec["note"] = "; ".join(notes)
     return rec

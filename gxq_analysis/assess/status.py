@@ -13,6 +13,7 @@ with the gap; when that value is missing the status is ``insufficient_data`` wit
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -22,11 +23,10 @@ from ..i18n import check_lang, likelihood_label, status_label
 from ..model.observations import filter_as_of
 from ..model.periods import Period, parse_period
 from ..model.plan import Plan
-from ..model.series import ObsIndex, data_cutoff, obs_frame
+from ..model.series import ObsIndex, annual_values, any_flag, data_cutoff, obs_frame
 from .outlook import outlook
 from .plan_lookup import PlanLookup, plan_lookup
-from .progress import Thresholds, assess_progress, sign
-from .trajectory import indicator_history
+from .progress import Thresholds, assess_progress, period_time, sign
 
 STATUS_COLUMNS = [
     "indicator_id",
@@ -86,12 +86,11 @@ def target_years_for(plan: Plan | PlanLookup, indicator_id: str, as_of_year: int
     return upcoming or [max(years)]
 
 
-def _trace(rows: pd.DataFrame) -> str:
+def _trace(files: Sequence[Any], sheets: Sequence[Any], source_rows: Sequence[Any]) -> str:
     """Where the values used came from, oldest first: ``file:row``, or ``file[sheet]:row`` for a
-    workbook sheet. The last entry is the latest value's source."""
+    workbook sheet (a row's provenance columns). The last entry is the latest value's source."""
     parts = []
-    sheets = rows["source_sheet"] if "source_sheet" in rows else [None] * len(rows)
-    for f, sheet, r in zip(rows["source_file"], sheets, rows["source_row"]):
+    for f, sheet, r in zip(files, sheets, source_rows):
         if f is None or (isinstance(f, float) and math.isnan(f)) or f == "":
             continue
         where = f"{f}[{sheet}]" if isinstance(sheet, str) and sheet else str(f)
@@ -182,7 +181,7 @@ def _assess_plan(
         years = target_years_for(facts, iid, cut.year)
         if not years:
             continue
-        history = indicator_history(plan, idx, iid, geo=geo)
+        history = _history_columns(plan, idx, iid, geo)
         for T in years:
             records.append(_assess_row(plan, iid, ind, int(T), history, idx, cut, th, lang, geo))
     df = pd.DataFrame.from_records(records, columns=STATUS_COLUMNS)
@@ -203,12 +202,56 @@ def _assess_plan(
     return df
 
 
+class _History:
+    """One indicator's history (:func:`trajectory.indicator_history`: the annual values and a stock's
+    latest in-year level, with their time) as plain columns: each target year's row reads its
+    points by position instead of slicing a frame (a status table has about fifty rows)."""
+
+    __slots__ = ("complete", "illustrative", "period", "sheet", "source_file", "source_row", "time", "value")
+
+    def __init__(self, annual: pd.DataFrame) -> None:
+        years, self.complete, self.period = (annual[c].tolist() for c in ("year", "complete", "period"))
+        # the time indicator_history gives each point: a complete year at its end, else its period's end
+        self.time = np.array(
+            [float(y) if c else period_time(p) for y, c, p in zip(years, self.complete, self.period)],
+            dtype=float,
+        )
+        self.value = annual["value"].to_numpy(float)
+        self.illustrative = annual["illustrative"].tolist()
+        self.source_file, self.source_row = annual["source_file"].tolist(), annual["source_row"].tolist()
+        self.sheet = annual["source_sheet"].tolist() if "source_sheet" in annual else [None] * len(years)
+
+    def up_to(self, year: int) -> list[int]:
+        """Positions of the points not beyond ``year``'s end (``history["time"] <= year``)."""
+        return np.flatnonzero(self.time <= year + 1e-9).tolist()
+
+    def trace(self, rows: list[int]) -> str:
+        return _trace(
+            [self.source_file[i] for i in rows],
+            [self.sheet[i] for i in rows],
+            [self.source_row[i] for i in rows],
+        )
+
+    def any_illustrative(self, rows: list[int]) -> bool:
+        """``history["illustrative"].fillna(False).astype(bool).any()`` over ``rows``."""
+        return any_flag(self.illustrative[i] for i in rows)
+
+
+def _history_columns(plan: Plan, idx: ObsIndex, iid: str, geo: str | None) -> _History:
+    """The :class:`_History` of ``iid``, kept on the index for every cut holding the same rows."""
+    zone = plan.zone_geo if geo is None else geo
+    key = ("history_columns", iid, zone, idx.rows_key(iid, zone))
+    return idx.share(
+        plan, key, lambda: _History(annual_values(idx, plan, iid, geo=geo, include_partial=True))
+    )
+
+
 def _assess_row(
     plan: Plan,
     iid: str,
     ind: pd.Series,
     T: int,
-    history: pd.DataFrame,
+    history: _History,
     obs_cut: ObsIndex,
     cut: Period,
     th: Thresholds,
@@ -253,12 +296,13 @@ def _assess_row(
     }
     notes: list[str] = []
     # Points usable for this target: never beyond the target year's end.
-    hist = history[history["time"] <= T + 1e-9] if not history.empty else history
-    if closed and not hist.empty and not (np.isclose(hist["time"], T) & hist["complete"].astype(bool)).any():
+    hist = history.up_to(T)
+    at_target = np.isclose(history.time[hist], T)
+    if closed and hist and not any(bool(history.complete[i]) for i, c in zip(hist, at_target) if c):
         notes.append(f"no value for the target year {T}")
         status = "insufficient_data"
-        used = hist.tail(1)
-        rec.update(latest_period=str(used["period"].iat[0]), latest_value=float(used["value"].iat[0]))
+        used = hist[-1:]
+        rec.update(latest_period=str(history.period[used[0]]), latest_value=float(history.value[used[0]]))
         rec["gap"] = d * (rec["latest_value"] - target) if target is not None else math.nan
         rec["method"] = "target year closed"
         rec.update(
@@ -266,12 +310,12 @@ def _assess_row(
             status_label=status_label(status, lang),
             note="; ".join(notes),
             n_points=len(hist),
-            illustrative=bool(used["illustrative"].fillna(False).any()),
-            source_rows=_trace(used),
+            illustrative=history.any_illustrative(used),
+            source_rows=history.trace(used),
             likelihood=likelihood_label(None, lang),
         )
         return rec
-    if hist.empty:
+    if not hist:
         status = "insufficient_data"
         notes.append("no observation up to the as-of period")
         rec.update(
@@ -283,13 +327,13 @@ def _assess_row(
         )
         return rec
 
-    times, values = hist["time"].to_numpy(float), hist["value"].to_numpy(float)
+    times, values = history.time[hist], history.value[hist]
     rec.update(
-        latest_period=str(hist["period"].iat[-1]),
+        latest_period=str(history.period[hist[-1]]),
         latest_value=float(values[-1]),
         n_points=len(hist),
-        illustrative=bool(hist["illustrative"].fillna(False).astype(bool).any()),
-        source_rows=_trace(hist),
+        illustrative=history.any_illustrative(hist),
+        source_rows=history.trace(hist),
     )
     if target is None:  # cannot happen for rows built from targets_for, kept for direct callers
         status = "insufficient_data"
@@ -312,7 +356,7 @@ def _assess_row(
     if len(times) - b0 < 2:  # the base would be the latest point: no growth span, use the first point
         b0 = 0
     if b0 > 0:
-        notes.append(f"base {hist['period'].iat[b0]}")
+        notes.append(f"base {history.period[hist[b0]]}")
     prog = assess_progress(
         times[b0:],
         values[b0:],

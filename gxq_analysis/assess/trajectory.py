@@ -481,7 +481,7 @@ def project_indicator(
     else:
         obs_cut = ObsIndex(filter_as_of(obs, cut) if not obs.empty else obs, cut)
     fc = outlook(plan, obs_cut, indicator_id, int(target_year), cut, geo=geo)
-    hist = fc.points.copy()
+    hist = fc.points  # read only: the concat and the reindex below give the result its own frame
     if fc.anchor.get("kind") in ("nowcast", "level"):
         a = fc.anchor
         extra = {

@@ -35,10 +35,22 @@ class _Point:
     gives it (``row``: ``frame.iloc[i]``; ``as_iterrow``: what ``iterrows`` gives), fetched only for
     the rows a rule picks, so provenance values keep exactly their types."""
 
-    __slots__ = ("_group", "_pos", "_row", "end_month", "freq", "period_obj", "value", "year", "ytd")
+    __slots__ = (
+        "_fields",
+        "_group",
+        "_pos",
+        "_row",
+        "end_month",
+        "freq",
+        "period_obj",
+        "value",
+        "year",
+        "ytd",
+    )
 
     def __init__(self, group: _Group, pos: int, year, freq, end_month, ytd, value, period_obj) -> None:
         self._group, self._pos, self._row = group, pos, None
+        self._fields: dict | None = None
         self.year, self.freq, self.end_month = int(year), freq, int(end_month)
         self.ytd, self.value, self.period_obj = bool(ytd), value, period_obj
 
@@ -47,6 +59,19 @@ class _Point:
         if self._row is None:
             self._row = self._group.frame.iloc[self._pos]
         return self._row
+
+    def fields(self) -> dict:
+        """``row["value"]``, ``row["period"]`` and the provenance (``row.get(c)``), read from the row
+        once: the point is shared by every cut of the table, whose series each record it again."""
+        fields = self._fields
+        if fields is None:
+            row = self.row
+            fields = self._fields = {
+                "value": row["value"],
+                "period": row["period"],
+                **{c: row[c] if c in row.index else None for c in PROVENANCE},
+            }
+        return fields
 
     def as_iterrow(self) -> dict:
         return dict(zip(self._group.frame.columns, self._group.objects()[self._pos]))
@@ -102,6 +127,7 @@ class ObsIndex:
         self._parent = parent if as_of is not None else None
         self._cuts: dict[str, ObsIndex] = {}
         self._points: dict[tuple[str, str], list[_Point]] = {}
+        self._keys: dict[tuple[str, str], tuple[int, ...]] = {}
         self._split: tuple[dict, dict, pd.DataFrame] | None = None
         self._frames: dict[tuple[str, str | None], pd.DataFrame] = {}
         self._plans: dict[int, Any] = {}
@@ -145,6 +171,27 @@ class ObsIndex:
                 hit = _points_of(self.rows(indicator_id, geo))
             self._points[key] = hit
         return hit
+
+    def rows_key(
+        self, indicator_id: str, geo: str, as_of: Period | str | None = None, year: int | None = None
+    ) -> tuple[int, ...]:
+        """Which point rows of (indicator, geo) this index holds (their positions in the root's rows
+        of the pair; with ``as_of``, only those ending by it; with ``year``, only that year's). A series
+        computed from exactly these rows is the same in every cut of the root, so :meth:`share` keeps
+        it once for all of them (the periods of `gxq report --all` and the months of an annual pace
+        history mostly see the same rows of an indicator)."""
+        if as_of is None and year is None:
+            hit = self._keys.get((indicator_id, geo))
+            if hit is None:
+                hit = self._keys[(indicator_id, geo)] = tuple(p._pos for p in self.points(indicator_id, geo))
+            return hit
+        points = _points_for(self, indicator_id, geo, as_of)
+        return tuple(p._pos for p in points if year is None or p.year == year)
+
+    def share(self, plan: Any, key: tuple, compute: Callable[[], Any]) -> Any:
+        """:meth:`remember` on the root index: for results keyed by :meth:`rows_key`, which any cut of
+        the root computes alike (treat the result as read-only)."""
+        return self.root.remember(plan, key, compute)
 
     def plan_id(self, plan: Any) -> int:
         """``id(plan)`` for memo keys; the plan is kept alive with the index so its id is not reused."""
@@ -193,6 +240,33 @@ class ObsIndex:
 def obs_frame(obs: pd.DataFrame | ObsIndex) -> pd.DataFrame:
     """The table behind ``obs`` (a frame or an :class:`ObsIndex`)."""
     return obs.frame if isinstance(obs, ObsIndex) else obs
+
+
+def frame_columns(
+    obs: pd.DataFrame | ObsIndex, frame: pd.DataFrame, names: tuple[str, ...]
+) -> tuple[list, ...]:
+    """``frame[name].tolist()`` for each name (what iterating the column gives). For a frame an
+    :class:`ObsIndex` remembers (annual values, in-year paths), converted once and kept on its root:
+    the assessment reads the same few columns of one series for many rows and target years."""
+    if not isinstance(obs, ObsIndex):
+        return tuple(frame[c].tolist() for c in names)
+    memo = obs.root.memo
+    key = ("columns", id(frame), names)
+    hit = memo.get(key)
+    if hit is None or hit[0] is not frame:  # the frame itself is kept: its id cannot be reused
+        hit = memo[key] = (frame, tuple(frame[c].tolist() for c in names))
+    return hit[1]
+
+
+def any_flag(values: Any) -> bool:
+    """``pd.Series(values).fillna(False).astype(bool).any()`` (e.g. of the ``illustrative`` column)
+    without building a Series: a missing value (None, NaN, NA) counts as False."""
+    return any(bool(v) for v in values if not _missing(v))
+
+
+def _missing(v: Any) -> bool:
+    """What ``fillna`` fills in a column (None, NaN of any float type, NA, NaT); flags and text never."""
+    return v is None or (not isinstance(v, (bool, np.bool_, str)) and pd.isna(v) is True)
 
 
 def indicator_rows(
@@ -248,6 +322,21 @@ def _unique_last(points: list[_Point]) -> list[_Point]:
     return [p for i, p in enumerate(points) if last[p.end_month] == i]
 
 
+def _point_record(year: int, point: _Point, complete: bool, method: str) -> dict:
+    """:func:`_record` of a point's own value and row (its fields read once per point)."""
+    f = point.fields()
+    rec = {
+        "year": year,
+        "value": float(f["value"]),
+        "period": f["period"],
+        "complete": complete,
+        "method": method,
+    }
+    for col in PROVENANCE:
+        rec[col] = f[col]
+    return rec
+
+
 def _record(
     year: int, value: float, row: pd.Series | None, complete: bool, method: str, period: str | None = None
 ) -> dict:
@@ -288,12 +377,13 @@ def annual_values(
     ``geo`` defaults to the plan's zone. With ``include_partial``, a year that has not ended adds a
     row with ``complete=False``: the latest level for a stock; nothing for a flow (use
     :func:`ytd_path` and :mod:`pace` for in-year flows). With an :class:`ObsIndex` the result is
-    remembered and the same frame returned again (treat it as read-only).
+    remembered (for every cut holding the same rows) and the same frame returned again (treat it
+    as read-only).
     """
     geo = plan.zone_geo if geo is None else geo
     if isinstance(obs, ObsIndex):
-        key = ("annual", indicator_id, geo, None if as_of is None else str(as_of), include_partial)
-        return obs.remember(
+        key = ("annual", indicator_id, geo, include_partial, obs.rows_key(indicator_id, geo, as_of))
+        return obs.share(
             plan, key, lambda: _annual_values(obs, plan, indicator_id, geo, as_of, include_partial)
         )
     return _annual_values(obs, plan, indicator_id, geo, as_of, include_partial)
@@ -318,12 +408,11 @@ def _annual_values(
         if accumulation == "stock":
             year_end = [p for p in yrows if p.end_month == 12]
             if year_end:
-                row = _pick_point(year_end).row
-                out.append(_record(year, row["value"], row, True, "year_end_level"))
+                out.append(_point_record(year, _pick_point(year_end), True, "year_end_level"))
             elif include_partial:
                 last_month = max(p.end_month for p in yrows)
-                row = _pick_point([p for p in yrows if p.end_month == last_month]).row
-                out.append(_record(year, row["value"], row, False, "latest_level"))
+                latest = _pick_point([p for p in yrows if p.end_month == last_month])
+                out.append(_point_record(year, latest, False, "latest_level"))
             continue
         rec = _annual_flow(year, yrows)
         if rec is not None:
@@ -334,12 +423,10 @@ def _annual_values(
 def _annual_flow(year: int, yrows: list[_Point]) -> dict | None:
     annual = [p for p in yrows if p.freq == FREQ_ANNUAL]
     if annual:
-        row = annual[-1].row
-        return _record(year, row["value"], row, True, "annual")
+        return _point_record(year, annual[-1], True, "annual")
     ytd_dec = [p for p in yrows if p.ytd and p.end_month == 12]
     if ytd_dec:
-        row = _pick_point(ytd_dec).row
-        return _record(year, row["value"], row, True, "ytd_december")
+        return _point_record(year, _pick_point(ytd_dec), True, "ytd_december")
     for freq, count, label in ((FREQ_QUARTER, 4, "sum_of_quarters"), (FREQ_MONTH, 12, "sum_of_months")):
         flows = [p for p in yrows if p.freq == freq and not p.ytd]
         if len({p.end_month for p in flows}) == count:
@@ -364,12 +451,11 @@ def ytd_path(
     For a stock, the in-year levels. Sorted by end month; one row per month-end reported.
     With an :class:`ObsIndex` the result is remembered (treat it as read-only)."""
     geo = plan.zone_geo if geo is None else geo
-    if isinstance(obs, ObsIndex) and as_of is None and obs.holds_whole_year(int(year)):
-        # Every row of a year that ended before the cut is in the cut: the uncut table's path is the same.
-        obs = obs.root
     if isinstance(obs, ObsIndex):
-        key = ("ytd", indicator_id, int(year), geo, None if as_of is None else str(as_of))
-        return obs.remember(plan, key, lambda: _ytd_path(obs, plan, indicator_id, year, geo, as_of))
+        # The path is made of the year's rows only: every cut holding them shares it (a year that
+        # ended before the cut is whole in it, so later cuts and the uncut table share its path).
+        key = ("ytd", indicator_id, int(year), geo, obs.rows_key(indicator_id, geo, as_of, int(year)))
+        return obs.share(plan, key, lambda: _ytd_path(obs, plan, indicator_id, year, geo, as_of))
     return _ytd_path(obs, plan, indicator_id, year, geo, as_of)
 
 
@@ -390,12 +476,12 @@ def _ytd_path(
     if accumulation == "flow":
         ytd = [p for p in rows if p.ytd]
         for m in sorted({p.end_month for p in ytd}):
-            row = _pick_point([p for p in ytd if p.end_month == m]).row
+            picked = _pick_point([p for p in ytd if p.end_month == m]).fields()
             records[m] = {
                 "end_month": m,
-                "value": float(row["value"]),
-                "period": row["period"],
-                **{c: row.get(c) for c in PROVENANCE},
+                "value": float(picked["value"]),
+                "period": picked["period"],
+                **{c: picked[c] for c in PROVENANCE},
             }
         flows = [p for p in rows if not p.ytd]
         for freq in (FREQ_MONTH, FREQ_QUARTER):
@@ -424,12 +510,12 @@ def _ytd_path(
                 )
     else:
         for m in sorted({p.end_month for p in rows}):
-            row = _pick_point([p for p in rows if p.end_month == m]).row
+            picked = _pick_point([p for p in rows if p.end_month == m]).fields()
             records[m] = {
                 "end_month": m,
-                "value": float(row["value"]),
-                "period": row["period"],
-                **{c: row.get(c) for c in PROVENANCE},
+                "value": float(picked["value"]),
+                "period": picked["period"],
+                **{c: picked[c] for c in PROVENANCE},
             }
     return pd.DataFrame([records[m] for m in sorted(records)], columns=cols)
 
@@ -447,17 +533,22 @@ def latest_value(
     Returns a dict with ``period, value, year, complete`` and provenance, or None.
     """
     geo = plan.zone_geo if geo is None else geo
-    if plan.indicator(indicator_id)["accumulation"] == "flow":
+    if _accumulation(obs, plan, indicator_id) == "flow":
         annual = annual_values(obs, plan, indicator_id, geo, as_of)
         if annual.empty:
             return None
         return annual.iloc[-1].to_dict()
-    rows = indicator_rows(obs, indicator_id, geo, as_of)
-    if rows.empty:
-        return None
-    last_key = max(p.sort_key[:2] for p in rows["period_obj"])
-    same_end = rows[[p.sort_key[:2] == last_key for p in rows["period_obj"]]]
-    row = _pick(same_end)
+    if isinstance(obs, ObsIndex):
+        row = _latest_level_row(obs, indicator_id, geo, as_of)
+        if row is None:
+            return None
+    else:
+        rows = indicator_rows(obs, indicator_id, geo, as_of)
+        if rows.empty:
+            return None
+        last_key = max(p.sort_key[:2] for p in rows["period_obj"])
+        same_end = rows[[p.sort_key[:2] == last_key for p in rows["period_obj"]]]
+        row = _pick(same_end)
     return {
         "year": int(row["year"]),
         "value": float(row["value"]),
@@ -466,6 +557,19 @@ def latest_value(
         "method": "latest_level",
         **{c: row.get(c) for c in PROVENANCE},
     }
+
+
+def _latest_level_row(
+    obs: ObsIndex, indicator_id: str, geo: str, as_of: Period | str | None
+) -> pd.Series | None:
+    """The row :func:`latest_value` picks for a stock, from the index's points (the same rows in the
+    same order as :func:`indicator_rows`) instead of a frame taken and masked per call: of the rows
+    for the latest period end, the first of the most preferred frequency."""
+    points = _points_for(obs, indicator_id, geo, as_of)
+    if not points:
+        return None
+    last_key = max(p.period_obj.sort_key[:2] for p in points)
+    return _pick_point([p for p in points if p.period_obj.sort_key[:2] == last_key]).row
 
 
 def data_cutoff(obs: pd.DataFrame | ObsIndex, geo: str | None = None) -> Period | None:

@@ -87,7 +87,8 @@ def trajectory_figure(ctx: ReportContext, iid: str, projection: Any = None) -> p
 def trajectory_inputs(ctx: ReportContext, iid: str, projection: Any = None) -> dict[str, Any] | None:
     """The arguments of :func:`trend_chart` for one indicator's trend chart, or None when it has no
     data at all (what :func:`trajectory_figure` and :func:`trajectory_chart` draw)."""
-    from ..model.series import annual_values, latest_value
+    from ..assess.plan_lookup import plan_lookup
+    from ..model.series import annual_values, frame_columns, latest_value
 
     plan, lang = ctx.plan, ctx.lang
     obs = ctx.obs if ctx.obs_index is None else ctx.obs_index  # the same rows, looked up faster
@@ -95,11 +96,13 @@ def trajectory_inputs(ctx: ReportContext, iid: str, projection: Any = None) -> d
     latest = latest_value(obs, plan, iid)
     if hist.empty and latest is None:
         return None
-    milestones = plan.targets_for(iid)[["year", "target"]]
+    milestones = _milestones(ctx, iid)
+    start_year = plan.start_year
+    years, values = frame_columns(obs, hist, ("year", "value"))
     baseline = None
-    before = hist[hist["year"] < plan.start_year]
-    if len(before):
-        baseline = (int(before["year"].iloc[-1]), float(before["value"].iloc[-1]))
+    before = [i for i, y in enumerate(years) if y < start_year]  # the years before the plan
+    if before:
+        baseline = (int(years[before[-1]]), float(values[before[-1]]))
     partial = None
     if latest is not None and not latest.get("complete", True):
         from ..model.periods import parse_period
@@ -122,10 +125,11 @@ def trajectory_inputs(ctx: ReportContext, iid: str, projection: Any = None) -> d
         ):
             # a flow's year-to-date value (or an in-year level) the projection starts from
             partial = (float(first["year"]), float(first["median"]), str(fitted["period"].iloc[-1]))
-    ind = plan.indicator(iid)
+    # the indicator's row, kept per plan on a worker's index (Plan.indicator selects it anew)
+    ind = plan.indicator(iid) if ctx.obs_index is None else plan_lookup(plan, ctx.obs_index).indicator(iid)
     name = plan.name(iid, lang)
     # Benchmarks only over the chart's own years (the zone's history and the plan).
-    first_year = min([int(y) for y in hist["year"]] + [plan.start_year - 1])
+    first_year = min([int(y) for y in years] + [start_year - 1])
     benchmarks = {k: v[v["year"] >= first_year] for k, v in benchmark_series(ctx, iid).items()}
 
     return dict(
@@ -140,6 +144,19 @@ def trajectory_inputs(ctx: ReportContext, iid: str, projection: Any = None) -> d
         partial=partial,
         benchmarks={k: v for k, v in benchmarks.items() if len(v)},
     )
+
+
+def _milestones(ctx: ReportContext, iid: str) -> pd.DataFrame:
+    """``plan.targets_for(iid)[["year", "target"]]``: selected once per plan and indicator on a compute
+    worker's index (the trend pages of `gxq report --all` ask for each indicator's in every pack);
+    each call gets its own copy."""
+    plan = ctx.plan
+    if ctx.obs_index is None:
+        return plan.targets_for(iid)[["year", "target"]]
+    kept = ctx.obs_index.root.remember(
+        plan, ("milestones", iid), lambda: plan.targets_for(iid)[["year", "target"]]
+    )
+    return kept.copy()
 
 
 def headline_html(row: Mapping[str, Any], lang: str = "zh") -> SafeHTML:

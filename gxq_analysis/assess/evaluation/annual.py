@@ -155,7 +155,7 @@ def evaluate_year(
         verdicts=verdicts,
         decomposition=dec,
         pace=pace_history(plan, index, year, lang),
-        benchmarks=benchmarks(plan, obs, year, lang),
+        benchmarks=benchmarks(plan, index, year, lang),  # the index: the areas' series are shared
         outlook=outlook,
         notes=notes,
     )

@@ -78,18 +78,47 @@ def apply_transform(x, transform: str):
     return out
 
 
-def _target_values(plan: Plan, iid: str, years) -> list[float]:
-    t = plan.targets_for(iid)
-    return [float(v) for y, v in zip(t["year"], t["target"]) if int(y) in set(years)]
+class _PlanTargets:
+    """Each indicator's targets as :meth:`Plan.targets_for` orders them (by year), as ``(year, target)``
+    pairs read in one pass over the plan's targets: a normalisation asks for every indicator's
+    (``targets_for`` selects and sorts a frame per call). An indicator with two targets for one year
+    is left to ``targets_for`` itself, whose sort decides their order."""
+
+    def __init__(self, plan: Plan) -> None:
+        self.plan = plan
+        self.end_year = plan.end_year
+        t = plan.targets
+        pairs: dict[str, list[tuple[int, float]]] = {}
+        for iid, year, target in zip(t["indicator_id"].tolist(), t["year"].tolist(), t["target"].tolist()):
+            pairs.setdefault(iid, []).append((year, target))
+        self._pairs = {
+            iid: sorted(p, key=lambda yt: yt[0])
+            for iid, p in pairs.items()
+            if len({y for y, _ in p}) == len(p)
+        }
+        self._ties = set(pairs) - set(self._pairs)
+
+    def pairs(self, iid: str) -> list[tuple]:
+        if iid in self._ties:
+            f = self.plan.targets_for(iid)
+            return list(zip(f["year"].tolist(), f["target"].tolist()))
+        return self._pairs.get(iid, [])
 
 
-def _final_target(plan: Plan, iid: str) -> tuple[int | None, float | None]:
-    t = plan.targets_for(iid)
-    if t.empty:
+def _target_values(plan: Plan | _PlanTargets, iid: str, years) -> list[float]:
+    pairs = (plan if isinstance(plan, _PlanTargets) else _PlanTargets(plan)).pairs(iid)
+    return [float(v) for y, v in pairs if int(y) in set(years)]
+
+
+def _final_target(plan: Plan | _PlanTargets, iid: str) -> tuple[int | None, float | None]:
+    """The target of the plan's end year, else of the indicator's last target year."""
+    targets = plan if isinstance(plan, _PlanTargets) else _PlanTargets(plan)
+    pairs = targets.pairs(iid)
+    if not pairs:
         return None, None
-    at_end = t[t["year"] == plan.end_year]
-    row = at_end.iloc[0] if not at_end.empty else t.iloc[-1]
-    return int(row["year"]), float(row["target"])
+    at_end = [(y, v) for y, v in pairs if y == targets.end_year]
+    year, target = at_end[0] if at_end else pairs[-1]
+    return int(year), float(target)
 
 
 def normalise(
@@ -114,16 +143,22 @@ def normalise(
         raise ValueError(f"normalisation must be one of {', '.join(NORMALISATIONS)}, not {method!r}")
     years = list(values.columns) if years is None else list(years)
     target_years = years if target_years is None else list(target_years)
-    out = pd.DataFrame(np.nan, index=values.index, columns=values.columns, dtype="float64")
+    # Plain arrays in the loop (the same numbers as .loc / .at on the frames): each indicator's row
+    # of values, its transform and direction, its targets; the rows of ``out`` filled in place.
+    table = values.to_numpy(dtype="float64")
+    out_rows = np.full(table.shape, np.nan, dtype="float64")
+    transforms = dict(zip(mapping.index, mapping["transform"].tolist()))
+    directions = dict(zip(mapping.index, mapping["direction"].tolist()))
+    targets = _PlanTargets(plan) if method in ("minmax", "target") else None
     notes: list[dict] = []
 
     def note(iid, flag, reason):
         notes.append({"indicator_id": iid, "method": method, "flag": flag, "reason": reason})
 
-    for iid in values.index:
-        transform = mapping.at[iid, "transform"]
-        lower = mapping.at[iid, "direction"] == "lower"
-        x = apply_transform(values.loc[iid].to_numpy(dtype="float64"), transform)
+    for i, iid in enumerate(values.index):
+        transform = transforms[iid]
+        lower = directions[iid] == "lower"
+        x = apply_transform(table[i], transform)
         if np.all(np.isnan(x)):
             continue
         if method == "minmax":
@@ -131,7 +166,7 @@ def normalise(
             if include_targets:
                 pool += [
                     v
-                    for v in apply_transform(_target_values(plan, iid, target_years), transform)
+                    for v in apply_transform(_target_values(targets or plan, iid, target_years), transform)
                     if not np.isnan(v)
                 ]
             if not pool:
@@ -144,7 +179,7 @@ def normalise(
             else:
                 n = (hi - x) / (hi - lo) if lower else (x - lo) / (hi - lo)
         elif method == "target":
-            _ty, t = _final_target(plan, iid)
+            _ty, t = _final_target(targets or plan, iid)
             if t is None:
                 note(iid, "no_target", "no target in the plan")
                 continue
@@ -165,7 +200,8 @@ def normalise(
                 continue
             with np.errstate(divide="ignore", invalid="ignore"):
                 n = np.where(x > 0, b / x, np.nan) if lower else x / b
-        out.loc[iid] = n
+        out_rows[i] = n
+    out = pd.DataFrame(out_rows, index=values.index, columns=values.columns, dtype="float64")
     return out, notes
 
 
@@ -193,6 +229,26 @@ def aggregate(
     The coverage table has one row per (year, dimension) with ``n_indicators, n_available, required,
     share_available, computable, reason``, plus rows with dimension ``overall``.
     """
+    years, score_mat, overall_vals, rows = aggregate_arrays(
+        normalised, mapping, dimension_weights, min_share, min_count
+    )
+    scores = pd.DataFrame(
+        score_mat, index=pd.Index(years, name="year"), columns=list(DIMENSIONS), dtype="float64"
+    )
+    overall = pd.Series(overall_vals, index=pd.Index(years, name="year"), name=OVERALL, dtype="float64")
+    coverage = pd.DataFrame(rows)
+    return scores, overall, coverage
+
+
+def aggregate_arrays(
+    normalised: pd.DataFrame,
+    mapping: pd.DataFrame,
+    dimension_weights: dict[str, float] | None = None,
+    min_share: float = 0.5,
+    min_count: int = 1,
+) -> tuple[list, np.ndarray, np.ndarray, list[dict]]:
+    """:func:`aggregate` before its frames: the years, the year × dimension scores, the overall scores
+    by year and the coverage rows (leave_one_out reads only the overall ones, once per indicator)."""
     dimension_weights = dimension_weights or {d: 1.0 for d in DIMENSIONS}
     years = list(normalised.columns)
     active = mapping[mapping["weight"] > 0]
@@ -264,12 +320,7 @@ def aggregate(
                 "reason": reason,
             }
         )
-    scores = pd.DataFrame(
-        score_mat, index=pd.Index(years, name="year"), columns=list(DIMENSIONS), dtype="float64"
-    )
-    overall = pd.Series(overall_vals, index=pd.Index(years, name="year"), name=OVERALL, dtype="float64")
-    coverage = pd.DataFrame(rows)
-    return scores, overall, coverage
+    return years, score_mat, overall_vals, rows
 
 
 def rebase(scores, base_year: int | None):

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from ...model.plan import Plan
-from .compute import IndexResult, aggregate, with_normalisation
+from .compute import IndexResult, aggregate_arrays, with_normalisation
 from .config import COVERAGE_CHANGE, DIMENSIONS, OVERALL
 
 # --------------------------------------------------------------------------------------------------
@@ -292,22 +292,25 @@ def leave_one_out(result: IndexResult, plan: Plan) -> pd.DataFrame:
     not computable; that shows as NaN with the reason.
     """
     rows = []
-    central = result.overall
+    central = _by_year(result.overall)
     for iid in result.mapping.index[result.mapping["weight"] > 0]:
         m = result.mapping.copy()
         m.loc[iid, "weight"] = 0.0
         norm = result.normalised  # normalisation does not depend on the weights
-        _dims, overall, cov = aggregate(
+        # aggregate's numbers without its frames: the overall score and its reason by year
+        years, _scores, overall_vals, cov = aggregate_arrays(
             norm, m, result.config.dimension_weights, result.config.min_share, result.config.min_count
         )
-        reasons = cov[cov["dimension"] == OVERALL].set_index("year")["reason"]
+        overall = dict(zip(years, overall_vals))
+        reasons = {r["year"]: r["reason"] for r in cov if r["dimension"] == OVERALL}
+        dimension = result.mapping.at[iid, "dimension"]
         for j, y in enumerate(result.years):
             ch = overall[y] - overall[result.years[j - 1]] if j > 0 else np.nan
             cch = central[y] - central[result.years[j - 1]] if j > 0 else np.nan
             rows.append(
                 {
                     "indicator_id": iid,
-                    "dimension": result.mapping.at[iid, "dimension"],
+                    "dimension": dimension,
                     "year": y,
                     "overall": overall[y],
                     "change": ch,
@@ -318,6 +321,12 @@ def leave_one_out(result: IndexResult, plan: Plan) -> pd.DataFrame:
                 }
             )
     return pd.DataFrame(rows)
+
+
+def _by_year(scores: pd.Series) -> dict:
+    """A year-indexed score Series as a dict (leave_one_out reads each year's score per indicator),
+    with the same numpy scalars ``scores[y]`` gives."""
+    return dict(zip(scores.index, scores.to_numpy()))
 
 
 ROBUSTNESS_LEVELS = (
