@@ -256,3 +256,17 @@ def test_pace_bars_read_back_as_completion_and_the_time_line_sits_at_the_elapsed
     # the long name is broken into two lines, every character kept
     first = next(i for i, t in enumerate(texts) if t and t.startswith("企业"))
     assert texts[first] + texts[first + 1] == "企业享受税收减免、研发经费加计扣除优惠政策减免额"
+
+
+def test_milestone_labels_are_drawn_last_with_a_halo():
+    # a rank just better than its target draws the zone's dot where the target's label sits
+    chart = {**_chart_rank(), "history": pd.DataFrame({"year": [2018, 2019, 2020], "value": [66, 55, 48]})}
+    chart["milestones"] = pd.DataFrame({"year": [2018, 2019, 2020], "target": [64, 54, 49]})
+    root = parse(trend_svg(**chart, alt="rank"))
+    order = [e.get("class") for e in root.iter() if e.get("class")]
+    last_dot = max(i for i, c in enumerate(order) if c == "gxq-actual")
+    labels = [i for i, c in enumerate(order) if c == "gxq-milestone-label"]
+    assert len(labels) == 3 and min(labels) > last_dot
+    for label in by_class(root, "text", "gxq-milestone-label"):
+        assert label.get("stroke") == "#ffffff" and label.get("paint-order") == "stroke"
+    assert [t.text for t in by_class(root, "text", "gxq-milestone-label")] == ["64", "54", "49"]

@@ -454,8 +454,6 @@ def trend_svg(
                 data_value=repr(v),
             )
         )
-        # the label sits above the diamond on the page (7 pt up), whichever way the axis runs
-        out.append(_text(sx(x), sy(v) - 7 * PT - 1, short_number(v), NOTE_PX, fill=COLOURS["target"]))
     if len(fan) > 1:
         out.append(
             _polyline(
@@ -485,6 +483,23 @@ def trend_svg(
                 2 * PT,
                 class_="gxq-partial",
                 data_value=repr(float(dot[1])),
+            )
+        )
+    # the milestones' labels above their diamonds (7 pt up, whichever way the axis runs), drawn last
+    # with a white halo: a line or dot passing there (a rank just better than its target) leaves
+    # them readable
+    for x, v in goals:
+        out.append(
+            _text(
+                sx(x),
+                sy(v) - 7 * PT - 1,
+                short_number(v),
+                NOTE_PX,
+                fill=COLOURS["target"],
+                stroke="#ffffff",
+                stroke_width="3",
+                paint_order="stroke",
+                class_="gxq-milestone-label",
             )
         )
     # title, unit, legend
