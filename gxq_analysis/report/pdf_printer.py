@@ -8,6 +8,12 @@ keeps one browser for every pack it prints (`gxq report --all`: no start per pac
 failed is closed and the next pack starts a new one. One thread and one browser: on the 2-core
 machine two or three browsers printed no faster (8 packs: 16.2 s on one browser, 14.4 s on two,
 14.9 s on three, each using more CPU) while the pages render beside them.
+
+The browser is started by the first print, never earlier: the worker pools fork at their first job,
+and a fork while this thread is inside ``subprocess.Popen`` (starting Chromium) hangs it for good
+(the forked worker inherits the pipe Popen waits on to close). Started at :class:`PdfPrinter`'s
+creation, a single pack with PDFs hung that way in a test run; it was no faster either (Chromium's
+start then competes with the pages for the two cores).
 """
 
 from __future__ import annotations
