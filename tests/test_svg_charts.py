@@ -10,8 +10,9 @@ import xml.etree.ElementTree as ET
 import pandas as pd
 import pytest
 
-from gxq_analysis.report import svg_charts
-from gxq_analysis.report.svg_charts import nice_ticks, pace_svg, svg_html, text_width, trend_svg
+from gxq_analysis.report import svg_draw
+from gxq_analysis.report.svg_charts import pace_svg, trend_svg
+from gxq_analysis.report.svg_draw import nice_ticks, svg_html, text_width
 
 NS = {"s": "http://www.w3.org/2000/svg"}
 
@@ -162,6 +163,17 @@ def test_legend_and_title_stay_inside_the_chart(lang):
         assert 0 < y <= height, t.text
 
 
+def test_a_very_long_name_is_shortened_in_the_chart_and_whole_in_its_title():
+    name = "企业享受税收减免、研发经费加计扣除优惠政策减免额" * 4
+    root = parse(trend_svg(**{**_chart_a(), "title": name}, alt=name))
+    shown = next(t for t in root.iter(f"{{{NS['s']}}}text") if t.get("font-weight") == "bold")
+    size = float(shown.get("font-size"))
+    assert size >= svg_draw.TICK_PX - 0.05  # never smaller than the tick labels
+    assert (shown.text or "").endswith("…") and name.startswith((shown.text or "")[:-1])
+    assert text_width(shown.text or "", size) <= float(root.get("width")) - 24
+    assert root.find("s:title", NS).text == name
+
+
 def test_data_text_is_escaped_not_markup():
     hostile = '<script>alert("x")</script> & <img src=x onerror=alert(1)>'
     chart = {**_chart_a(), "title": hostile, "unit": "<b>%</b>"}
@@ -225,10 +237,10 @@ def test_counts_and_ranks_get_whole_number_ticks():
 
 
 def test_tick_labels_show_just_enough_decimals_and_a_real_minus():
-    assert svg_charts.tick_decimals([4.5, 5.0, 5.5]) == 1
-    assert svg_charts.tick_decimals([0.25, 0.5]) == 2
-    assert svg_charts.tick_decimals([20.0, 40.0]) == 0
-    assert svg_charts.fmt_tick(-2.5, 1) == "\u22122.5"
+    assert svg_draw.tick_decimals([4.5, 5.0, 5.5]) == 1
+    assert svg_draw.tick_decimals([0.25, 0.5]) == 2
+    assert svg_draw.tick_decimals([20.0, 40.0]) == 0
+    assert svg_draw.fmt_tick(-2.5, 1) == "\u22122.5"
 
 
 def test_pace_bars_read_back_as_completion_and_the_time_line_sits_at_the_elapsed_share():

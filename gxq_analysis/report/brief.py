@@ -12,7 +12,8 @@ from .html import SafeHTML, esc, html_table, status_counts, status_light
 from .numbers import fmt_completion, fmt_number, fmt_p_meet, fmt_percent, is_missing
 from .pack_files import PACE_FIGURE
 from .sentences import attention_sentence, needs_attention
-from .svg_charts import pace_svg, svg_html
+from .svg_charts import pace_svg
+from .svg_draw import svg_html
 from .text import t
 
 

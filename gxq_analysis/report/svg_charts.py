@@ -10,19 +10,45 @@ part of the page.
 The look follows :func:`charts.trend_chart` and :func:`charts.pace_chart` (same colours, marks and
 layout, in pixels of the 7.2 x 3.9 in, 100 dpi figure), which analysts keep in JupyterLab.
 
-Every text taken from data (names, units, labels) is escaped. Standard library only, so the pages
-and the compute workers need no plotting library for these charts.
+Every text taken from data (names, units, labels) is escaped (:mod:`.svg_draw` draws the marks).
+Standard library only, so the pages and the compute workers need no plotting library for these charts.
 """
 
 from __future__ import annotations
 
 import math
 import textwrap
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from ..i18n import STATUS_COLOURS
-from .html import SafeHTML, esc
+from .svg_draw import (
+    GRID,
+    LABEL_PX,
+    LEGEND_PX,
+    NOTE_PX,
+    PT,
+    SWATCH,
+    TICK_PX,
+    TITLE_PX,
+    TREND_SIZE,
+    Scale,
+    circle,
+    diamond,
+    fit_text,
+    fmt_tick,
+    legend,
+    legend_rows,
+    nice_ticks,
+    num,
+    polyline,
+    svg_document,
+    text_el,
+    text_width,
+    tick_decimals,
+    view_limits,
+    year_ticks,
+)
 from .text import t
 
 if TYPE_CHECKING:
@@ -37,18 +63,6 @@ COLOURS: dict[str, Any] = {
     "fan": "#f3c89b",
     "benchmarks": ("#7f7f7f", "#8e6bb0", "#4f9a94"),
 }
-GRID = "#cccccc"  # seaborn whitegrid: grid and spines at 0.8 grey
-INK = "#262626"  # text at 0.15 grey
-
-# Sizes in px of a 100 dpi figure (1 pt = 100/72 px), as the matplotlib style sets them.
-PT = 100 / 72
-TREND_SIZE = (720, 390)
-TITLE_PX = 12 * PT
-TICK_PX = 9 * PT
-LABEL_PX = 10 * PT
-LEGEND_PX = 8.5 * PT
-NOTE_PX = 8 * PT
-MINUS = "\u2212"  # a real minus sign, as the matplotlib charts print
 
 
 # ----------------------------------------------------------------------------------------------
@@ -97,190 +111,6 @@ def wrap_label(text: str, lang: str = "zh", width: int | None = None) -> str:
             text = text[cut:]
         return "\n".join([*lines, text])
     return "\n".join(textwrap.wrap(text, width or 30, break_on_hyphens=False)) or text
-
-
-# ----------------------------------------------------------------------------------------------
-# Scales, ticks and text
-# ----------------------------------------------------------------------------------------------
-NICE_STEPS = (1.0, 2.0, 2.5, 5.0, 10.0)
-
-
-def nice_ticks(lo: float, hi: float, max_intervals: int = 8, integer: bool = False) -> list[float]:
-    """Round tick values inside ``[lo, hi]``: a step of 1, 2, 2.5 or 5 times a power of ten, the
-    smallest that gives at most ``max_intervals`` intervals (as matplotlib's MaxNLocator picks).
-    ``integer``: whole steps only (counts and ranks: no 52.5th place)."""
-    if not (math.isfinite(lo) and math.isfinite(hi)) or hi <= lo:
-        return [lo] if math.isfinite(lo) else []
-    raw = (hi - lo) / max_intervals
-    if integer:
-        raw = max(raw, 1.0)
-    magnitude = 10.0 ** math.floor(math.log10(raw))
-    step = next(
-        m * magnitude
-        for m in NICE_STEPS
-        if m * magnitude >= raw * (1 - 1e-9) and (not integer or float(m * magnitude).is_integer())
-    )
-    first = math.ceil(lo / step - 1e-9)
-    last = math.floor(hi / step + 1e-9)
-    return [_clean(k * step) for k in range(first, last + 1)]
-
-
-def _clean(v: float) -> float:
-    """Float noise off a tick (0.30000000000000004 -> 0.3), and no negative zero."""
-    v = round(v, 12)
-    return 0.0 if v == 0 else v
-
-
-def tick_decimals(ticks: Sequence[float]) -> int:
-    """How many decimals show every tick exactly (0.5 steps -> 1, 0.25 -> 2, 20 -> 0)."""
-    for d in range(0, 7):
-        if all(abs(v * 10**d - round(v * 10**d)) < 1e-6 for v in ticks):
-            return d
-    return 6
-
-
-def fmt_tick(v: float, decimals: int) -> str:
-    text = f"{v:.{decimals}f}"
-    return MINUS + text[1:] if text.startswith("-") else text
-
-
-def text_width(text: str, px: float) -> float:
-    """An estimate of a label's width in px: CJK and full-width characters take a whole em, others
-    about 0.6 em (the CJK fonts' Latin). Used to lay out legends and margins, never to cut text."""
-    return sum(px if ord(ch) >= 0x2E80 else 0.6 * px for ch in str(text))
-
-
-def _num(v: float) -> str:
-    return f"{v:.1f}".rstrip("0").rstrip(".") if v % 1 else str(int(v))
-
-
-class _Scale:
-    """Data to pixels along one axis (``flip``: larger values towards smaller pixels, as y is drawn)."""
-
-    def __init__(self, lo: float, hi: float, px_lo: float, px_hi: float, flip: bool) -> None:
-        self.lo, self.hi, self.px_lo, self.px_hi, self.flip = lo, hi, px_lo, px_hi, flip
-
-    def __call__(self, v: float) -> float:
-        share = (float(v) - self.lo) / (self.hi - self.lo)
-        return (
-            self.px_hi - share * (self.px_hi - self.px_lo)
-            if self.flip
-            else self.px_lo + share * (self.px_hi - self.px_lo)
-        )
-
-
-def _limits(values: Iterable[float], margin: float = 0.05) -> tuple[float, float]:
-    """The view of an axis: the data's range and 5 % either side (matplotlib's default margins)."""
-    vals = [float(v) for v in values if v is not None and math.isfinite(float(v))]
-    if not vals:
-        return 0.0, 1.0
-    lo, hi = min(vals), max(vals)
-    if hi == lo:
-        pad = abs(lo) * 0.05 or 0.5
-        return lo - pad, hi + pad
-    pad = (hi - lo) * margin
-    return lo - pad, hi + pad
-
-
-def _year_ticks(lo: float, hi: float) -> list[int]:
-    years = list(range(math.ceil(lo - 1e-9), math.floor(hi + 1e-9) + 1))
-    step = max(1, math.ceil(len(years) / 10))
-    return years[::step]
-
-
-def _attrs(attrs: Mapping[str, str]) -> str:
-    """Keyword arguments as SVG attributes: ``class_`` -> class, ``data_value`` -> data-value."""
-    return "".join(f' {k.rstrip("_").replace("_", "-")}="{esc(v)}"' for k, v in attrs.items())
-
-
-def _text(
-    x: float, y: float, text: str, px: float, *, anchor: str = "middle", fill: str = INK, **attrs: str
-) -> str:
-    extra = _attrs(attrs)
-    return (
-        f'<text x="{_num(x)}" y="{_num(y)}" font-size="{px:.1f}" text-anchor="{anchor}" fill="{fill}"{extra}>'
-        f"{esc(text)}</text>"
-    )
-
-
-def _polyline(
-    points: Sequence[tuple[float, float]], colour: str, width: float, dash: str = "", **attrs: str
-) -> str:
-    coords = " ".join(f"{_num(x)},{_num(y)}" for x, y in points)
-    style = f' stroke-dasharray="{dash}"' if dash else ""
-    extra = _attrs(attrs)
-    return (
-        f'<polyline points="{coords}" fill="none" stroke="{colour}" stroke-width="{width:.2f}"'
-        f' stroke-linejoin="round" stroke-linecap="round"{style}{extra}/>'
-    )
-
-
-def _circle(
-    x: float, y: float, r: float, fill: str, stroke: str = "none", width: float = 0, **attrs: str
-) -> str:
-    extra = _attrs(attrs)
-    return (
-        f'<circle cx="{_num(x)}" cy="{_num(y)}" r="{r:.1f}" fill="{fill}" stroke="{stroke}"'
-        f' stroke-width="{width:.2f}"{extra}/>'
-    )
-
-
-def _diamond(x: float, y: float, r: float, fill: str, stroke: str, width: float, **attrs: str) -> str:
-    extra = _attrs(attrs)
-    pts = f"{_num(x)},{_num(y - r)} {_num(x + r)},{_num(y)} {_num(x)},{_num(y + r)} {_num(x - r)},{_num(y)}"
-    return f'<polygon points="{pts}" fill="{fill}" stroke="{stroke}" stroke-width="{width:.2f}"{extra}/>'
-
-
-def _svg(width: int, height: float, alt: str, body: list[str]) -> str:
-    h = math.ceil(height)
-    return (
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="gxq-chart" width="{width}" height="{h}" '
-        f'viewBox="0 0 {width} {h}" role="img" aria-label="{esc(alt)}"><title>{esc(alt)}</title>'
-        f'<rect width="{width}" height="{h}" fill="#ffffff"/>' + "".join(body) + "</svg>"
-    )
-
-
-def svg_html(svg: str, caption: str | None = None) -> SafeHTML:
-    """An SVG chart of this module as the pages' ``<figure>`` (the SVG carries its own alt text)."""
-    cap = f"<figcaption>{esc(caption)}</figcaption>" if caption else ""
-    return SafeHTML(f'<figure class="gxq-figure">{svg}{cap}</figure>')
-
-
-# ----------------------------------------------------------------------------------------------
-# Legend
-# ----------------------------------------------------------------------------------------------
-_SWATCH = 26.0  # px of line (and marker) sample before an entry's name
-
-
-def _legend_layout(names: Sequence[str], width: float) -> tuple[int, float]:
-    """Columns (at most four, fewer when long names would not fit) and the width of a column."""
-    widest = max(text_width(n, LEGEND_PX) for n in names) + _SWATCH + 8 + 16
-    columns = max(1, min(4, len(names), int((width - 20) // widest)))
-    return columns, widest
-
-
-def _legend(entries: Sequence[tuple[str, str]], top: float, width: float) -> list[str]:
-    """Entries (swatch SVG drawn around (0, 0), name) in rows of equal columns, centred."""
-    if not entries:
-        return []
-    columns, col_width = _legend_layout([n for _s, n in entries], width)
-    row_height = LEGEND_PX * 1.75
-    out = []
-    for i, (swatch, name) in enumerate(entries):
-        row, col = divmod(i, columns)
-        in_row = min(columns, len(entries) - row * columns)
-        x0 = (width - in_row * col_width) / 2 + col * col_width + 8
-        y = top + row * row_height + row_height / 2
-        out.append(f'<g transform="translate({_num(x0 + _SWATCH / 2)},{_num(y)})">{swatch}</g>')
-        out.append(_text(x0 + _SWATCH + 6, y + LEGEND_PX * 0.35, name, LEGEND_PX, anchor="start"))
-    return out
-
-
-def _legend_rows(count: int, width: float, names: Sequence[str]) -> int:
-    if not count:
-        return 0
-    columns, _ = _legend_layout(names, width)
-    return math.ceil(count / columns)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -341,19 +171,17 @@ def trend_svg(
     # The legend, in drawing order: what is there, and its sample.
     entries: list[tuple[str, str]] = []
     for (name, _rows), colour in zip(benches, COLOURS["benchmarks"]):
-        sample = _polyline([(-_SWATCH / 2, 0), (_SWATCH / 2, 0)], colour, 1.2 * PT) + _circle(
-            0, 0, 1.7, colour
-        )
+        sample = polyline([(-SWATCH / 2, 0), (SWATCH / 2, 0)], colour, 1.2 * PT) + circle(0, 0, 1.7, colour)
         entries.append((sample, name))
     if path:
         entries.append(
             (
-                _polyline([(-_SWATCH / 2, 0), (_SWATCH / 2, 0)], COLOURS["target"], 1.2 * PT, "5.5 2.4"),
+                polyline([(-SWATCH / 2, 0), (SWATCH / 2, 0)], COLOURS["target"], 1.2 * PT, "5.5 2.4"),
                 labels["target_path"],
             )
         )
     if goals:
-        entries.append((_diamond(0, 0, 4.2, "#ffffff", COLOURS["target"], 1.5 * PT), labels["milestones"]))
+        entries.append((diamond(0, 0, 4.2, "#ffffff", COLOURS["target"], 1.5 * PT), labels["milestones"]))
     if len(fan) > 1:
         entries.append(
             (
@@ -363,21 +191,21 @@ def trend_svg(
         )
         entries.append(
             (
-                _polyline([(-_SWATCH / 2, 0), (_SWATCH / 2, 0)], COLOURS["projection"], 1.6 * PT, "2.2 3.6"),
+                polyline([(-SWATCH / 2, 0), (SWATCH / 2, 0)], COLOURS["projection"], 1.6 * PT, "2.2 3.6"),
                 labels["projection"],
             )
         )
     if hist:
-        sample = _polyline([(-_SWATCH / 2, 0), (_SWATCH / 2, 0)], COLOURS["actual"], 2.2 * PT) + _circle(
+        sample = polyline([(-SWATCH / 2, 0), (SWATCH / 2, 0)], COLOURS["actual"], 2.2 * PT) + circle(
             0, 0, 3.5, COLOURS["actual"]
         )
         entries.append((sample, labels["series"]))
     if dot is not None:
         name = t("fmt.value_period", lang, value=labels["partial"], period=dot[2])
-        entries.append((_circle(0, 0, 4.9, "#ffffff", COLOURS["partial"], 2 * PT), name))
+        entries.append((circle(0, 0, 4.9, "#ffffff", COLOURS["partial"], 2 * PT), name))
 
     # The axes' box: the legend's rows under it, the title over it, tick labels to its left.
-    rows = _legend_rows(len(entries), width, [n for _s, n in entries])
+    rows = legend_rows(len(entries), width, [n for _s, n in entries])
     legend_top = height - 8 - rows * LEGEND_PX * 1.75
     bottom = legend_top - (TICK_PX + 16 if rows else TICK_PX + 20)
     top = 39.0
@@ -386,54 +214,54 @@ def trend_svg(
     ys = [v for _x, v in hist] + [v for _x, v in path] + [v for _x, v in goals]
     ys += [v for _x, *vals in fan for v in vals] + [v for _n, rows_ in benches for _x, v in rows_]
     ys += [float(dot[1])] if dot else []
-    x_lo, x_hi = _limits(xs)
-    y_lo, y_hi = _limits(ys)
+    x_lo, x_hi = view_limits(xs)
+    y_lo, y_hi = view_limits(ys)
     # counts and ranks (every value drawn a whole number) get whole-number ticks
     y_ticks = nice_ticks(y_lo, y_hi, integer=bool(ys) and all(float(v).is_integer() for v in ys))
     decimals = tick_decimals(y_ticks)
     tick_texts = [fmt_tick(v, decimals) for v in y_ticks]
     left = max(65.0, 24 + max((text_width(s, TICK_PX) for s in tick_texts), default=0) + 10)
     right = width - 14.0
-    sx = _Scale(x_lo, x_hi, left, right, flip=False)
+    sx = Scale(x_lo, x_hi, left, right, flip=False)
     # y grows downwards in SVG: higher values up (flip), unless the indicator is better when lower.
-    sy = _Scale(y_lo, y_hi, top, bottom, flip=direction != "lower")
+    sy = Scale(y_lo, y_hi, top, bottom, flip=direction != "lower")
 
     out: list[str] = []
     # grid and ticks
     for v, text in zip(y_ticks, tick_texts):
         y = sy(v)
         out.append(
-            f'<line class="gxq-ygrid" x1="{_num(left)}" y1="{_num(y)}" x2="{_num(right)}" y2="{_num(y)}" '
+            f'<line class="gxq-ygrid" x1="{num(left)}" y1="{num(y)}" x2="{num(right)}" y2="{num(y)}" '
             f'stroke="{GRID}" stroke-width="1"/>'
         )
-        out.append(_text(left - 6, y + TICK_PX * 0.35, text, TICK_PX, anchor="end", class_="gxq-ytick"))
-    for year in _year_ticks(x_lo, x_hi):
+        out.append(text_el(left - 6, y + TICK_PX * 0.35, text, TICK_PX, anchor="end", class_="gxq-ytick"))
+    for year in year_ticks(x_lo, x_hi):
         x = sx(year)
         out.append(
-            f'<line class="gxq-xgrid" x1="{_num(x)}" y1="{_num(top)}" x2="{_num(x)}" y2="{_num(bottom)}" '
+            f'<line class="gxq-xgrid" x1="{num(x)}" y1="{num(top)}" x2="{num(x)}" y2="{num(bottom)}" '
             f'stroke="{GRID}" stroke-width="1"/>'
         )
-        out.append(_text(x, bottom + TICK_PX + 5, str(year), TICK_PX, class_="gxq-xtick"))
+        out.append(text_el(x, bottom + TICK_PX + 5, str(year), TICK_PX, class_="gxq-xtick"))
     out.append(
-        f'<polyline points="{_num(left)},{_num(top)} {_num(left)},{_num(bottom)} {_num(right)},{_num(bottom)}" '
+        f'<polyline points="{num(left)},{num(top)} {num(left)},{num(bottom)} {num(right)},{num(bottom)}" '
         f'fill="none" stroke="{GRID}" stroke-width="{1.25 * PT:.2f}"/>'
     )
     # the drawing, back to front as the matplotlib chart stacks it
     if len(fan) > 1:
         upper = [(sx(x), sy(hi)) for x, _m, _lo, hi in fan]
         lower = [(sx(x), sy(lo)) for x, _m, lo, _hi in reversed(fan)]
-        pts = " ".join(f"{_num(x)},{_num(y)}" for x, y in upper + lower)
+        pts = " ".join(f"{num(x)},{num(y)}" for x, y in upper + lower)
         out.append(
             f'<polygon class="gxq-fan" points="{pts}" fill="{COLOURS["fan"]}" fill-opacity="0.6" stroke="none"/>'
         )
     for (_name, rows_), colour in zip(benches, COLOURS["benchmarks"]):
         pts_b = [(sx(x), sy(v)) for x, v in rows_]
-        out.append(f'<g class="gxq-benchmark" opacity="0.9">{_polyline(pts_b, colour, 1.2 * PT)}')
-        out.extend(_circle(x, y, 1.7, colour) for x, y in pts_b)
+        out.append(f'<g class="gxq-benchmark" opacity="0.9">{polyline(pts_b, colour, 1.2 * PT)}')
+        out.extend(circle(x, y, 1.7, colour) for x, y in pts_b)
         out.append("</g>")
     if path:
         out.append(
-            _polyline(
+            polyline(
                 [(sx(x), sy(v)) for x, v in path],
                 COLOURS["target"],
                 1.2 * PT,
@@ -443,7 +271,7 @@ def trend_svg(
         )
     for x, v in goals:
         out.append(
-            _diamond(
+            diamond(
                 sx(x),
                 sy(v),
                 4.2,
@@ -456,7 +284,7 @@ def trend_svg(
         )
     if len(fan) > 1:
         out.append(
-            _polyline(
+            polyline(
                 [(sx(x), sy(m)) for x, m, _lo, _hi in fan],
                 COLOURS["projection"],
                 1.6 * PT,
@@ -467,14 +295,14 @@ def trend_svg(
     if hist:
         pts_h = [(sx(x), sy(v)) for x, v in hist]
         if len(pts_h) > 1:
-            out.append(_polyline(pts_h, COLOURS["actual"], 2.2 * PT, class_="gxq-actual-line"))
+            out.append(polyline(pts_h, COLOURS["actual"], 2.2 * PT, class_="gxq-actual-line"))
         out.extend(
-            _circle(x, y, 3.5, COLOURS["actual"], class_="gxq-actual", data_value=repr(v))
+            circle(x, y, 3.5, COLOURS["actual"], class_="gxq-actual", data_value=repr(v))
             for (x, y), (_x, v) in zip(pts_h, hist)
         )
     if dot is not None:
         out.append(
-            _circle(
+            circle(
                 sx(float(dot[0])),
                 sy(float(dot[1])),
                 4.9,
@@ -490,7 +318,7 @@ def trend_svg(
     # them readable
     for x, v in goals:
         out.append(
-            _text(
+            text_el(
                 sx(x),
                 sy(v) - 7 * PT - 1,
                 short_number(v),
@@ -503,16 +331,18 @@ def trend_svg(
             )
         )
     # title, unit, legend
-    # a long name is set smaller rather than cut at the chart's edges
-    title_px = min(TITLE_PX, (width - 24) / max(text_width(title, 1.0), 1.0))
+    # a long name is set smaller (down to the tick labels' size), then shortened with "…": the page's
+    # heading above the chart and the chart's <title> carry it whole
+    title_px = max(TICK_PX, min(TITLE_PX, (width - 24) / max(text_width(title, 1.0), 1.0)))
+    title = fit_text(title, title_px, width - 24)
     half = text_width(title, title_px) / 2
     centre = min(max((left + right) / 2, 12 + half), width - 12 - half)
-    out.append(_text(centre, top - 10, title, title_px, font_weight="bold"))
+    out.append(text_el(centre, top - 10, title, title_px, font_weight="bold"))
     if unit:
         y_mid = (top + bottom) / 2
-        out.append(_text(16, y_mid, unit, LABEL_PX, transform=f"rotate(-90 16 {_num(y_mid)})"))
-    out.extend(_legend(entries, legend_top, width))
-    return _svg(width, height, alt or title, out)
+        out.append(text_el(16, y_mid, unit, LABEL_PX, transform=f"rotate(-90 16 {num(y_mid)})"))
+    out.extend(legend(entries, legend_top, width))
+    return svg_document(width, height, alt or title, out)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -543,20 +373,20 @@ def pace_svg(
     bottom = top + sum(rows)
     lo = min([0.0, *[c - 10 for c in pct]])
     hi = max([110.0, *[c + 15 for c in pct]])
-    sx = _Scale(lo, hi, left, right, flip=False)
+    sx = Scale(lo, hi, left, right, flip=False)
 
     out: list[str] = []
     for v in nice_ticks(lo, hi, 8):
         x = sx(v)
         out.append(
-            f'<line class="gxq-xgrid" x1="{_num(x)}" y1="{_num(top)}" x2="{_num(x)}" y2="{_num(bottom)}" '
+            f'<line class="gxq-xgrid" x1="{num(x)}" y1="{num(top)}" x2="{num(x)}" y2="{num(bottom)}" '
             f'stroke="{GRID}" stroke-width="1"/>'
         )
         out.append(
-            _text(x, bottom + TICK_PX + 5, fmt_tick(v, tick_decimals([v])), TICK_PX, class_="gxq-xtick")
+            text_el(x, bottom + TICK_PX + 5, fmt_tick(v, tick_decimals([v])), TICK_PX, class_="gxq-xtick")
         )
     out.append(
-        f'<polyline points="{_num(left)},{_num(top)} {_num(left)},{_num(bottom)} {_num(right)},{_num(bottom)}" '
+        f'<polyline points="{num(left)},{num(top)} {num(left)},{num(bottom)} {num(right)},{num(bottom)}" '
         f'fill="none" stroke="{GRID}" stroke-width="{1.25 * PT:.2f}"/>'
     )
     y = top
@@ -567,24 +397,24 @@ def pace_svg(
         mid = y + h / 2
         x_end = sx(c)
         out.append(
-            f'<rect class="gxq-bar" x="{_num(min(zero, x_end))}" y="{_num(mid - bar_h / 2)}" '
-            f'width="{_num(abs(x_end - zero))}" height="{_num(bar_h)}" fill="{colour}" data-value="{c!r}"/>'
+            f'<rect class="gxq-bar" x="{num(min(zero, x_end))}" y="{num(mid - bar_h / 2)}" '
+            f'width="{num(abs(x_end - zero))}" height="{num(bar_h)}" fill="{colour}" data-value="{c!r}"/>'
         )
-        out.append(_text(max(zero, x_end) + 4, mid + NOTE_PX * 0.35, f"{c:.0f}%", NOTE_PX, anchor="start"))
+        out.append(text_el(max(zero, x_end) + 4, mid + NOTE_PX * 0.35, f"{c:.0f}%", NOTE_PX, anchor="start"))
         first = mid - (len(lines) - 1) * line_px / 2
         for i, line in enumerate(lines):
-            out.append(_text(left - 6, first + i * line_px + TICK_PX * 0.35, line, TICK_PX, anchor="end"))
+            out.append(text_el(left - 6, first + i * line_px + TICK_PX * 0.35, line, TICK_PX, anchor="end"))
         y += h
     xe = sx(elapsed)
     out.append(
-        f'<line class="gxq-elapsed" x1="{_num(xe)}" y1="{_num(top - 6)}" x2="{_num(xe)}" y2="{_num(bottom)}" stroke="#333333" stroke-width="{1.5 * PT:.2f}" stroke-dasharray="5.5 2.4"/>'
+        f'<line class="gxq-elapsed" x1="{num(xe)}" y1="{num(top - 6)}" x2="{num(xe)}" y2="{num(bottom)}" stroke="#333333" stroke-width="{1.5 * PT:.2f}" stroke-dasharray="5.5 2.4"/>'
     )
     out.append(
-        _text(xe + 4, top - 10, f"{t('col.time_elapsed', lang)} {elapsed:.0f}%", 8.5 * PT, anchor="start")
+        text_el(xe + 4, top - 10, f"{t('col.time_elapsed', lang)} {elapsed:.0f}%", 8.5 * PT, anchor="start")
     )
     out.append(
-        _text(
+        text_el(
             (left + right) / 2, bottom + TICK_PX + 14 + LABEL_PX, t("col.completion", lang) + " (%)", LABEL_PX
         )
     )
-    return _svg(width, height, alt, out)
+    return svg_document(width, height, alt, out)

@@ -16,7 +16,8 @@ from .html import SafeHTML, esc, html_block, status_light
 from .numbers import fmt_number, is_missing, unit_label
 from .pack_files import trajectory_figure_key
 from .sentences import _row_get, projection_sentence
-from .svg_charts import svg_html, trend_svg
+from .svg_charts import trend_svg
+from .svg_draw import svg_html
 from .text import TEXT, t
 
 if TYPE_CHECKING:
