@@ -9,6 +9,8 @@ import xml.etree.ElementTree as ET
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from gxq_analysis.report import svg_draw
 from gxq_analysis.report.svg_charts import pace_svg, trend_svg
@@ -282,3 +284,43 @@ def test_milestone_labels_are_drawn_last_with_a_halo():
     for label in by_class(root, "text", "gxq-milestone-label"):
         assert label.get("stroke") == "#ffffff" and label.get("paint-order") == "stroke"
     assert [t.text for t in by_class(root, "text", "gxq-milestone-label")] == ["64", "54", "49"]
+
+
+_VALUES = st.one_of(
+    st.floats(allow_nan=True, allow_infinity=True, width=64),
+    st.sampled_from([0.0, -0.0, 1e-12, -5.5, 1e12, 49.0]),
+)
+_YEARS = st.integers(min_value=2010, max_value=2025)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    history=st.lists(st.tuples(_YEARS, _VALUES), max_size=8),
+    targets=st.lists(st.tuples(_YEARS, _VALUES), max_size=4),
+    fan=st.lists(st.tuples(_YEARS, _VALUES, _VALUES, _VALUES), max_size=4),
+    partial=st.one_of(st.none(), st.tuples(st.floats(2010, 2026), _VALUES, st.just("2019Q3"))),
+    direction=st.sampled_from(["higher", "lower"]),
+)
+def test_any_numbers_give_a_well_formed_chart_with_finite_coordinates(
+    history, targets, fan, partial, direction
+):
+    """Careless data (NaN, infinities, one point, equal values, huge or tiny numbers, repeated years)
+    never breaks a chart: well-formed SVG, every coordinate a finite number, every finite point drawn."""
+    chart = trend_svg(
+        pd.DataFrame(history, columns=["year", "value"]),
+        pd.DataFrame(targets, columns=["year", "target"]),
+        projection=pd.DataFrame(fan, columns=["year", "median", "lo80", "hi80"]) if fan else None,
+        partial=partial,
+        direction=direction,
+        title="指标",
+        alt="指标",
+    )
+    root = parse(chart)
+    for element in root.iter():
+        for name in ("x", "y", "cx", "cy", "x1", "y1", "x2", "y2", "width", "height"):
+            if element.get(name) is not None:
+                assert math.isfinite(float(element.get(name))), (name, element.get(name))
+        for pair in (element.get("points") or "").split():
+            assert all(math.isfinite(float(v)) for v in pair.split(","))
+    finite = [v for _y, v in history if math.isfinite(v)]
+    assert len(by_class(root, "circle", "gxq-actual")) == len(finite)

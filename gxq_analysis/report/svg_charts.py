@@ -158,7 +158,12 @@ def trend_svg(
     labels = trend_labels(lang)
     hist = _records(history, "year", "value")
     goals = _records(milestones, "year", "target")
-    path = [(float(x), float(y)) for x, y in target_path(milestones, baseline)] if len(milestones) else []
+    # the planned path through the finite milestones only (a careless NaN or ∞ target is left out)
+    path = [
+        (float(x), float(y))
+        for x, y in (target_path(milestones, baseline) if len(milestones) else [])
+        if math.isfinite(float(x)) and math.isfinite(float(y))
+    ]
     fan = _records(projection, "year", "median", "lo80", "hi80") if projection is not None else []
     benches = [
         (name, _records(frame, "year", "value"))
@@ -220,7 +225,8 @@ def trend_svg(
     y_ticks = nice_ticks(y_lo, y_hi, integer=bool(ys) and all(float(v).is_integer() for v in ys))
     decimals = tick_decimals(y_ticks)
     tick_texts = [fmt_tick(v, decimals) for v in y_ticks]
-    left = max(65.0, 24 + max((text_width(s, TICK_PX) for s in tick_texts), default=0) + 10)
+    # room for the tick labels, but never more than 40 % of the chart (absurd numbers run off the edge)
+    left = min(width * 0.4, max(65.0, 24 + max((text_width(s, TICK_PX) for s in tick_texts), default=0) + 10))
     right = width - 14.0
     sx = Scale(x_lo, x_hi, left, right, flip=False)
     # y grows downwards in SVG: higher values up (flip), unless the indicator is better when lower.

@@ -37,7 +37,9 @@ def nice_ticks(lo: float, hi: float, max_intervals: int = 8, integer: bool = Fal
     ``integer``: whole steps only (counts and ranks: no 52.5th place)."""
     if not (math.isfinite(lo) and math.isfinite(hi)) or hi <= lo:
         return [lo] if math.isfinite(lo) else []
-    raw = (hi - lo) / max_intervals
+    raw = (hi / 4 - lo / 4) / max_intervals * 4
+    if not math.isfinite(raw):  # a range near the float limit: no round steps to give
+        return []
     if integer:
         raw = max(raw, 1.0)
     magnitude = 10.0 ** math.floor(math.log10(raw))
@@ -97,7 +99,8 @@ class Scale:
         self.lo, self.hi, self.px_lo, self.px_hi, self.flip = lo, hi, px_lo, px_hi, flip
 
     def __call__(self, v: float) -> float:
-        share = (float(v) - self.lo) / (self.hi - self.lo)
+        # quartered first (exact for binary floats), so values near the float limit cannot overflow
+        share = (float(v) / 4 - self.lo / 4) / (self.hi / 4 - self.lo / 4)
         return (
             self.px_hi - share * (self.px_hi - self.px_lo)
             if self.flip
@@ -114,7 +117,9 @@ def view_limits(values: Iterable[float], margin: float = 0.05) -> tuple[float, f
     if hi == lo:
         pad = abs(lo) * 0.05 or 0.5
         return lo - pad, hi + pad
-    pad = (hi - lo) * margin
+    pad = (hi / 4 - lo / 4) * 4 * margin
+    if not (math.isfinite(lo - pad) and math.isfinite(hi + pad)):  # near the float limit: no margin
+        return lo, hi
     return lo - pad, hi + pad
 
 
