@@ -288,7 +288,7 @@ def test_milestone_labels_are_drawn_last_with_a_halo():
 
 _VALUES = st.one_of(
     st.floats(allow_nan=True, allow_infinity=True, width=64),
-    st.sampled_from([0.0, -0.0, 1e-12, -5.5, 1e12, 49.0]),
+    st.sampled_from([0.0, -0.0, 1e-12, -5.5, 1e12, 49.0, 5e-324, 1.79e308, -1.79e308]),
 )
 _YEARS = st.integers(min_value=2010, max_value=2025)
 

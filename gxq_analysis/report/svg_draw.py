@@ -38,7 +38,7 @@ def nice_ticks(lo: float, hi: float, max_intervals: int = 8, integer: bool = Fal
     if not (math.isfinite(lo) and math.isfinite(hi)) or hi <= lo:
         return [lo] if math.isfinite(lo) else []
     raw = (hi / 4 - lo / 4) / max_intervals * 4
-    if not math.isfinite(raw):  # a range near the float limit: no round steps to give
+    if not math.isfinite(raw) or raw <= 0:  # a range near the float limits: no round steps to give
         return []
     if integer:
         raw = max(raw, 1.0)
@@ -99,8 +99,9 @@ class Scale:
         self.lo, self.hi, self.px_lo, self.px_hi, self.flip = lo, hi, px_lo, px_hi, flip
 
     def __call__(self, v: float) -> float:
-        # quartered first (exact for binary floats), so values near the float limit cannot overflow
-        share = (float(v) / 4 - self.lo / 4) / (self.hi / 4 - self.lo / 4)
+        # quartered first (exact but for subnormals), so values near the float limit cannot overflow
+        span = self.hi / 4 - self.lo / 4
+        share = (float(v) / 4 - self.lo / 4) / span if span > 0 else 0.5  # an empty view: the middle
         return (
             self.px_hi - share * (self.px_hi - self.px_lo)
             if self.flip
@@ -114,10 +115,9 @@ def view_limits(values: Iterable[float], margin: float = 0.05) -> tuple[float, f
     if not vals:
         return 0.0, 1.0
     lo, hi = min(vals), max(vals)
-    if hi == lo:
-        pad = abs(lo) * 0.05 or 0.5
-        return lo - pad, hi + pad
-    pad = (hi / 4 - lo / 4) * 4 * margin
+    span = hi / 4 - lo / 4  # quartered (exact but for subnormals): no overflow near the float limit
+    # one value (or values too close to tell apart) gets a margin of its own size
+    pad = (abs(lo) * 0.05 or 0.5) if span <= 0 else span * 4 * margin
     if not (math.isfinite(lo - pad) and math.isfinite(hi + pad)):  # near the float limit: no margin
         return lo, hi
     return lo - pad, hi + pad
