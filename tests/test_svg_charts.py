@@ -324,3 +324,13 @@ def test_any_numbers_give_a_well_formed_chart_with_finite_coordinates(
             assert all(math.isfinite(float(v)) for v in pair.split(","))
     finite = [v for _y, v in history if math.isfinite(v)]
     assert len(by_class(root, "circle", "gxq-actual")) == len(finite)
+
+
+def test_a_pace_bar_that_cannot_be_told_is_left_out_not_drawn_as_nan():
+    svg = pace_svg(
+        ["甲", "乙", "丙"], [0.5, float("inf"), float("nan")], 0.75, "zh", behind=[True, False, False]
+    )
+    root = parse(svg)
+    assert "nan" not in svg.lower() and "inf" not in svg.lower()
+    assert len(by_class(root, "rect", "gxq-bar")) == 1
+    assert [t.text for t in root.iter(f"{{{NS['s']}}}text")].count("—") == 2

@@ -377,8 +377,9 @@ def pace_svg(
     left = min(width * 0.5, 16 + longest + 10)
     right = width - 22.0
     bottom = top + sum(rows)
-    lo = min([0.0, *[c - 10 for c in pct]])
-    hi = max([110.0, *[c + 15 for c in pct]])
+    shown = [c for c in pct if math.isfinite(c)]  # a completion that cannot be told (∞, NaN): no bar
+    lo = min([0.0, *[c - 10 for c in shown]])
+    hi = max([110.0, *[c + 15 for c in shown]])
     sx = Scale(lo, hi, left, right, flip=False)
 
     out: list[str] = []
@@ -401,12 +402,17 @@ def pace_svg(
         colour = STATUS_COLOURS["limited_progress"] if is_late else STATUS_COLOURS["on_track"]
         bar_h = 0.6 * 30
         mid = y + h / 2
-        x_end = sx(c)
-        out.append(
-            f'<rect class="gxq-bar" x="{num(min(zero, x_end))}" y="{num(mid - bar_h / 2)}" '
-            f'width="{num(abs(x_end - zero))}" height="{num(bar_h)}" fill="{colour}" data-value="{c!r}"/>'
-        )
-        out.append(text_el(max(zero, x_end) + 4, mid + NOTE_PX * 0.35, f"{c:.0f}%", NOTE_PX, anchor="start"))
+        if math.isfinite(c):
+            x_end = sx(c)
+            out.append(
+                f'<rect class="gxq-bar" x="{num(min(zero, x_end))}" y="{num(mid - bar_h / 2)}" '
+                f'width="{num(abs(x_end - zero))}" height="{num(bar_h)}" fill="{colour}" data-value="{c!r}"/>'
+            )
+            out.append(
+                text_el(max(zero, x_end) + 4, mid + NOTE_PX * 0.35, f"{c:.0f}%", NOTE_PX, anchor="start")
+            )
+        else:
+            out.append(text_el(zero + 4, mid + NOTE_PX * 0.35, "—", NOTE_PX, anchor="start"))
         first = mid - (len(lines) - 1) * line_px / 2
         for i, line in enumerate(lines):
             out.append(text_el(left - 6, first + i * line_px + TICK_PX * 0.35, line, TICK_PX, anchor="end"))
