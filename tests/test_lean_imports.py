@@ -3,13 +3,10 @@ scipy.stats.t's, yet neither importing assess.period nor unpickling an assessmen
 
 from __future__ import annotations
 
-import subprocess
-import sys
-
 import numpy as np
 import pytest
 from scipy import stats
-from test_fresh_process_support import modules_imported_by
+from test_fresh_process_support import modules_imported_by, python_output
 
 from gxq_analysis.assess.forecast import t_cdf, t_ppf, t_sf
 from gxq_analysis.assess.period import compute_assessment, write_assessment
@@ -54,7 +51,7 @@ def test_reading_an_assessment_does_not_import_scipy(tmp_path):
         f"a = p.read_assessment({str(path)!r})\n"
         "print(len(a.projections), sorted(m for m in sys.modules if m == 'scipy' or m.startswith('scipy.')))"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    out = python_output(code)
     assert out.split(" ", 1) == [str(len(a.projections)), "[]\n"]
 
 

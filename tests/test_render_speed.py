@@ -4,11 +4,10 @@ unchanged without the IRI grammar, and the quick ready-check of a kept kernel wa
 
 from __future__ import annotations
 
-import subprocess
-import sys
 import time
 
 import pytest
+from test_fresh_process_support import python_output
 
 from gxq_analysis.config import KERNEL_NAME, NOTEBOOKS_DIR, PROJ_ROOT
 
@@ -28,9 +27,7 @@ def test_the_report_process_validates_notebooks_without_the_iri_grammar():
         "    print('invalid refused')\n"
         "print('grammar imported' if sys.modules.get('rfc3987_syntax') else 'grammar skipped')\n"
     )
-    out = subprocess.run(
-        [sys.executable, "-c", code], cwd=PROJ_ROOT, capture_output=True, text=True, check=True
-    ).stdout
+    out = python_output(code, cwd=PROJ_ROOT)
     assert "invalid refused" in out and "grammar skipped" in out
 
 
@@ -70,9 +67,7 @@ def test_a_notebook_worker_leaves_out_only_the_per_output_check_and_invalid_outp
         "except nbformat.ValidationError:\n"
         "    print('cell refused')\n"
     )
-    out = subprocess.run(
-        [sys.executable, "-c", code], cwd=PROJ_ROOT, capture_output=True, text=True, check=True
-    ).stdout.split()
+    out = python_output(code, cwd=PROJ_ROOT).split()
     assert out == ["checked", "before", "notebook", "refused", "cell", "refused"]
 
 
