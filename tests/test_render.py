@@ -15,12 +15,13 @@ from test_render_support import (
     PLAN,
     SCRIPT,
     executed_notebooks,
+    render_fixture,
     render_fixture_pack,
     write_notebook,
 )
 
 from gxq_analysis.model.periods import parse_period
-from gxq_analysis.report.render import PACKS, RenderError, default_period, render_pack
+from gxq_analysis.report.render import PACKS, RenderError, default_period
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("render")]
 
@@ -231,21 +232,13 @@ def test_failed_notebook_keeps_the_earlier_report(tmp_path):
     nbdir, out = tmp_path / "notebooks", tmp_path / "reports"
     write_notebook(nbdir / "10_ok.ipynb", ["print('fine')"])
     write_notebook(nbdir / "20_broken.ipynb", ["x = 1", "y = x / 0"])
-    kw = dict(
-        plan_dir=PLAN,
-        observations_path=OBSERVATIONS,
-        out_dir=out,
-        notebooks_dir=nbdir,
-        progress=False,
-        say=lambda _m: None,
-        pdf=False,
-    )
-    good = render_pack(PERIOD, pack=["10_ok"], **kw)
+    kw = dict(out_dir=out, notebooks_dir=nbdir, pdf=False)
+    good = render_fixture(PERIOD, pack=["10_ok"], **kw)
     before = {p.name: p.read_bytes() for p in good.path.glob("*.html")}
     assert "10_ok.html" in before
 
     with pytest.raises(RenderError) as err:
-        render_pack(PERIOD, pack=["10_ok", "20_broken"], **kw)
+        render_fixture(PERIOD, pack=["10_ok", "20_broken"], **kw)
     msg = str(err.value)
     assert "20_broken.ipynb" in msg
     assert "cell 3" in msg and "y = x / 0" in msg  # third cell of the notebook as written
@@ -260,14 +253,10 @@ def test_failed_notebook_keeps_the_earlier_report(tmp_path):
 def test_validation_error_names_notebook_and_parameter(tmp_path):
     # the brief is quarterly only: an annual period fails in its validation cell (the third cell)
     with pytest.raises(RenderError) as err:
-        render_pack(
+        render_fixture(
             "2019",
-            plan_dir=PLAN,
-            observations_path=OBSERVATIONS,
             out_dir=tmp_path,
-            progress=False,
             pack=["30_quarterly_brief"],
-            say=lambda _m: None,
         )
     msg = str(err.value)
     assert "30_quarterly_brief.ipynb" in msg and "cell 3" in msg
@@ -279,15 +268,8 @@ def test_annual_pack_without_its_notebook_says_so(tmp_path):
     nbdir = tmp_path / "notebooks"
     write_notebook(nbdir / "10_data_quality.ipynb", ["print(period)"])
     messages: list[str] = []
-    res = render_pack(
-        "2019",
-        plan_dir=PLAN,
-        observations_path=OBSERVATIONS,
-        out_dir=tmp_path / "reports",
-        notebooks_dir=nbdir,
-        progress=False,
-        say=messages.append,
-        pdf=False,
+    res = render_fixture(
+        "2019", out_dir=tmp_path / "reports", notebooks_dir=nbdir, say=messages.append, pdf=False
     )
     assert "40_annual_evaluation" in PACKS[parse_period("2019").freq]
     if not (nbdir / "40_annual_evaluation.ipynb").exists():
@@ -315,15 +297,7 @@ def test_annual_pack_without_its_notebook_says_so(tmp_path):
 )
 def test_a_period_the_data_do_not_cover_is_refused(tmp_path, period, lang, words):
     with pytest.raises(RenderError) as err:
-        render_pack(
-            period,
-            lang=lang,
-            plan_dir=PLAN,
-            observations_path=OBSERVATIONS,
-            out_dir=tmp_path,
-            progress=False,
-            say=lambda _m: None,
-        )
+        render_fixture(period, lang=lang, out_dir=tmp_path)
     for w in words:
         assert w in str(err.value)
     assert not any(Path(tmp_path).iterdir())
@@ -352,15 +326,7 @@ def test_cli_refuses_an_uncovered_period_with_a_non_zero_exit(tmp_path, capsys):
 
 def test_missing_report_notebook_is_an_error(tmp_path):
     with pytest.raises(RenderError, match="report notebook missing"):
-        render_pack(
-            PERIOD,
-            plan_dir=PLAN,
-            observations_path=OBSERVATIONS,
-            out_dir=tmp_path,
-            notebooks_dir=tmp_path,
-            progress=False,
-            say=lambda _m: None,
-        )
+        render_fixture(PERIOD, out_dir=tmp_path, notebooks_dir=tmp_path)
 
 
 def test_default_period_is_the_latest_quarter_of_the_zone(tmp_path):
@@ -378,9 +344,7 @@ def test_default_period_is_the_latest_quarter_of_the_zone(tmp_path):
 
 def test_months_have_no_pack(tmp_path):
     with pytest.raises(RenderError, match="not months"):
-        render_pack(
-            "2019-09", plan_dir=PLAN, observations_path=OBSERVATIONS, out_dir=tmp_path, progress=False
-        )
+        render_fixture("2019-09", out_dir=tmp_path)
 
 
 def test_cli_report_exit_code_and_message(tmp_path, capsys):
@@ -459,17 +423,7 @@ def test_report_notebooks_take_one_period_parameter_as_int_or_str():
 
 def test_english_pack_goes_beside_the_chinese_one_and_leaves_it_untouched(pack):
     before = {p.name: p.read_bytes() for p in pack.path.iterdir() if p.is_file()}
-    en = render_pack(
-        PERIOD,
-        lang="en",
-        plan_dir=PLAN,
-        observations_path=OBSERVATIONS,
-        out_dir=pack.path.parent,
-        pack=["30_quarterly_brief"],
-        progress=False,
-        say=lambda _m: None,
-        pdf=False,
-    )
+    en = render_fixture(PERIOD, lang="en", out_dir=pack.path.parent, pack=["30_quarterly_brief"], pdf=False)
     assert en.path == pack.path.parent / f"{PERIOD}-en"
     assert {p.name: p.read_bytes() for p in pack.path.iterdir() if p.is_file()} == before
     assert '<html lang="en"' in (en.path / "summary.html").read_text(encoding="utf-8")

@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import json
 from pathlib import Path
+from typing import Any
 
 import nbformat
 from nbformat.v4 import new_code_cell, new_notebook
@@ -23,18 +24,16 @@ PERIOD = "2019Q3"
 SCRIPT = "<script>alert(1)</script>"
 
 
+def render_fixture(period: str = PERIOD, **options: Any) -> RenderResult:
+    """``render_pack`` of the fixture plan and data, quietly (no progress bar, messages dropped);
+    ``options`` are render_pack's and win over those."""
+    quiet = {"plan_dir": PLAN, "observations_path": OBSERVATIONS, "progress": False, "say": lambda _m: None}
+    return render_pack(period, **{**quiet, **options})
+
+
 @functools.cache
 def render_fixture_pack(out_dir: str, lang: str = "zh", pack: tuple[str, ...] | None = None) -> RenderResult:
-    return render_pack(
-        PERIOD,
-        lang=lang,
-        out_dir=Path(out_dir),
-        plan_dir=PLAN,
-        observations_path=OBSERVATIONS,
-        pack=pack,
-        progress=False,
-        say=lambda _msg: None,
-    )
+    return render_fixture(lang=lang, out_dir=Path(out_dir), pack=pack)
 
 
 def write_notebook(path: Path, cells: list[str]) -> Path:

@@ -7,12 +7,12 @@ from __future__ import annotations
 import json
 
 import pytest
-from test_render_support import OBSERVATIONS, PLAN, write_notebook
+from test_render_support import OBSERVATIONS, PLAN, render_fixture, write_notebook
 
 from gxq_analysis.assess.period import ASSESSMENT_FILE, input_fingerprint, read_assessment
 from gxq_analysis.model.periods import parse_period
 from gxq_analysis.report.pack_outputs import PackOutputError, check_period_covered
-from gxq_analysis.report.render import RenderError, covered_periods, render_all, render_pack
+from gxq_analysis.report.render import RenderError, covered_periods, render_all
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("render")]
 
@@ -84,17 +84,7 @@ def test_one_pack_runs_its_pages_on_kernels_started_and_warmed_at_once(tmp_path)
     )
     for stem in ("10_data_quality", "20_trajectories", "30_quarterly_brief"):
         write_notebook(nbdir / f"{stem}.ipynb", [probe])
-    result = render_pack(
-        "2019Q3",
-        plan_dir=PLAN,
-        observations_path=OBSERVATIONS,
-        out_dir=tmp_path / "reports",
-        notebooks_dir=nbdir,
-        jobs=1,
-        progress=False,
-        say=lambda _m: None,
-        pdf=False,
-    )
+    result = render_fixture("2019Q3", out_dir=tmp_path / "reports", notebooks_dir=nbdir, jobs=1, pdf=False)
     seen = set()
     for stem in ("10_data_quality", "20_trajectories", "30_quarterly_brief"):
         page = (result.path / f"{stem}.html").read_text(encoding="utf-8")
@@ -115,16 +105,7 @@ def test_a_page_that_ignores_its_figures_still_gets_a_clean_pack(tmp_path):
     nb = nbformat.read(page, as_version=4)
     nb.cells[0].source += '\nassessment = ""\nfigures = ""'
     nbformat.write(nb, page)
-    result = render_pack(
-        "2019Q3",
-        plan_dir=PLAN,
-        observations_path=OBSERVATIONS,
-        out_dir=tmp_path / "reports",
-        notebooks_dir=nbdir,
-        progress=False,
-        say=lambda _m: None,
-        pdf=False,
-    )
+    result = render_fixture("2019Q3", out_dir=tmp_path / "reports", notebooks_dir=nbdir, pdf=False)
     names = {p.name for p in result.path.iterdir()}
     assert "20_trajectories.html" in names and not [n for n in names if n.startswith("_figures")]
 
@@ -143,17 +124,9 @@ def test_all_publishes_the_good_packs_and_names_the_failed_one(tmp_path):
 
 
 def test_every_page_of_a_pack_reads_the_one_assessment(tmp_path):
-    from gxq_analysis.report.render import render_pack
 
-    res = render_pack(
-        "2019Q3",
-        plan_dir=PLAN,
-        observations_path=OBSERVATIONS,
-        out_dir=tmp_path,
-        pack=["20_trajectories", "30_quarterly_brief"],
-        progress=False,
-        say=lambda _m: None,
-        pdf=False,
+    res = render_fixture(
+        "2019Q3", out_dir=tmp_path, pack=["20_trajectories", "30_quarterly_brief"], pdf=False
     )
     path = res.path / ASSESSMENT_FILE
     a = read_assessment(path, fingerprint=input_fingerprint(PLAN, OBSERVATIONS), period="2019Q3", lang="zh")
