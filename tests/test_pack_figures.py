@@ -48,8 +48,8 @@ invention_patent_applications,2019-09,450,true
 
 @pytest.fixture
 def pack(tmp_path: Path) -> dict:
-    """A quarterly pack as `gxq report` prepares it (its figures drawn in two parts), with its
-    assessment written (as the assessment job leaves it)."""
+    """A quarterly pack as `gxq report` prepares it, with its assessment written (as the assessment
+    job leaves it)."""
     obs_path = tmp_path / "observations.csv"
     obs_path.write_text(TIDY, encoding="utf-8")
     obs = load_observations(obs_path, default_geo=PLAN.zone_geo)
@@ -66,7 +66,6 @@ def pack(tmp_path: Path) -> dict:
         NOTEBOOKS_DIR,
         KERNEL_NAME,
         notebook_parameters,
-        figure_parts=2,
     )
     assessment = run.assessment_job["out"]
     write_assessment(compute_assessment(PLAN, obs, "2019Q3", "zh", fingerprint), assessment)
@@ -90,13 +89,10 @@ def _page(pack: dict, figures: str):
 
 def test_the_pages_show_what_they_would_have_drawn(pack):
     run, pages = pack["run"], pack["pages"]
-    # the trend page's charts in two shares, the brief's pace chart on its own, nothing for page 10;
-    # the pages start in the order of what they wait for
-    assert sorted((j["stem"], j["part"]) for j in run.figures_jobs) == [
-        ("20_trajectories", (0, 2)),
-        ("20_trajectories", (1, 2)),
-        ("30_quarterly_brief", (0, 1)),
-    ]
+    # one figures job per page that shows figures, the brief's quick one before the trend charts,
+    # nothing for page 10; the pages start in the order of what they wait for
+    assert [j["stem"] for j in run.figures_jobs] == ["30_quarterly_brief", "20_trajectories"]
+    assert [pages[j["stem"]]["figures"] for j in run.figures_jobs] == [j["out"] for j in run.figures_jobs]
     assert [j["stem"] for j in run.jobs] == ["10_data_quality", "30_quarterly_brief", "20_trajectories"]
     assert "figures" not in pages["10_data_quality"]
     drawn = {}

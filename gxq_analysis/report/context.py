@@ -5,7 +5,6 @@ into the pack, or computed here when a notebook runs on its own (JupyterLab)."""
 from __future__ import annotations
 
 import logging
-import os
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -72,11 +71,10 @@ class ReportContext:
     year: int | None = None
     extra: dict = field(default_factory=dict)
     assessment_path: str = ""  # the pack's assessment file ("" when a notebook runs on its own)
-    figures_path: str = ""  # the pack's figures files (report.figures; "" when the page draws its own)
+    figures_path: str = ""  # the pack's figures file (report.figures; "" when the page draws its own)
     obs_index: Any = None  # an ObsIndex of ``obs`` kept by a compute worker (model.series), else None
     _assessment: PeriodAssessment | None = field(default=None, repr=False)
-    _figures: dict | None = field(default=None, repr=False)  # the figures read so far
-    _figure_parts: list[str] = field(default_factory=list, repr=False)  # the part files not read yet
+    _figures: dict | None = field(default=None, repr=False)  # the pack's figures, once read
 
     @property
     def processed_dir(self) -> Path:
@@ -320,18 +318,14 @@ def project(ctx: ReportContext, iid: str, target_year: int | None = None) -> Any
 
 
 def pack_figure(ctx: ReportContext, key: str) -> SafeHTML | None:
-    """The figure ``key`` as the pack's figures jobs drew it (:mod:`report.figures`), or None when the
-    page runs on its own, the jobs failed or did not draw it: the page then draws the figure itself.
-    The figures may come in parts (``figures_path`` names their files, ``os.pathsep``-separated, each
-    drawn by its own job): the parts are read in turn until one holds the figure."""
+    """The figure ``key`` as the pack's figures job drew it (:mod:`report.figures`), or None when the
+    page runs on its own, the job failed or did not draw it: the page then draws the figure itself."""
     if not ctx.figures_path:
         return None
     if ctx._figures is None:
-        ctx._figures = {}
-        ctx._figure_parts = [p for p in ctx.figures_path.split(os.pathsep) if p]
-    while key not in ctx._figures and ctx._figure_parts:
-        part = ctx._figure_parts.pop(0)
-        if wait_for_pack_file(part):
-            ctx._figures.update(read_figures(part, period_assessment(ctx).fingerprint) or {})
+        found = None
+        if wait_for_pack_file(ctx.figures_path):
+            found = read_figures(ctx.figures_path, period_assessment(ctx).fingerprint)
+        ctx._figures = found or {}
     html = ctx._figures.get(key)
     return SafeHTML(html) if isinstance(html, str) else None

@@ -4,8 +4,7 @@ Drawing is the costliest part of a page (the trajectories page shows ~30 trend c
 page matplotlib figures). `gxq report` therefore draws every figure its pages show in ``figures``
 jobs, beside the assessment, into files of the pack (figure key -> the ``<figure>`` HTML), and the
 pages show those; their kernels then never draw, and their imports overlap with the drawing. Each
-page's figures are one job, except the trend charts of the trajectories page (:data:`TREND_PAGE`),
-which are shared out between as many jobs as there are compute workers.
+page's figures are one job.
 
 The figures are made by the pages' own functions from the same assessment, so a page shows exactly
 what it would have drawn itself. A page looks a figure up only when it asks for the assessment's own
@@ -33,18 +32,17 @@ from .pack_files import (
     write_figures,
 )
 
-TREND_PAGE = "20_trajectories"  # the page whose ~30 trend charts several jobs draw together
+TREND_PAGE = "20_trajectories"  # the page with ~30 trend charts (the longest figures job)
 
 
-def figures_file(stem: str, part: int = 0, parts: int = 1) -> str:
-    """The file of a page's figures (or of its share ``part`` of ``parts``) in the pack's folder."""
-    return f"_figures.{stem}.json" if parts == 1 else f"_figures.{stem}.{part + 1}-of-{parts}.json"
+def figures_file(stem: str) -> str:
+    """The file of a page's figures in the pack's folder."""
+    return f"_figures.{stem}.json"
 
 
-def draw_page_figures(ctx: Any, stem: str, part: int = 0, parts: int = 1) -> dict[str, str]:
-    """The figures page ``stem`` shows, keyed as the page looks them up; of the trend page, the share
-    ``part`` of ``parts`` of its charts. The page functions draw here because ``ctx`` has no figures
-    file."""
+def draw_page_figures(ctx: Any, stem: str) -> dict[str, str]:
+    """The figures page ``stem`` shows, keyed as the page looks them up. The page functions draw here
+    because ``ctx`` has no figures file."""
     from .annual_page import contribution_figure, index_figure, track_record
     from .brief import period_pace_figure
     from .charts import apply_style
@@ -60,7 +58,7 @@ def draw_page_figures(ctx: Any, stem: str, part: int = 0, parts: int = 1) -> dic
         drawn[CONTRIBUTION_FIGURE] = contribution_figure(ctx)
         drawn[TRACK_RECORD_SECTION] = track_record(ctx)
     elif stem == TREND_PAGE:
-        for iid in indicators_with_targets(ctx.plan)[part::parts]:
+        for iid in indicators_with_targets(ctx.plan):
             inputs = trajectory_inputs(ctx, iid, project(ctx, iid))
             if inputs is not None:
                 drawn[trajectory_figure_key(iid)] = trajectory_chart_html(ctx, iid, inputs)
@@ -87,8 +85,7 @@ def figures_job(job: dict) -> dict:
         assessment = period_assessment(ctx)
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            part, parts = job.get("part", (0, 1))
-            figures = draw_page_figures(ctx, job["stem"], part, parts)
+            figures = draw_page_figures(ctx, job["stem"])
         lost = [str(w.message) for w in caught if "missing from font" in str(w.message)]
         if lost:
             raise RuntimeError(f"charts lost Chinese characters: {lost[0]}")

@@ -93,10 +93,8 @@ def prepare_pack(
     notebooks_dir: Path,
     kernel_name: str,
     parameters_of: Callable[[Path], list[str]],
-    figure_parts: int = 1,
 ) -> PackRun:
-    """Make the pack's temporary folder and its jobs (nothing runs yet). The trend charts are drawn
-    by ``figure_parts`` jobs, each its share (several compute workers drawing one pack together)."""
+    """Make the pack's temporary folder and its jobs (nothing runs yet)."""
     tmp = Path(tempfile.mkdtemp(prefix=f".{per}{_TMP_MARK}{os.getpid()}-", dir=out_dir))
     umask = os.umask(0)
     os.umask(umask)
@@ -105,7 +103,7 @@ def prepare_pack(
     exec_dir.mkdir()
     plan_abs, obs_abs = str(plan_dir.resolve()), str(observations_path.resolve())
     assessment_path = str(tmp / ASSESSMENT_FILE)
-    figures_jobs: dict[str, list[dict]] = {}  # page -> the jobs drawing its figures
+    figures_jobs: dict[str, dict] = {}  # page -> the job drawing its figures
     run = PackRun(
         period=per,
         lang=lang,
@@ -141,19 +139,14 @@ def prepare_pack(
         if ASSESSMENT_PARAMETER in names:
             params[ASSESSMENT_PARAMETER] = assessment_path
             if FIGURES_PARAMETER in names:
-                parts = figure_parts if stem == TREND_PAGE else 1
-                figures_jobs[stem] = [
-                    {
-                        "kind": "figures",
-                        **compute,
-                        "assessment": assessment_path,
-                        "stem": stem,
-                        "part": (i, parts),
-                        "out": str(tmp / figures_file(stem, i, parts)),
-                    }
-                    for i in range(parts)
-                ]
-                params[FIGURES_PARAMETER] = os.pathsep.join(j["out"] for j in figures_jobs[stem])
+                figures_jobs[stem] = {
+                    "kind": "figures",
+                    **compute,
+                    "assessment": assessment_path,
+                    "stem": stem,
+                    "out": str(tmp / figures_file(stem)),
+                }
+                params[FIGURES_PARAMETER] = figures_jobs[stem]["out"]
         run.jobs.append(job)
     run.summary_spec = {
         "kind": "summary",
@@ -166,10 +159,8 @@ def prepare_pack(
         "css": css(),
     }
     run.assessment_job = {"kind": "assessment", **compute, "out": assessment_path}
-    # the pages' single figures first (quick, a page waits for them), then the trend charts' shares
-    run.figures_jobs = sorted(
-        (job for jobs in figures_jobs.values() for job in jobs), key=lambda job: job["stem"] == TREND_PAGE
-    )
+    # the pages' few figures first (quick, a page waits for them), then the trend charts
+    run.figures_jobs = sorted(figures_jobs.values(), key=lambda job: job["stem"] == TREND_PAGE)
     # a page starts when what it waits for is likely ready: no assessment, the assessment, single figures, trend charts
     run.jobs.sort(key=lambda job: _waits_for(job["stem"], job["parameters"]))
     return run

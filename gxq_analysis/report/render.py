@@ -6,7 +6,7 @@ How a pack is rendered:
    notebook workers, by default one per two cores, each starting a kernel of the project (``gxq``)
    the moment it starts, having it import the report package, and keeping it for every page it runs
    (cleared between pages); and compute workers, one per core, for the period's assessment, the
-   pack's figures (the trend charts shared out between them) and the summary (:mod:`pack_run`,
+   pack's figures (one job per page) and the summary (:mod:`pack_run`,
    :mod:`figures`), which run while the kernels start. The pages run with an explicit working
    directory and injected parameters, and read the assessment and figures files. A kernel that
    fails to start is started again once.
@@ -244,7 +244,7 @@ def render_pack(
     for stem in skipped:
         say(f"  skipped {stem}.ipynb: the notebook does not exist yet")
     sweep_stale_temp(out_dir)
-    n_compute = min(cores, 8)  # they draw the trend charts together, each its share
+    n_compute = min(cores, 8)
     run = prepare_pack(
         per,
         lang,
@@ -256,7 +256,6 @@ def render_pack(
         notebooks_dir,
         kernel_name,
         notebook_parameters,
-        figure_parts=n_compute,
     )
     try:
         errors = _run_packs([run], n_workers, n_compute, pdf, say, prog, stop_on_failure=True)
